@@ -1,0 +1,107 @@
+import { execFile } from 'node:child_process';
+import { readFile, readdir, readlink, stat } from 'node:fs/promises';
+import { statfs } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * What probe and inventory code may touch on the host. Files are read under `root`
+ * (normally "/", or a directory given by `fleetdeck --local --root DIR` for tests), and commands
+ * run as argv arrays only, never through a shell.
+ */
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Set when the program could not be started at all (ENOENT: not installed). */
+  missing?: boolean;
+}
+
+export interface HelperContext {
+  root: string;
+  /** Reads a file under root; null when it does not exist or cannot be read. */
+  readText(absPath: string): Promise<string | null>;
+  listDir(absPath: string): Promise<string[] | null>;
+  readLink(absPath: string): Promise<string | null>;
+  exists(absPath: string): Promise<boolean>;
+  statfs(absPath: string): Promise<{ bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number } | null>;
+  /** Runs argv[0] with argv[1..]; never a shell. Times out after timeoutMs (default 5000). */
+  run(argv: string[], opts?: { timeoutMs?: number; input?: string }): Promise<RunResult>;
+  /** Whether commands and /proc refer to the live host (false when root != "/"). */
+  live: boolean;
+  /** The environment the helper runs in. */
+  env: NodeJS.ProcessEnv;
+  uid: number;
+}
+
+export function createContext(root = '/'): HelperContext {
+  const resolved = path.resolve(root);
+  const live = resolved === '/';
+  const under = (p: string): string => (live ? p : path.join(resolved, p));
+  return {
+    root: resolved,
+    live,
+    env: process.env,
+    uid: typeof process.getuid === 'function' ? process.getuid() : -1,
+    async readText(p) {
+      try {
+        return await readFile(under(p), 'utf8');
+      } catch {
+        return null;
+      }
+    },
+    async listDir(p) {
+      try {
+        return await readdir(under(p));
+      } catch {
+        return null;
+      }
+    },
+    async readLink(p) {
+      try {
+        return await readlink(under(p));
+      } catch {
+        return null;
+      }
+    },
+    async exists(p) {
+      try {
+        await stat(under(p));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async statfs(p) {
+      try {
+        const s = await statfs(under(p));
+        return { bsize: Number(s.bsize), blocks: Number(s.blocks), bfree: Number(s.bfree), bavail: Number(s.bavail), files: Number(s.files), ffree: Number(s.ffree) };
+      } catch {
+        return null;
+      }
+    },
+    run(argv, opts = {}) {
+      return new Promise((resolve) => {
+        const [file, ...args] = argv;
+        if (!file) {
+          resolve({ code: null, stdout: '', stderr: 'empty argv', missing: true });
+          return;
+        }
+        const child = execFile(
+          file,
+          args,
+          { timeout: opts.timeoutMs ?? 5000, maxBuffer: 32 * 1024 * 1024, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } },
+          (err, stdout, stderr) => {
+            if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
+              resolve({ code: null, stdout: '', stderr: String(stderr), missing: true });
+              return;
+            }
+            const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null) : 0;
+            resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+          },
+        );
+        if (opts.input !== undefined) child.stdin?.end(opts.input);
+        else child.stdin?.end();
+      });
+    },
+  };
+}

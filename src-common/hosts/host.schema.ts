@@ -1,0 +1,150 @@
+import { z } from 'zod';
+
+/**
+ * Host records and their validation. Every boundary (UI form, WebSocket/IPC, CLI, ssh_config
+ * import) goes through these schemas, so a bad value is refused with a message saying what to do.
+ */
+
+/** A display name: 1–64 characters, printable, no control characters. Unicode letters allowed. */
+export const hostNameSchema = z
+  .string()
+  .transform((s) => s.trim())
+  .pipe(
+    z
+      .string()
+      .min(1, 'Give the host a name, e.g. "gpu-1".')
+      .max(64, 'A host name can be at most 64 characters.')
+      .refine((s) => !/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(s), 'A host name cannot contain control or invisible characters.'),
+  );
+
+const HOSTNAME_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+
+export function isValidAddress(value: string): boolean {
+  if (value.length === 0 || value.length > 253) return false;
+  // IPv6 literal, optionally bracketed
+  const v6 = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
+  if (v6.includes(':')) return /^[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?$/.test(v6) && v6.split(':').length <= 9;
+  if (/^\d+(\.\d+){3}$/.test(value)) return value.split('.').every((o) => Number(o) <= 255 && String(Number(o)) === o);
+  const name = value.endsWith('.') ? value.slice(0, -1) : value;
+  return name.split('.').every((label) => HOSTNAME_LABEL.test(label));
+}
+
+/** A DNS name, IPv4 or IPv6 address. Nothing a shell would interpret can get through. */
+export const addressSchema = z
+  .string()
+  .transform((s) => s.trim())
+  .pipe(
+    z
+      .string()
+      .min(1, 'Enter the address: a host name such as gpu-1.lab.example.org, or an IP address.')
+      .refine(
+        isValidAddress,
+        'That is not a valid address: use a host name (letters, digits, "-" and "."), an IPv4 address such as 10.0.0.5, or an IPv6 address.',
+      ),
+  );
+
+export const portSchema = z.coerce
+  .number({ message: 'The port must be a number between 1 and 65535.' })
+  .int('The port must be a whole number between 1 and 65535.')
+  .min(1, 'The port must be between 1 and 65535 (SSH usually listens on 22).')
+  .max(65535, 'The port must be between 1 and 65535 (SSH usually listens on 22).');
+
+/** POSIX-portable login names (what useradd accepts by default), plus the common '.' and '@'. */
+export const loginUserSchema = z
+  .string()
+  .transform((s) => s.trim())
+  .pipe(
+    z
+      .string()
+      .min(1, 'Enter the user to log in as, e.g. "admin".')
+      .max(64, 'A user name can be at most 64 characters.')
+      .regex(
+        /^[A-Za-z_][A-Za-z0-9_.@-]*\$?$/,
+        'A user name may contain only letters, digits, "_", "-", "." and "@", and must not start with a digit or "-".',
+      ),
+  );
+
+export const tagSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(32, 'A tag can be at most 32 characters.')
+  .regex(/^[\p{L}\p{N}_.:/-]+$/u, 'Tags may contain letters, digits and "_ . : / -" (no spaces).');
+
+export const authMethodSchema = z.enum(['key', 'agent', 'password', 'keyboard-interactive']);
+export type AuthMethod = z.infer<typeof authMethodSchema>;
+
+export const jumpHopSchema = z.object({
+  address: addressSchema,
+  port: portSchema.default(22),
+  user: loginUserSchema,
+  auth: authMethodSchema.default('agent'),
+  keyPath: z.string().max(4096).optional(),
+});
+export type JumpHop = z.infer<typeof jumpHopSchema>;
+
+export const hostInputSchema = z
+  .object({
+    name: hostNameSchema,
+    address: addressSchema,
+    port: portSchema.default(22),
+    user: loginUserSchema,
+    auth: authMethodSchema.default('agent'),
+    keyPath: z
+      .string()
+      .trim()
+      .max(4096, 'The key path is too long.')
+      .refine((p) => !/[\0\n\r]/.test(p), 'The key path contains invalid characters.')
+      .optional(),
+    jump: z.array(jumpHopSchema).max(8, 'At most 8 jump hosts are supported.').default([]),
+    tags: z.array(tagSchema).max(32).default([]),
+  })
+  .superRefine((h, ctx) => {
+    if (h.auth === 'key' && !h.keyPath) {
+      ctx.addIssue({ code: 'custom', path: ['keyPath'], message: 'Choose the private key file to log in with (e.g. ~/.ssh/id_ed25519).' });
+    }
+  });
+export type HostInput = z.input<typeof hostInputSchema>;
+export type HostSpec = z.output<typeof hostInputSchema>;
+
+export const hostIdSchema = z.number().int().positive();
+
+export const connectionStateSchema = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('idle') }),
+  z.object({ state: z.literal('connecting'), step: z.number().int(), stepName: z.string() }),
+  z.object({ state: z.literal('connected'), since: z.number() }),
+  z.object({ state: z.literal('lost'), since: z.number() }),
+  z.object({ state: z.literal('reconnecting'), attempt: z.number().int(), nextInMs: z.number() }),
+  z.object({
+    state: z.literal('failed'),
+    problem: z.string(),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+]);
+export type ConnectionState = z.infer<typeof connectionStateSchema>;
+
+export const hostSchema = z.object({
+  id: hostIdSchema,
+  name: z.string(),
+  address: z.string(),
+  port: z.number(),
+  user: z.string(),
+  auth: authMethodSchema,
+  keyPath: z.string().optional(),
+  jump: z.array(jumpHopSchema),
+  tags: z.array(z.string()),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type Host = z.infer<typeof hostSchema>;
+
+/** Formats zod issues as one message a person can act on. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((i) => {
+      const where = i.path.length ? `${i.path.join('.')}: ` : '';
+      return `${where}${i.message}`;
+    })
+    .join('; ');
+}
