@@ -17,6 +17,7 @@ export const PROBLEM_CODES = [
   'change-conflict',
   'unsupported-os',
   'no-exec-dir',
+  'no-space',
   'invalid-input',
   'protocol-error',
   'internal-error',

@@ -1,0 +1,56 @@
+import { FleetdeckError } from '../../src-common/problems.js';
+import type { ChannelSink } from '../../src-common/protocol/endpoint.js';
+import { HELPER_METHODS } from '../../src-common/protocol/helper-methods.js';
+import type { HelperContext } from './context.js';
+import { inventorySnapshot } from './inventory/snapshot.js';
+import { probe } from './probe/probe.js';
+
+/** Routes calls to the helper's capabilities. Debug methods exist only for protocol tests. */
+export function createDispatcher(ctx: HelperContext, debug: boolean) {
+  return {
+    async call(method: string, params: unknown, signal: AbortSignal): Promise<unknown> {
+      switch (method) {
+        case HELPER_METHODS.ping:
+          return { now: Date.now() };
+        case HELPER_METHODS.probe:
+          return probe(ctx);
+        case HELPER_METHODS.inventorySnapshot:
+          return inventorySnapshot(ctx);
+      }
+      if (debug) {
+        if (method === HELPER_METHODS.debugCrash) {
+          // Simulates a helper dying mid-call: exit without answering.
+          setTimeout(() => process.exit(70), 10);
+          return new Promise(() => undefined);
+        }
+        if (method === HELPER_METHODS.debugSleep) {
+          const ms = Number((params as { ms?: number })?.ms ?? 1000);
+          await new Promise<void>((resolve, reject) => {
+            const t = setTimeout(resolve, ms);
+            signal.addEventListener('abort', () => {
+              clearTimeout(t);
+              reject(new FleetdeckError('cancelled', 'cancelled'));
+            });
+          });
+          return { slept: ms };
+        }
+      }
+      throw new FleetdeckError('not-found', `The helper has no method "${method}". Update Fleetdeck on both ends.`);
+    },
+
+    async open(method: string, params: unknown, sink: ChannelSink): Promise<void> {
+      if (debug && method === HELPER_METHODS.debugStream) {
+        const total = Number((params as { bytes?: number })?.bytes ?? 0);
+        const chunk = new Uint8Array(64 * 1024).fill(0x61);
+        let sent = 0;
+        while (sent < total && !sink.signal.aborted) {
+          const n = Math.min(chunk.length, total - sent);
+          await sink.send(chunk.subarray(0, n));
+          sent += n;
+        }
+        return;
+      }
+      throw new FleetdeckError('not-found', `The helper has no channel method "${method}".`);
+    },
+  };
+}

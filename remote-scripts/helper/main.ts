@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { ProtocolEndpoint } from '../../src-common/protocol/endpoint.js';
+import { HELPER_CAPABILITIES } from '../../src-common/protocol/helper-methods.js';
+import { PROTOCOL_VERSION } from '../../src-common/protocol/messages.js';
+import { createContext } from './context.js';
+import { createDispatcher } from './dispatch.js';
+
+/**
+ * The helper process: speaks framed JSON on stdin/stdout with the core. Logs go to stderr, never
+ * stdout (stdout is the protocol). It exits when stdin closes, so it never outlives its session.
+ */
+function ownHash(): string {
+  try {
+    return createHash('sha256').update(readFileSync(__filename)).digest('hex');
+  } catch {
+    return 'unknown';
+  }
+}
+
+function parseArgs(argv: string[]): { root: string } {
+  let root = '/';
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--root' && argv[i + 1]) root = argv[++i]!;
+  }
+  return { root };
+}
+
+function main(): void {
+  const { root } = parseArgs(process.argv.slice(2));
+  const debug = process.env.FLEETDECK_HELPER_DEBUG === '1';
+  const ctx = createContext(root);
+  const dispatcher = createDispatcher(ctx, debug);
+
+  let blocked = false;
+  const queue: Uint8Array[] = [];
+  const write = (bytes: Uint8Array): void => {
+    if (blocked) {
+      queue.push(bytes);
+      return;
+    }
+    if (!process.stdout.write(bytes)) blocked = true;
+  };
+  process.stdout.on('drain', () => {
+    blocked = false;
+    while (queue.length && !blocked) if (!process.stdout.write(queue.shift()!)) blocked = true;
+  });
+
+  const endpoint = new ProtocolEndpoint(write, {
+    call: (method, params, signal) => dispatcher.call(method, params, signal),
+    open: (method, params, sink) => dispatcher.open(method, params, sink),
+    closed: (problem) => {
+      process.stderr.write(`fleetdeck-helper: closing: ${problem.message}\n`);
+      process.exitCode = problem.problem === 'protocol-error' ? 65 : 0;
+      setTimeout(() => process.exit(), 50);
+    },
+  }, 'h');
+
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    /* a uid without a passwd entry */
+  }
+  endpoint.sendControl({
+    command: 'init',
+    version: PROTOCOL_VERSION,
+    helperHash: ownHash(),
+    capabilities: [...HELPER_CAPABILITIES],
+    pid: process.pid,
+    uid: ctx.uid,
+    user,
+    node: process.version,
+  });
+
+  process.stdin.on('data', (chunk: Buffer) => endpoint.receive(chunk));
+  process.stdin.on('end', () => endpoint.shutdown({ problem: 'disconnected', message: 'stdin closed' }));
+  process.stdout.on('error', () => process.exit(0));
+}
+
+main();

@@ -1,0 +1,49 @@
+// `npm test`: prepares what the tests need, then runs every level (unit, contract, integration
+// against real hosts, e2e in Chromium) and ends with one plain summary line.
+//   - as root on Debian: installs missing apt packages and starts dockerd (scripts/setup-host.sh)
+//   - fetches the pinned portable Node runtime into .cache (npm pack), builds helper, CLI and web UI
+// FLEETDECK_TEST_PROJECTS=unit (comma list) runs a subset.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const run = (cmd, args, opts = {}) => {
+  const started = Date.now();
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (r.status !== 0) {
+    console.error(`\n✗ ${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
+    process.exit(r.status || 1);
+  }
+  return Date.now() - started;
+};
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+if (isRoot && process.env.FLEETDECK_SKIP_SETUP !== '1') {
+  console.log('▸ setting up test prerequisites (apt packages, dockerd)');
+  run('bash', ['scripts/setup-host.sh']);
+} else if (!isRoot) {
+  console.log('▸ not root: skipping apt/dockerd setup (integration tests need sshd, docker and sudo rights)');
+}
+
+console.log('▸ fetching the portable Node runtime pushed to hosts without Node');
+run(process.execPath, ['scripts/fetch-runtime.mjs']);
+console.log('▸ building helper, CLI and web UI');
+run('npm', ['run', '--silent', 'build:web']);
+
+mkdirSync(path.join(root, 'test-results'), { recursive: true });
+const projects = (process.env.FLEETDECK_TEST_PROJECTS ?? 'unit,integration,e2e').split(',').filter(Boolean);
+const report = path.join(root, 'test-results/vitest.json');
+const vitestArgs = ['vitest', 'run', ...projects.flatMap((p) => ['--project', p]), '--reporter=default', '--reporter=json', `--outputFile.json=${report}`];
+console.log(`▸ vitest: ${projects.join(', ')}`);
+const r = spawnSync('npx', vitestArgs, { cwd: root, stdio: 'inherit' });
+
+let summary = '';
+if (existsSync(report)) {
+  const j = JSON.parse(readFileSync(report, 'utf8'));
+  const skipped = (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
+  summary = `${j.numPassedTests} passed, ${j.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`;
+}
+console.log(`\n${summary || 'no test report'}`);
+process.exit(r.status ?? 1);

@@ -1,0 +1,112 @@
+import { app, BrowserWindow, ipcMain, Menu, session, shell, type IpcMainInvokeEvent } from 'electron';
+import path from 'node:path';
+import { allEvents, allRequests } from '../../src-common/api.js';
+import { CoreProcess } from './core-process.js';
+import { Keychain } from './keychain.js';
+
+/**
+ * The thin Electron shell: one window with the security baseline, IPC derived from the
+ * contracts (no channel string is written here), sender checks, and the OS keychain.
+ */
+const CALL_CHANNEL = 'fleetdeck:call';
+const EVENT_CHANNEL = 'fleetdeck:event';
+const appRoot = path.resolve(__dirname, '../..');
+const rendererIndex = path.join(__dirname, '../renderer/index.html');
+
+let win: BrowserWindow | null = null;
+const core = new CoreProcess(appRoot, path.join(app.getPath('userData'), 'data'));
+let keychain: Keychain;
+
+function senderAllowed(e: IpcMainInvokeEvent): boolean {
+  const url = e.senderFrame?.url;
+  if (!url || !win || e.sender !== win.webContents) return false;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'file:' && path.normalize(decodeURIComponent(u.pathname)) === path.normalize(rendererIndex);
+  } catch {
+    return false;
+  }
+}
+
+async function handleCall(method: string, params: unknown): Promise<unknown> {
+  if (method === 'hosts.connect') {
+    const p = params as { id: number; credentials?: Record<string, unknown> & { remember?: boolean } };
+    const given = { ...(p.credentials ?? {}) };
+    if (given.remember) {
+      for (const k of ['password', 'passphrase', 'sudoPassword'] as const) if (typeof given[k] === 'string') keychain.set(p.id, k, given[k] as string);
+      delete given.remember;
+    }
+    return core.call(method, { ...p, credentials: { ...keychain.get(p.id), ...given } });
+  }
+  if (method === 'hosts.remove') keychain.forget((params as { id: number }).id);
+  return core.call(method, params);
+}
+
+function createWindow(): void {
+  win = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    minWidth: 900,
+    minHeight: 600,
+    title: 'Fleetdeck',
+    show: false,
+    webPreferences: {
+      preload: path.join(__dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win?.show());
+  // Host data is untrusted: never navigate the app window, open links in the system browser.
+  win.webContents.on('will-navigate', (e) => e.preventDefault());
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  void win.loadFile(rendererIndex);
+}
+
+void app.whenReady().then(() => {
+  keychain = new Keychain(path.join(app.getPath('userData'), 'secrets.json'));
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: {
+        ...details.responseHeaders,
+        'Content-Security-Policy': ["default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"],
+      },
+    });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  core.start();
+  const methods = new Set(allRequests().keys());
+  const events = new Set(allEvents().keys());
+  ipcMain.handle(CALL_CHANNEL, async (e, method: unknown, params: unknown) => {
+    if (!senderAllowed(e)) throw new Error('Refused: unexpected sender');
+    if (typeof method !== 'string' || !methods.has(method)) return { problem: { problem: 'not-found', message: `Unknown method ${String(method)}` } };
+    try {
+      return { result: await handleCall(method, params) };
+    } catch (problem) {
+      return { problem };
+    }
+  });
+  core.onEvent((name, payload) => {
+    if (events.has(name)) win?.webContents.send(EVENT_CHANNEL, name, payload);
+  });
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate([
+      { role: 'fileMenu' },
+      { role: 'editMenu' },
+      { label: 'View', submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }] },
+      { role: 'windowMenu' },
+    ]),
+  );
+  createWindow();
+});
+
+app.on('window-all-closed', () => {
+  core.stop();
+  app.quit();
+});

@@ -1,0 +1,197 @@
+import os from 'node:os';
+import path from 'node:path';
+import { allRequests, api, apiEvents } from '../../src-common/api.js';
+import type { AnyRequest } from '../../src-common/contract.js';
+import type { HostWithState } from '../../src-common/hosts/hosts.contract.js';
+import { describeIssues, type Host } from '../../src-common/hosts/host.schema.js';
+import type { Inventory } from '../../src-common/inventory/inventory.schema.js';
+import type { Probe } from '../../src-common/inventory/probe.schema.js';
+import { FleetdeckError } from '../../src-common/problems.js';
+import { HELPER_METHODS } from '../../src-common/protocol/helper-methods.js';
+import { AuditLog } from './audit/audit-log.js';
+import { openDatabase, type Db } from './db/database.js';
+import { EventBus } from './events.js';
+import { HostSession, type SessionSecrets } from './hosts/host-session.js';
+import { HostStore } from './hosts/host-store.js';
+import { importCandidates, parseSshConfig } from './hosts/ssh-config.js';
+import { MemorySecretStore, refuseRemember, type SecretStore } from './secrets.js';
+import { HostKeyPolicy, hostKeyName } from './ssh/host-key-policy.js';
+import { readFileSync } from 'node:fs';
+
+/**
+ * The engine behind every front door (Electron IPC, WebSocket, CLI): one method per contract
+ * request. Arguments are validated against the contract's schemas here, whatever the caller.
+ */
+export interface FleetOptions {
+  dataDir: string;
+  knownHostsFiles?: string[];
+  secrets?: SecretStore;
+  acceptNewHostKeys?: boolean;
+  connectTimeoutMs?: number;
+  actor?: string;
+  log?: (hostName: string, line: string) => void;
+}
+
+export function defaultDataDir(): string {
+  if (process.env.FLEETDECK_DATA_DIR) return process.env.FLEETDECK_DATA_DIR;
+  const base = process.env.XDG_DATA_HOME || path.join(os.homedir(), '.local/share');
+  return path.join(base, 'fleetdeck');
+}
+
+export class Fleet {
+  readonly db: Db;
+  readonly hosts: HostStore;
+  readonly policy: HostKeyPolicy;
+  readonly events = new EventBus();
+  readonly audit: AuditLog;
+  private readonly sessions = new Map<number, HostSession>();
+  private readonly offeredKeys = new Map<string, Buffer>();
+  private readonly secrets: SecretStore;
+  private readonly handlers: Record<string, (params: never) => Promise<unknown>>;
+
+  constructor(private readonly opts: FleetOptions) {
+    this.db = openDatabase(opts.dataDir === ':memory:' ? ':memory:' : path.join(opts.dataDir, 'fleetdeck.sqlite'));
+    this.hosts = new HostStore(this.db);
+    this.policy = new HostKeyPolicy(this.db, opts.knownHostsFiles ?? [path.join(os.homedir(), '.ssh/known_hosts')]);
+    this.secrets = opts.secrets ?? new MemorySecretStore();
+    this.audit = new AuditLog(this.db, opts.actor ?? os.userInfo().username);
+    this.handlers = this.buildHandlers();
+  }
+
+  /** Validates params against the contract, runs the handler, validates nothing back (we trust ourselves). */
+  async call(method: string, params: unknown): Promise<unknown> {
+    const def = allRequests().get(method) as AnyRequest | undefined;
+    const handler = this.handlers[method];
+    if (!def || !handler) throw new FleetdeckError('not-found', `Unknown method ${method}.`);
+    const parsed = def.params.safeParse(params ?? {});
+    if (!parsed.success) throw new FleetdeckError('invalid-input', describeIssues(parsed.error));
+    return handler(parsed.data as never);
+  }
+
+  private withState(h: Host): HostWithState {
+    return { ...h, connection: this.sessions.get(h.id)?.state ?? { state: 'idle' } };
+  }
+
+  session(id: number): HostSession {
+    let s = this.sessions.get(id);
+    const host = this.hosts.get(id);
+    if (s) {
+      s.updateHost(host);
+      return s;
+    }
+    s = new HostSession(host, {
+      policy: this.policy,
+      acceptNewHostKey: this.opts.acceptNewHostKeys,
+      timeoutMs: this.opts.connectTimeoutMs,
+      log: (line) => {
+        this.opts.log?.(host.name, line);
+        this.events.emit(apiEvents.hosts.onLog.name, { id, at: Date.now(), line });
+      },
+      onState: (connection) => this.events.emit(apiEvents.hosts.onState.name, { id, connection }),
+      onUnknownKey: (hostName, blob) => this.offeredKeys.set(hostName, blob),
+    });
+    this.sessions.set(id, s);
+    return s;
+  }
+
+  private secretsFor(id: number, given?: SessionSecrets & { remember?: boolean }): SessionSecrets {
+    if (given?.remember) {
+      if (!this.secrets.persistent) refuseRemember();
+      if (given.password) this.secrets.set(id, 'password', given.password);
+      if (given.passphrase) this.secrets.set(id, 'passphrase', given.passphrase);
+      if (given.sudoPassword) this.secrets.set(id, 'sudo-password', given.sudoPassword);
+    }
+    const out: SessionSecrets = {};
+    const password = given?.password ?? this.secrets.get(id, 'password');
+    const passphrase = given?.passphrase ?? this.secrets.get(id, 'passphrase');
+    const sudoPassword = given?.sudoPassword ?? this.secrets.get(id, 'sudo-password');
+    if (password) out.password = password;
+    if (passphrase) out.passphrase = passphrase;
+    if (sudoPassword) out.sudoPassword = sudoPassword;
+    return out;
+  }
+
+  async probe(id: number): Promise<Probe> {
+    const probe = await this.session(id).call<Probe>(HELPER_METHODS.probe, {}, { superuser: 'try' });
+    this.hosts.saveFacts(id, { probe });
+    return probe;
+  }
+
+  async inventory(id: number): Promise<Inventory> {
+    const inv = await this.session(id).call<Inventory>(HELPER_METHODS.inventorySnapshot, {}, { superuser: 'try' });
+    this.hosts.saveFacts(id, { inventory: inv });
+    return inv;
+  }
+
+  private buildHandlers(): Record<string, (params: never) => Promise<unknown>> {
+    type P<K extends keyof typeof api.hosts> = import('zod').infer<(typeof api.hosts)[K]['params']>;
+    return {
+      [api.hosts.list.method]: async () => this.hosts.list().map((h) => this.withState(h)),
+      [api.hosts.get.method]: async (p: P<'get'>) => this.withState(this.hosts.get(p.id)),
+      [api.hosts.add.method]: async (p: P<'add'>) => {
+        const host = this.hosts.add(p);
+        this.audit.record({ hostId: host.id, hostName: host.name, operation: 'hosts.add', summary: `added ${host.user}@${host.address}:${host.port}`, result: 'ok' });
+        return host;
+      },
+      [api.hosts.update.method]: async (p: P<'update'>) => {
+        const host = this.hosts.update(p.id, p.host);
+        this.sessions.get(p.id)?.updateHost(host);
+        return host;
+      },
+      [api.hosts.remove.method]: async (p: P<'remove'>) => {
+        const host = this.hosts.get(p.id);
+        this.sessions.get(p.id)?.dispose();
+        this.sessions.delete(p.id);
+        this.secrets.forget(p.id);
+        const removed = this.hosts.remove(p.id);
+        this.audit.record({ hostId: p.id, hostName: host.name, operation: 'hosts.remove', summary: `removed ${host.name}`, result: 'ok' });
+        return { removed };
+      },
+      [api.hosts.connect.method]: async (p: P<'connect'>) => {
+        const s = this.session(p.id);
+        try {
+          return await s.connect(this.secretsFor(p.id, p.credentials));
+        } catch {
+          return s.state;
+        }
+      },
+      [api.hosts.disconnect.method]: async (p: P<'disconnect'>) => {
+        this.sessions.get(p.id)?.disconnect();
+        return { ok: true };
+      },
+      [api.hosts.trustHostKey.method]: async (p: P<'trustHostKey'>) => {
+        const host = this.hosts.get(p.id);
+        const name = hostKeyName(host.address, host.port);
+        const blob = this.offeredKeys.get(name);
+        if (!blob) throw new FleetdeckError('not-found', `No key offered by ${name} is waiting for a decision. Connect first, then compare and trust the fingerprint.`);
+        const info = this.policy.trust(name, blob);
+        if (info.fingerprint !== p.fingerprint) {
+          this.policy.forget(name);
+          throw new FleetdeckError('invalid-input', `The fingerprint you confirmed (${p.fingerprint}) is not the one ${name} offered (${info.fingerprint}). Nothing was trusted.`);
+        }
+        this.offeredKeys.delete(name);
+        this.audit.record({ hostId: p.id, hostName: host.name, operation: 'hostkeys.trust', summary: `trusted ${info.keyType} ${info.fingerprint} for ${name}`, result: 'ok' });
+        return info;
+      },
+      [api.hosts.sshConfigCandidates.method]: async (p: { path?: string }) => {
+        const file = p.path ?? path.join(os.homedir(), '.ssh/config');
+        let text: string;
+        try {
+          text = readFileSync(file, 'utf8');
+        } catch {
+          throw new FleetdeckError('not-found', `There is no SSH config at ${file}.`);
+        }
+        const config = parseSshConfig(text, { path: file, homeDir: os.homedir(), readFile: (f: string) => { try { return readFileSync(f, 'utf8'); } catch { return null; } } });
+        return importCandidates(config);
+      },
+      [api.inventory.probe.method]: async (p: { id: number }) => this.probe(p.id),
+      [api.inventory.snapshot.method]: async (p: { id: number }) => this.inventory(p.id),
+    };
+  }
+
+  close(): void {
+    for (const s of this.sessions.values()) s.dispose();
+    this.sessions.clear();
+    this.db.close();
+  }
+}

@@ -1,0 +1,230 @@
+import type { ConnectionState, Host } from '../../../src-common/hosts/host.schema.js';
+import { FleetdeckError, isRetryable, toProblem } from '../../../src-common/problems.js';
+import type { Superuser } from '../../../src-common/protocol/messages.js';
+import { loadAssets } from '../agent/assets.js';
+import { deployHelper, startElevatedHelper, type DeployResult } from '../agent/deploy.js';
+import type { HelperClient } from '../agent/helper-client.js';
+import { openSshLink, type SshLink } from '../ssh/connect.js';
+import type { HostKeyPolicy } from '../ssh/host-key-policy.js';
+
+/**
+ * One host's connection: the state machine the UI shows (idle → connecting{step} → connected →
+ * lost → reconnecting{attempt} → failed{problem}), the SSH link, the user helper and, on demand,
+ * a root helper. Owns and disposes all of them.
+ */
+export interface SessionSecrets {
+  password?: string;
+  passphrase?: string;
+  sudoPassword?: string;
+}
+
+export interface SessionOptions {
+  policy: HostKeyPolicy;
+  acceptNewHostKey?: boolean;
+  timeoutMs?: number;
+  /** How long to keep trying after a lost link before giving up. */
+  graceMs?: number;
+  log?: (line: string) => void;
+  onState?: (state: ConnectionState) => void;
+  onUnknownKey?: (hostName: string, blob: Buffer) => void;
+  preferPushedRuntime?: boolean;
+}
+
+const STEP_NAMES = ['', 'tcp', 'host key', 'auth', 'bootstrap', 'helper init'];
+const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000];
+
+export class HostSession {
+  private link: SshLink | null = null;
+  private deployed: DeployResult | null = null;
+  private root: HelperClient | null = null;
+  private rootStarting: Promise<HelperClient> | null = null;
+  private stateValue: ConnectionState = { state: 'idle' };
+  private secrets: SessionSecrets = {};
+  private connecting: Promise<void> | null = null;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private lostAt = 0;
+  private disposed = false;
+  private abort = new AbortController();
+
+  constructor(
+    private host: Host,
+    private readonly opts: SessionOptions,
+  ) {}
+
+  get state(): ConnectionState {
+    return this.stateValue;
+  }
+
+  get facts() {
+    return this.deployed?.facts ?? null;
+  }
+
+  get lastDeploy(): DeployResult | null {
+    return this.deployed;
+  }
+
+  updateHost(host: Host): void {
+    this.host = host;
+  }
+
+  private setState(s: ConnectionState): void {
+    this.stateValue = s;
+    this.opts.onState?.(s);
+  }
+
+  private log(line: string): void {
+    this.opts.log?.(line);
+  }
+
+  /** Connects (or returns at once when connected). Secrets given here are kept in memory for reconnects. */
+  async connect(secrets: SessionSecrets = {}): Promise<ConnectionState> {
+    if (this.disposed) throw new FleetdeckError('cancelled', 'This host was removed.');
+    this.secrets = { ...this.secrets, ...secrets };
+    if (this.stateValue.state === 'connected' && this.deployed && !this.deployed.helper.isClosed) return this.stateValue;
+    this.cancelReconnect();
+    if (!this.connecting) {
+      this.connecting = this.establish().finally(() => {
+        this.connecting = null;
+      });
+    }
+    await this.connecting;
+    return this.stateValue;
+  }
+
+  private async establish(): Promise<void> {
+    this.teardown();
+    this.abort = new AbortController();
+    const h = this.host;
+    const hops = [...h.jump.map((j) => ({ ...j })), { address: h.address, port: h.port, user: h.user, auth: h.auth, keyPath: h.keyPath }];
+    const log = (line: string) => {
+      this.log(line);
+      const m = /^(\d)\/5 .*…$/.exec(line);
+      if (m) this.setState({ state: 'connecting', step: Number(m[1]), stepName: STEP_NAMES[Number(m[1])] ?? '' });
+    };
+    this.setState({ state: 'connecting', step: 1, stepName: 'tcp' });
+    try {
+      const link = await openSshLink({
+        hops,
+        secrets: { password: this.secrets.password, passphrase: this.secrets.passphrase },
+        policy: this.opts.policy,
+        acceptNewHostKey: this.opts.acceptNewHostKey,
+        timeoutMs: this.opts.timeoutMs,
+        log,
+        onUnknownKey: this.opts.onUnknownKey,
+        signal: this.abort.signal,
+      });
+      this.link = link;
+      const deployed = await deployHelper(link.client, { label: h.name, log, preferPushedRuntime: this.opts.preferPushedRuntime });
+      this.deployed = deployed;
+      link.client.on('close', () => this.onLinkLost('the SSH connection closed'));
+      link.client.on('error', () => undefined);
+      deployed.helper.onClosed((p) => this.onLinkLost(p.message));
+      this.lostAt = 0;
+      this.setState({ state: 'connected', since: Date.now() });
+    } catch (err) {
+      this.teardown();
+      const p = toProblem(err);
+      this.log(`connect failed: ${p.problem}: ${p.message}`);
+      // A reconnect that fails for a retryable reason keeps trying inside the grace period.
+      if (this.lostAt && isRetryable(p.problem) && Date.now() - this.lostAt < (this.opts.graceMs ?? 300_000)) {
+        this.scheduleReconnect();
+        return;
+      }
+      this.lostAt = 0;
+      this.setState(p.details ? { state: 'failed', problem: p.problem, message: p.message, details: p.details } : { state: 'failed', problem: p.problem, message: p.message });
+      throw err;
+    }
+  }
+
+  private attempt = 0;
+
+  private onLinkLost(reason: string): void {
+    if (this.disposed || this.stateValue.state !== 'connected') return;
+    this.log(`link lost: ${reason}`);
+    this.teardown();
+    this.lostAt = Date.now();
+    this.attempt = 0;
+    this.setState({ state: 'lost', since: this.lostAt });
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.disposed) return;
+    const delay = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)]!;
+    this.attempt++;
+    this.setState({ state: 'reconnecting', attempt: this.attempt, nextInMs: delay });
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.connect().catch(() => undefined);
+    }, delay);
+    this.reconnectTimer.unref?.();
+  }
+
+  private cancelReconnect(): void {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+  }
+
+  /** The helper to use for a call's privilege: the login user's, or root's through sudo. */
+  async helperFor(superuser: Superuser): Promise<HelperClient> {
+    await this.connect();
+    const deployed = this.deployed!;
+    if (superuser === 'none' || deployed.facts.uid === 0) return deployed.helper;
+    try {
+      return await this.rootHelper();
+    } catch (err) {
+      if (superuser === 'try') return deployed.helper;
+      throw err;
+    }
+  }
+
+  private rootHelper(): Promise<HelperClient> {
+    if (this.root && !this.root.isClosed) return Promise.resolve(this.root);
+    if (!this.rootStarting) {
+      const deployed = this.deployed!;
+      const started = startElevatedHelper(this.link!.client, deployed, {
+        label: this.host.name,
+        password: this.secrets.sudoPassword,
+        expectedHash: loadAssets().helperHash,
+      });
+      this.rootStarting = started
+        .then((h) => {
+          this.root = h;
+          this.log(`root helper started through sudo (pid ${h.init.pid})`);
+          return h;
+        })
+        .finally(() => {
+          this.rootStarting = null;
+        });
+    }
+    return this.rootStarting;
+  }
+
+  async call<T>(method: string, params: unknown, opts: { superuser?: Superuser; timeoutMs?: number } = {}): Promise<T> {
+    const helper = await this.helperFor(opts.superuser ?? 'none');
+    return helper.call<T>(method, params, { timeoutMs: opts.timeoutMs ?? 60_000 });
+  }
+
+  private teardown(): void {
+    this.root?.close();
+    this.root = null;
+    this.deployed?.helper.close();
+    this.deployed = null;
+    this.link?.close();
+    this.link = null;
+  }
+
+  disconnect(): void {
+    this.cancelReconnect();
+    this.abort.abort();
+    this.lostAt = 0;
+    this.teardown();
+    this.setState({ state: 'idle' });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.disconnect();
+    this.secrets = {};
+  }
+}
