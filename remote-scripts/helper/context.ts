@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFile, readdir, readlink, stat } from 'node:fs/promises';
+import http from 'node:http';
 import { statfs } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -16,6 +17,9 @@ export interface RunResult {
   missing?: boolean;
 }
 
+/** Outcome of an HTTP GET over a unix socket; `code` is the errno (EACCES, ENOENT, ECONNREFUSED) or ETIMEDOUT. */
+export type UnixHttpResult = { ok: true; status: number; body: string } | { ok: false; code: string; message: string };
+
 export interface HelperContext {
   root: string;
   /** Reads a file under root; null when it does not exist or cannot be read. */
@@ -26,6 +30,11 @@ export interface HelperContext {
   statfs(absPath: string): Promise<{ bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number } | null>;
   /** Runs argv[0] with argv[1..]; never a shell. Times out after timeoutMs (default 5000). */
   run(argv: string[], opts?: { timeoutMs?: number; input?: string }): Promise<RunResult>;
+  /**
+   * GET urlPath from an HTTP server on a unix socket under root (Docker/Podman Engine API).
+   * Never rejects; gives up after timeoutMs (default 2000). Optional so test doubles may omit it.
+   */
+  httpGetUnix?(socketPath: string, urlPath: string, opts?: { timeoutMs?: number }): Promise<UnixHttpResult>;
   /** Whether commands and /proc refer to the live host (false when root != "/"). */
   live: boolean;
   /** The environment the helper runs in. */
@@ -78,6 +87,33 @@ export function createContext(root = '/'): HelperContext {
       } catch {
         return null;
       }
+    },
+    httpGetUnix(socketPath, urlPath, opts = {}) {
+      return new Promise((resolve) => {
+        let settled = false;
+        const finish = (r: UnixHttpResult): void => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve(r);
+        };
+        const req = http.get({ socketPath: under(socketPath), path: urlPath, headers: { Host: 'localhost' } }, (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > 32 * 1024 * 1024) req.destroy(new Error('response larger than 32 MiB'));
+            else chunks.push(chunk);
+          });
+          res.on('end', () => finish({ ok: true, status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', (err: NodeJS.ErrnoException) => finish({ ok: false, code: err.code ?? 'EIO', message: err.message }));
+        });
+        req.on('error', (err: NodeJS.ErrnoException) => finish({ ok: false, code: err.code ?? 'EIO', message: err.message }));
+        const timer = setTimeout(() => {
+          finish({ ok: false, code: 'ETIMEDOUT', message: `no answer within ${opts.timeoutMs ?? 2000} ms` });
+          req.destroy();
+        }, opts.timeoutMs ?? 2000);
+      });
     },
     run(argv, opts = {}) {
       return new Promise((resolve) => {

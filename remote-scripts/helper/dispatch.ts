@@ -40,12 +40,15 @@ export function createDispatcher(ctx: HelperContext, debug: boolean) {
 
     async open(method: string, params: unknown, sink: ChannelSink): Promise<void> {
       if (debug && method === HELPER_METHODS.debugStream) {
+        // Each chunk starts with how many bytes were sent before it, so a test can check that
+        // the sender never runs more than a window ahead of the consumer.
         const total = Number((params as { bytes?: number })?.bytes ?? 0);
-        const chunk = new Uint8Array(64 * 1024).fill(0x61);
         let sent = 0;
         while (sent < total && !sink.signal.aborted) {
-          const n = Math.min(chunk.length, total - sent);
-          await sink.send(chunk.subarray(0, n));
+          const n = Math.min(64 * 1024, total - sent);
+          const chunk = new Uint8Array(n).fill(0x61);
+          chunk.set(new TextEncoder().encode(String(sent).padEnd(16, ' ').slice(0, Math.min(16, n))));
+          await sink.send(chunk);
           sent += n;
         }
         return;

@@ -16,6 +16,7 @@ import { HostStore } from './hosts/host-store.js';
 import { importCandidates, parseSshConfig } from './hosts/ssh-config.js';
 import { MemorySecretStore, refuseRemember, type SecretStore } from './secrets.js';
 import { HostKeyPolicy, hostKeyName } from './ssh/host-key-policy.js';
+import { fingerprintSha256 } from './ssh/known-hosts.js';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -161,14 +162,16 @@ export class Fleet {
       },
       [api.hosts.trustHostKey.method]: async (p: P<'trustHostKey'>) => {
         const host = this.hosts.get(p.id);
-        const name = hostKeyName(host.address, host.port);
-        const blob = this.offeredKeys.get(name);
-        if (!blob) throw new FleetdeckError('not-found', `No key offered by ${name} is waiting for a decision. Connect first, then compare and trust the fingerprint.`);
-        const info = this.policy.trust(name, blob);
-        if (info.fingerprint !== p.fingerprint) {
-          this.policy.forget(name);
-          throw new FleetdeckError('invalid-input', `The fingerprint you confirmed (${p.fingerprint}) is not the one ${name} offered (${info.fingerprint}). Nothing was trusted.`);
+        // The key waiting for a decision may be any hop's (jump hosts first); the fingerprint the
+        // user confirmed must be exactly the one that hop offered.
+        const names = [...host.jump.map((j) => hostKeyName(j.address, j.port)), hostKeyName(host.address, host.port)];
+        const waiting = names.filter((n) => this.offeredKeys.has(n));
+        if (!waiting.length) throw new FleetdeckError('not-found', `No key offered by ${host.name} is waiting for a decision. Connect first, then compare and trust the fingerprint.`);
+        const name = waiting.find((n) => fingerprintSha256(this.offeredKeys.get(n)!) === p.fingerprint);
+        if (!name) {
+          throw new FleetdeckError('invalid-input', `The fingerprint you confirmed (${p.fingerprint}) is not the one ${waiting.join(' / ')} offered. Nothing was trusted.`);
         }
+        const info = this.policy.trust(name, this.offeredKeys.get(name)!);
         this.offeredKeys.delete(name);
         this.audit.record({ hostId: p.id, hostName: host.name, operation: 'hostkeys.trust', summary: `trusted ${info.keyType} ${info.fingerprint} for ${name}`, result: 'ok' });
         return info;

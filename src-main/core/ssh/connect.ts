@@ -172,7 +172,8 @@ async function connectHop(hop: HopSpec, sock: Duplex, opts: ConnectOptions, step
       settled = true;
       resolve(client);
     });
-    client.once('error', (err: Error & { level?: string; code?: string }) => {
+    // `on`, not `once`: a client that failed may emit again while being destroyed.
+    client.on('error', (err: Error & { level?: string; code?: string }) => {
       if (verdict && verdict.status !== 'trusted' && !(verdict.status === 'unknown' && opts.acceptNewHostKey)) {
         fail(hostKeyProblem(verdict));
       } else if (err.level === 'client-authentication') {
@@ -218,7 +219,15 @@ async function connectHop(hop: HopSpec, sock: Duplex, opts: ConnectOptions, step
         },
       });
     } catch (err) {
-      fail(new FleetdeckError('invalid-input', `Cannot start SSH: ${(err as Error).message}`));
+      // ssh2 parses the private key synchronously here.
+      const message = (err as Error).message;
+      if (/passphrase|integrity check|decrypt/i.test(message)) {
+        fail(new FleetdeckError('authentication-failed', `The passphrase for ${hop.keyPath} is wrong.`, { needs: 'passphrase' }));
+      } else if (/parse|key format|privateKey/i.test(message)) {
+        fail(new FleetdeckError('invalid-input', `The file ${hop.keyPath} is not a private key Fleetdeck can read (${message}).`));
+      } else {
+        fail(new FleetdeckError('invalid-input', `Cannot start SSH: ${message}`));
+      }
     }
     void offered;
   });

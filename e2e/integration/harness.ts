@@ -1,0 +1,49 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ConnectionState, Host } from '../../src-common/hosts/host.schema.js';
+import { Fleet } from '../../src-main/core/fleet.js';
+import type { TestHost } from '../testbed/index.js';
+
+/** A Fleet with its own empty data dir and no ~/.ssh/known_hosts, like a fresh install. */
+export function newFleet(opts: { connectTimeoutMs?: number } = {}): Fleet {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'fd-it-'));
+  return new Fleet({ dataDir, knownHostsFiles: [], connectTimeoutMs: opts.connectTimeoutMs ?? 15_000, actor: 'tester' });
+}
+
+export async function addHost(fleet: Fleet, host: TestHost, user: string, extra: Partial<Record<string, unknown>> = {}): Promise<Host> {
+  const u = host.users[user];
+  if (!u) throw new Error(`test host ${host.name} has no user ${user}`);
+  return (await fleet.call('hosts.add', {
+    name: `${host.name}-${user}-${Math.random().toString(36).slice(2, 7)}`,
+    address: host.address,
+    port: host.port,
+    user: u.name,
+    auth: u.keyPath ? 'key' : 'password',
+    keyPath: u.keyPath,
+    ...extra,
+  })) as Host;
+}
+
+type Failed = Extract<ConnectionState, { state: 'failed' }>;
+
+export async function connect(fleet: Fleet, id: number, credentials?: Record<string, unknown>): Promise<ConnectionState> {
+  return (await fleet.call('hosts.connect', credentials ? { id, credentials } : { id })) as ConnectionState;
+}
+
+/** Connects, trusting the host key the way a user does after comparing the fingerprint. */
+export async function connectTrusting(fleet: Fleet, id: number, credentials?: Record<string, unknown>): Promise<ConnectionState> {
+  let state = await connect(fleet, id, credentials);
+  // One decision per hop: a jump host's key first, then the target's.
+  for (let hop = 0; hop < 4 && state.state === 'failed' && state.problem === 'unknown-hostkey'; hop++) {
+    const fingerprint = (state.details as { fingerprint: string }).fingerprint;
+    await fleet.call('hosts.trustHostKey', { id, fingerprint });
+    state = await connect(fleet, id, credentials);
+  }
+  return state;
+}
+
+export function expectFailed(state: ConnectionState): Failed {
+  if (state.state !== 'failed') throw new Error(`expected a failed connection, got ${JSON.stringify(state)}`);
+  return state;
+}

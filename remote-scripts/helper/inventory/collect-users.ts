@@ -1,0 +1,24 @@
+import type { LocalUser } from '../../../src-common/inventory/inventory.schema.js';
+import type { HelperContext } from '../context.js';
+import { localUsersFrom, parseGroup, parseLoginDefsUidRange, parsePasswd } from './local-users.js';
+import { failedSection, okSection, type SectionResult } from './section.js';
+
+/** Local files only: accounts from LDAP/SSSD are not listed, and the message says so when nsswitch uses them. */
+export async function collectUsers(ctx: HelperContext): Promise<SectionResult<LocalUser[]>> {
+  const passwd = await ctx.readText('/etc/passwd');
+  if (passwd === null) return failedSection([], 'cannot read /etc/passwd');
+  const group = (await ctx.readText('/etc/group')) ?? '';
+  const range = parseLoginDefsUidRange(await ctx.readText('/etc/login.defs'));
+  const users = localUsersFrom(parsePasswd(passwd), parseGroup(group), range);
+  const nsswitch = (await ctx.readText('/etc/nsswitch.conf')) ?? '';
+  const remote = /^passwd:.*\b(sss|ldap|winbind|nis)\b/m.exec(nsswitch);
+  return okSection(users, remote ? `only local accounts are listed; /etc/nsswitch.conf also uses ${remote[1]} for users` : undefined);
+}
+
+export async function readHostname(ctx: HelperContext): Promise<string> {
+  for (const path of ['/proc/sys/kernel/hostname', '/etc/hostname']) {
+    const name = (await ctx.readText(path))?.trim();
+    if (name) return name;
+  }
+  return 'unknown';
+}

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { localUserSchema } from '../../../src-common/inventory/inventory.schema.js';
+import { localUsersFrom, parseGroup, parseLoginDefsUidRange, parsePasswd } from './local-users.js';
+
+// No passwd/group sample is in the shared fixtures; this is a short Debian-style excerpt.
+const passwd = `root:x:0:0:root:/root:/bin/bash
+daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin
+# a comment
++nisuser::::::
+backup:x:34:34:backup:/var/backups:/usr/sbin/nologin
+nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+alice:x:1000:1000:Alice Liddell,,,:/home/alice:/bin/bash
+bob:x:1001:1001::/home/bob:/bin/zsh
+ops:x:998:998:Ops robot:/var/lib/ops:/bin/sh
+broken-line
+`;
+const group = `root:x:0:
+sudo:x:27:alice,ops
+docker:x:999:bob, alice
+alice:x:1000:
+bob:x:1001:
+ops:x:998:
+nogroup:x:65534:
+`;
+
+describe('local users', () => {
+  const users = localUsersFrom(parsePasswd(passwd), parseGroup(group));
+
+  it('keeps regular users and admins, not system accounts or nobody', () => {
+    expect(users.map((u) => u.name)).toEqual(['alice', 'bob', 'ops']);
+  });
+
+  it('collects primary and supplementary groups and marks admins', () => {
+    expect(users[0]).toEqual({ name: 'alice', uid: 1000, gid: 1000, gecos: 'Alice Liddell,,,', home: '/home/alice', shell: '/bin/bash', groups: ['alice', 'sudo', 'docker'], isAdmin: true });
+    expect(users[1]).toMatchObject({ name: 'bob', groups: ['bob', 'docker'], isAdmin: false });
+    expect(users[2]).toMatchObject({ name: 'ops', uid: 998, isAdmin: true });
+    for (const u of users) expect(() => localUserSchema.parse(u)).not.toThrow();
+  });
+
+  it('honours UID_MIN from login.defs', () => {
+    const range = parseLoginDefsUidRange('# comment\nUID_MIN\t\t\t 500\nUID_MAX 60000\n');
+    expect(range).toEqual({ uidMin: 500, uidMax: 60000 });
+    expect(parseLoginDefsUidRange(null)).toEqual({ uidMin: 1000, uidMax: 60000 });
+  });
+
+  it('parses this machine', () => {
+    const entries = parsePasswd(readFileSync('/etc/passwd', 'utf8'));
+    expect(entries.find((e) => e.uid === 0)?.name).toBe('root');
+  });
+});

@@ -1,0 +1,66 @@
+import type { LocalUser } from '../../../src-common/inventory/inventory.schema.js';
+
+/**
+ * Local accounts from /etc/passwd and /etc/group: the people who use the machine (UID_MIN and
+ * up, as login.defs defines "regular user") plus anyone with admin rights through a sudo-granting
+ * group, even a system account.
+ */
+
+export interface PasswdEntry {
+  name: string;
+  uid: number;
+  gid: number;
+  gecos: string;
+  home: string;
+  shell: string;
+}
+
+export interface GroupEntry {
+  name: string;
+  gid: number;
+  members: string[];
+}
+
+/** Groups the default sudoers/polkit rules of Debian (sudo), RHEL/SUSE/Arch (wheel) and old Ubuntu (admin) treat as admins. */
+export const ADMIN_GROUPS = ['sudo', 'wheel', 'admin'];
+
+/** NIS "+"/"-" lines and comments are not accounts. */
+const isEntryLine = (line: string): boolean => line.trim() !== '' && !/^[#+-]/.test(line);
+
+export function parsePasswd(text: string): PasswdEntry[] {
+  return text.split('\n').filter(isEntryLine).flatMap((line) => {
+    const [name, , uid, gid, gecos = '', home = '', shell = ''] = line.split(':');
+    if (!name || !/^\d+$/.test(uid ?? '') || !/^\d+$/.test(gid ?? '')) return [];
+    return [{ name, uid: Number(uid), gid: Number(gid), gecos, home, shell: shell.trim() }];
+  });
+}
+
+export function parseGroup(text: string): GroupEntry[] {
+  return text.split('\n').filter(isEntryLine).flatMap((line) => {
+    const [name, , gid, members = ''] = line.split(':');
+    if (!name || !/^\d+$/.test(gid ?? '')) return [];
+    return [{ name, gid: Number(gid), members: members.trim().split(',').map((m) => m.trim()).filter(Boolean) }];
+  });
+}
+
+/** UID_MIN / UID_MAX from /etc/login.defs; the shadow-utils defaults when absent. */
+export function parseLoginDefsUidRange(text: string | null): { uidMin: number; uidMax: number } {
+  const value = (key: string, fallback: number): number => {
+    const m = new RegExp(`^\\s*${key}\\s+(\\d+)`, 'm').exec(text ?? '');
+    return m ? Number(m[1]) : fallback;
+  };
+  return { uidMin: value('UID_MIN', 1000), uidMax: value('UID_MAX', 60000) };
+}
+
+export function localUsersFrom(passwd: readonly PasswdEntry[], groups: readonly GroupEntry[], range = { uidMin: 1000, uidMax: 60000 }): LocalUser[] {
+  const groupByGid = new Map(groups.map((g) => [g.gid, g.name]));
+  return passwd.flatMap((p) => {
+    const primary = groupByGid.get(p.gid);
+    const supplementary = groups.filter((g) => g.members.includes(p.name)).map((g) => g.name);
+    const memberOf = [...new Set([...(primary ? [primary] : []), ...supplementary])];
+    const isAdmin = memberOf.some((g) => ADMIN_GROUPS.includes(g));
+    const regular = p.uid >= range.uidMin && p.uid <= range.uidMax;
+    if (!regular && !isAdmin) return [];
+    return [{ name: p.name, uid: p.uid, gid: p.gid, gecos: p.gecos, home: p.home, shell: p.shell, groups: memberOf, isAdmin }];
+  });
+}
