@@ -25,7 +25,7 @@ export default tseslint.config(
     files: ['remote-scripts/**/*.ts'],
     ignores: ['remote-scripts/**/*.test.ts', 'remote-scripts/**/*.test-util.ts'],
     rules: restrict([
-      { group: ['*', '!node:*', '!.', '!./**', '!..', '!../**'], message: 'The helper is pushed to hosts as one bundle: only node: built-ins and src-common.' },
+      { group: ['*', '!node:*', '!node:*/**', '!.', '!./**', '!..', '!../**'], message: 'The helper is pushed to hosts as one bundle: only node: built-ins and src-common.' },
       { group: ['**/src-main/**', '**/src-renderer/**', '**/src-preload/**'], message: 'The helper may import only src-common and node built-ins.' },
     ]),
   },

@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFile, readdir, readlink, stat } from 'node:fs/promises';
+import { readFile, readdir, readlink, stat, statfs } from 'node:fs/promises';
 import http from 'node:http';
-import { statfs } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
