@@ -1,0 +1,120 @@
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { startDebianHost, testbedUnavailableReason, type DebianHost } from '../testbed/index.js';
+import { chromiumMissing, ensureWebBuilt, launchChromium, serve, shot, type Served } from './serve-app.js';
+
+/**
+ * The browser UI end to end: `fleetdeck serve`, Debian's Chromium, a real systemd Debian host.
+ * A user adds the host through the dialog (after being told what is wrong with bad input),
+ * compares and trusts its fingerprint, and sees its distro and inventory.
+ */
+const unavailable = chromiumMissing() ?? (await testbedUnavailableReason({ docker: true }));
+
+describe.skipIf(unavailable)('fleetdeck serve in Chromium', () => {
+  let deb: DebianHost;
+  let app: Served;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    [deb, app, browser] = await Promise.all([startDebianHost({ name: 'e2e-deb' }), serve(), launchChromium()]);
+    context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    page = await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+  }, 600_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await app?.stop();
+    await deb?.stop();
+  });
+
+  it('shows the empty fleet, and keeps the token out of the address bar', async () => {
+    await page.goto(app.url);
+    await page.getByTestId('empty-add-host').waitFor();
+    expect(page.url()).not.toContain('token=');
+    await shot(page, 'e2e-empty-fleet');
+  });
+
+  it('explains bad input in the add-host dialog, then adds the host', async () => {
+    await page.getByTestId('empty-add-host').click();
+    await page.getByLabel('Name').fill('lab-debian');
+    await page.getByLabel('Address').fill('host;rm -rf /');
+    await page.getByLabel('Port').fill('70000');
+    await page.getByLabel('User').fill('admin');
+    await page.getByTestId('host-form-auth').selectOption('key');
+    await page.getByLabel('Private key file').fill(deb.users.admin!.keyPath!);
+    await page.getByTestId('host-form-submit').click();
+    await expect.poll(() => page.getByTestId('field-error-address').textContent()).toMatch(/not a valid address/);
+    expect(await page.getByTestId('field-error-port').textContent()).toMatch(/between 1 and 65535/);
+    await shot(page, 'e2e-add-host-errors');
+
+    await page.getByLabel('Address').fill('127.0.0.1');
+    await page.getByLabel('Port').fill(String(deb.port));
+    await page.getByTestId('host-form-submit').click();
+    await page.getByTestId('host-card-lab-debian').waitFor();
+  });
+
+  it('connects: shows the SHA-256 fingerprint to compare, trusts it, then shows distro and inventory', async () => {
+    const card = page.getByTestId('host-card-lab-debian');
+    await card.getByTestId('connect-button').click();
+    const fp = page.getByTestId('hostkey-fingerprint');
+    await fp.waitFor({ timeout: 30_000 });
+    const shown = (await fp.textContent())!.trim();
+    // What the dialog tells the user to do: compare with ssh-keygen -lf on the server.
+    const onServer = await deb.exec(['ssh-keygen', '-lf', '/etc/ssh/ssh_host_ed25519_key.pub']);
+    expect(onServer.stdout).toContain(shown);
+    await shot(page, 'e2e-hostkey-dialog');
+    await page.getByTestId('hostkey-trust').click();
+
+    await expect.poll(async () => (await card.getByTestId('host-card-state').textContent()) ?? '', { timeout: 60_000 }).toMatch(/connected/i);
+    await expect.poll(async () => (await card.getByTestId('host-card-distro').textContent()) ?? '', { timeout: 30_000 }).toMatch(/Debian/);
+    await shot(page, 'e2e-fleet-connected');
+
+    await card.getByTestId('host-card-link').click();
+    await page.getByTestId('host-page').waitFor();
+    await expect.poll(async () => (await page.getByTestId('probe-facts').textContent()) ?? '', { timeout: 30_000 }).toMatch(/Debian GNU\/Linux 12|Debian 12/);
+    const facts = (await page.getByTestId('probe-facts').textContent())!;
+    expect(facts).toMatch(/apt/);
+    expect(facts).toMatch(/systemd/);
+    await shot(page, 'e2e-host-overview');
+
+    await page.getByTestId('tab-users').click();
+    await expect.poll(async () => (await page.getByTestId('panel-users').textContent()) ?? '').toContain('carol');
+    await page.getByTestId('tab-gpus').click();
+    await expect.poll(async () => (await page.getByTestId('panel-gpus').textContent()) ?? '').toMatch(/No NVIDIA GPUs/i);
+    await page.getByTestId('tab-disks').click();
+    await expect.poll(async () => (await page.getByTestId('panel-disks').textContent()) ?? '').toContain('/');
+    await shot(page, 'e2e-host-disks');
+  });
+
+  it('the API refuses a WebSocket without the token or from another origin', async () => {
+    const wsUrl = app.origin.replace('http', 'ws') + '/api';
+    const attempt = (url: string, origin: string) =>
+      new Promise<string>((resolve) => {
+        const ws = new WebSocket(url, { origin });
+        ws.on('open', () => {
+          ws.close();
+          resolve('open');
+        });
+        ws.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
+        ws.on('error', () => resolve('error'));
+      });
+    expect(await attempt(`${wsUrl}?token=wrong`, app.origin)).toBe('403');
+    expect(await attempt(`${wsUrl}?token=${app.token}`, 'http://evil.example')).toBe('403');
+    expect(await attempt(`${wsUrl}?token=${app.token}`, app.origin)).toBe('open');
+  });
+
+  it('sends a strict Content-Security-Policy and refuses foreign Host headers', async () => {
+    const res = await fetch(app.origin + '/');
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const port = new URL(app.origin).port;
+    const status = execFileSync('sh', ['-c', `curl -s -o /dev/null -w '%{http_code}' -H 'Host: evil.example:${port}' ${app.origin}/ || true`], { encoding: 'utf8' });
+    if (status) expect(['421', '000']).toContain(status.trim());
+  });
+});

@@ -1,0 +1,73 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Starts `fleetdeck serve` with a fresh data dir and Debian's Chromium driven by Playwright. */
+export const repo = path.resolve(import.meta.dirname, '../..');
+export const artifacts = path.join(repo, 'test-results');
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+export function chromiumMissing(): string | null {
+  return existsSync('/usr/bin/chromium') ? null : 'Debian chromium is not installed (/usr/bin/chromium): run scripts/setup-host.sh as root';
+}
+
+export function ensureWebBuilt(): void {
+  if (existsSync(path.join(repo, 'out/web/index.html')) && existsSync(path.join(repo, 'out/cli/fleetdeck.mjs'))) return;
+  const r = spawnSync('npm', ['run', '--silent', 'build:web'], { cwd: repo, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm run build:web failed');
+}
+
+export interface Served {
+  url: string;
+  origin: string;
+  token: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function serve(): Promise<Served> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'fd-e2e-'));
+  const child = spawn(process.execPath, [path.join(repo, 'bin/fleetdeck.mjs'), 'serve', '--port', '0', '--data-dir', dataDir], {
+    cwd: repo,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, HOME: dataDir },
+  });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not print its URL: ${out}`)), 20_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+  });
+  const u = new URL(url);
+  return {
+    url,
+    origin: u.origin,
+    token: u.hash.replace('#token=', ''),
+    process: child,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+export async function shot(page: Page, name: string): Promise<string> {
+  const file = path.join(artifacts, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}

@@ -1,0 +1,69 @@
+import { FleetPage } from '../hosts/FleetPage.js';
+import { ConnectFlowProvider } from '../hosts/connect-flow.js';
+import { HostPage } from '../hosts/HostPage.js';
+import { useHostLogSync, useHostStateSync } from '../hosts/use-hosts.js';
+import { AppActionsProvider, useAppActions } from './app-actions.js';
+import { LinkBanner } from './LinkBanner.js';
+import { HOST_TABS } from './route.js';
+import { Sidebar } from './Sidebar.js';
+import { ToastProvider } from './toast.js';
+import { EmptyState } from './ui.js';
+import { navigate, useRoute } from './use-route.js';
+import { useResyncOnReconnect } from './use-resync.js';
+import { useShortcuts } from './use-shortcuts.js';
+
+export function App() {
+  return (
+    <ToastProvider>
+      <ConnectFlowProvider>
+        <AppActionsProvider>
+          <Shell />
+        </AppActionsProvider>
+      </ConnectFlowProvider>
+    </ToastProvider>
+  );
+}
+
+function Shell() {
+  const route = useRoute();
+  const actions = useAppActions();
+  useHostStateSync();
+  useHostLogSync();
+  useResyncOnReconnect();
+  useShortcuts({
+    addHost: () => actions.addHost(),
+    focusFilter: actions.focusFilter,
+    showHelp: actions.showShortcuts,
+    selectTab: (n) => {
+      const tab = HOST_TABS[n - 1];
+      if (route.page === 'host' && tab) navigate({ page: 'host', id: route.id, tab });
+    },
+  });
+
+  return (
+    <div className="app-shell" data-testid="app-shell">
+      <Sidebar route={route} />
+      <div className="main">
+        <LinkBanner />
+        <main className="content" id="content">
+          {route.page === 'fleet' ? <FleetPage /> : null}
+          {route.page === 'host' ? <HostPage key={route.id} id={route.id} tab={route.tab} /> : null}
+          {route.page === 'not-found' ? (
+            <EmptyState
+              icon="alert"
+              title="Page not found"
+              testId="not-found"
+              actions={
+                <a className="button" href="#/">
+                  Back to the fleet
+                </a>
+              }
+            >
+              Nothing lives at <code className="inline-code">{route.path}</code>.
+            </EmptyState>
+          ) : null}
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+import { useApi, useLinkStatus } from '../api/api-context.js';
+import { describeConnection } from '../hosts/connection-state.js';
+import { useHosts } from '../hosts/use-hosts.js';
+import { useAppActions } from './app-actions.js';
+import { Icon, Logo } from './icons.js';
+import { hostHref, type Route } from './route.js';
+import { useTheme } from './theme.js';
+import { Skeleton, StatusDot } from './ui.js';
+
+const THEME_LABEL = { system: 'Theme: follow system', light: 'Theme: light', dark: 'Theme: dark' } as const;
+const THEME_ICON = { system: 'monitor', light: 'sun', dark: 'moon' } as const;
+
+export function Sidebar({ route }: { route: Route }) {
+  const hosts = useHosts();
+  const actions = useAppActions();
+  const { theme, cycle } = useTheme();
+  const list = hosts.data ?? [];
+  const sorted = [...list].sort((a, b) => a.name.localeCompare(b.name));
+
+  return (
+    <aside className="sidebar" data-testid="sidebar">
+      <div className="brand">
+        <Logo size={28} />
+        <span className="brand-name">Fleetdeck</span>
+      </div>
+      <nav className="nav" aria-label="Main">
+        <a href="#/" className={`nav-item${route.page === 'fleet' ? ' is-active' : ''}`} aria-current={route.page === 'fleet' ? 'page' : undefined} data-testid="nav-fleet">
+          <Icon name="layers" />
+          <span>Fleet</span>
+          {hosts.data ? <span className="nav-count">{list.length}</span> : null}
+        </a>
+      </nav>
+      <div className="nav-section">
+        <span className="nav-section-title">Hosts</span>
+        <button type="button" className="icon-button small" aria-label="Add host" title="Add host (N)" onClick={() => actions.addHost()} data-testid="sidebar-add-host">
+          <Icon name="plus" size={14} />
+        </button>
+      </div>
+      <ul className="nav-hosts" aria-label="Hosts">
+        {hosts.isPending
+          ? [0, 1, 2].map((i) => (
+              <li key={i} className="nav-host">
+                <Skeleton className="skeleton-line" />
+              </li>
+            ))
+          : sorted.map((h) => {
+              const view = describeConnection(h.connection);
+              const active = route.page === 'host' && route.id === h.id;
+              return (
+                <li key={h.id}>
+                  <a
+                    href={hostHref(h.id, active && route.page === 'host' ? route.tab : 'overview')}
+                    className={`nav-host${active ? ' is-active' : ''}`}
+                    aria-current={active ? 'page' : undefined}
+                    title={`${h.name} — ${view.label}`}
+                    data-testid={`sidebar-host-${h.name}`}
+                  >
+                    <StatusDot tone={view.tone} label={view.label} />
+                    <span className="truncate">{h.name}</span>
+                  </a>
+                </li>
+              );
+            })}
+      </ul>
+      <div className="sidebar-footer">
+        <CoreStatus />
+        <div className="sidebar-buttons">
+          <button type="button" className="icon-button" onClick={cycle} aria-label={THEME_LABEL[theme]} title={THEME_LABEL[theme]} data-testid="theme-toggle" data-theme-pref={theme}>
+            <Icon name={THEME_ICON[theme]} />
+          </button>
+          <button type="button" className="icon-button" onClick={actions.showShortcuts} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" data-testid="shortcuts-button">
+            <Icon name="keyboard" />
+          </button>
+        </div>
+      </div>
+    </aside>
+  );
+}
+
+function CoreStatus() {
+  const { mode } = useApi();
+  const link = useLinkStatus();
+  const tone = link.state === 'open' ? 'ok' : link.state === 'connecting' && link.attempt === 0 ? 'busy' : 'error';
+  const label = mode === 'electron' ? 'Desktop app' : link.state === 'open' ? 'Core connected' : link.state === 'connecting' ? 'Connecting to core…' : 'Core unreachable';
+  return (
+    <div className="core-status" data-testid="core-status" data-state={link.state}>
+      <StatusDot tone={tone} />
+      <span>{label}</span>
+    </div>
+  );
+}

@@ -1,0 +1,38 @@
+/** Hash routes: `#/` (fleet) and `#/hosts/ID/TAB`. Parsing is pure so it can be unit tested. */
+
+export const HOST_TABS = ['overview', 'gpus', 'users', 'containers', 'disks'] as const;
+export type HostTab = (typeof HOST_TABS)[number];
+
+export type Route = { page: 'fleet' } | { page: 'host'; id: number; tab: HostTab } | { page: 'not-found'; path: string };
+
+export function isHostTab(value: string): value is HostTab {
+  return (HOST_TABS as readonly string[]).includes(value);
+}
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '').replace(/\?.*$/, '');
+  const parts = path.split('/').filter(Boolean);
+  if (parts.length === 0) return { page: 'fleet' };
+  if (parts[0] === 'hosts' && parts.length >= 2 && parts.length <= 3) {
+    const idText = parts[1] ?? '';
+    const id = Number(idText);
+    const tab = parts[2] ?? 'overview';
+    if (/^[1-9]\d{0,15}$/.test(idText) && Number.isSafeInteger(id) && isHostTab(tab)) return { page: 'host', id, tab };
+  }
+  return { page: 'not-found', path: `/${parts.join('/')}` };
+}
+
+export function routeHref(route: Route): string {
+  switch (route.page) {
+    case 'fleet':
+      return '#/';
+    case 'host':
+      return `#/hosts/${route.id}/${route.tab}`;
+    case 'not-found':
+      return `#${route.path}`;
+  }
+}
+
+export function hostHref(id: number, tab: HostTab = 'overview'): string {
+  return routeHref({ page: 'host', id, tab });
+}

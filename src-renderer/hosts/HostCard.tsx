@@ -1,0 +1,83 @@
+import type { HostWithState } from '../../src-common/hosts/hosts.contract.js';
+import { useAppActions } from '../app/app-actions.js';
+import { Icon } from '../app/icons.js';
+import { hostHref } from '../app/route.js';
+import { StatusDot, TagList } from '../app/ui.js';
+import { useNow } from '../app/use-now.js';
+import { HostCardMetrics } from '../inventory/HostCardMetrics.js';
+import { osLabel } from '../inventory/summary.js';
+import { useProbe, useSnapshot } from '../inventory/use-inventory.js';
+import { ConnectButton } from './ConnectButton.js';
+import { ConnectSteps } from './ConnectSteps.js';
+import { describeConnection } from './connection-state.js';
+
+export function hostAddressLabel(host: Pick<HostWithState, 'user' | 'address' | 'port'>): string {
+  const address = host.address.includes(':') ? `[${host.address}]` : host.address;
+  return `${host.user}@${address}${host.port === 22 ? '' : `:${host.port}`}`;
+}
+
+/** One host on the fleet page: who, where, how it is connected, and what it has. */
+export function HostCard({ host }: { host: HostWithState }) {
+  const actions = useAppActions();
+  const now = useNow(30_000);
+  const view = describeConnection(host.connection, now);
+  const connected = host.connection.state === 'connected';
+  const probe = useProbe(host.id, connected);
+  const snapshot = useSnapshot(host.id, connected);
+  const c = host.connection;
+
+  return (
+    <article className={`host-card tone-${view.tone}`} data-testid={`host-card-${host.name}`} data-state={c.state} aria-label={host.name}>
+      <header className="host-card-head">
+        <StatusDot tone={view.tone} label={view.label} />
+        <a className="host-card-name truncate" href={hostHref(host.id)} data-testid="host-card-link">
+          {host.name}
+        </a>
+        <div className="host-card-tools">
+          <button type="button" className="icon-button small" aria-label={`Edit ${host.name}`} title="Edit" onClick={() => actions.editHost(host)} data-testid="edit-host-button">
+            <Icon name="edit" size={14} />
+          </button>
+          <button type="button" className="icon-button small" aria-label={`Remove ${host.name}`} title="Remove" onClick={() => actions.removeHost(host)} data-testid="remove-host-button">
+            <Icon name="trash" size={14} />
+          </button>
+        </div>
+      </header>
+      <div className="host-card-address mono truncate" title={hostAddressLabel(host)}>
+        {hostAddressLabel(host)}
+        {host.jump.length > 0 ? <span className="via"> via {host.jump.map((j) => j.address).join(' → ')}</span> : null}
+      </div>
+      <div className="host-card-badges">
+        <div className={`host-card-state state-${view.tone}`} data-testid="host-card-state">
+          <span className="truncate">{c.state === 'connected' && view.detail ? view.detail : view.label}</span>
+        </div>
+        <TagList tags={host.tags} limit={4} />
+      </div>
+      {c.state === 'connecting' ? <ConnectSteps step={c.step} /> : null}
+      {c.state === 'failed' ? (
+        <p className="host-card-problem" role="alert" data-testid="host-card-problem">
+          {c.message}
+        </p>
+      ) : null}
+      <div className="host-card-os" data-testid="host-card-distro">
+        {probe.data ? (
+          <>
+            <span className="truncate">{osLabel(probe.data)}</span>
+            <span className="host-card-kernel mono truncate" title={`Linux ${probe.data.kernel} (${probe.data.arch})`}>
+              {probe.data.kernel}
+            </span>
+          </>
+        ) : (
+          <span className="muted">{connected ? 'Probing…' : 'Not probed yet'}</span>
+        )}
+      </div>
+      <HostCardMetrics snapshot={snapshot} connected={connected} now={now} />
+      <footer className="host-card-foot">
+        <a className="button ghost small" href={hostHref(host.id)} data-testid="open-host">
+          Details
+          <Icon name="chevronRight" size={14} />
+        </a>
+        <ConnectButton host={host} size="small" />
+      </footer>
+    </article>
+  );
+}

@@ -1,0 +1,156 @@
+import type { Gpu, Inventory } from '../../src-common/inventory/inventory.schema.js';
+import type { Probe } from '../../src-common/inventory/probe.schema.js';
+import { EmptyState, UsageBar } from '../app/ui.js';
+import { formatBytes, formatBytesOf, formatPercent, formatPower, formatTemperature, plural, ratioPercent } from '../format.js';
+import { sectionFailed, SectionNotices, TAB_SECTIONS } from './SectionNotices.js';
+import { summarizeGpus } from './summary.js';
+
+function tempClass(c: number | null): string {
+  if (c === null) return '';
+  return c >= 85 ? 'text-error' : c >= 75 ? 'text-warn' : '';
+}
+
+function GpuRow({ gpu }: { gpu: Gpu }) {
+  const memPercent = ratioPercent(gpu.memoryUsedBytes, gpu.memoryTotalBytes);
+  return (
+    <tr data-testid={`gpu-row-${gpu.index}`}>
+      <td className="num mono strong">{gpu.index}</td>
+      <td>
+        <div className="strong">{gpu.name}</div>
+        <div className="muted small-text mono">{gpu.busId ?? gpu.uuid}</div>
+      </td>
+      <td className="cell-bar">
+        <div className="cell-bar-text">
+          <span>{formatBytesOf(gpu.memoryUsedBytes, gpu.memoryTotalBytes)}</span>
+          <span className="muted">{formatPercent(memPercent)}</span>
+        </div>
+        <UsageBar percent={memPercent} size="small" label={`GPU ${gpu.index} memory`} />
+      </td>
+      <td className="cell-bar">
+        <div className="cell-bar-text">
+          <span>{formatPercent(gpu.utilizationGpuPercent)}</span>
+          {gpu.utilizationMemoryPercent !== null ? <span className="muted">mem bus {formatPercent(gpu.utilizationMemoryPercent)}</span> : null}
+        </div>
+        <UsageBar percent={gpu.utilizationGpuPercent} size="small" graded={false} label={`GPU ${gpu.index} utilization`} />
+      </td>
+      <td className={`num ${tempClass(gpu.temperatureC)}`}>{formatTemperature(gpu.temperatureC)}</td>
+      <td className="num">{formatPower(gpu.powerDrawW, gpu.powerLimitW)}</td>
+      <td className="num">{gpu.processes.length || <span className="muted">0</span>}</td>
+      <td className="num">{gpu.eccErrorsUncorrected ? <span className="text-error">{gpu.eccErrorsUncorrected}</span> : <span className="muted">{gpu.eccErrorsUncorrected ?? '—'}</span>}</td>
+    </tr>
+  );
+}
+
+/** All compute processes, like the bottom half of nvidia-smi: who is using which GPU. */
+function ProcessTable({ gpus }: { gpus: Gpu[] }) {
+  const rows = gpus.flatMap((g) => g.processes.map((p) => ({ gpu: g.index, ...p })));
+  return (
+    <section className="panel" data-testid="gpu-processes">
+      <h2 className="panel-title">Processes</h2>
+      {rows.length === 0 ? (
+        <p className="muted">No process is using a GPU right now.</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th className="num">GPU</th>
+                <th className="num">PID</th>
+                <th>Process</th>
+                <th>Type</th>
+                <th className="num">GPU memory</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((p) => (
+                <tr key={`${p.gpu}-${p.pid}-${p.name}`} data-testid={`gpu-process-${p.pid}`}>
+                  <td className="num mono">{p.gpu}</td>
+                  <td className="num mono">{p.pid}</td>
+                  <td className="mono process-name" title={p.name}>
+                    {p.name}
+                  </td>
+                  <td className="muted">{p.type === 'C' ? 'compute' : p.type === 'G' ? 'graphics' : (p.type ?? '—')}</td>
+                  <td className="num">{formatBytes(p.usedMemoryBytes)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function GpusTab({ inventory, probe }: { inventory: Inventory; probe: Probe | undefined }) {
+  const gpus = [...inventory.gpus].sort((a, b) => a.index - b.index);
+  const summary = summarizeGpus(gpus);
+  const other = probe?.gpuVendors.filter((v) => v !== 'nvidia') ?? [];
+  if (!summary) {
+    return (
+      <>
+        <SectionNotices inventory={inventory} names={TAB_SECTIONS.gpus} />
+        {sectionFailed(inventory, 'gpus') ? null : (
+          <EmptyState icon="layers" title="No NVIDIA GPUs detected" testId="gpus-empty">
+            {other.length > 0
+              ? `This host has ${other.map((v) => v.toUpperCase()).join(' and ')} graphics; Fleetdeck reads NVIDIA GPUs through nvidia-smi only.`
+              : 'nvidia-smi found no GPU on this host, or the NVIDIA driver is not installed.'}
+          </EmptyState>
+        )}
+      </>
+    );
+  }
+  const first = gpus[0];
+  return (
+    <div className="gpus" data-testid="gpus">
+      <SectionNotices inventory={inventory} names={TAB_SECTIONS.gpus} />
+      <div className="summary-strip">
+        <div className="summary-item summary-wide">
+          <span className="summary-label">GPUs</span>
+          <span className="summary-value">
+            {summary.count} × {summary.model}
+          </span>
+        </div>
+        <div className="summary-item">
+          <span className="summary-label">Memory in use</span>
+          <span className="summary-value">{formatBytesOf(summary.memoryUsedBytes, summary.memoryTotalBytes)}</span>
+        </div>
+        <div className="summary-item">
+          <span className="summary-label">Average utilization</span>
+          <span className="summary-value">{formatPercent(summary.avgUtilization)}</span>
+        </div>
+        <div className="summary-item">
+          <span className="summary-label">Processes</span>
+          <span className="summary-value">{plural(summary.processes, 'process', 'processes')}</span>
+        </div>
+        <div className="summary-item">
+          <span className="summary-label">Driver · CUDA</span>
+          <span className="summary-value mono">
+            {first?.driverVersion ?? '—'} · {first?.cudaVersion ?? '—'}
+          </span>
+        </div>
+      </div>
+      <div className="table-wrap">
+        <table className="table gpu-table">
+          <thead>
+            <tr>
+              <th className="num">#</th>
+              <th>Name</th>
+              <th>Memory</th>
+              <th>Utilization</th>
+              <th className="num">Temp.</th>
+              <th className="num">Power</th>
+              <th className="num">Procs</th>
+              <th className="num" title="Uncorrected ECC errors">ECC</th>
+            </tr>
+          </thead>
+          <tbody>
+            {gpus.map((g) => (
+              <GpuRow key={g.uuid || g.index} gpu={g} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <ProcessTable gpus={gpus} />
+    </div>
+  );
+}

@@ -1,0 +1,49 @@
+import type { UseQueryResult } from '@tanstack/react-query';
+import type { Inventory } from '../../src-common/inventory/inventory.schema.js';
+import type { Probe } from '../../src-common/inventory/probe.schema.js';
+import { errorMessage } from '../api/api-error.js';
+import type { HostTab } from '../app/route.js';
+import { ErrorState, Skeleton } from '../app/ui.js';
+import { ContainersTab } from './ContainersTab.js';
+import { DisksTab } from './DisksTab.js';
+import { GpusTab } from './GpusTab.js';
+import { OverviewTab } from './OverviewTab.js';
+import { UsersTab } from './UsersTab.js';
+
+interface Props {
+  tab: HostTab;
+  probe: UseQueryResult<Probe>;
+  snapshot: UseQueryResult<Inventory>;
+  now: number;
+}
+
+export function TableSkeleton({ rows = 4 }: { rows?: number }) {
+  return (
+    <div className="table-skeleton" aria-busy="true" data-testid="inventory-loading">
+      {Array.from({ length: rows }, (_, i) => (
+        <Skeleton key={i} className="skeleton-row" />
+      ))}
+    </div>
+  );
+}
+
+export function InventoryTabs({ tab, probe, snapshot, now }: Props) {
+  if (tab === 'overview') return <OverviewTab probe={probe} snapshot={snapshot} now={now} />;
+  const inv = snapshot.data;
+  if (!inv) {
+    if (snapshot.isError) {
+      return <ErrorState title="Could not read the inventory" message={errorMessage(snapshot.error)} onRetry={() => void snapshot.refetch()} retrying={snapshot.isFetching} testId="inventory-error" />;
+    }
+    return <TableSkeleton />;
+  }
+  switch (tab) {
+    case 'gpus':
+      return <GpusTab inventory={inv} probe={probe.data} />;
+    case 'users':
+      return <UsersTab inventory={inv} />;
+    case 'containers':
+      return <ContainersTab inventory={inv} probe={probe.data} />;
+    case 'disks':
+      return <DisksTab inventory={inv} />;
+  }
+}
