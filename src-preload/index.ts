@@ -10,12 +10,9 @@ const EVENT_CHANNEL = 'fleetdeck:event';
 contextBridge.exposeInMainWorld('fleetdeck', {
   async call(method: string, params: unknown): Promise<unknown> {
     const reply = (await ipcRenderer.invoke(CALL_CHANNEL, method, params)) as { result?: unknown; problem?: { problem: string; message: string; details?: unknown } };
-    if (reply.problem) {
-      const err = new Error(reply.problem.message) as Error & { problem?: string; details?: unknown };
-      err.problem = reply.problem.problem;
-      err.details = reply.problem.details;
-      throw err;
-    }
+    // Reject with the plain problem object: the context bridge keeps only the message of an
+    // Error, but clones plain objects whole, so the code and details reach the renderer.
+    if (reply.problem) throw { problem: reply.problem.problem, message: reply.problem.message, details: reply.problem.details };
     return reply.result;
   },
   subscribe(event: string, listener: (payload: unknown) => void): () => void {

@@ -27,7 +27,8 @@ describe.skipIf(missing)('Electron app', () => {
       await win.getByTestId('fleet-page').waitFor({ timeout: 30_000 });
       const prefs = await app.evaluate(({ BrowserWindow }) => {
         const w = BrowserWindow.getAllWindows()[0]!;
-        const p = w.webContents.getLastWebPreferences();
+        // Documented (webContents.getLastWebPreferences), missing from some typings.
+        const p = (w.webContents as unknown as { getLastWebPreferences(): Record<string, unknown> | null }).getLastWebPreferences();
         return { contextIsolation: p?.contextIsolation, sandbox: p?.sandbox, nodeIntegration: p?.nodeIntegration };
       });
       expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false });

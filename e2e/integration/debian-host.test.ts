@@ -92,6 +92,20 @@ describe.skipIf(unavailable)('a systemd Debian 12 host', () => {
     expect((await fleet.session(host.id).helperFor('require')).init.uid).toBe(0);
   });
 
+  it('keyboard-interactive login through PAM answers the password prompt', async () => {
+    await deb.exec(['sh', '-c', 'echo "KbdInteractiveAuthentication yes" > /etc/ssh/sshd_config.d/50-fleetdeck-test.conf && systemctl reload ssh']);
+    // A reload re-executes sshd: wait until it answers with its banner again.
+    for (let i = 0; i < 50; i++) {
+      const banner = await deb.exec(['timeout', '1', 'bash', '-c', 'exec 3<>/dev/tcp/127.0.0.1/22 && head -c 4 <&3']);
+      if (banner.stdout.startsWith('SSH-')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const host = await addHost(fleet, deb, 'carol', { auth: 'keyboard-interactive', keyPath: undefined });
+    const wrong = expectFailed(await connectTrusting(fleet, host.id, { password: 'not-her-password' }));
+    expect(wrong.problem, wrong.message).toBe('authentication-failed');
+    expect((await connect(fleet, host.id, { password: CAROL_PASSWORD })).state).toBe('connected');
+  });
+
   describe('through a jump host', () => {
     let jump: SshdHost;
     beforeAll(async () => {

@@ -47,6 +47,33 @@ describe.skipIf(unavailable)('connect over real sshd', () => {
     expect(fleet.session(host.id).lastDeploy).toMatchObject({ pushedHelper: false, pushedRuntime: false });
   });
 
+  it('replaces a tampered helper instead of talking to it', async () => {
+    const host = await addHost(fleet, sshd, 'fdtest');
+    expect((await connectTrusting(fleet, host.id)).state).toBe('connected');
+    const helperPath = fleet.session(host.id).lastDeploy!.helperPath;
+    await fleet.call('hosts.disconnect', { id: host.id });
+    execFileSync('sh', ['-c', `echo '// tampered' >> '${helperPath}'`]);
+    expect((await connect(fleet, host.id)).state).toBe('connected');
+    expect(fleet.session(host.id).lastDeploy!.pushedHelper).toBe(true);
+    expect(execFileSync('sha256sum', [helperPath], { encoding: 'utf8' })).toContain(fleet.session(host.id).lastDeploy!.helper.init.helperHash);
+  });
+
+  it('reconnects by itself after the link is lost: lost → reconnecting → connected', async () => {
+    const host = await addHost(fleet, sshd, 'fdtest');
+    expect((await connectTrusting(fleet, host.id)).state).toBe('connected');
+    const states: string[] = [];
+    const off = fleet.events.on((name, p) => {
+      const e = p as { id: number; connection: { state: string } };
+      if (name === 'hosts.onState' && e.id === host.id) states.push(e.connection.state);
+    });
+    const pid = fleet.session(host.id).lastDeploy!.helper.init.pid;
+    process.kill(pid, 'SIGKILL');
+    await expect.poll(() => states.at(-1), { timeout: 15_000 }).toBe('connected');
+    off();
+    expect(states.slice(0, 2)).toEqual(['lost', 'reconnecting']);
+    expect(fleet.session(host.id).lastDeploy!.helper.init.pid).not.toBe(pid);
+  });
+
   it('logs numbered steps: tcp, host key, auth, bootstrap, helper init', async () => {
     const host = await addHost(fleet, sshd, 'fdtest');
     const lines: string[] = [];

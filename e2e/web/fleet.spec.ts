@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import WebSocket from 'ws';
-import { startDebianHost, testbedUnavailableReason, type DebianHost } from '../testbed/index.js';
+import { KEY_PASSPHRASE, startDebianHost, startSshdHost, testbedUnavailableReason, type DebianHost, type SshdHost } from '../testbed/index.js';
 import { chromiumMissing, ensureWebBuilt, launchChromium, serve, shot, type Served } from './serve-app.js';
 
 /**
@@ -14,6 +14,7 @@ const unavailable = chromiumMissing() ?? (await testbedUnavailableReason({ docke
 
 describe.skipIf(unavailable)('fleetdeck serve in Chromium', () => {
   let deb: DebianHost;
+  let sshd: SshdHost;
   let app: Served;
   let browser: Browser;
   let context: BrowserContext;
@@ -21,7 +22,7 @@ describe.skipIf(unavailable)('fleetdeck serve in Chromium', () => {
 
   beforeAll(async () => {
     ensureWebBuilt();
-    [deb, app, browser] = await Promise.all([startDebianHost({ name: 'e2e-deb' }), serve(), launchChromium()]);
+    [deb, sshd, app, browser] = await Promise.all([startDebianHost({ name: 'e2e-deb' }), startSshdHost({ name: 'e2e-sshd' }), serve(), launchChromium()]);
     context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
     page = await context.newPage();
     page.on('pageerror', (e) => console.error('page error:', e.message));
@@ -32,6 +33,7 @@ describe.skipIf(unavailable)('fleetdeck serve in Chromium', () => {
     await browser?.close();
     await app?.stop();
     await deb?.stop();
+    await sshd?.stop();
   });
 
   it('shows the empty fleet, and keeps the token out of the address bar', async () => {
@@ -72,7 +74,7 @@ describe.skipIf(unavailable)('fleetdeck serve in Chromium', () => {
     await shot(page, 'e2e-hostkey-dialog');
     await page.getByTestId('hostkey-trust').click();
 
-    await expect.poll(async () => (await card.getByTestId('host-card-state').textContent()) ?? '', { timeout: 60_000 }).toMatch(/connected/i);
+    await expect.poll(async () => (await card.getByTestId('host-card-state').textContent()) ?? '', { timeout: 60_000 }).toMatch(/^connected/i);
     await expect.poll(async () => (await card.getByTestId('host-card-distro').textContent()) ?? '', { timeout: 30_000 }).toMatch(/Debian/);
     await shot(page, 'e2e-fleet-connected');
 
@@ -91,6 +93,31 @@ describe.skipIf(unavailable)('fleetdeck serve in Chromium', () => {
     await page.getByTestId('tab-disks').click();
     await expect.poll(async () => (await page.getByTestId('panel-disks').textContent()) ?? '').toContain('/');
     await shot(page, 'e2e-host-disks');
+  });
+
+  it('asks for a key passphrase, says when it is wrong, connects with the right one', async () => {
+    await page.getByTestId('nav-fleet').click();
+    await page.getByTestId('add-host-button').click();
+    await page.getByLabel('Name').fill('keypass');
+    await page.getByLabel('Address').fill('127.0.0.1');
+    await page.getByLabel('Port').fill(String(sshd.port));
+    await page.getByLabel('User').fill('fdkeypass');
+    await page.getByTestId('host-form-auth').selectOption('key');
+    await page.getByLabel('Private key file').fill(sshd.users.fdkeypass!.keyPath!);
+    await page.getByTestId('host-form-submit').click();
+    const card = page.getByTestId('host-card-keypass');
+    await card.getByTestId('connect-button').click();
+    // The key is decrypted locally before the handshake, so the passphrase comes first.
+    await page.getByTestId('password-dialog').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('password-dialog').textContent()).toMatch(/passphrase/i);
+    await page.getByTestId('password-input').fill('wrong horse');
+    await page.getByTestId('password-submit').click();
+    await expect.poll(async () => (await page.getByTestId('password-dialog').textContent()) ?? '', { timeout: 30_000 }).toMatch(/wrong/i);
+    await shot(page, 'e2e-passphrase-retry');
+    await page.getByTestId('password-input').fill(KEY_PASSPHRASE);
+    await page.getByTestId('password-submit').click();
+    await page.getByTestId('hostkey-trust').click({ timeout: 30_000 });
+    await expect.poll(async () => (await card.getByTestId('host-card-state').textContent()) ?? '', { timeout: 60_000 }).toMatch(/^connected/i);
   });
 
   it('the API refuses a WebSocket without the token or from another origin', async () => {

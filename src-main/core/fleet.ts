@@ -150,9 +150,11 @@ export class Fleet {
       },
       [api.hosts.connect.method]: async (p: P<'connect'>) => {
         const s = this.session(p.id);
+        const secrets = this.secretsFor(p.id, p.credentials);
         try {
-          return await s.connect(this.secretsFor(p.id, p.credentials));
+          return await s.connect(secrets);
         } catch {
+          // The failure is the state's problem (with details for the UI), not a transport error.
           return s.state;
         }
       },

@@ -54,7 +54,8 @@ export function Modal({ title, onClose, testId, children, footer, description, t
       }}
       onClose={() => {
         // The browser may close a dialog itself (repeated Esc): keep React's state in step.
-        if (!unmounted.current) onCloseRef.current();
+        // (A close queued by a previous mount, as StrictMode does in development, finds it open again.)
+        if (!unmounted.current && !ref.current?.open) onCloseRef.current();
       }}
       onMouseDown={(e) => {
         if (dismissOnBackdrop && e.target === e.currentTarget) onCloseRef.current();

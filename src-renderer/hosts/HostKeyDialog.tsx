@@ -27,10 +27,10 @@ export function HostKeyDialog({ host, hostKey, busy, onTrust, onCancel }: Props)
       onClose={onCancel}
       footer={
         <>
-          <button type="button" className="button" onClick={onCancel} data-testid="hostkey-cancel">
+          <button type="button" className="button" onClick={onCancel} data-testid="hostkey-cancel" data-autofocus>
             Cancel
           </button>
-          <button type="button" className="button primary" onClick={onTrust} disabled={busy} data-testid="hostkey-trust" data-autofocus>
+          <button type="button" className="button primary" onClick={onTrust} disabled={busy} data-testid="hostkey-trust">
             {busy ? <Spinner /> : <Icon name="shieldCheck" size={14} />}
             Trust and connect
           </button>

@@ -1,3 +1,4 @@
+import type { SecretPurpose } from './connect-decision.js';
 import { useState } from 'react';
 import type { HostWithState } from '../../src-common/hosts/hosts.contract.js';
 import { Icon } from '../app/icons.js';
@@ -6,7 +7,7 @@ import { Notice, Spinner } from '../app/ui.js';
 
 interface Props {
   host: HostWithState;
-  purpose: 'login' | 'sudo';
+  purpose: SecretPurpose;
   /** The previous attempt carried a password that was refused. */
   retry: boolean;
   /** The core's message for the failed attempt. */
@@ -21,11 +22,14 @@ interface Props {
 export function PasswordDialog({ host, purpose, retry, message, busy, canRemember, onSubmit, onCancel }: Props) {
   const [secret, setSecret] = useState('');
   const [remember, setRemember] = useState(false);
-  const title = purpose === 'login' ? `Password for ${host.user}@${host.name}` : `sudo password on ${host.name}`;
+  const title =
+    purpose === 'login' ? `Password for ${host.user}@${host.name}` : purpose === 'passphrase' ? 'Passphrase for your SSH key' : `sudo password on ${host.name}`;
   const description =
     purpose === 'login'
       ? `${host.name} asks for ${host.user}'s password to log in.`
-      : `Fleetdeck needs administrator rights on ${host.name}, and sudo asks for ${host.user}'s password.`;
+      : purpose === 'passphrase'
+        ? `The key ${host.keyPath ?? ''} is protected by a passphrase. It is used on this computer only and never sent to ${host.name}.`
+        : `Fleetdeck needs administrator rights on ${host.name}, and sudo asks for ${host.user}'s password.`;
   return (
     <Modal testId="password-dialog" title={title} description={description} icon={<Icon name="lock" size={20} />} size="small" onClose={onCancel}>
       <form
@@ -41,7 +45,7 @@ export function PasswordDialog({ host, purpose, retry, message, busy, canRemembe
           </Notice>
         ) : null}
         <label className="field">
-          <span className="field-label">Password</span>
+          <span className="field-label">{purpose === 'passphrase' ? 'Passphrase' : 'Password'}</span>
           <input
             className="input"
             type="password"

@@ -46,4 +46,10 @@ describe('hostKeyFileFor', () => {
     expect(hostKeyFileFor('ssh-rsa')).toBe('/etc/ssh/ssh_host_rsa_key.pub');
     expect(hostKeyFileFor('weird')).toBe('/etc/ssh/ssh_host_ed25519_key.pub');
   });
+
+  it('asks for a key passphrase when the core says so', () => {
+    const p = { problem: 'authentication-failed' as const, message: 'm', details: { needs: 'passphrase' } };
+    expect(decideNextStep(p, 'key', none)).toEqual({ kind: 'ask-password', purpose: 'passphrase', retry: false });
+    expect(decideNextStep(p, 'key', { ...none, passphrase: true })).toEqual({ kind: 'ask-password', purpose: 'passphrase', retry: true });
+  });
 });

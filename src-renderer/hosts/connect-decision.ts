@@ -15,10 +15,13 @@ export interface ChangedHostKey {
   offeredFingerprint: string;
 }
 
+/** Which secret a prompt asks for: the login password, a key's passphrase, or sudo's password. */
+export type SecretPurpose = 'login' | 'passphrase' | 'sudo';
+
 export type ConnectStep =
   | { kind: 'verify-hostkey'; key: NewHostKey }
   | { kind: 'hostkey-changed'; key: ChangedHostKey }
-  | { kind: 'ask-password'; purpose: 'login' | 'sudo'; retry: boolean }
+  | { kind: 'ask-password'; purpose: SecretPurpose; retry: boolean }
   | { kind: 'report' };
 
 function text(value: unknown): string | null {
@@ -43,7 +46,7 @@ export function parseChangedHostKey(details: Record<string, unknown> | undefined
 /**
  * @param sentPassword whether the failed attempt already carried a password (then we say it was refused)
  */
-export function decideNextStep(problem: Problem, auth: AuthMethod, sent: { password: boolean; sudoPassword: boolean }): ConnectStep {
+export function decideNextStep(problem: Problem, auth: AuthMethod, sent: { password: boolean; sudoPassword: boolean; passphrase?: boolean }): ConnectStep {
   switch (problem.problem) {
     case 'unknown-hostkey': {
       const key = parseNewHostKey(problem.details);
@@ -57,6 +60,9 @@ export function decideNextStep(problem: Problem, auth: AuthMethod, sent: { passw
         : { kind: 'hostkey-changed', key: { hostName: 'this host', keyType: 'unknown', expectedFingerprints: [], offeredFingerprint: 'unknown' } };
     }
     case 'authentication-failed':
+      // The core says which secret it needs (details.needs); a key's passphrase has its own prompt.
+      if (problem.details?.needs === 'passphrase') return { kind: 'ask-password', purpose: 'passphrase', retry: Boolean(sent.passphrase) };
+      if (problem.details?.needs === 'sudo-password') return { kind: 'ask-password', purpose: 'sudo', retry: sent.sudoPassword };
       if (auth === 'password' || auth === 'keyboard-interactive') return { kind: 'ask-password', purpose: 'login', retry: sent.password };
       return { kind: 'report' };
     case 'sudo-required':

@@ -5,7 +5,7 @@ import { isProblemCode, type Problem } from '../../src-common/problems.js';
 import { toApiError } from '../api/api-error.js';
 import { useApi } from '../api/api-context.js';
 import { useToast } from '../app/toast.js';
-import { decideNextStep, type ChangedHostKey, type NewHostKey } from './connect-decision.js';
+import { decideNextStep, type ChangedHostKey, type NewHostKey , type SecretPurpose } from './connect-decision.js';
 import { HostKeyChangedDialog } from './HostKeyChangedDialog.js';
 import { HostKeyDialog } from './HostKeyDialog.js';
 import { PasswordDialog } from './PasswordDialog.js';
@@ -14,6 +14,7 @@ import { setHostConnection } from './use-hosts.js';
 /** Secrets for one attempt. They live only in this component's state and die with the prompt. */
 interface Credentials {
   password?: string;
+  passphrase?: string;
   sudoPassword?: string;
   remember?: boolean;
 }
@@ -21,7 +22,7 @@ interface Credentials {
 type Prompt =
   | { kind: 'verify-hostkey'; host: HostWithState; key: NewHostKey }
   | { kind: 'hostkey-changed'; host: HostWithState; key: ChangedHostKey; message: string }
-  | { kind: 'ask-password'; host: HostWithState; purpose: 'login' | 'sudo'; retry: boolean; message: string; credentials: Credentials; seq: number };
+  | { kind: 'ask-password'; host: HostWithState; purpose: SecretPurpose; retry: boolean; message: string; credentials: Credentials; seq: number };
 
 interface ConnectFlow {
   connect: (host: HostWithState) => void;
@@ -57,7 +58,7 @@ export function ConnectFlowProvider({ children }: { children: ReactNode }) {
 
   const handleProblem = useCallback(
     (host: HostWithState, problem: Problem, credentials: Credentials) => {
-      const step = decideNextStep(problem, host.auth, { password: Boolean(credentials.password), sudoPassword: Boolean(credentials.sudoPassword) });
+      const step = decideNextStep(problem, host.auth, { password: Boolean(credentials.password), sudoPassword: Boolean(credentials.sudoPassword), passphrase: Boolean(credentials.passphrase) });
       switch (step.kind) {
         case 'verify-hostkey':
           setPrompt({ kind: 'verify-hostkey', host, key: step.key });
@@ -81,7 +82,7 @@ export function ConnectFlowProvider({ children }: { children: ReactNode }) {
     async (host: HostWithState, credentials: Credentials = {}) => {
       const seq = ++attemptSeq.current;
       mark(host.id, true);
-      const hasSecrets = credentials.password !== undefined || credentials.sudoPassword !== undefined;
+      const hasSecrets = credentials.password !== undefined || credentials.passphrase !== undefined || credentials.sudoPassword !== undefined;
       try {
         const state = await client.hosts.connect({ id: host.id, credentials: hasSecrets ? credentials : undefined });
         setHostConnection(queryClient, host.id, state);
@@ -162,7 +163,11 @@ export function ConnectFlowProvider({ children }: { children: ReactNode }) {
           onCancel={close}
           onSubmit={(secret, remember) => {
             const next: Credentials =
-              prompt.purpose === 'login' ? { ...prompt.credentials, password: secret } : { ...prompt.credentials, sudoPassword: secret };
+              prompt.purpose === 'login'
+                ? { ...prompt.credentials, password: secret }
+                : prompt.purpose === 'passphrase'
+                  ? { ...prompt.credentials, passphrase: secret }
+                  : { ...prompt.credentials, sudoPassword: secret };
             if (remember) next.remember = true;
             void attempt(prompt.host, next);
           }}

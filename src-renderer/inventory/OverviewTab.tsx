@@ -32,8 +32,8 @@ function SystemFacts({ probe }: { probe: Probe }) {
   const runtimes = probe.containerRuntimes.filter((r) => r.present);
   return (
     <dl className="facts" data-testid="probe-facts">
-      <Fact label="Distribution" testId="probe-distro">
-        <span>{osLabel(probe)}</span>{' '}
+      <Fact label="Distribution">
+        <span data-testid="probe-distro">{osLabel(probe)}</span>{' '}
         {os.supported ? (
           <Badge tone="ok" title={os.matchedRow ?? undefined}>
             Supported

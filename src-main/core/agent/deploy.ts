@@ -113,7 +113,19 @@ export async function deployHelper(client: Client, opts: DeployOptions): Promise
 
   started = Date.now();
   log('5/5 helper init …');
-  const helper = await startHelper(client, [nodePath, helperPath], assets.helperHash, label);
+  let helper: HelperClient;
+  try {
+    helper = await startHelper(client, [nodePath, helperPath], assets.helperHash, label);
+  } catch (err) {
+    // The file changed between the hash check and the start (another Fleetdeck, a user): push it
+    // again and retry once. A stale helper is never spoken to.
+    if (!(err instanceof FleetdeckError) || !err.details?.staleHelper) throw err;
+    log('    the helper on the host is not the expected build: replacing it');
+    const res = await runBootstrap(client, assets, ['install-helper', facts.dir, assets.helperHash], assets.helper, label);
+    if (!/^installed=/m.test(res.stdout)) throw installProblem('the helper', res.stdout, res.stderr, label);
+    pushedHelper = true;
+    helper = await startHelper(client, [nodePath, helperPath], assets.helperHash, label);
+  }
   log(`5/5 helper init ok (${Date.now() - started} ms; pid ${helper.init.pid} as ${helper.init.user})`);
   return { helper, facts, nodePath, helperPath, pushedHelper, pushedRuntime };
 }
