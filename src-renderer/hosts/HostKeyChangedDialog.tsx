@@ -19,6 +19,7 @@ export function HostKeyChangedDialog({ host, hostKey, message, onClose }: Props)
   // Only offer a copyable command for names that cannot break out of the quotes when pasted.
   const safeName = /^[A-Za-z0-9.:[\]_%-]+$/.test(hostKey.hostName);
   const removeCommand = safeName ? `ssh-keygen -R '${hostKey.hostName}'` : "ssh-keygen -R 'HOST'";
+  const forgetCommand = safeName ? `fleetdeck hostkeys forget '${hostKey.hostName}'` : "fleetdeck hostkeys forget 'HOST'";
   return (
     <Modal
       testId="hostkey-changed-dialog"
@@ -75,7 +76,13 @@ export function HostKeyChangedDialog({ host, hostKey, message, onClose }: Props)
               <CopyButton text={removeCommand} label="Copy command" />
             </span>
           </li>
-          <li>Remove this host from Fleetdeck and add it again, so it forgets the key it trusted, then connect and verify the new key.</li>
+          <li>
+            Make Fleetdeck forget the key it trusted, then connect again and verify the new key:
+            <span className="command-row">
+              <code className="command">{forgetCommand}</code>
+              <CopyButton text={forgetCommand} label="Copy command" />
+            </span>
+          </li>
         </ol>
       </div>
     </Modal>
