@@ -8,6 +8,7 @@ import { inventorySchema } from '../../src-common/inventory/inventory.schema.js'
 import { probeSchema } from '../../src-common/inventory/probe.schema.js';
 import type { Fleet } from '../../src-main/core/fleet.js';
 import { CAROL_PASSWORD, startDebianHost, startSshdHost, testbedUnavailableReason, type DebianHost, type SshdHost } from '../testbed/index.js';
+import { installFakeNvidiaSmi, removeFakeNvidiaSmi } from './fake-nvidia-smi.js';
 import { addHost, connect, connectTrusting, expectFailed, newFleet } from './harness.js';
 
 /** A realistic host: Debian 12 with systemd as PID 1, in Docker, without Node. */
@@ -70,6 +71,26 @@ describe.skipIf(unavailable)('a systemd Debian 12 host', () => {
     expect(inv.filesystems.some((f) => f.mountPoint === '/')).toBe(true);
     expect(inv.gpus).toEqual([]);
     expect(inv.hostname).toBe('it-deb');
+  });
+
+  it('GPUs: a recorded dual GTX 1070 sample replayed by nvidia-smi flows through inventory and probe', async () => {
+    await installFakeNvidiaSmi(deb, 'dual-gtx1070-drv384-4procs.xml');
+    try {
+      const host = await addHost(fleet, deb, 'admin');
+      await connectTrusting(fleet, host.id);
+      const inv = inventorySchema.parse(await fleet.call('inventory.snapshot', { id: host.id }));
+      expect(inv.gpus.map((g) => g.name)).toEqual(['GeForce GTX 1070', 'GeForce GTX 1070']);
+      expect(inv.gpus[0]!.uuid).toBe('GPU-e511a7b2-f9d5-ba47-9b98-853732ca6c1b');
+      expect(inv.gpus.flatMap((g) => g.processes).length).toBe(4);
+      expect(inv.gpus[0]!.processes.find((p) => p.pid === 3093)).toMatchObject({ name: './ethminer', usedMemoryBytes: 2283 * 1024 * 1024 });
+      expect(inv.sections.gpus?.ok).toBe(true);
+      const probe = probeSchema.parse(await fleet.call('inventory.probe', { id: host.id }));
+      expect(probe.gpuVendors).toContain('nvidia');
+      // No kernel driver in this container: the probe says what is wrong and how to fix it.
+      expect(probe.warnings.join('\n')).toMatch(/driver is not loaded/);
+    } finally {
+      await removeFakeNvidiaSmi(deb);
+    }
   });
 
   it('a noexec home: explains what to do, then works from the dir an admin made', async () => {

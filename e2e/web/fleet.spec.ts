@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { KEY_PASSPHRASE, startDebianHost, startSshdHost, testbedUnavailableReason, type DebianHost, type SshdHost } from '../testbed/index.js';
+import { installFakeNvidiaSmi } from '../integration/fake-nvidia-smi.js';
 import { chromiumMissing, ensureWebBuilt, launchChromium, serve, shot, type Served } from './serve-app.js';
 
 /**
@@ -93,6 +94,18 @@ describe.skipIf(unavailable)('fleetdeck serve in Chromium', () => {
     await page.getByTestId('tab-disks').click();
     await expect.poll(async () => (await page.getByTestId('panel-disks').textContent()) ?? '').toContain('/');
     await shot(page, 'e2e-host-disks');
+  });
+
+  it('shows every GPU and its processes (a recorded real nvidia-smi sample, replayed on the host)', async () => {
+    await installFakeNvidiaSmi(deb, 'dual-gtx1070-drv384-4procs.xml');
+    await page.getByTestId('refresh-inventory').click();
+    await page.getByTestId('tab-gpus').click();
+    await expect.poll(async () => (await page.getByTestId('panel-gpus').textContent()) ?? '', { timeout: 30_000 }).toContain('GTX 1070');
+    await page.getByTestId('gpu-row-1').waitFor();
+    // ethminer (pid 3093) uses both GPUs in this sample: one row per GPU.
+    expect(await page.getByTestId('gpu-process-3093').count()).toBe(2);
+    expect(await page.getByTestId('gpu-process-3093').first().textContent()).toContain('ethminer');
+    await shot(page, 'e2e-host-gpus');
   });
 
   it('asks for a key passphrase, says when it is wrong, connects with the right one', async () => {
