@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import WebSocket from 'ws';
@@ -131,6 +133,37 @@ describe.skipIf(unavailable)('fleetdeck serve in Chromium', () => {
     await page.getByTestId('password-submit').click();
     await page.getByTestId('hostkey-trust').click({ timeout: 30_000 });
     await expect.poll(async () => (await card.getByTestId('host-card-state').textContent()) ?? '', { timeout: 60_000 }).toMatch(/^connected/i);
+  });
+
+  it('imports hosts from ~/.ssh/config, explaining entries that cannot be imported', async () => {
+    mkdirSync(path.join(app.home, '.ssh'), { recursive: true });
+    writeFileSync(
+      path.join(app.home, '.ssh/config'),
+      [
+        'Host *',
+        '  ServerAliveInterval 30',
+        'Host deb-import',
+        '  HostName 127.0.0.1',
+        `  Port ${deb.port}`,
+        '  User admin',
+        `  IdentityFile ${deb.users.admin!.keyPath}`,
+        'Host legacy',
+        '  HostName legacy.example.org',
+        '  ProxyCommand nc %h %p',
+        '',
+      ].join('\n'),
+    );
+    await page.getByTestId('nav-fleet').click();
+    await page.getByTestId('add-host-button').click();
+    await page.getByTestId('import-tab').click();
+    await page.getByTestId('ssh-config-candidate-deb-import').waitFor();
+    expect(await page.getByTestId('ssh-config-candidate-legacy').textContent()).toMatch(/ProxyCommand/);
+    await shot(page, 'e2e-ssh-config-import');
+    await page.getByTestId('ssh-config-check-deb-import').check();
+    await page.getByTestId('import-add-selected').click();
+    const card = page.getByTestId('host-card-deb-import');
+    await card.waitFor();
+    expect(await card.textContent()).toContain(`admin@127.0.0.1:${deb.port}`);
   });
 
   it('the API refuses a WebSocket without the token or from another origin', async () => {

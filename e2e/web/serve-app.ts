@@ -22,6 +22,8 @@ export function ensureWebBuilt(): void {
 
 export interface Served {
   url: string;
+  /** HOME of the serving process (its ~/.ssh/config is what "Import" reads). */
+  home: string;
   origin: string;
   token: string;
   process: ChildProcess;
@@ -52,6 +54,7 @@ export async function serve(): Promise<Served> {
   const u = new URL(url);
   return {
     url,
+    home: dataDir,
     origin: u.origin,
     token: u.hash.replace('#token=', ''),
     process: child,
