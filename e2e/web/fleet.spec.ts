@@ -108,6 +108,12 @@ describe.skipIf(unavailable)('fleetdeck serve in Chromium', () => {
     expect(await page.getByTestId('gpu-process-3093').count()).toBe(2);
     expect(await page.getByTestId('gpu-process-3093').first().textContent()).toContain('ethminer');
     await shot(page, 'e2e-host-gpus');
+    // "System" theme follows the OS preference live.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await shot(page, 'e2e-host-gpus-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
   });
 
   it('asks for a key passphrase, says when it is wrong, connects with the right one', async () => {

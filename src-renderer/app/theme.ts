@@ -24,11 +24,16 @@ export function applyStoredTheme(): void {
   apply(current);
 }
 
+const systemDark = typeof window.matchMedia === 'function' ? window.matchMedia('(prefers-color-scheme: dark)') : null;
+
+/** "system" resolves to the OS preference here, so the CSS declares each palette once. */
 function apply(pref: ThemePreference): void {
-  const root = document.documentElement;
-  if (pref === 'system') delete root.dataset.theme;
-  else root.dataset.theme = pref;
+  document.documentElement.dataset.theme = pref === 'system' ? (systemDark?.matches ? 'dark' : 'light') : pref;
 }
+
+systemDark?.addEventListener('change', () => {
+  if (current === 'system') apply('system');
+});
 
 export function setTheme(pref: ThemePreference): void {
   current = pref;

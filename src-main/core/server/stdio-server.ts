@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
-import { toProblem } from '../../../src-common/problems.js';
-import { wireRequestSchema, type WireServerMessage } from '../../../src-common/wire.js';
+import type { WireServerMessage } from '../../../src-common/wire.js';
 import type { Fleet } from '../fleet.js';
+import { dispatchWire } from './wire-dispatch.js';
 
 /**
  * `fleetdeck serve --stdio`: the app API as one JSON message per line on stdin/stdout, for the
@@ -13,22 +13,8 @@ export function serveStdio(fleet: Fleet, input: NodeJS.ReadableStream = process.
   const rl = createInterface({ input, crlfDelay: Infinity });
   rl.on('line', async (line) => {
     if (!line.trim()) return;
-    let parsed;
-    try {
-      parsed = wireRequestSchema.safeParse(JSON.parse(line));
-    } catch {
-      parsed = null;
-    }
-    if (!parsed?.success) {
-      send({ id: -1, problem: { problem: 'protocol-error', message: 'malformed request line' } });
-      return;
-    }
-    const { id, method, params } = parsed.data;
-    try {
-      send({ id, result: await fleet.call(method, params) });
-    } catch (err) {
-      send({ id, problem: toProblem(err) });
-    }
+    const response = await dispatchWire(fleet, line);
+    send(response ?? { id: -1, problem: { problem: 'protocol-error', message: 'malformed request line' } });
   });
   return new Promise((resolve) =>
     rl.on('close', () => {

@@ -3,9 +3,9 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { toProblem } from '../../../src-common/problems.js';
-import { TOKEN_PARAM, WS_PATH, wireRequestSchema, type WireServerMessage } from '../../../src-common/wire.js';
+import { TOKEN_PARAM, WS_PATH, type WireServerMessage } from '../../../src-common/wire.js';
 import type { Fleet } from '../fleet.js';
+import { dispatchWire } from './wire-dispatch.js';
 
 /**
  * `fleetdeck serve`: the same UI as the desktop app, in a browser. Bound to 127.0.0.1 by default;
@@ -136,21 +136,8 @@ function serveSocket(ws: WebSocket, fleet: Fleet): void {
   const unsubscribe = fleet.events.on((event, payload) => send({ event, payload }));
   ws.on('close', unsubscribe);
   ws.on('message', async (data) => {
-    let parsed;
-    try {
-      parsed = wireRequestSchema.safeParse(JSON.parse(String(data)));
-    } catch {
-      parsed = null;
-    }
-    if (!parsed?.success) {
-      ws.close(1003, 'malformed request');
-      return;
-    }
-    const { id, method, params } = parsed.data;
-    try {
-      send({ id, result: await fleet.call(method, params) });
-    } catch (err) {
-      send({ id, problem: toProblem(err) });
-    }
+    const response = await dispatchWire(fleet, String(data));
+    if (response) send(response);
+    else ws.close(1003, 'malformed request');
   });
 }
