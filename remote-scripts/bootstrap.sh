@@ -42,12 +42,31 @@ sha256_of() {
   fi
 }
 
-# An install dir is usable when we can create it, write to it, and execute a file from it.
+# A dir is safe when it is a real directory (not a symlink), owned by us, and nobody else can
+# write to it: otherwise another local user could plant a "runtime" or "helper" that we (or root)
+# would then execute. Its parent must be ours or root's for the same reason.
+dir_safe() {
+  [ -d "$1" ] && [ ! -L "$1" ] && [ -O "$1" ] || return 1
+  mode=$(stat -c %a "$1" 2>/dev/null) || return 1
+  [ $((0$mode & 022)) -eq 0 ] || return 1
+  parent=$(dirname "$1")
+  [ ! -L "$parent" ] || return 1
+  parent_owner=$(stat -c %u "$parent" 2>/dev/null) || return 1
+  [ "$parent_owner" = "$(id -u)" ] || [ "$parent_owner" = 0 ] || return 1
+  return 0
+}
+
+# An install dir is usable when it is safe (or we can create it so), and we can execute a file
+# from it (not a noexec mount). 0 = usable, 2 = noexec, 3 = unsafe ownership/permissions, 1 = other.
 dir_usable() {
-  mkdir -p "$1" 2>/dev/null || return 1
-  probe_file="$1/.exec-probe.$$"
-  printf '#!/bin/sh\nexit 0\n' >"$probe_file" 2>/dev/null || return 1
-  chmod 700 "$probe_file" 2>/dev/null
+  if [ ! -e "$1" ] && [ ! -L "$1" ]; then
+    mkdir -p "$(dirname "$1")" 2>/dev/null && mkdir "$1" 2>/dev/null || return 1
+    if [ "$(id -u)" = 0 ]; then chmod 755 "$1"; else chmod 700 "$1"; fi
+  fi
+  dir_safe "$1" || return 3
+  probe_file=$(mktemp "$1/.exec-probe.XXXXXX" 2>/dev/null) || return 1
+  printf '#!/bin/sh\nexit 0\n' >"$probe_file"
+  chmod 700 "$probe_file"
   if "$probe_file" 2>/dev/null; then
     rm -f "$probe_file"
     return 0
@@ -124,6 +143,7 @@ do_probe() {
     case $rc in
       0) state=ok ;;
       2) state=noexec ;;
+      3) state=unsafe ;;
       *) state=unwritable ;;
     esac
     printf 'candidate=%s:%s\n' "$state" "$dir"
@@ -160,7 +180,7 @@ check_dir() {
     *..* | *'
 '*) die "bad-dir" ;;
   esac
-  mkdir -p "$1" || die "mkdir-failed"
+  dir_safe "$1" || die "unsafe-dir"
 }
 
 do_install_helper() {

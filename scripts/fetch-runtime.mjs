@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 
 export const RUNTIME_VERSION = '20.20.2';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cacheDir = path.join(root, '.cache/runtime');
+const cacheDir = process.env.FLEETDECK_RUNTIME_DIR ?? path.join(root, '.cache/runtime');
 const arch = process.argv[2] ?? 'x64';
 const id = `node-v${RUNTIME_VERSION}-linux-${arch}`;
 const gzPath = path.join(cacheDir, `${id}.gz`);

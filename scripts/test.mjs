@@ -34,16 +34,30 @@ run('npm', ['run', '--silent', 'build:web']);
 
 mkdirSync(path.join(root, 'test-results'), { recursive: true });
 const projects = (process.env.FLEETDECK_TEST_PROJECTS ?? 'unit,integration,e2e').split(',').filter(Boolean);
-const report = path.join(root, 'test-results/vitest.json');
-const vitestArgs = ['vitest', 'run', ...projects.flatMap((p) => ['--project', p]), '--reporter=default', '--reporter=json', `--outputFile.json=${report}`];
-console.log(`▸ vitest: ${projects.join(', ')}`);
-const r = spawnSync('npx', vitestArgs, { cwd: root, stdio: 'inherit' });
+// Unit tests run in parallel. Integration and e2e share real hosts and this machine's test users,
+// so their files run one at a time, after the unit tests.
+const batches = [
+  { name: 'unit', projects: projects.filter((p) => p === 'unit'), serial: false },
+  { name: 'hosts', projects: projects.filter((p) => p !== 'unit'), serial: true },
+].filter((b) => b.projects.length);
 
-let summary = '';
-if (existsSync(report)) {
-  const j = JSON.parse(readFileSync(report, 'utf8'));
-  const skipped = (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
-  summary = `${j.numPassedTests} passed, ${j.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`;
+let status = 0;
+const totals = { passed: 0, failed: 0, skipped: 0 };
+for (const batch of batches) {
+  const report = path.join(root, `test-results/vitest-${batch.name}.json`);
+  const args = ['vitest', 'run', ...batch.projects.flatMap((p) => ['--project', p]), '--reporter=default', '--reporter=json', `--outputFile.json=${report}`];
+  if (batch.serial) args.push('--no-file-parallelism');
+  console.log(`▸ vitest: ${batch.projects.join(', ')}${batch.serial ? ' (one file at a time)' : ''}`);
+  const r = spawnSync('npx', args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) status = r.status ?? 1;
+  if (existsSync(report)) {
+    const j = JSON.parse(readFileSync(report, 'utf8'));
+    totals.passed += j.numPassedTests ?? 0;
+    totals.failed += j.numFailedTests ?? 0;
+    totals.skipped += (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
+  } else if (r.status !== 0) {
+    totals.failed += 1;
+  }
 }
-console.log(`\n${summary || 'no test report'}`);
-process.exit(r.status ?? 1);
+console.log(`\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
+process.exit(status);

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeSchema } from '../../src-common/inventory/probe.schema.js';
 import { HELPER_METHODS } from '../../src-common/protocol/helper-methods.js';
@@ -56,6 +57,22 @@ describe.skipIf(unavailable)('connect over real sshd', () => {
     expect((await connect(fleet, host.id)).state).toBe('connected');
     expect(fleet.session(host.id).lastDeploy!.pushedHelper).toBe(true);
     expect(execFileSync('sha256sum', [helperPath], { encoding: 'utf8' })).toContain(fleet.session(host.id).lastDeploy!.helper.init.helperHash);
+  });
+
+  it('refuses an install dir other users can write to (a planted helper or runtime would run as you)', async () => {
+    const host = await addHost(fleet, sshd, 'fdtest');
+    expect((await connectTrusting(fleet, host.id)).state).toBe('connected');
+    const dir = path.dirname(path.dirname(fleet.session(host.id).lastDeploy!.helperPath));
+    await fleet.call('hosts.disconnect', { id: host.id });
+    execFileSync('chmod', ['777', dir]);
+    try {
+      const failed = expectFailed(await connect(fleet, host.id));
+      expect(failed.problem).toBe('no-exec-dir');
+      expect(failed.message).toMatch(/writable by other users/);
+    } finally {
+      execFileSync('chmod', ['700', dir]);
+    }
+    expect((await connect(fleet, host.id)).state).toBe('connected');
   });
 
   it('reconnects by itself after the link is lost: lost → reconnecting → connected', async () => {

@@ -14,10 +14,13 @@ PASSPHRASE_KEY=$2
 FDPASS_PASSWORD=$3
 
 ensure_user() {
-  id -u "$1" >/dev/null 2>&1 || useradd -m -U -s /bin/bash "$1"
-  # The test sshd runs with UsePAM no, where a fresh account ('!' in shadow) counts as locked and
-  # is refused even for key logins; '*' means "no password" without locking.
-  usermod -p '*' "$1"
+  if ! id -u "$1" >/dev/null 2>&1; then
+    useradd -m -U -s /bin/bash "$1"
+    # The test sshd runs with UsePAM no, where a fresh account ('!' in shadow) counts as locked and
+    # is refused even for key logins; '*' means "no password" without locking. Only on creation:
+    # another test run may be logging in as this user right now.
+    usermod -p '*' "$1"
+  fi
 }
 
 set_keys() {
@@ -29,9 +32,12 @@ set_keys() {
     rm -f "$home/.ssh/authorized_keys"
     return
   fi
-  printf '%s\n' "$@" >"$home/.ssh/authorized_keys"
-  chown "$user:$user" "$home/.ssh/authorized_keys"
-  chmod 600 "$home/.ssh/authorized_keys"
+  # Written beside and renamed: a login racing this script sees the old or the new file, never
+  # an empty one.
+  printf '%s\n' "$@" >"$home/.ssh/authorized_keys.new"
+  chown "$user:$user" "$home/.ssh/authorized_keys.new"
+  chmod 600 "$home/.ssh/authorized_keys.new"
+  mv -f "$home/.ssh/authorized_keys.new" "$home/.ssh/authorized_keys"
 }
 
 set_sudoers() {
@@ -47,7 +53,14 @@ set_keys fdtest "$PLAIN_KEY"
 set_sudoers fdtest 'fdtest ALL=(ALL) NOPASSWD:ALL'
 
 ensure_user fdpass
-printf 'fdpass:%s\n' "$FDPASS_PASSWORD" | chpasswd
+# chpasswd only when the password changed (a marker keeps its hash), for the same reason.
+marker=/var/lib/fleetdeck-testbed/fdpass.sha256
+want=$(printf '%s' "$FDPASS_PASSWORD" | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$marker" 2>/dev/null)" != "$want" ]; then
+  printf 'fdpass:%s\n' "$FDPASS_PASSWORD" | chpasswd
+  mkdir -p "$(dirname "$marker")"
+  printf '%s\n' "$want" >"$marker"
+fi
 set_keys fdpass
 set_sudoers fdpass 'fdpass ALL=(ALL) ALL'
 

@@ -74,11 +74,14 @@ export const tagSchema = z
 export const authMethodSchema = z.enum(['key', 'agent', 'password', 'keyboard-interactive']);
 export type AuthMethod = z.infer<typeof authMethodSchema>;
 
+/** Jump hosts log in with a key or the agent: a password typed for the target must never reach them. */
+export const jumpAuthMethodSchema = z.enum(['key', 'agent'], { message: 'Jump hosts log in with a key file or the SSH agent.' });
+
 export const jumpHopSchema = z.object({
   address: addressSchema,
   port: portSchema.default(22),
   user: loginUserSchema,
-  auth: authMethodSchema.default('agent'),
+  auth: jumpAuthMethodSchema.default('agent'),
   keyPath: z.string().max(4096).optional(),
 });
 export type JumpHop = z.infer<typeof jumpHopSchema>;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FleetdeckError } from '../problems.js';
 import { ProtocolEndpoint, type EndpointHandlers } from './endpoint.js';
+import { encodeControl, encodeFrame } from './frames.js';
 
 /** Two endpoints joined back to back, exchanging real encoded frames asynchronously. */
 function pair(server: EndpointHandlers) {
@@ -120,4 +121,22 @@ describe('ProtocolEndpoint', () => {
     });
     await expect(client.open('nope', {}, { onData: () => undefined }).finished).rejects.toMatchObject({ problem: 'not-found' });
   });
+
+  it('cuts off a peer that ignores the receive window', async () => {
+    const client = new ProtocolEndpoint(() => undefined, {}, 'c');
+    const ch = client.open('flood', {}, { window: 1024, onData: () => new Promise(() => undefined) });
+    const big = new Uint8Array(9 * 1024 * 1024);
+    client.receive(encodeFrame('c1', big));
+    client.receive(encodeFrame('c1', big));
+    await expect(ch.finished).rejects.toMatchObject({ problem: 'protocol-error', message: expect.stringMatching(/flow control/) });
+    expect(client.isClosed).toBe(true);
+  });
+
+  it('refuses a reply whose problem is malformed', async () => {
+    const client = new ProtocolEndpoint(() => undefined, {}, 'c');
+    const pending = client.call('x', {});
+    client.receive(encodeControl({ command: 'reply', id: 1, problem: null }));
+    await expect(pending).rejects.toMatchObject({ problem: 'protocol-error' });
+  });
 });
+

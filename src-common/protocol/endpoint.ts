@@ -1,5 +1,5 @@
 import { FleetdeckError, toProblem, type Problem } from '../problems.js';
-import { FrameDecoder, FrameError, decodeJson, encodeControl, encodeFrame } from './frames.js';
+import { FrameDecoder, FrameError, MAX_FRAME_BYTES, decodeJson, encodeControl, encodeFrame } from './frames.js';
 import { DEFAULT_WINDOW_BYTES, isControlMessage, type ControlMessage, type InitMessage } from './messages.js';
 
 /**
@@ -54,6 +54,9 @@ interface OutChannel {
 
 interface InChannel {
   opts: OpenOptions;
+  window: number;
+  /** Bytes received and not yet acknowledged: a sender that ignores the window is cut off. */
+  unacked: number;
   resolve(): void;
   reject(e: FleetdeckError): void;
   queue: Promise<void>;
@@ -147,14 +150,14 @@ export class ProtocolEndpoint {
     const channel = `${this.channelPrefix}${this.nextChannel++}`;
     let handle!: InChannel;
     const finished = new Promise<void>((resolve, reject) => {
-      handle = { opts, resolve, reject, queue: Promise.resolve() };
+      handle = { opts, window: opts.window ?? DEFAULT_WINDOW_BYTES, unacked: 0, resolve, reject, queue: Promise.resolve() };
     });
     finished.catch(() => undefined);
     if (this.closedProblem) {
       handle.reject(new FleetdeckError(this.closedProblem.problem, this.closedProblem.message));
     } else {
       this.inbound.set(channel, handle);
-      this.sendControl({ command: 'open', channel, method, params, window: opts.window ?? DEFAULT_WINDOW_BYTES });
+      this.sendControl({ command: 'open', channel, method, params, window: handle.window });
     }
     return {
       finished,
@@ -249,10 +252,17 @@ export class ProtocolEndpoint {
   private onData(channel: string, payload: Uint8Array): void {
     const c = this.inbound.get(channel);
     if (!c) return; // data racing a close we sent
+    c.unacked += payload.length;
+    // One frame of slack: the sender may start a frame just under the window.
+    if (c.unacked > c.window + MAX_FRAME_BYTES) {
+      this.shutdown({ problem: 'protocol-error', message: `The helper ignored flow control on channel ${channel} (${c.unacked} bytes unacknowledged).` });
+      return;
+    }
     c.queue = c.queue.then(async () => {
       try {
         await c.opts.onData(payload);
       } finally {
+        c.unacked -= payload.length;
         this.sendControl({ command: 'ack', channel, bytes: payload.length });
       }
     });

@@ -86,13 +86,25 @@ export class FrameDecoder {
     return all;
   }
 
+  /** The first n buffered bytes, copying only those (the length prefix is at most 10 bytes). */
+  private peek(n: number): Uint8Array {
+    const out = new Uint8Array(Math.min(n, this.buffered));
+    let offset = 0;
+    for (const c of this.chunks) {
+      if (offset >= out.length) break;
+      const take = Math.min(c.length, out.length - offset);
+      out.set(c.subarray(0, take), offset);
+      offset += take;
+    }
+    return out;
+  }
+
   private next(): Frame | null {
     if (this.buffered === 0) return null;
-    const data = this.flatten();
+    const head = this.peek(MAX_LENGTH_DIGITS + 1);
     let lengthEnd = -1;
-    const scan = Math.min(data.length, MAX_LENGTH_DIGITS + 1);
-    for (let i = 0; i < scan; i++) {
-      const b = data[i]!;
+    for (let i = 0; i < head.length; i++) {
+      const b = head[i]!;
       if (b === NEWLINE) {
         lengthEnd = i;
         break;
@@ -100,14 +112,17 @@ export class FrameDecoder {
       if (b < 0x30 || b > 0x39) this.fail(`malformed frame: expected a decimal length, got byte 0x${b.toString(16)}`);
     }
     if (lengthEnd === -1) {
-      if (data.length > MAX_LENGTH_DIGITS) this.fail('malformed frame: length prefix too long');
+      if (head.length > MAX_LENGTH_DIGITS) this.fail('malformed frame: length prefix too long');
       return null;
     }
     if (lengthEnd === 0) this.fail('malformed frame: empty length');
-    const length = Number(decoder.decode(data.subarray(0, lengthEnd)));
+    const length = Number(decoder.decode(head.subarray(0, lengthEnd)));
     if (length > MAX_FRAME_BYTES) this.fail(`frame of ${length} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit`);
     const start = lengthEnd + 1;
-    if (data.length < start + length) return null;
+    // Join the chunks only once the whole frame is here: a large frame arriving in many small
+    // chunks then costs one copy, not one per chunk.
+    if (this.buffered < start + length) return null;
+    const data = this.flatten();
     const body = data.subarray(start, start + length);
     const nl = body.indexOf(NEWLINE);
     if (nl === -1) this.fail('malformed frame: missing channel line');

@@ -87,7 +87,12 @@ export function isControlMessage(value: unknown): value is ControlMessage {
   switch (m.command) {
     case 'call':
       return Number.isInteger(m.id) && typeof m.method === 'string';
-    case 'reply':
+    case 'reply': {
+      if (!Number.isInteger(m.id)) return false;
+      if (!('problem' in m)) return 'result' in m;
+      const p = m.problem as Record<string, unknown> | null;
+      return !!p && typeof p === 'object' && typeof p.problem === 'string' && typeof p.message === 'string';
+    }
     case 'cancel':
       return Number.isInteger(m.id);
     case 'open':

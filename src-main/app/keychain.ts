@@ -21,8 +21,11 @@ export class Keychain {
     }
   }
 
+  /** Only a real OS keychain counts: on Linux without one, Electron falls back to a fixed key. */
   get available(): boolean {
-    return safeStorage.isEncryptionAvailable();
+    if (!safeStorage.isEncryptionAvailable()) return false;
+    const backend = (safeStorage as unknown as { getSelectedStorageBackend?: () => string }).getSelectedStorageBackend?.();
+    return backend !== 'basic_text';
   }
 
   set(hostId: number, kind: Kind, secret: string): void {
@@ -37,6 +40,13 @@ export class Keychain {
     const out: Partial<Record<Kind, string>> = {};
     for (const [k, v] of Object.entries(entry)) if (v) out[k as Kind] = safeStorage.decryptString(Buffer.from(v, 'base64'));
     return out;
+  }
+
+  forgetKind(hostId: number, kind: Kind): void {
+    const entry = this.data[String(hostId)];
+    if (!entry?.[kind]) return;
+    delete entry[kind];
+    writeFileSync(this.file, JSON.stringify(this.data), { mode: 0o600 });
   }
 
   forget(hostId: number): void {

@@ -31,14 +31,27 @@ function senderAllowed(e: IpcMainInvokeEvent): boolean {
 async function handleCall(method: string, params: unknown): Promise<unknown> {
   if (method === 'hosts.connect') {
     const p = params as { id: number; credentials?: Record<string, unknown> & { remember?: boolean } };
-    const given = { ...(p.credentials ?? {}) };
-    if (given.remember) {
-      for (const k of ['password', 'passphrase', 'sudoPassword'] as const) if (typeof given[k] === 'string') keychain.set(p.id, k, given[k] as string);
-      delete given.remember;
+    const { remember, ...given } = p.credentials ?? {};
+    if (remember && !keychain.available) {
+      throw { problem: 'invalid-input', message: 'No OS keychain is available, so Fleetdeck will not remember secrets; it asks for them when connecting.' };
     }
-    return core.call(method, { ...p, credentials: { ...keychain.get(p.id), ...given } });
+    const stored = keychain.get(p.id);
+    const state = (await core.call(method, { ...p, credentials: { ...stored, ...given } })) as { state: string; problem?: string };
+    const kinds = ['password', 'passphrase', 'sudoPassword'] as const;
+    // Remember only what just worked; forget a remembered secret the server refused.
+    if (state.state === 'connected' && remember) for (const k of kinds) if (typeof given[k] === 'string') keychain.set(p.id, k, given[k] as string);
+    if (state.state === 'failed' && state.problem === 'authentication-failed') for (const k of kinds) if (stored[k] && given[k] === undefined) keychain.forgetKind(p.id, k);
+    return state;
   }
   if (method === 'hosts.remove') keychain.forget((params as { id: number }).id);
+  if (method === 'hosts.update') {
+    // Remembered secrets belong to one server and user; a changed address or user drops them.
+    const p = params as { id: number; host: { address?: string; port?: number; user?: string } };
+    const before = (await core.call('hosts.get', { id: p.id })) as { address: string; port: number; user: string };
+    const after = (await core.call(method, params)) as { address: string; port: number; user: string };
+    if (before.address !== after.address || before.port !== after.port || before.user !== after.user) keychain.forget(p.id);
+    return after;
+  }
   return core.call(method, params);
 }
 

@@ -15,7 +15,7 @@ import { HostSession, type SessionSecrets } from './hosts/host-session.js';
 import { HostStore } from './hosts/host-store.js';
 import { importCandidates, parseSshConfig } from './hosts/ssh-config.js';
 import { MemorySecretStore, refuseRemember, type SecretStore } from './secrets.js';
-import { HostKeyPolicy, hostKeyName } from './ssh/host-key-policy.js';
+import { HostKeyPolicy, hostKeyName, hostKeyProblem } from './ssh/host-key-policy.js';
 import { fingerprintSha256 } from './ssh/known-hosts.js';
 import { readFileSync } from 'node:fs';
 
@@ -135,8 +135,15 @@ export class Fleet {
         return host;
       },
       [api.hosts.update.method]: async (p: P<'update'>) => {
+        const before = this.hosts.get(p.id);
         const host = this.hosts.update(p.id, p.host);
-        this.sessions.get(p.id)?.updateHost(host);
+        if (before.address !== host.address || before.port !== host.port || before.user !== host.user) {
+          // Secrets were given for that server and user: they must not follow the host elsewhere.
+          this.secrets.forget(p.id);
+          this.sessions.get(p.id)?.dispose();
+          this.sessions.delete(p.id);
+        } else this.sessions.get(p.id)?.updateHost(host);
+        this.audit.record({ hostId: host.id, hostName: host.name, operation: 'hosts.update', summary: `updated ${host.user}@${host.address}:${host.port}`, result: 'ok' });
         return host;
       },
       [api.hosts.remove.method]: async (p: P<'remove'>) => {
@@ -166,13 +173,22 @@ export class Fleet {
         const host = this.hosts.get(p.id);
         // The key waiting for a decision may be any hop's (jump hosts first); the fingerprint the
         // user confirmed must be exactly the one that hop offered.
-        const names = [...host.jump.map((j) => hostKeyName(j.address, j.port)), hostKeyName(host.address, host.port)];
+        const hops = [...host.jump, host].map((h) => ({ address: h.address, port: h.port, name: hostKeyName(h.address, h.port) }));
+        const names = hops.map((h) => h.name);
         const waiting = names.filter((n) => this.offeredKeys.has(n));
         if (!waiting.length) throw new FleetdeckError('not-found', `No key offered by ${host.name} is waiting for a decision. Connect first, then compare and trust the fingerprint.`);
         const name = waiting.find((n) => fingerprintSha256(this.offeredKeys.get(n)!) === p.fingerprint);
         if (!name) {
           throw new FleetdeckError('invalid-input', `The fingerprint you confirmed (${p.fingerprint}) is not the one ${waiting.join(' / ')} offered. Nothing was trusted.`);
         }
+        // Still only "unknown"? (known_hosts may have changed since the key was offered.)
+        const hop = hops.find((h) => h.name === name)!;
+        const verdict = this.policy.verify(hop.address, hop.port, this.offeredKeys.get(name)!);
+        if (verdict.status === 'trusted') {
+          this.offeredKeys.delete(name);
+          return { hostName: verdict.hostName, keyType: verdict.keyType, fingerprint: verdict.fingerprint };
+        }
+        if (verdict.status !== 'unknown') throw hostKeyProblem(verdict);
         const info = this.policy.trust(name, this.offeredKeys.get(name)!);
         this.offeredKeys.delete(name);
         this.audit.record({ hostId: p.id, hostName: host.name, operation: 'hostkeys.trust', summary: `trusted ${info.keyType} ${info.fingerprint} for ${name}`, result: 'ok' });

@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import { authMethodSchema } from '../../src-common/hosts/host.schema.js';
+import { jumpAuthMethodSchema } from '../../src-common/hosts/host.schema.js';
 import { Icon } from '../app/icons.js';
 import { AUTH_LABELS, newJumpRow, type JumpRow } from './host-form.js';
 
@@ -69,10 +69,10 @@ export function JumpHostsField({ rows, onChange, errorFor }: Props) {
                   className="input select jump-auth"
                   aria-label={`Jump host ${i + 1} authentication`}
                   value={row.auth}
-                  onChange={(e) => update(i, { auth: authMethodSchema.parse(e.target.value) })}
+                  onChange={(e) => update(i, { auth: jumpAuthMethodSchema.parse(e.target.value) })}
                   data-testid={`jump-auth-${i}`}
                 >
-                  {authMethodSchema.options.map((m) => (
+                  {jumpAuthMethodSchema.options.map((m) => (
                     <option key={m} value={m}>
                       {AUTH_LABELS[m]}
                     </option>

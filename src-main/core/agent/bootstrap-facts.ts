@@ -11,7 +11,7 @@ export interface BootstrapFacts {
   nodePath: string | null;
   nodeVersion: string | null;
   sudo: 'nopasswd' | 'password' | 'absent';
-  candidates: { state: 'ok' | 'noexec' | 'unwritable'; dir: string }[];
+  candidates: { state: 'ok' | 'noexec' | 'unwritable' | 'unsafe'; dir: string }[];
   dir: string | null;
   freeBytes: number | null;
   freeInodes: number | null;

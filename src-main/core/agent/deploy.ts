@@ -58,7 +58,9 @@ function pickRuntime(assets: HelperAssets, facts: BootstrapFacts, label: string)
 }
 
 function noDirProblem(facts: BootstrapFacts, label: string): FleetdeckError {
-  const tried = facts.candidates.map((c) => `${c.dir} (${c.state === 'noexec' ? 'mounted noexec' : 'not writable'})`).join(', ');
+  const why = (state: string) =>
+    state === 'noexec' ? 'mounted noexec' : state === 'unsafe' ? `a symlink, not owned by ${facts.user}, or writable by other users` : 'not writable';
+  const tried = facts.candidates.map((c) => `${c.dir} (${why(c.state)})`).join(', ');
   const fallback = `/var/lib/fleetdeck/u-${facts.uid}`;
   return new FleetdeckError(
     'no-exec-dir',

@@ -47,6 +47,7 @@ export class HelperClient {
       };
       const endpoint = new ProtocolEndpoint((b) => transport.write(b), {
         init: (msg) => {
+          if (settled) return; // one init per helper; a second one is ignored, never adopted
           if (msg.version !== PROTOCOL_VERSION) {
             transport.end();
             settle(() => reject(new FleetdeckError('protocol-error', `The helper on ${opts.label} speaks protocol ${msg.version}, this app ${PROTOCOL_VERSION}. It will be redeployed.`)));

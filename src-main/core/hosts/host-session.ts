@@ -96,10 +96,17 @@ export class HostSession {
     this.abort = new AbortController();
     const h = this.host;
     const hops = [...h.jump.map((j) => ({ ...j })), { address: h.address, port: h.port, user: h.user, auth: h.auth, keyPath: h.keyPath }];
+    const abort = this.abort;
+    let establishing = true;
     const log = (line: string) => {
       this.log(line);
+      // Step lines move the visible state only while connecting (a later rekey logs nothing here).
       const m = /^(\d)\/5 .*…$/.exec(line);
-      if (m) this.setState({ state: 'connecting', step: Number(m[1]), stepName: STEP_NAMES[Number(m[1])] ?? '' });
+      if (m && establishing && !abort.signal.aborted) this.setState({ state: 'connecting', step: Number(m[1]), stepName: STEP_NAMES[Number(m[1])] ?? '' });
+    };
+    // disconnect() or dispose() while we were waiting: whatever was opened is closed, not adopted.
+    const stillWanted = () => {
+      if (abort.signal.aborted || this.disposed) throw new FleetdeckError('cancelled', 'Connecting was cancelled.');
     };
     this.setState({ state: 'connecting', step: 1, stepName: 'tcp' });
     try {
@@ -111,19 +118,30 @@ export class HostSession {
         timeoutMs: this.opts.timeoutMs,
         log,
         onUnknownKey: this.opts.onUnknownKey,
-        signal: this.abort.signal,
+        signal: abort.signal,
       });
       this.link = link;
+      link.client.on('error', () => undefined);
+      stillWanted();
       const deployed = await deployHelper(link.client, { label: h.name, log, preferPushedRuntime: this.opts.preferPushedRuntime });
       this.deployed = deployed;
-      link.client.on('close', () => this.onLinkLost('the SSH connection closed'));
-      link.client.on('error', () => undefined);
-      deployed.helper.onClosed((p) => this.onLinkLost(p.message));
+      stillWanted();
+      // Events from an older link (a late close on a half-dead network) must not tear down this one.
+      link.client.on('close', () => this.link === link && this.onLinkLost('the SSH connection closed'));
+      deployed.helper.onClosed((p) => this.deployed === deployed && this.onLinkLost(p.message));
+      establishing = false;
       this.lostAt = 0;
       this.setState({ state: 'connected', since: Date.now() });
     } catch (err) {
+      establishing = false;
       this.teardown();
       const p = toProblem(err);
+      if (p.problem === 'cancelled' && (abort.signal.aborted || this.disposed)) throw err;
+      // A refused secret is dropped: retrying it on every call could lock the account (pam_faillock).
+      if (p.problem === 'authentication-failed') {
+        delete this.secrets.password;
+        delete this.secrets.passphrase;
+      }
       this.log(`connect failed: ${p.problem}: ${p.message}`);
       // A reconnect that fails for a retryable reason keeps trying inside the grace period.
       if (this.lostAt && isRetryable(p.problem) && Date.now() - this.lostAt < (this.opts.graceMs ?? 300_000)) {
@@ -167,8 +185,14 @@ export class HostSession {
 
   /** The helper to use for a call's privilege: the login user's, or root's through sudo. */
   async helperFor(superuser: Superuser): Promise<HelperClient> {
+    // After a failure only the user reconnects (with new secrets if needed), never a background call.
+    if (this.stateValue.state === 'failed') {
+      const f = this.stateValue;
+      throw new FleetdeckError(f.problem as never, f.message, f.details);
+    }
     await this.connect();
-    const deployed = this.deployed!;
+    const deployed = this.deployed;
+    if (!deployed) throw new FleetdeckError('disconnected', `${this.host.name} is not connected right now (${this.stateValue.state}); Fleetdeck is reconnecting.`);
     if (superuser === 'none' || deployed.facts.uid === 0) return deployed.helper;
     try {
       return await this.rootHelper();
@@ -188,6 +212,11 @@ export class HostSession {
         expectedHash: loadAssets().helperHash,
       });
       this.rootStarting = started
+        .catch((err: unknown) => {
+          // A sudo password that was refused is not tried again until the user gives a new one.
+          if (toProblem(err).problem === 'authentication-failed') delete this.secrets.sudoPassword;
+          throw err;
+        })
         .then((h) => {
           this.root = h;
           this.log(`root helper started through sudo (pid ${h.init.pid})`);
@@ -208,6 +237,7 @@ export class HostSession {
   private teardown(): void {
     this.root?.close();
     this.root = null;
+    this.rootStarting = null;
     this.deployed?.helper.close();
     this.deployed = null;
     this.link?.close();

@@ -72,7 +72,13 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       return;
     }
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-    let rel = decodeURIComponent(url.pathname);
+    let rel: string;
+    try {
+      rel = decodeURIComponent(url.pathname);
+    } catch {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad request');
+      return;
+    }
     if (rel === '/' || rel === '') rel = '/index.html';
     const file = path.resolve(opts.webRoot, `.${path.posix.normalize(rel)}`);
     if (!file.startsWith(path.resolve(opts.webRoot) + path.sep) || !existsSync(file) || !statSync(file).isFile()) {

@@ -18,3 +18,10 @@ describe('quoteArgv', () => {
     expect(() => quoteArgv([])).toThrow();
   });
 });
+
+describe('quoteArg under other login shells', () => {
+  it('quotes a leading "=" (zsh expands =cmd to a path)', () => {
+    expect(quoteArg('=ls')).toBe("'=ls'");
+    expect(quoteArg('a=b')).toBe('a=b');
+  });
+});

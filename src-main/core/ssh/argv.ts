@@ -5,7 +5,8 @@
  */
 export function quoteArg(arg: string): string {
   if (arg.includes('\0')) throw new Error('an argument cannot contain a NUL byte');
-  if (arg !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
+  // A leading "=" expands to a command path in zsh (=ls → /bin/ls): quote it like anything odd.
+  if (arg !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) && !arg.startsWith('=')) return arg;
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -146,11 +146,9 @@ function isEncryptedOpenSshKey(pem: Buffer): boolean {
   return raw.toString('latin1', off + 4, off + 4 + len) !== 'none';
 }
 
-async function connectHop(hop: HopSpec, sock: Duplex, opts: ConnectOptions, step: (n: number, name: string) => () => void): Promise<Client> {
-  const auth = await authConfig(hop, opts.secrets);
+async function connectHop(hop: HopSpec, auth: Partial<ConnectConfig>, sock: Duplex, opts: ConnectOptions, step: (n: number, name: string) => () => void): Promise<Client> {
   const client = new Client();
   let verdict: HostKeyVerdict | null = null;
-  let offered: Buffer | null = null;
   const doneKey = step(2, `host key of ${hop.address}:${hop.port}`);
   let doneAuth: (() => void) | null = null;
 
@@ -162,6 +160,10 @@ async function connectHop(hop: HopSpec, sock: Duplex, opts: ConnectOptions, step
       client.destroy();
       reject(err);
     };
+    if (opts.signal?.aborted) {
+      fail(new FleetdeckError('cancelled', 'Connecting was cancelled.'));
+      return;
+    }
     opts.signal?.addEventListener('abort', () => fail(new FleetdeckError('cancelled', 'Connecting was cancelled.')), { once: true });
     client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
       // Answer password-like prompts with the password; others get an empty answer.
@@ -201,7 +203,8 @@ async function connectHop(hop: HopSpec, sock: Duplex, opts: ConnectOptions, step
         ...auth,
         algorithms: { serverHostKey: opts.policy.preferredAlgorithms(hop.address, hop.port) as never },
         hostVerifier: (key: Buffer) => {
-          offered = key;
+          // ssh2 asks again on every rekey: the key must still be trusted, but that is no new step.
+          if (settled) return opts.policy.verify(hop.address, hop.port, key).status === 'trusted';
           verdict = opts.policy.verify(hop.address, hop.port, key);
           if (verdict.status === 'unknown') {
             opts.onUnknownKey?.(verdict.hostName, key);
@@ -229,7 +232,6 @@ async function connectHop(hop: HopSpec, sock: Duplex, opts: ConnectOptions, step
         fail(new FleetdeckError('invalid-input', `Cannot start SSH: ${message}`));
       }
     }
-    void offered;
   });
 }
 
@@ -259,6 +261,14 @@ export async function openSshLink(opts: ConnectOptions): Promise<SshLink> {
         log(`${n}/5 ${name}${label} …`);
         return () => log(`${n}/5 ${name}${label} ok (${Date.now() - started} ms)`);
       };
+      // Read keys (and learn which secret is missing) before opening TCP, so a missing secret
+      // leaves no half-open connection. Secrets belong to the target only: a jump host never
+      // receives the target's password or passphrase.
+      const isTarget = i === opts.hops.length - 1;
+      if (!isTarget && (hop.auth === 'password' || hop.auth === 'keyboard-interactive')) {
+        throw new FleetdeckError('invalid-input', `Jump host ${hop.address} is set to log in with a password; jump hosts log in with a key or the SSH agent.`);
+      }
+      const auth = await authConfig(hop, isTarget ? opts.secrets : undefined);
       let sock: Duplex;
       if (i === 0) {
         const done = step(1, `tcp ${hop.address}:${hop.port}`);
@@ -269,7 +279,7 @@ export async function openSshLink(opts: ConnectOptions): Promise<SshLink> {
         sock = await forward(chain[i - 1]!, hop.address, hop.port);
         done();
       }
-      chain.push(await connectHop(hop, sock, opts, step));
+      chain.push(await connectHop(hop, auth, sock, opts, step));
     }
   } catch (err) {
     closeAll();

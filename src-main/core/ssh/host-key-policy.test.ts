@@ -63,3 +63,11 @@ describe('HostKeyPolicy', () => {
     expect(p.preferredAlgorithms('127.0.0.1', 2223)[0]).toBe('ssh-ed25519');
   });
 });
+
+describe('HostKeyPolicy: both sources must agree', () => {
+  it('a known_hosts mismatch is a hard stop even when Fleetdeck trusted the key', () => {
+    const p = policy(`[127.0.0.1]:2222 ${b.line}\n`);
+    p.trust('[127.0.0.1]:2222', a.blob);
+    expect(p.verify('127.0.0.1', 2222, a.blob).status).toBe('changed');
+  });
+});

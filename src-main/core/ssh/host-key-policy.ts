@@ -69,11 +69,17 @@ export class HostKeyPolicy {
 
     const result = lookupHostKey(this.knownEntries(), bare(address), port, keyType, blob);
     if (result.status === 'revoked') return { status: 'revoked', hostName, keyType, fingerprint };
-    // Our own store wins only by matching; a mismatch from either source is a hard stop.
+    // A mismatch from either source is a hard stop, even when the other source matches: a key
+    // rotated in known_hosts must not stay trusted through Fleetdeck's store (and vice versa).
     const stored = this.storedKeys(hostName);
     const storedMatch = stored.some((k) => k.key_b64 === b64);
+    const storedMismatch = stored.filter((k) => k.key_type === keyType && k.key_b64 !== b64);
+    if (result.status === 'mismatch' || storedMismatch.length) {
+      const expected = [...new Set([...storedMismatch.map((k) => k.fingerprint), ...(result.status === 'mismatch' ? result.knownFingerprints : [])])];
+      return { status: 'changed', hostName, keyType, fingerprint, expected };
+    }
     if (result.status === 'match' || storedMatch) return { status: 'trusted', hostName, keyType, fingerprint };
-    const expected = [...new Set([...stored.map((k) => k.fingerprint), ...(result.status === 'mismatch' ? result.knownFingerprints : [])])];
+    const expected = stored.map((k) => k.fingerprint);
     if (expected.length) return { status: 'changed', hostName, keyType, fingerprint, expected };
     return { status: 'unknown', hostName, keyType, fingerprint };
   }

@@ -1,0 +1,72 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, symlinkSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inventorySchema } from '../../src-common/inventory/inventory.schema.js';
+import { probeSchema } from '../../src-common/inventory/probe.schema.js';
+import { HELPER_METHODS } from '../../src-common/protocol/helper-methods.js';
+import type { HelperClient } from '../../src-main/core/agent/helper-client.js';
+import { startLocalHelper } from '../../src-main/core/agent/local-helper.js';
+import { docker, dockerOk, LABEL } from '../testbed/docker.js';
+import { testbedUnavailableReason } from '../testbed/index.js';
+
+/**
+ * Containers from the real Docker Engine on this machine: a labelled container with CPU and
+ * memory limits, read by the helper through the Docker socket (no `docker` CLI involved).
+ */
+const unavailable = await testbedUnavailableReason({ docker: true });
+const IMAGE = 'fleetdeck-test/busybox:1';
+
+async function ensureBusyboxImage(): Promise<void> {
+  if ((await docker(['image', 'inspect', IMAGE])).code === 0) return;
+  const dir = mkdtempSync(path.join(tmpdir(), 'fd-busybox-'));
+  mkdirSync(path.join(dir, 'bin'));
+  copyFileSync('/bin/busybox', path.join(dir, 'bin/busybox'));
+  for (const tool of ['sh', 'sleep']) symlinkSync('busybox', path.join(dir, 'bin', tool));
+  // A binary tar: piped as a Buffer (the testbed's run() takes text input).
+  const tar = execFileSync('tar', ['-C', dir, '-c', '.'], { maxBuffer: 64 * 1024 * 1024 });
+  execFileSync('docker', ['import', '-', IMAGE], { input: tar, stdio: ['pipe', 'ignore', 'inherit'] });
+}
+
+describe.skipIf(unavailable)('containers on a real Docker engine', () => {
+  let helper: HelperClient;
+  let id = '';
+  const name = `fd-it-${process.pid}`;
+
+  beforeAll(async () => {
+    await ensureBusyboxImage();
+    id = (
+      await dockerOk([
+        'run', '-d', '--network', 'none', '--name', name,
+        '--label', `${LABEL}=1`, '--label', 'fleetdeck.owner=alice', '--label', 'purpose=integration test',
+        '--memory', '64m', '--cpus', '0.5',
+        IMAGE, 'sleep', '300',
+      ])
+    ).trim();
+    helper = await startLocalHelper();
+  }, 120_000);
+
+  afterAll(async () => {
+    helper?.close();
+    if (id) await docker(['rm', '-f', '-v', id]);
+  });
+
+  it('lists the container with its labels, limits and times', async () => {
+    const inv = inventorySchema.parse(await helper.call(HELPER_METHODS.inventorySnapshot));
+    const c = inv.containers.find((x) => x.name === name);
+    expect(c, JSON.stringify(inv.sections.containers)).toBeDefined();
+    expect(c!.id.startsWith(id.slice(0, 12))).toBe(true);
+    expect(c!).toMatchObject({ image: IMAGE, state: 'running', labels: { 'fleetdeck.owner': 'alice', purpose: 'integration test' } });
+    expect(c!.limits).toMatchObject({ memoryBytes: 64 * 1024 * 1024, nanoCpus: 500_000_000, gpus: [] });
+    expect(c!.startedAt).toBeGreaterThan(Date.now() - 5 * 60_000);
+    expect(c!.createdAt).toBeLessThanOrEqual(c!.startedAt!);
+  });
+
+  it('probe reports Docker with its version and cgroup driver', async () => {
+    const probe = probeSchema.parse(await helper.call(HELPER_METHODS.probe));
+    const d = probe.containerRuntimes.find((r) => r.name === 'docker');
+    expect(d).toMatchObject({ present: true, accessible: true, cgroupDriver: 'cgroupfs' });
+    expect(d!.version).toMatch(/^20\./);
+  });
+});
