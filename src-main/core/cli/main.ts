@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Host } from '../../../src-common/hosts/host.schema.js';
 import { FleetdeckError, toProblem, type ProblemCode } from '../../../src-common/problems.js';
@@ -26,7 +28,7 @@ Usage:
 
 Connection options:
   -p, --port PORT        SSH port (default 22)
-  -i, --identity FILE    private key (default: the SSH agent; else a password is asked)
+  -i, --identity FILE    private key (default: the SSH agent, else ~/.ssh/id_ed25519, id_ecdsa, id_rsa)
   -J, --jump USER@HOST[:PORT]   jump host (comma-separated for a chain)
       --password         log in with a password (asked on the terminal, or FLEETDECK_PASSWORD)
       --accept-new       trust a host key never seen before (a changed key is always refused)
@@ -93,17 +95,24 @@ function hostFromTarget(target: string | undefined, flags: Flags): Host {
         return { address: m[1]!, port: m[2] ? Number(m[2]) : 22, user: ju ?? process.env.USER ?? 'root', auth: 'agent' as const };
       })
     : [];
-  const auth = flags.password ? 'password' : typeof flags.identity === 'string' ? 'key' : 'agent';
+  // Like OpenSSH: -i, else the agent, else the first default identity file that exists.
+  const identity = typeof flags.identity === 'string' ? path.resolve(flags.identity) : !process.env.SSH_AUTH_SOCK ? defaultIdentity() : undefined;
+  const auth = flags.password ? 'password' : identity ? 'key' : 'agent';
   const spec = parseHostInput({
     name: address,
     address,
     port: flags.port ?? 22,
     user: user ?? process.env.USER ?? 'root',
     auth,
-    keyPath: typeof flags.identity === 'string' ? path.resolve(flags.identity) : undefined,
+    keyPath: auth === 'key' ? identity : undefined,
     jump,
   });
   return { id: 0, ...spec, createdAt: Date.now(), updatedAt: Date.now() };
+}
+
+function defaultIdentity(): string | undefined {
+  const dir = path.join(os.homedir(), '.ssh');
+  return ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => path.join(dir, f)).find((f) => existsSync(f));
 }
 
 async function connectAdHoc(fleet: Fleet, host: Host, flags: Flags): Promise<HostSession> {
