@@ -1,15 +1,18 @@
 import type { AnyEvent, AnyRequest, ClientOf, SubscribersOf } from './contract.js';
 import { hostsContract, hostsEvents } from './hosts/hosts.contract.js';
 import { inventoryContract } from './inventory/inventory.contract.js';
+import { monitorContract, monitorEvents } from './monitor/monitor.contract.js';
 
 /** The whole app API, grouped by capability. Every transport and client is derived from this. */
 export const api = {
   hosts: hostsContract,
   inventory: inventoryContract,
+  monitor: monitorContract,
 } as const;
 
 export const apiEvents = {
   hosts: hostsEvents,
+  monitor: monitorEvents,
 } as const;
 
 export type Api = typeof api;

@@ -6,6 +6,8 @@ export const HELPER_METHODS = {
   ping: 'system.ping1',
   probe: 'probe1',
   inventorySnapshot: 'inventory.snapshot1',
+  /** Channel: one JSON Sample per line every params.intervalMs (src-common/monitor/sample.schema.ts). */
+  metricsStream: 'metrics.stream1',
   /** Test-only, answered when the helper runs with FLEETDECK_HELPER_DEBUG=1. */
   debugCrash: 'debug.crash1',
   debugSleep: 'debug.sleep1',
