@@ -3,6 +3,7 @@ import type { ChannelSink } from '../../src-common/protocol/endpoint.js';
 import { HELPER_METHODS } from '../../src-common/protocol/helper-methods.js';
 import type { HelperContext } from './context.js';
 import { inventorySnapshot } from './inventory/snapshot.js';
+import { serveMetricsStream } from './monitor/metrics-stream.js';
 import { probe } from './probe/probe.js';
 
 /** Routes calls to the helper's capabilities. Debug methods exist only for protocol tests. */
@@ -39,6 +40,7 @@ export function createDispatcher(ctx: HelperContext, debug: boolean) {
     },
 
     async open(method: string, params: unknown, sink: ChannelSink): Promise<void> {
+      if (method === HELPER_METHODS.metricsStream) return serveMetricsStream(ctx, params, sink);
       if (debug && method === HELPER_METHODS.debugStream) {
         // Each chunk starts with how many bytes were sent before it, so a test can check that
         // the sender never runs more than a window ahead of the consumer.

@@ -84,7 +84,4 @@ export type UserUsage = z.infer<typeof userUsageSchema>;
 export type GpuSample = z.infer<typeof gpuSampleSchema>;
 export type ContainerRef = z.infer<typeof containerRefSchema>;
 
-/** Label that marks a container's owner (set by Fleetdeck; honoured on any container). */
-export const OWNER_LABEL = 'fleetdeck.owner';
-/** Label that marks containers Fleetdeck started itself. */
-export const MANAGED_LABEL = 'fleetdeck.managed';
+export { MANAGED_LABEL, OWNER_LABEL } from './labels.js';

@@ -14,4 +14,4 @@ export const HELPER_METHODS = {
   debugStream: 'debug.stream1',
 } as const;
 
-export const HELPER_CAPABILITIES = ['probe1', 'inventory.snapshot1', 'channels1'] as const;
+export const HELPER_CAPABILITIES = ['probe1', 'inventory.snapshot1', 'metrics.stream1', 'channels1'] as const;

@@ -14,6 +14,7 @@ import { startWebServer } from '../server/web-server.js';
 import { parseArgs, splitTarget } from './args.js';
 import { formatInventory, formatProbe } from './format.js';
 import { ask } from './prompt.js';
+import { watchCommand, type StreamSource } from './watch.js';
 
 const HELP = `fleetdeck — run a fleet of Linux servers over SSH
 
@@ -22,6 +23,8 @@ Usage:
   fleetdeck inventory USER@HOST [options]    CPU, memory, disks, network, users, containers, GPUs
   fleetdeck probe --local [--root DIR]       the same for this machine, without SSH
   fleetdeck inventory --local [--root DIR]
+  fleetdeck watch USER@HOST|--local [--interval S] [--count N] [--json]
+                                             live CPU, memory, disks, GPUs and who uses them
   fleetdeck hosts list|add|remove …          the hosts stored in Fleetdeck
   fleetdeck hostkeys forget NAME             drop a trusted key (after a legitimate reinstall)
   fleetdeck serve [--port N] [--host ADDR]   the app's UI in your browser
@@ -37,6 +40,11 @@ Connection options:
       --json             machine-readable output
       --verbose          show each connection step
       --data-dir DIR     where Fleetdeck keeps its database (default ${defaultDataDir()})
+
+Watch options:
+      --interval S       seconds between samples (0.25 to 60, default 1)
+      --count N          stop after N samples (default: until Ctrl+C)
+      --json             one JSON sample per line
 `;
 
 const FLAGS = {
@@ -59,6 +67,8 @@ const FLAGS = {
   help: { alias: 'h', value: false },
   'no-open': { value: false },
   stdio: { value: false },
+  interval: { value: true },
+  count: { value: true },
 } as const;
 
 /** Exit codes: scripts can tell usage errors from host-key, auth and network failures. */
@@ -180,6 +190,33 @@ async function runFacts(kind: 'probe' | 'inventory', positionals: string[], flag
   }
 }
 
+/** The helper a streaming command talks to: a local child, or the host's over SSH (root's where sudo allows). */
+async function openHelper(positionals: string[], flags: Flags): Promise<{ source: StreamSource; dispose(): void }> {
+  if (flags.local) {
+    const helper = await startLocalHelper({ root: typeof flags.root === 'string' ? path.resolve(flags.root) : undefined });
+    return { source: helper, dispose: () => helper.close() };
+  }
+  if (flags.root) throw new FleetdeckError('invalid-input', '--root only works with --local.');
+  const fleet = new Fleet({ dataDir: dataDir(flags), acceptNewHostKeys: !!flags['accept-new'] });
+  let session: HostSession | null = null;
+  try {
+    session = await connectAdHoc(fleet, hostFromTarget(positionals[0], flags), flags);
+    const helper = await session.helperFor(flags.sudo ? 'require' : 'try');
+    const owned = session;
+    return {
+      source: helper,
+      dispose: () => {
+        owned.dispose();
+        fleet.close();
+      },
+    };
+  } catch (err) {
+    session?.dispose();
+    fleet.close();
+    throw err;
+  }
+}
+
 function dataDir(flags: Flags): string {
   return typeof flags['data-dir'] === 'string' ? path.resolve(flags['data-dir']) : defaultDataDir();
 }
@@ -253,6 +290,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'hosts':
         await hostsCommand(rest, flags);
+        return 0;
+      case 'watch':
+        await watchCommand(flags, () => openHelper(rest, flags));
         return 0;
       case 'hostkeys': {
         if (rest[0] !== 'forget' || !rest[1]) throw new FleetdeckError('invalid-input', 'Usage: fleetdeck hostkeys forget NAME (e.g. "[10.0.0.5]:2222" or gpu-1).');
