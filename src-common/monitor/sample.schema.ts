@@ -58,6 +58,7 @@ export const gpuSampleSchema = z.object({
 });
 
 export const sampleSchema = z.object({
+  /** Host clock, Unix epoch milliseconds. */
   t: z.number(),
   intervalMs: z.number().positive(),
   cpu: z.object({ totalPercent: pct, perCorePercent: z.array(z.number()), iowaitPercent: pct }),

@@ -14,6 +14,7 @@ import { EventBus } from './events.js';
 import { HostSession, type SessionSecrets } from './hosts/host-session.js';
 import { HostStore } from './hosts/host-store.js';
 import { importCandidates, parseSshConfig } from './hosts/ssh-config.js';
+import { MonitorService } from './monitor/monitor-service.js';
 import { MemorySecretStore, refuseRemember, type SecretStore } from './secrets.js';
 import { HostKeyPolicy, hostKeyName, hostKeyProblem } from './ssh/host-key-policy.js';
 import { fingerprintSha256 } from './ssh/known-hosts.js';
@@ -45,6 +46,7 @@ export class Fleet {
   readonly policy: HostKeyPolicy;
   readonly events = new EventBus();
   readonly audit: AuditLog;
+  readonly monitor: MonitorService;
   private readonly sessions = new Map<number, HostSession>();
   private readonly offeredKeys = new Map<string, Buffer>();
   private readonly secrets: SecretStore;
@@ -56,6 +58,14 @@ export class Fleet {
     this.policy = new HostKeyPolicy(this.db, opts.knownHostsFiles ?? [path.join(os.homedir(), '.ssh/known_hosts')]);
     this.secrets = opts.secrets ?? new MemorySecretStore();
     this.audit = new AuditLog(this.db, opts.actor ?? os.userInfo().username);
+    // Restarts streams on reconnect by listening to hosts.onState on this.events.
+    this.monitor = new MonitorService({
+      db: this.db,
+      events: this.events,
+      session: (id) => this.sessions.get(id),
+      hostName: (id) => this.hosts.get(id).name,
+      log: (id, line) => this.events.emit(apiEvents.hosts.onLog.name, { id, at: Date.now(), line }),
+    });
     this.handlers = this.buildHandlers();
   }
 
@@ -126,6 +136,7 @@ export class Fleet {
 
   private buildHandlers(): Record<string, (params: never) => Promise<unknown>> {
     type P<K extends keyof typeof api.hosts> = import('zod').infer<(typeof api.hosts)[K]['params']>;
+    type M<K extends keyof typeof api.monitor> = import('zod').infer<(typeof api.monitor)[K]['params']>;
     return {
       [api.hosts.list.method]: async () => this.hosts.list().map((h) => this.withState(h)),
       [api.hosts.get.method]: async (p: P<'get'>) => this.withState(this.hosts.get(p.id)),
@@ -207,10 +218,16 @@ export class Fleet {
       },
       [api.inventory.probe.method]: async (p: { id: number }) => this.probe(p.id),
       [api.inventory.snapshot.method]: async (p: { id: number }) => this.inventory(p.id),
+      [api.monitor.start.method]: async (p: M<'start'>) => this.monitor.start(p.id, p.intervalMs),
+      [api.monitor.stop.method]: async (p: M<'stop'>) => this.monitor.stop(p.id),
+      [api.monitor.latest.method]: async (p: M<'latest'>) => this.monitor.latest(p.id),
+      [api.monitor.history.method]: async (p: M<'history'>) => this.monitor.history(p.id, p.series, p.from, p.to, p.points),
     };
   }
 
   close(): void {
+    // First: its channels ride on the sessions, and its last queued samples go to the database.
+    this.monitor.dispose();
     for (const s of this.sessions.values()) s.dispose();
     this.sessions.clear();
     this.db.close();

@@ -69,4 +69,77 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX audit_events_at ON audit_events(at);
     `,
   },
+  {
+    version: 3,
+    name: 'metric samples, rollups, per-user usage, last seen',
+    // Times are Unix epoch milliseconds; a rollup row's t is the start of its minute or hour.
+    // Rollups keep per-series n (non-null values) so averages merge exactly when a late batch
+    // for the same minute arrives, and so a series that was briefly unknown (GPU driver hiccup)
+    // does not drag the average towards 0.
+    sql: `
+      CREATE TABLE metric_raw (
+        host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+        t INTEGER NOT NULL,
+        cpu REAL, mem REAL, load1 REAL, net_rx REAL, net_tx REAL,
+        disk_read REAL, disk_write REAL, gpu_util REAL, gpu_mem REAL, gpu_temp REAL,
+        PRIMARY KEY (host_id, t)
+      ) WITHOUT ROWID;
+      -- Rollups: min/avg/max and count of non-null values per series, plus the bucket's sample count.
+      CREATE TABLE metric_1m (
+        host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+        t INTEGER NOT NULL,
+        samples INTEGER NOT NULL,
+        cpu_min REAL, cpu_avg REAL, cpu_max REAL, cpu_n INTEGER NOT NULL DEFAULT 0,
+        mem_min REAL, mem_avg REAL, mem_max REAL, mem_n INTEGER NOT NULL DEFAULT 0,
+        load1_min REAL, load1_avg REAL, load1_max REAL, load1_n INTEGER NOT NULL DEFAULT 0,
+        net_rx_min REAL, net_rx_avg REAL, net_rx_max REAL, net_rx_n INTEGER NOT NULL DEFAULT 0,
+        net_tx_min REAL, net_tx_avg REAL, net_tx_max REAL, net_tx_n INTEGER NOT NULL DEFAULT 0,
+        disk_read_min REAL, disk_read_avg REAL, disk_read_max REAL, disk_read_n INTEGER NOT NULL DEFAULT 0,
+        disk_write_min REAL, disk_write_avg REAL, disk_write_max REAL, disk_write_n INTEGER NOT NULL DEFAULT 0,
+        gpu_util_min REAL, gpu_util_avg REAL, gpu_util_max REAL, gpu_util_n INTEGER NOT NULL DEFAULT 0,
+        gpu_mem_min REAL, gpu_mem_avg REAL, gpu_mem_max REAL, gpu_mem_n INTEGER NOT NULL DEFAULT 0,
+        gpu_temp_min REAL, gpu_temp_avg REAL, gpu_temp_max REAL, gpu_temp_n INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (host_id, t)
+      ) WITHOUT ROWID;
+      CREATE TABLE metric_1h (
+        host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+        t INTEGER NOT NULL,
+        samples INTEGER NOT NULL,
+        cpu_min REAL, cpu_avg REAL, cpu_max REAL, cpu_n INTEGER NOT NULL DEFAULT 0,
+        mem_min REAL, mem_avg REAL, mem_max REAL, mem_n INTEGER NOT NULL DEFAULT 0,
+        load1_min REAL, load1_avg REAL, load1_max REAL, load1_n INTEGER NOT NULL DEFAULT 0,
+        net_rx_min REAL, net_rx_avg REAL, net_rx_max REAL, net_rx_n INTEGER NOT NULL DEFAULT 0,
+        net_tx_min REAL, net_tx_avg REAL, net_tx_max REAL, net_tx_n INTEGER NOT NULL DEFAULT 0,
+        disk_read_min REAL, disk_read_avg REAL, disk_read_max REAL, disk_read_n INTEGER NOT NULL DEFAULT 0,
+        disk_write_min REAL, disk_write_avg REAL, disk_write_max REAL, disk_write_n INTEGER NOT NULL DEFAULT 0,
+        gpu_util_min REAL, gpu_util_avg REAL, gpu_util_max REAL, gpu_util_n INTEGER NOT NULL DEFAULT 0,
+        gpu_mem_min REAL, gpu_mem_avg REAL, gpu_mem_max REAL, gpu_mem_n INTEGER NOT NULL DEFAULT 0,
+        gpu_temp_min REAL, gpu_temp_avg REAL, gpu_temp_max REAL, gpu_temp_n INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (host_id, t)
+      ) WITHOUT ROWID;
+      -- Per user and minute, for usage reports. Averages are over the sampled time in which the
+      -- user had processes (seconds), so CPU-hours = sum(cpu_avg / 100 * seconds) / 3600 and
+      -- GPU-hours = sum(gpu_seconds) / 3600. gpus_touched is a bitmask of GPU indices.
+      CREATE TABLE usage_1m (
+        host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+        minute INTEGER NOT NULL,
+        user TEXT NOT NULL,
+        samples INTEGER NOT NULL,
+        seconds REAL NOT NULL,
+        cpu_avg REAL NOT NULL,
+        mem_avg_bytes REAL NOT NULL,
+        gpu_mem_avg_bytes REAL NOT NULL,
+        gpus_touched INTEGER NOT NULL,
+        gpu_seconds REAL NOT NULL,
+        PRIMARY KEY (host_id, minute, user)
+      ) WITHOUT ROWID;
+      -- Last sample received per host, kept past raw retention so offline hosts show "last seen".
+      CREATE TABLE monitor_last_seen (
+        host_id INTEGER PRIMARY KEY REFERENCES hosts(id) ON DELETE CASCADE,
+        seen_at INTEGER NOT NULL,
+        sample_t INTEGER NOT NULL
+      );
+    `,
+  },
 ];
+

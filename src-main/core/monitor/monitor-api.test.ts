@@ -1,0 +1,50 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Fleet } from '../fleet.js';
+import { makeSample } from './sample-factory.js';
+
+/** The monitor.* methods through Fleet.call, as every front door reaches them. */
+let fleet: Fleet | null = null;
+afterEach(() => {
+  fleet?.close();
+  fleet = null;
+  vi.useRealTimers();
+});
+
+describe('monitor API', () => {
+  it('validates, refuses a disconnected host with a clear problem, and answers reads', async () => {
+    fleet = new Fleet({ dataDir: mkdtempSync(path.join(tmpdir(), 'fd-monitor-api-')), knownHostsFiles: [], actor: 'tester' });
+    const host = (await fleet.call('hosts.add', { name: 'gpu-1', address: '10.0.0.5', user: 'admin' })) as { id: number };
+    await expect(fleet.call('monitor.start', { id: host.id })).rejects.toMatchObject({ problem: 'disconnected', message: expect.stringMatching(/gpu-1 is not connected/) });
+    await expect(fleet.call('monitor.start', { id: host.id, intervalMs: 10 })).rejects.toMatchObject({ problem: 'invalid-input' });
+    await expect(fleet.call('monitor.latest', { id: 999 })).rejects.toMatchObject({ problem: 'not-found' });
+    await expect(fleet.call('monitor.history', { id: host.id, series: 'nope', from: 0, to: 1 })).rejects.toMatchObject({ problem: 'invalid-input' });
+    expect(await fleet.call('monitor.latest', { id: host.id })).toBeNull();
+    expect(await fleet.call('monitor.stop', { id: host.id })).toEqual({ ok: true });
+    const now = Date.now();
+    expect(await fleet.call('monitor.history', { id: host.id, series: 'cpu', from: now - 3_600_000, to: now })).toEqual({ resolution: 'raw', points: [] });
+    expect(await fleet.call('monitor.history', { id: host.id, series: 'gpuTemp', from: now - 86_400_000, to: now, points: 300 })).toEqual({ resolution: '1m', points: [] });
+  });
+
+  it('removing a host removes its metrics, rollups, usage and last-seen', async () => {
+    fleet = new Fleet({ dataDir: mkdtempSync(path.join(tmpdir(), 'fd-monitor-api-')), knownHostsFiles: [], actor: 'tester' });
+    const host = (await fleet.call('hosts.add', { name: 'gpu-1', address: '10.0.0.5', user: 'admin' })) as { id: number };
+    fleet.monitor.store.ingestMany([{ hostId: host.id, sample: makeSample({ t: Date.now() }) }]);
+    const count = () => fleet!.db.prepare('SELECT (SELECT COUNT(*) FROM metric_raw) + (SELECT COUNT(*) FROM metric_1m) + (SELECT COUNT(*) FROM usage_1m) + (SELECT COUNT(*) FROM monitor_last_seen)').pluck().get();
+    expect(count()).toBeGreaterThan(3);
+    await fleet.call('hosts.remove', { id: host.id });
+    expect(count()).toBe(0);
+  });
+
+  it('close leaves no timer behind', async () => {
+    vi.useFakeTimers();
+    fleet = new Fleet({ dataDir: ':memory:', knownHostsFiles: [], actor: 'tester' });
+    const host = (await fleet.call('hosts.add', { name: 'gpu-1', address: '10.0.0.5', user: 'admin' })) as { id: number };
+    fleet.monitor.store.ingest(host.id, makeSample({ t: Date.now() }));
+    fleet.close();
+    fleet = null;
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
