@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleSchema, type Sample } from '../../src-common/monitor/sample.schema.js';
+import type { Fleet } from '../../src-main/core/fleet.js';
+import { startDebianHost, testbedUnavailableReason, type DebianHost } from '../testbed/index.js';
+import { installFakeNvidiaSmi, removeFakeNvidiaSmi } from './fake-nvidia-smi.js';
+import { addHost, connectTrusting, newFleet } from './harness.js';
+
+/** Live monitoring end to end: helper stream over SSH → core ingest → events, latest and history. */
+const unavailable = await testbedUnavailableReason({ docker: true });
+
+describe.skipIf(unavailable)('live monitoring of a real host', () => {
+  let deb: DebianHost;
+  let fleet: Fleet;
+  let id: number;
+
+  beforeAll(async () => {
+    deb = await startDebianHost({ name: 'it-mon' });
+    fleet = newFleet();
+    id = (await addHost(fleet, deb, 'admin')).id;
+    expect((await connectTrusting(fleet, id)).state).toBe('connected');
+  }, 600_000);
+  afterAll(async () => {
+    fleet?.close();
+    await deb?.stop();
+  });
+
+  it('streams schema-valid samples as events, with per-user attribution', async () => {
+    await installFakeNvidiaSmi(deb, 'tesla-t4-drv515-2procs.xml');
+    const samples: Sample[] = [];
+    const off = fleet.events.on((name, p) => {
+      const e = p as { id: number; sample: Sample };
+      if (name === 'monitor.onSample' && e.id === id) samples.push(e.sample);
+    });
+    try {
+      expect(await fleet.call('monitor.start', { id, intervalMs: 500 })).toEqual({ ok: true });
+      await expect.poll(() => samples.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+      const s = sampleSchema.parse(samples.at(-1));
+      expect(s.cpu.totalPercent).not.toBeNull();
+      expect(s.memory.totalBytes).toBeGreaterThan(0);
+      // The admin user's own session (sshd, helper) is visible and totalled.
+      expect(s.users.map((u) => u.user)).toContain('admin');
+      // The recorded T4 sample replayed by nvidia-smi on the host: one GPU, its processes listed.
+      expect(s.gpus.map((g) => g.name)).toEqual(['Tesla T4']);
+      expect(s.processes.filter((p) => p.gpus.includes(0)).map((p) => p.pid).sort((a, b) => a - b)).toEqual([675, 5762]);
+      expect(await fleet.call('monitor.latest', { id })).toMatchObject({ t: s.t });
+    } finally {
+      off();
+      await removeFakeNvidiaSmi(deb);
+    }
+  });
+
+  it('keeps history: raw points for the last minutes', async () => {
+    const now = Date.now();
+    await expect
+      .poll(async () => ((await fleet.call('monitor.history', { id, series: 'cpu', from: now - 5 * 60_000, to: now + 60_000 })) as { points: unknown[] }).points.length, { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    const h = (await fleet.call('monitor.history', { id, series: 'mem', from: now - 5 * 60_000, to: now + 60_000 })) as { resolution: string; points: { avg: number }[] };
+    expect(h.resolution).toBe('raw');
+    expect(h.points[0]!.avg).toBeGreaterThan(0);
+  });
+
+  it('refuses to monitor a host that is not connected, saying so', async () => {
+    await fleet.call('monitor.stop', { id });
+    await fleet.call('hosts.disconnect', { id });
+    await expect(fleet.call('monitor.start', { id })).rejects.toMatchObject({ problem: 'disconnected' });
+  });
+});
