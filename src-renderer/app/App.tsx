@@ -2,6 +2,7 @@ import { FleetPage } from '../hosts/FleetPage.js';
 import { ConnectFlowProvider } from '../hosts/connect-flow.js';
 import { HostPage } from '../hosts/HostPage.js';
 import { useHostLogSync, useHostStateSync } from '../hosts/use-hosts.js';
+import { useMonitorSync } from '../monitor/use-monitor.js';
 import { AppActionsProvider, useAppActions } from './app-actions.js';
 import { LinkBanner } from './LinkBanner.js';
 import { HOST_TABS } from './route.js';
@@ -29,6 +30,7 @@ function Shell() {
   const actions = useAppActions();
   useHostStateSync();
   useHostLogSync();
+  useMonitorSync();
   useResyncOnReconnect();
   useShortcuts({
     addHost: () => actions.addHost(),

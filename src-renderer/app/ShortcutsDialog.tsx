@@ -24,7 +24,7 @@ const SHORTCUTS: Array<{ what: string; keys: ReactNode }> = [
       <>
         <Kbd>1</Kbd>
         <span className="muted">…</span>
-        <Kbd>5</Kbd>
+        <Kbd>6</Kbd>
       </>
     ),
   },

@@ -27,3 +27,10 @@ describe('parseRoute', () => {
     expect(routeHref({ page: 'fleet' })).toBe('#/');
   });
 });
+
+describe('monitor tab', () => {
+  it('is a host tab', () => {
+    expect(parseRoute('#/hosts/4/monitor')).toEqual({ page: 'host', id: 4, tab: 'monitor' });
+    expect(hostHref(4, 'monitor')).toBe('#/hosts/4/monitor');
+  });
+});

@@ -1,6 +1,6 @@
 /** Hash routes: `#/` (fleet) and `#/hosts/ID/TAB`. Parsing is pure so it can be unit tested. */
 
-export const HOST_TABS = ['overview', 'gpus', 'users', 'containers', 'disks'] as const;
+export const HOST_TABS = ['overview', 'monitor', 'gpus', 'users', 'containers', 'disks'] as const;
 export type HostTab = (typeof HOST_TABS)[number];
 
 export type Route = { page: 'fleet' } | { page: 'host'; id: number; tab: HostTab } | { page: 'not-found'; path: string };

@@ -43,7 +43,7 @@ export function useShortcuts(handlers: ShortcutHandlers): void {
       } else if (e.key === '?') {
         e.preventDefault();
         h.showHelp();
-      } else if (/^[1-5]$/.test(e.key)) {
+      } else if (/^[1-9]$/.test(e.key)) {
         h.selectTab(Number(e.key));
       }
     };

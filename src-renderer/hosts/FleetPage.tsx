@@ -1,17 +1,46 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { errorMessage } from '../api/api-error.js';
 import { useAppActions } from '../app/app-actions.js';
 import { Icon } from '../app/icons.js';
 import { EmptyState, ErrorState, Kbd, Skeleton } from '../app/ui.js';
+import { useNow } from '../app/use-now.js';
 import { plural } from '../format.js';
+import { allTags, FLEET_SORTS, hasTag, hostLoad, isFleetSort, sortHosts, type FleetSort, type HostLoad } from '../monitor/fleet-sort.js';
+import type { LiveState } from '../monitor/monitor-data.js';
+import { monitorKeys } from '../monitor/use-monitor.js';
 import { matchesFilter } from './fleet-filter.js';
 import { HostCard } from './HostCard.js';
 import { useHosts } from './use-hosts.js';
+
+const SORT_KEY = 'fleetdeck.fleetSort';
+
+function readSort(): FleetSort {
+  try {
+    const v = window.localStorage.getItem(SORT_KEY);
+    return isFleetSort(v) ? v : 'name';
+  } catch {
+    return 'name';
+  }
+}
 
 export function FleetPage() {
   const hosts = useHosts();
   const actions = useAppActions();
   const [filter, setFilter] = useState('');
+  const [tag, setTag] = useState<string | null>(null);
+  const [sort, setSortState] = useState<FleetSort>(readSort);
+  const queryClient = useQueryClient();
+  // Busiest-first orders are read every 5 s, not on every sample, so cards do not jump around.
+  const sortTick = useNow(5_000, sort !== 'name');
+  const setSort = (next: FleetSort) => {
+    setSortState(next);
+    try {
+      window.localStorage.setItem(SORT_KEY, next);
+    } catch {
+      // Kept for this page only.
+    }
+  };
   const filterRef = useRef<HTMLInputElement>(null);
   const { takeFilterFocus, filterFocusTick } = actions;
 
@@ -20,7 +49,19 @@ export function FleetPage() {
   }, [takeFilterFocus, filterFocusTick]);
 
   const list = useMemo(() => [...(hosts.data ?? [])].sort((a, b) => a.name.localeCompare(b.name)), [hosts.data]);
-  const shown = useMemo(() => list.filter((h) => matchesFilter(h, filter)), [list, filter]);
+  const tags = useMemo(() => allTags(list), [list]);
+  const activeTag = tag && tags.some((t) => t.toLowerCase() === tag.toLowerCase()) ? tag : null;
+  const shown = useMemo(() => {
+    const matching = list.filter((h) => matchesFilter(h, filter) && hasTag(h, activeTag));
+    if (sort === 'name') return matching;
+    const loads = new Map<number, HostLoad>();
+    for (const h of matching) {
+      if (h.connection.state !== 'connected') continue;
+      loads.set(h.id, hostLoad(queryClient.getQueryData<LiveState>(monitorKeys.live(h.id))?.latest));
+    }
+    return sortHosts(matching, sort, loads);
+    // sortTick re-reads the live loads from the cache every few seconds.
+  }, [list, filter, activeTag, sort, sortTick, queryClient]);
   const counts = useMemo(() => {
     const c = { connected: 0, attention: 0 };
     for (const h of list) {
@@ -74,6 +115,25 @@ export function FleetPage() {
               {filter ? null : <Kbd>/</Kbd>}
             </label>
           ) : null}
+          {hasHosts && tags.length > 0 ? (
+            <select className="input select toolbar-select" aria-label="Show hosts with tag" value={activeTag ?? ''} onChange={(e) => setTag(e.target.value || null)} data-testid="fleet-tag-filter">
+              <option value="">All tags</option>
+              {tags.map((t) => (
+                <option key={t} value={t}>
+                  #{t}
+                </option>
+              ))}
+            </select>
+          ) : null}
+          {hasHosts ? (
+            <select className="input select toolbar-select" aria-label="Sort hosts by" value={sort} onChange={(e) => setSort(isFleetSort(e.target.value) ? e.target.value : 'name')} data-testid="fleet-sort">
+              {FLEET_SORTS.map((s) => (
+                <option key={s.id} value={s.id}>
+                  Sort: {s.label}
+                </option>
+              ))}
+            </select>
+          ) : null}
           <button type="button" className="button primary" onClick={() => actions.addHost()} data-testid="add-host-button">
             <Icon name="plus" size={15} />
             Add host
@@ -122,12 +182,19 @@ export function FleetPage() {
           title="No hosts match this filter"
           testId="filter-empty"
           actions={
-            <button type="button" className="button" onClick={() => setFilter('')}>
+            <button
+              type="button"
+              className="button"
+              onClick={() => {
+                setFilter('');
+                setTag(null);
+              }}
+            >
               Clear filter
             </button>
           }
         >
-          Nothing matches “{filter}” by name, address or tag.
+          {filter ? `Nothing matches “${filter}” by name, address or tag${activeTag ? ` among hosts tagged #${activeTag}` : ''}.` : `No host is tagged #${activeTag ?? ''}.`}
         </EmptyState>
       ) : (
         <div className="card-grid" data-testid="host-grid">

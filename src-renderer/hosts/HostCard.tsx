@@ -7,6 +7,10 @@ import { useNow } from '../app/use-now.js';
 import { HostCardMetrics } from '../inventory/HostCardMetrics.js';
 import { osLabel } from '../inventory/summary.js';
 import { useProbe, useSnapshot } from '../inventory/use-inventory.js';
+import { CardLiveMetrics } from '../monitor/CardLiveMetrics.js';
+import { offlineSince } from '../monitor/monitor-data.js';
+import { formatClock } from '../monitor/monitor-format.js';
+import { useLive, useMonitorStart, useOfflineRecord } from '../monitor/use-monitor.js';
 import { ConnectButton } from './ConnectButton.js';
 import { ConnectSteps } from './ConnectSteps.js';
 import { describeConnection } from './connection-state.js';
@@ -24,7 +28,12 @@ export function HostCard({ host }: { host: HostWithState }) {
   const connected = host.connection.state === 'connected';
   const probe = useProbe(host.id, connected);
   const snapshot = useSnapshot(host.id, connected);
+  const monitorStart = useMonitorStart(host.id, host.connection);
+  const live = useLive(host.id, connected);
+  const offlineRecord = useOfflineRecord(host.id);
   const c = host.connection;
+  const liveState = connected && live.data?.latest ? live.data : null;
+  const offline = offlineSince(c, live.data?.latest?.t ?? offlineRecord ?? snapshot.data?.takenAt ?? null);
 
   return (
     <article className={`host-card tone-${view.tone}`} data-testid={`host-card-${host.name}`} data-state={c.state} aria-label={host.name}>
@@ -50,6 +59,12 @@ export function HostCard({ host }: { host: HostWithState }) {
         <div className={`host-card-state state-${view.tone}`} data-testid="host-card-state">
           <span className="truncate">{c.state === 'connected' && view.detail ? view.detail : view.label}</span>
         </div>
+        {c.state === 'lost' || c.state === 'failed' ? (
+          <span className="offline-since" data-testid="host-card-offline" title={offline ? new Date(offline).toLocaleString() : undefined}>
+            <Icon name="clock" size={12} />
+            {offline ? `Offline since ${formatClock(offline, now)}` : 'Offline'}
+          </span>
+        ) : null}
         <TagList tags={host.tags} limit={4} />
       </div>
       {c.state === 'connecting' ? <ConnectSteps step={c.step} /> : null}
@@ -70,7 +85,13 @@ export function HostCard({ host }: { host: HostWithState }) {
           <span className="muted">{connected ? 'Probing…' : 'Not probed yet'}</span>
         )}
       </div>
-      <HostCardMetrics snapshot={snapshot} connected={connected} now={now} />
+      {liveState ? <CardLiveMetrics live={liveState} inventory={snapshot.data} /> : <HostCardMetrics snapshot={snapshot} connected={connected} now={now} />}
+      {connected && monitorStart.isError ? (
+        <p className="host-card-note" data-testid="card-monitor-error" title={monitorStart.error.message}>
+          <Icon name="alert" size={13} />
+          <span className="truncate">Live metrics unavailable: {monitorStart.error.message}</span>
+        </p>
+      ) : null}
       <footer className="host-card-foot">
         <a className="button ghost small" href={hostHref(host.id)} data-testid="open-host">
           Details

@@ -7,6 +7,8 @@ import { useNow } from '../app/use-now.js';
 import { formatAgo } from '../format.js';
 import { InventoryTabs } from '../inventory/InventoryTabs.js';
 import { useProbe, useRefreshInventory, useSnapshot } from '../inventory/use-inventory.js';
+import { MonitorTab } from '../monitor/MonitorTab.js';
+import { useLive, useMonitorStart } from '../monitor/use-monitor.js';
 import { ConnectButton } from './ConnectButton.js';
 import { ConnectionLog } from './ConnectionLog.js';
 import { ConnectSteps } from './ConnectSteps.js';
@@ -16,6 +18,7 @@ import { useHost } from './use-hosts.js';
 
 const TABS: Array<{ id: HostTab; label: string; icon: IconName }> = [
   { id: 'overview', label: 'Overview', icon: 'gauge' },
+  { id: 'monitor', label: 'Monitor', icon: 'activity' },
   { id: 'gpus', label: 'GPUs', icon: 'layers' },
   { id: 'users', label: 'Users', icon: 'users' },
   { id: 'containers', label: 'Containers', icon: 'box' },
@@ -33,6 +36,9 @@ export function HostPage({ id, tab }: { id: number; tab: HostTab }) {
   const probe = useProbe(id, connected);
   const snapshot = useSnapshot(id, connected);
   const refresh = useRefreshInventory(id);
+  // A shown, connected host streams its samples (kept when the page goes: the fleet shows them too).
+  useMonitorStart(id, data?.connection);
+  const live = useLive(id, connected);
 
   if (host.isPending) {
     return (
@@ -133,12 +139,14 @@ export function HostPage({ id, tab }: { id: number; tab: HostTab }) {
         ))}
       </nav>
       <section className="tab-panel" role="tabpanel" data-testid={`panel-${tab}`}>
-        {!connected && !hasData ? (
+        {tab === 'monitor' ? (
+          <MonitorTab host={data} />
+        ) : !connected && !hasData ? (
           <EmptyState icon="plug" title={`Connect to ${data.name} to see its ${TABS.find((t) => t.id === tab)?.label.toLowerCase() ?? 'details'}`} testId="host-not-connected">
             Fleetdeck reads the inventory over SSH once connected: OS facts, CPU and memory, GPUs, users, containers and disks. Use the Connect button above.
           </EmptyState>
         ) : (
-          <InventoryTabs tab={tab} probe={probe} snapshot={snapshot} now={now} />
+          <InventoryTabs tab={tab} probe={probe} snapshot={snapshot} now={now} live={connected ? live.data?.latest : null} />
         )}
       </section>
       {tab === 'overview' ? <ConnectionLog id={id} open={c.state === 'failed'} /> : null}

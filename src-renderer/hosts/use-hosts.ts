@@ -4,6 +4,7 @@ import type { ConnectionState, HostInput } from '../../src-common/hosts/host.sch
 import type { HostWithState } from '../../src-common/hosts/hosts.contract.js';
 import { useApi } from '../api/api-context.js';
 import { inventoryKeys } from '../inventory/use-inventory.js';
+import { removeMonitorQueries } from '../monitor/use-monitor.js';
 
 export const hostKeys = {
   all: ['hosts'] as const,
@@ -115,6 +116,7 @@ export function useRemoveHost() {
     onSuccess: (_result, id) => {
       queryClient.setQueryData<HostWithState[]>(hostKeys.list(), (list) => list?.filter((h) => h.id !== id));
       queryClient.removeQueries({ queryKey: inventoryKeys.host(id) });
+      removeMonitorQueries(queryClient, id);
       return queryClient.invalidateQueries({ queryKey: hostKeys.list() });
     },
   });

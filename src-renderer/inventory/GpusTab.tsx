@@ -1,8 +1,10 @@
 import type { Gpu, Inventory } from '../../src-common/inventory/inventory.schema.js';
 import type { Probe } from '../../src-common/inventory/probe.schema.js';
+import type { Sample } from '../../src-common/monitor/sample.schema.js';
 import { EmptyState, UsageBar } from '../app/ui.js';
 import { formatBytes, formatBytesOf, formatPercent, formatPower, formatTemperature, plural, ratioPercent } from '../format.js';
 import { sectionFailed, SectionNotices, TAB_SECTIONS } from './SectionNotices.js';
+import { GpuLiveProcesses, hasLiveGpuProcesses } from '../monitor/GpuLiveProcesses.js';
 import { summarizeGpus } from './summary.js';
 
 function tempClass(c: number | null): string {
@@ -81,7 +83,7 @@ function ProcessTable({ gpus }: { gpus: Gpu[] }) {
   );
 }
 
-export function GpusTab({ inventory, probe }: { inventory: Inventory; probe: Probe | undefined }) {
+export function GpusTab({ inventory, probe, live = null }: { inventory: Inventory; probe: Probe | undefined; live?: Sample | null }) {
   const gpus = [...inventory.gpus].sort((a, b) => a.index - b.index);
   const summary = summarizeGpus(gpus);
   const other = probe?.gpuVendors.filter((v) => v !== 'nvidia') ?? [];
@@ -150,7 +152,8 @@ export function GpusTab({ inventory, probe }: { inventory: Inventory; probe: Pro
           </tbody>
         </table>
       </div>
-      <ProcessTable gpus={gpus} />
+      {/* Live attribution (user, container) when the stream sees GPU processes; else nvidia-smi's view from the inventory. */}
+      {hasLiveGpuProcesses(live) ? <GpuLiveProcesses sample={live} /> : <ProcessTable gpus={gpus} />}
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import type { UseQueryResult } from '@tanstack/react-query';
 import type { Inventory } from '../../src-common/inventory/inventory.schema.js';
+import type { Sample } from '../../src-common/monitor/sample.schema.js';
 import type { Probe } from '../../src-common/inventory/probe.schema.js';
 import { errorMessage } from '../api/api-error.js';
 import type { HostTab } from '../app/route.js';
@@ -15,6 +16,8 @@ interface Props {
   probe: UseQueryResult<Probe>;
   snapshot: UseQueryResult<Inventory>;
   now: number;
+  /** The newest live sample, when the host streams one (GPU attribution on the GPUs tab). */
+  live?: Sample | null;
 }
 
 export function TableSkeleton({ rows = 4 }: { rows?: number }) {
@@ -27,7 +30,8 @@ export function TableSkeleton({ rows = 4 }: { rows?: number }) {
   );
 }
 
-export function InventoryTabs({ tab, probe, snapshot, now }: Props) {
+export function InventoryTabs({ tab, probe, snapshot, now, live }: Props) {
+  if (tab === 'monitor') return null;
   if (tab === 'overview') return <OverviewTab probe={probe} snapshot={snapshot} now={now} />;
   const inv = snapshot.data;
   if (!inv) {
@@ -38,7 +42,7 @@ export function InventoryTabs({ tab, probe, snapshot, now }: Props) {
   }
   switch (tab) {
     case 'gpus':
-      return <GpusTab inventory={inv} probe={probe.data} />;
+      return <GpusTab inventory={inv} probe={probe.data} live={live ?? null} />;
     case 'users':
       return <UsersTab inventory={inv} />;
     case 'containers':

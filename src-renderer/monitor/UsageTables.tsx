@@ -1,0 +1,220 @@
+import { useState } from 'react';
+import type { ContainerRef, ProcessSample, UserUsage } from '../../src-common/monitor/sample.schema.js';
+import { Badge, UsageBar } from '../app/ui.js';
+import { formatBytes, ratioPercent } from '../format.js';
+import { sortProcesses, sortUsers } from './monitor-data.js';
+import { coresHint, formatCpu } from './monitor-format.js';
+
+/**
+ * "Who is using what": per-user totals and the sampled processes with their owner, container
+ * and kind. Everything here is host data and rendered as text.
+ */
+
+function GpuChips({ gpus }: { gpus: readonly number[] }) {
+  if (gpus.length === 0) return <span className="muted">—</span>;
+  return (
+    <ul className="chip-list gpu-chips" aria-label="GPUs">
+      {[...gpus]
+        .sort((a, b) => a - b)
+        .map((g) => (
+          <li key={g} className="chip mono">
+            {g}
+          </li>
+        ))}
+    </ul>
+  );
+}
+
+function BarCell({ text, percent, label }: { text: string; percent: number | null; label: string }) {
+  return (
+    <td className="cell-bar usage-cell">
+      <div className="cell-bar-text">
+        <span>{text}</span>
+      </div>
+      <UsageBar percent={percent} size="small" graded={false} label={label} />
+    </td>
+  );
+}
+
+export interface Capacity {
+  /** CPU threads × 100 (a user at 400% on 8 threads uses half the machine). */
+  cpuPercent: number;
+  memoryBytes: number;
+  gpuMemoryBytes: number;
+}
+
+export function UserUsageTable({ users, capacity, selected, onSelect }: { users: readonly UserUsage[]; capacity: Capacity; selected: string | null; onSelect: (user: string | null) => void }) {
+  const rows = sortUsers(users);
+  return (
+    <div className="table-wrap">
+      <table className="table usage-table" data-testid="user-usage-table">
+        <thead>
+          <tr>
+            <th>User</th>
+            <th>CPU</th>
+            <th>Memory</th>
+            <th>GPU memory</th>
+            <th>GPUs</th>
+            <th className="num">Processes</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((u) => (
+            <tr key={`${u.user}-${u.uid ?? ''}`} data-testid={`user-usage-row-${u.user}`} className={selected === u.user ? 'is-selected' : undefined}>
+              <td>
+                <button
+                  type="button"
+                  className="link-button strong mono"
+                  onClick={() => onSelect(selected === u.user ? null : u.user)}
+                  title={selected === u.user ? 'Show every process' : `Show only ${u.user}'s processes`}
+                  aria-pressed={selected === u.user}
+                >
+                  {u.user}
+                </button>
+                {u.uid !== null ? <span className="muted small-text"> uid {u.uid}</span> : null}
+              </td>
+              <BarCell text={formatCpu(u.cpuPercent)} percent={ratioPercent(u.cpuPercent, capacity.cpuPercent)} label={`${u.user} CPU`} />
+              <BarCell text={formatBytes(u.memoryBytes)} percent={ratioPercent(u.memoryBytes, capacity.memoryBytes)} label={`${u.user} memory`} />
+              {capacity.gpuMemoryBytes > 0 ? (
+                <BarCell text={u.gpuMemoryBytes > 0 ? formatBytes(u.gpuMemoryBytes) : '—'} percent={ratioPercent(u.gpuMemoryBytes, capacity.gpuMemoryBytes)} label={`${u.user} GPU memory`} />
+              ) : (
+                <td className="muted">—</td>
+              )}
+              <td>
+                <GpuChips gpus={u.gpusTouched} />
+              </td>
+              <td className="num">{u.processes}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+const KIND: Record<ProcessSample['kind'], { label: string; tone: 'accent' | 'neutral' | 'busy' }> = {
+  container: { label: 'Container', tone: 'accent' },
+  host: { label: 'Host', tone: 'neutral' },
+  'jupyter-kernel': { label: 'Jupyter kernel', tone: 'busy' },
+};
+
+export function KindBadge({ kind }: { kind: ProcessSample['kind'] }) {
+  const k = KIND[kind] ?? { label: kind, tone: 'neutral' as const };
+  return (
+    <Badge tone={k.tone} testId="process-kind">
+      {k.label}
+    </Badge>
+  );
+}
+
+export function ContainerCell({ container }: { container: ContainerRef | null }) {
+  if (!container) return <span className="muted">—</span>;
+  const name = container.name ?? container.id.slice(0, 12);
+  return (
+    <div className="container-cell">
+      <span className="strong mono truncate" title={`${container.runtime} container ${container.id}`}>
+        {name}
+      </span>
+      {container.owner ? (
+        <span className="container-owner">
+          <span className="muted">owner</span> <span className="mono">{container.owner}</span>
+          {container.ownerSource ? (
+            <Badge
+              tone={container.ownerSource === 'label' ? 'ok' : 'warn'}
+              testId="owner-source"
+              title={container.ownerSource === 'label' ? 'From the fleetdeck.owner label' : 'Inferred from the user its processes run as'}
+            >
+              {container.ownerSource}
+            </Badge>
+          ) : null}
+        </span>
+      ) : (
+        <span className="muted small-text">owner unknown</span>
+      )}
+    </div>
+  );
+}
+
+export function processUser(p: Pick<ProcessSample, 'user' | 'uid'>): string {
+  return p.user ?? (p.uid !== null ? `uid ${p.uid}` : '—');
+}
+
+/** Rows shown before "Show all": the heaviest, which is what the question is about. */
+export const PROCESS_ROWS = 20;
+
+export function ProcessTable({ processes, showGpu }: { processes: readonly ProcessSample[]; showGpu: boolean }) {
+  const [all, setAll] = useState(false);
+  const sorted = sortProcesses(processes);
+  const rows = all ? sorted : sorted.slice(0, PROCESS_ROWS);
+  return (
+    <>
+      <div className="table-wrap">
+        <table className="table usage-table process-table" data-testid="process-table">
+          <thead>
+            <tr>
+              <th className="num">PID</th>
+              <th>User</th>
+              <th>Command</th>
+              <th>Container</th>
+              <th>Kind</th>
+              <th className="num">CPU</th>
+              <th className="num">RSS</th>
+              {showGpu ? <th className="num">GPU mem.</th> : null}
+              {showGpu ? <th>GPUs</th> : null}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((p) => (
+              <tr key={p.pid} data-testid={`process-row-${p.pid}`}>
+                <td className="num mono">{p.pid}</td>
+                <td>
+                  <span className="mono">{processUser(p)}</span>
+                  {p.loginUid !== null && p.loginUid !== p.uid ? (
+                    <div className="muted small-text nowrap" title="The login uid: who started it, even through sudo">
+                      started by uid {p.loginUid}
+                    </div>
+                  ) : null}
+                </td>
+                <td className="mono process-command" title={p.command}>
+                  {p.command}
+                </td>
+                <td className="container-col">
+                  <ContainerCell container={p.container} />
+                </td>
+                <td>
+                  <div className="badge-stack">
+                    <KindBadge kind={p.kind} />
+                    {p.managed ? (
+                      <Badge tone="ok" testId="process-managed" title="Started through Fleetdeck">
+                        managed
+                      </Badge>
+                    ) : (
+                      <Badge testId="process-managed" title="Not started through Fleetdeck">
+                        unmanaged
+                      </Badge>
+                    )}
+                  </div>
+                </td>
+                <td className="num" title={coresHint(p.cpuPercent)}>
+                    {formatCpu(p.cpuPercent, false)}
+                  </td>
+                <td className="num">{formatBytes(p.rssBytes)}</td>
+                {showGpu ? <td className="num">{p.gpuMemoryBytes > 0 ? formatBytes(p.gpuMemoryBytes) : <span className="muted">—</span>}</td> : null}
+                {showGpu ? (
+                  <td>
+                    <GpuChips gpus={p.gpus} />
+                  </td>
+                ) : null}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {sorted.length > PROCESS_ROWS ? (
+        <button type="button" className="button ghost small table-more" onClick={() => setAll(!all)} data-testid="process-show-all">
+          {all ? 'Show the heaviest only' : `Show all ${sorted.length} processes`}
+        </button>
+      ) : null}
+    </>
+  );
+}
