@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile, readdir, readlink, stat, statfs } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
@@ -23,6 +24,12 @@ export interface HelperContext {
   root: string;
   /** Reads a file under root; null when it does not exist or cannot be read. */
   readText(absPath: string): Promise<string | null>;
+  /**
+   * Synchronous read for small kernel pseudo-files (/proc/PID/*), which never wait on a disk:
+   * about ten times cheaper than readText per file, which matters when a sampler reads a thousand
+   * of them every second. Optional: test doubles may leave it out.
+   */
+  readProcText?(absPath: string): string | null;
   listDir(absPath: string): Promise<string[] | null>;
   readLink(absPath: string): Promise<string | null>;
   exists(absPath: string): Promise<boolean>;
@@ -53,6 +60,13 @@ export function createContext(root = '/'): HelperContext {
     async readText(p) {
       try {
         return await readFile(under(p), 'utf8');
+      } catch {
+        return null;
+      }
+    },
+    readProcText(p) {
+      try {
+        return readFileSync(under(p), 'utf8');
       } catch {
         return null;
       }

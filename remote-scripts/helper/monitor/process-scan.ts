@@ -101,7 +101,7 @@ export class ProcessScanner {
         next.set(pid, known);
         return;
       }
-      const stat = parsePidStat(await this.ctx.readText(`/proc/${pid}/stat`));
+      const stat = parsePidStat(await this.readProc(`/proc/${pid}/stat`));
       if (!stat) {
         unreadable++;
         return;
@@ -125,15 +125,19 @@ export class ProcessScanner {
     return { processes, unreadable };
   }
 
+  private async readProc(path: string): Promise<string | null> {
+    return this.ctx.readProcText ? this.ctx.readProcText(path) : this.ctx.readText(path);
+  }
+
   private async readStatic(stat: PidStat): Promise<StaticInfo> {
     // Kernel threads are root's, in no container, with no command line: nothing to read.
     if (stat.kernelThread) return { comm: stat.comm, uid: 0, loginUid: null, command: `[${stat.comm}]`, jupyterKernel: false, containerId: null, runtime: null, readAt: this.now() };
     const dir = `/proc/${stat.pid}`;
     const [status, loginuid, cmdline, cgroup] = await Promise.all([
-      this.ctx.readText(`${dir}/status`),
-      this.ctx.readText(`${dir}/loginuid`),
-      this.ctx.readText(`${dir}/cmdline`),
-      this.ctx.readText(`${dir}/cgroup`),
+      this.readProc(`${dir}/status`),
+      this.readProc(`${dir}/loginuid`),
+      this.readProc(`${dir}/cmdline`),
+      this.readProc(`${dir}/cgroup`),
     ]);
     const s = parsePidStatus(status);
     this.pageSize ??= pageSizeFrom(s.vmRssBytes, stat.rssPages);
