@@ -1,16 +1,21 @@
+import { alertsContract, alertsEvents } from './alerts/alerts.contract.js';
 import type { AnyEvent, AnyRequest, ClientOf, SubscribersOf } from './contract.js';
 import { hostsContract, hostsEvents } from './hosts/hosts.contract.js';
 import { inventoryContract } from './inventory/inventory.contract.js';
 import { monitorContract, monitorEvents } from './monitor/monitor.contract.js';
+import { processesContract } from './processes/processes.contract.js';
 
 /** The whole app API, grouped by capability. Every transport and client is derived from this. */
 export const api = {
+  alerts: alertsContract,
   hosts: hostsContract,
   inventory: inventoryContract,
   monitor: monitorContract,
+  processes: processesContract,
 } as const;
 
 export const apiEvents = {
+  alerts: alertsEvents,
   hosts: hostsEvents,
   monitor: monitorEvents,
 } as const;

@@ -146,6 +146,34 @@ describe.skipIf(unavailable)('live monitoring in Chromium', () => {
     await page.setViewportSize({ width: 1360, height: 900 });
   });
 
+  it("kills carol's busy loop: plan shown first, confirmed, verified gone (admin has sudo)", async () => {
+    const panel = page.getByTestId('panel-monitor');
+    const row = panel.getByTestId('process-table').locator('[data-testid^="process-row-"]', { hasText: 'while' }).first();
+    await row.waitFor({ timeout: 30_000 });
+    const pid = Number((await row.getAttribute('data-testid'))!.replace('process-row-', ''));
+    await panel.getByTestId(`process-kill-${pid}`).click();
+    const dialog = page.getByTestId('kill-dialog');
+    // The plan is read from the host first (a root helper may have to start through sudo).
+    await dialog.getByTestId('kill-summary').waitFor({ timeout: 45_000 });
+    expect(await dialog.getByTestId('kill-summary').textContent()).toMatch(new RegExp(`pid ${pid}.*carol`));
+    expect(await dialog.getByTestId('kill-needs-sudo').count()).toBe(1);
+    await shot(page, 'e2e-kill-plan');
+    await dialog.getByTestId('kill-apply').click();
+    await expect.poll(async () => (await dialog.getByTestId('kill-result').textContent()) ?? '', { timeout: 15_000 }).toMatch(/gone|ended|no longer/i);
+    const left = await deb.exec(['sh', '-c', `test -d /proc/${pid} && echo alive || echo gone`]);
+    expect(left.stdout.trim()).toBe('gone');
+    await page.keyboard.press('Escape');
+  });
+
+  it('shows the alerts page with its rules (defaults seeded), reachable from the sidebar', async () => {
+    await page.getByTestId('nav-alerts').click();
+    await page.getByTestId('alerts-page').waitFor();
+    await page.getByTestId('alert-rules').waitFor();
+    expect(await page.getByTestId('alert-rules').textContent()).toMatch(/GPU temperature/i);
+    await shot(page, 'e2e-alerts');
+    await page.goBack();
+  });
+
   it('keeps the stream when leaving the page, and shows a connect prompt once disconnected', async () => {
     await page.getByTestId('disconnect-button').click();
     const panel = page.getByTestId('panel-monitor');

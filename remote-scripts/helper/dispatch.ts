@@ -5,6 +5,7 @@ import type { HelperContext } from './context.js';
 import { inventorySnapshot } from './inventory/snapshot.js';
 import { serveMetricsStream } from './monitor/metrics-stream.js';
 import { probe } from './probe/probe.js';
+import { inspectProcess, liveKill, signalProcess } from './processes/process-control.js';
 
 /** Routes calls to the helper's capabilities. Debug methods exist only for protocol tests. */
 export function createDispatcher(ctx: HelperContext, debug: boolean) {
@@ -17,6 +18,10 @@ export function createDispatcher(ctx: HelperContext, debug: boolean) {
           return probe(ctx);
         case HELPER_METHODS.inventorySnapshot:
           return inventorySnapshot(ctx);
+        case HELPER_METHODS.processInspect:
+          return inspectProcess(ctx, params);
+        case HELPER_METHODS.processSignal:
+          return signalProcess(ctx, params, { kill: liveKill(ctx), selfPid: process.pid });
       }
       if (debug) {
         if (method === HELPER_METHODS.debugCrash) {

@@ -1,6 +1,7 @@
-import { app, BrowserWindow, ipcMain, Menu, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, Notification, session, shell, type IpcMainInvokeEvent } from 'electron';
 import path from 'node:path';
-import { allEvents, allRequests } from '../../src-common/api.js';
+import type { PayloadOf } from '../../src-common/contract.js';
+import { allEvents, allRequests, apiEvents } from '../../src-common/api.js';
 import { CoreProcess } from './core-process.js';
 import { Keychain } from './keychain.js';
 
@@ -55,6 +56,17 @@ async function handleCall(method: string, params: unknown): Promise<unknown> {
   return core.call(method, params);
 }
 
+/** A desktop notification for each newly fired alert; clicking it brings the window forward. */
+function notifyAlert(e: PayloadOf<typeof apiEvents.alerts.onChange>): void {
+  if (e.change !== 'fired' || !Notification.isSupported()) return;
+  const n = new Notification({ title: `${e.alert.severity === 'critical' ? 'Critical' : 'Warning'}: ${e.alert.hostName}`, body: e.alert.message });
+  n.on('click', () => {
+    win?.show();
+    win?.focus();
+  });
+  n.show();
+}
+
 function createWindow(): void {
   win = new BrowserWindow({
     width: 1280,
@@ -107,6 +119,7 @@ void app.whenReady().then(() => {
   });
   core.onEvent((name, payload) => {
     if (events.has(name)) win?.webContents.send(EVENT_CHANNEL, name, payload);
+    if (name === apiEvents.alerts.onChange.name) notifyAlert(payload as PayloadOf<typeof apiEvents.alerts.onChange>);
   });
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([

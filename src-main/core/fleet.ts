@@ -15,6 +15,8 @@ import { HostSession, type SessionSecrets } from './hosts/host-session.js';
 import { HostStore } from './hosts/host-store.js';
 import { importCandidates, parseSshConfig } from './hosts/ssh-config.js';
 import { MonitorService } from './monitor/monitor-service.js';
+import { AlertEngine } from './alerts/alert-engine.js';
+import { ProcessControl } from './processes/process-control.js';
 import { MemorySecretStore, refuseRemember, type SecretStore } from './secrets.js';
 import { HostKeyPolicy, hostKeyName, hostKeyProblem } from './ssh/host-key-policy.js';
 import { fingerprintSha256 } from './ssh/known-hosts.js';
@@ -47,6 +49,8 @@ export class Fleet {
   readonly events = new EventBus();
   readonly audit: AuditLog;
   readonly monitor: MonitorService;
+  readonly alerts: AlertEngine;
+  readonly processes: ProcessControl;
   private readonly sessions = new Map<number, HostSession>();
   private readonly offeredKeys = new Map<string, Buffer>();
   private readonly secrets: SecretStore;
@@ -65,6 +69,19 @@ export class Fleet {
       session: (id) => this.sessions.get(id),
       hostName: (id) => this.hosts.get(id).name,
       log: (id, line) => this.events.emit(apiEvents.hosts.onLog.name, { id, at: Date.now(), line }),
+    });
+    this.processes = new ProcessControl({ session: (id) => this.session(id), hostName: (id) => this.hosts.get(id).name, audit: (e) => this.audit.record(e) });
+    this.alerts = new AlertEngine({
+      db: this.db,
+      events: this.events,
+      host: (id) => {
+        try {
+          const h = this.hosts.get(id);
+          return { name: h.name, tags: h.tags };
+        } catch {
+          return null; // removed meanwhile
+        }
+      },
     });
     this.handlers = this.buildHandlers();
   }
@@ -137,6 +154,7 @@ export class Fleet {
   private buildHandlers(): Record<string, (params: never) => Promise<unknown>> {
     type P<K extends keyof typeof api.hosts> = import('zod').infer<(typeof api.hosts)[K]['params']>;
     type M<K extends keyof typeof api.monitor> = import('zod').infer<(typeof api.monitor)[K]['params']>;
+    type A<K extends keyof typeof api.alerts> = import('zod').infer<(typeof api.alerts)[K]['params']>;
     return {
       [api.hosts.list.method]: async () => this.hosts.list().map((h) => this.withState(h)),
       [api.hosts.get.method]: async (p: P<'get'>) => this.withState(this.hosts.get(p.id)),
@@ -222,12 +240,20 @@ export class Fleet {
       [api.monitor.stop.method]: async (p: M<'stop'>) => this.monitor.stop(p.id),
       [api.monitor.latest.method]: async (p: M<'latest'>) => this.monitor.latest(p.id),
       [api.monitor.history.method]: async (p: M<'history'>) => this.monitor.history(p.id, p.series, p.from, p.to, p.points),
+      [api.alerts.list.method]: async (p: A<'list'>) => this.alerts.list(p),
+      [api.alerts.acknowledge.method]: async (p: A<'acknowledge'>) => this.alerts.acknowledge(p.id),
+      [api.alerts.rules.method]: async () => this.alerts.rules(),
+      [api.alerts.saveRule.method]: async (p: A<'saveRule'>) => this.alerts.saveRule(p),
+      [api.alerts.deleteRule.method]: async (p: A<'deleteRule'>) => ({ removed: this.alerts.deleteRule(p.id) }),
+      [api.processes.planKill.method]: async (p: { id: number; pid: number; signal: 'TERM' | 'KILL' }) => this.processes.planKill(p.id, p.pid, p.signal),
+      [api.processes.applyKill.method]: async (p: { id: number; planId: string; tag: string }) => this.processes.applyKill(p.id, p.planId, p.tag),
     };
   }
 
   close(): void {
     // First: its channels ride on the sessions, and its last queued samples go to the database.
     this.monitor.dispose();
+    this.alerts.dispose();
     for (const s of this.sessions.values()) s.dispose();
     this.sessions.clear();
     this.db.close();

@@ -1,3 +1,5 @@
+import { AlertsPage } from '../alerts/AlertsPage.js';
+import { useAlertSync } from '../alerts/use-alerts.js';
 import { FleetPage } from '../hosts/FleetPage.js';
 import { ConnectFlowProvider } from '../hosts/connect-flow.js';
 import { HostPage } from '../hosts/HostPage.js';
@@ -31,6 +33,7 @@ function Shell() {
   useHostStateSync();
   useHostLogSync();
   useMonitorSync();
+  useAlertSync();
   useResyncOnReconnect();
   useShortcuts({
     addHost: () => actions.addHost(),
@@ -49,6 +52,7 @@ function Shell() {
         <LinkBanner />
         <main className="content" id="content">
           {route.page === 'fleet' ? <FleetPage /> : null}
+          {route.page === 'alerts' ? <AlertsPage /> : null}
           {route.page === 'host' ? <HostPage key={route.id} id={route.id} tab={route.tab} /> : null}
           {route.page === 'not-found' ? (
             <EmptyState

@@ -1,3 +1,4 @@
+import { useActiveAlertCount } from '../alerts/use-alerts.js';
 import { useApi, useLinkStatus } from '../api/api-context.js';
 import { describeConnection } from '../hosts/connection-state.js';
 import { useHosts } from '../hosts/use-hosts.js';
@@ -12,6 +13,7 @@ const THEME_ICON = { system: 'monitor', light: 'sun', dark: 'moon' } as const;
 
 export function Sidebar({ route }: { route: Route }) {
   const hosts = useHosts();
+  const alertCount = useActiveAlertCount();
   const actions = useAppActions();
   const { theme, cycle } = useTheme();
   const list = hosts.data ?? [];
@@ -28,6 +30,15 @@ export function Sidebar({ route }: { route: Route }) {
           <Icon name="layers" />
           <span>Fleet</span>
           {hosts.data ? <span className="nav-count">{list.length}</span> : null}
+        </a>
+        <a href="#/alerts" className={`nav-item${route.page === 'alerts' ? ' is-active' : ''}`} aria-current={route.page === 'alerts' ? 'page' : undefined} data-testid="nav-alerts">
+          <Icon name="alert" />
+          <span>Alerts</span>
+          {alertCount ? (
+            <span className="nav-count is-alerting" data-testid="nav-alerts-count" aria-label={`${alertCount} active alerts`}>
+              {alertCount}
+            </span>
+          ) : null}
         </a>
       </nav>
       <div className="nav-section">

@@ -3,7 +3,7 @@
 export const HOST_TABS = ['overview', 'monitor', 'gpus', 'users', 'containers', 'disks'] as const;
 export type HostTab = (typeof HOST_TABS)[number];
 
-export type Route = { page: 'fleet' } | { page: 'host'; id: number; tab: HostTab } | { page: 'not-found'; path: string };
+export type Route = { page: 'fleet' } | { page: 'alerts' } | { page: 'host'; id: number; tab: HostTab } | { page: 'not-found'; path: string };
 
 export function isHostTab(value: string): value is HostTab {
   return (HOST_TABS as readonly string[]).includes(value);
@@ -13,6 +13,7 @@ export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/\?.*$/, '');
   const parts = path.split('/').filter(Boolean);
   if (parts.length === 0) return { page: 'fleet' };
+  if (parts.length === 1 && parts[0] === 'alerts') return { page: 'alerts' };
   if (parts[0] === 'hosts' && parts.length >= 2 && parts.length <= 3) {
     const idText = parts[1] ?? '';
     const id = Number(idText);
@@ -26,6 +27,8 @@ export function routeHref(route: Route): string {
   switch (route.page) {
     case 'fleet':
       return '#/';
+    case 'alerts':
+      return '#/alerts';
     case 'host':
       return `#/hosts/${route.id}/${route.tab}`;
     case 'not-found':

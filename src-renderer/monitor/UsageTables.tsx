@@ -2,6 +2,8 @@ import { useState } from 'react';
 import type { ContainerRef, ProcessSample, UserUsage } from '../../src-common/monitor/sample.schema.js';
 import { Badge, UsageBar } from '../app/ui.js';
 import { formatBytes, ratioPercent } from '../format.js';
+import { useRoute } from '../app/use-route.js';
+import { KillButton } from '../processes/KillDialog.js';
 import { sortProcesses, sortUsers } from './monitor-data.js';
 import { coresHint, formatCpu } from './monitor-format.js';
 
@@ -146,6 +148,8 @@ export function ProcessTable({ processes, showGpu }: { processes: readonly Proce
   const [all, setAll] = useState(false);
   const sorted = sortProcesses(processes);
   const rows = all ? sorted : sorted.slice(0, PROCESS_ROWS);
+  const route = useRoute();
+  const hostId = route.page === 'host' ? route.id : null;
   return (
     <>
       <div className="table-wrap">
@@ -161,6 +165,7 @@ export function ProcessTable({ processes, showGpu }: { processes: readonly Proce
               <th className="num">RSS</th>
               {showGpu ? <th className="num">GPU mem.</th> : null}
               {showGpu ? <th>GPUs</th> : null}
+              {hostId !== null ? <th aria-label="Actions" /> : null}
             </tr>
           </thead>
           <tbody>
@@ -203,6 +208,11 @@ export function ProcessTable({ processes, showGpu }: { processes: readonly Proce
                 {showGpu ? (
                   <td>
                     <GpuChips gpus={p.gpus} />
+                  </td>
+                ) : null}
+                {hostId !== null ? (
+                  <td>
+                    <KillButton hostId={hostId} pid={p.pid} />
                   </td>
                 ) : null}
               </tr>

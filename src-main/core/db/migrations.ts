@@ -141,5 +141,45 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'alert rules and alerts',
+    // Thresholds are in the kind's unit (°C, %, GiB); host-down ignores its threshold. Seeded
+    // with defaults; users edit or delete them. Alerts outlive their rule (rule_id set to NULL).
+    sql: `
+      CREATE TABLE alert_rules (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL CHECK (kind IN ('gpu-temp','disk-usage','memory-pressure','host-down','gpu-idle-memory')),
+        threshold REAL NOT NULL CHECK (threshold > 0),
+        for_seconds INTEGER NOT NULL CHECK (for_seconds >= 0),
+        scope_type TEXT NOT NULL CHECK (scope_type IN ('all','host','tag')),
+        scope_host_id INTEGER REFERENCES hosts(id) ON DELETE CASCADE,
+        scope_tag TEXT,
+        enabled INTEGER NOT NULL DEFAULT 1,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      INSERT INTO alert_rules (kind, threshold, for_seconds, scope_type, created_at, updated_at) VALUES
+        ('gpu-temp', 85, 60, 'all', 0, 0),
+        ('disk-usage', 90, 0, 'all', 0, 0),
+        ('memory-pressure', 20, 60, 'all', 0, 0),
+        ('host-down', 1, 60, 'all', 0, 0),
+        ('gpu-idle-memory', 1, 1800, 'all', 0, 0);
+      CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        rule_id INTEGER REFERENCES alert_rules(id) ON DELETE SET NULL,
+        kind TEXT NOT NULL,
+        host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+        subject TEXT NOT NULL,
+        message TEXT NOT NULL,
+        severity TEXT NOT NULL CHECK (severity IN ('warning','critical')),
+        started_at INTEGER NOT NULL,
+        resolved_at INTEGER,
+        acknowledged INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX alerts_started ON alerts(started_at);
+      -- At most one active alert per rule, host and subject.
+      CREATE UNIQUE INDEX alerts_active ON alerts(rule_id, host_id, subject) WHERE resolved_at IS NULL;
+    `,
+  },
 ];
-

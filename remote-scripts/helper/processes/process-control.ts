@@ -1,0 +1,126 @@
+import { FleetdeckError } from '../../../src-common/problems.js';
+import { isValidPid, KILL_SIGNALS, MAX_PID, type KillSignalName } from '../../../src-common/processes/limits.js';
+import type { HelperContext } from '../context.js';
+import { parsePasswd } from '../inventory/local-users.js';
+import { describeCgroupMembership, parseProcPidCgroup } from '../inventory/proc-pid-cgroup.js';
+import { commandLine, parseCmdline, parsePidStat, parsePidStatus } from '../monitor/proc-pid-files.js';
+
+/**
+ * process.inspect1 / process.signal1: who one process is, and sending it a signal only while it is
+ * still that process (pid + start time), with process.kill (no shell, no /bin/kill).
+ */
+
+export interface ProcessIdentity {
+  pid: number;
+  uid: number;
+  user: string | null;
+  command: string;
+  startTime: number;
+  container?: string;
+}
+
+export type InspectResult = { found: true; process: ProcessIdentity } | { found: false; pid: number };
+
+export type SignalOutcome = { sent: true; pid: number; startTime: number; signal: KillSignalName } | { sent: false; reason: 'already-gone'; pid: number };
+
+/** The kill(2) call, injectable for tests; throws errors with .code (ESRCH, EPERM) like process.kill. */
+export type KillFn = (pid: number, signal: NodeJS.Signals) => void;
+
+function readProc(ctx: HelperContext, p: string): Promise<string | null> {
+  return ctx.readProcText ? Promise.resolve(ctx.readProcText(p)) : ctx.readText(p);
+}
+
+function requirePid(params: unknown): number {
+  const pid = (params as { pid?: unknown } | null)?.pid;
+  if (!isValidPid(pid)) throw new FleetdeckError('invalid-input', `pid must be a whole number from 1 to ${MAX_PID} (got ${JSON.stringify(pid) ?? 'nothing'}).`);
+  return pid;
+}
+
+/** State (field 3) of /proc/PID/stat: Z (zombie) and X (dead) are processes that already exited. */
+function pidState(statText: string): string {
+  const close = statText.lastIndexOf(')');
+  return statText.slice(close + 2, close + 3);
+}
+
+interface Snapshot {
+  identity: ProcessIdentity;
+  kernelThread: boolean;
+}
+
+async function snapshot(ctx: HelperContext, pid: number): Promise<Snapshot | null> {
+  const statText = await readProc(ctx, `/proc/${pid}/stat`);
+  const stat = parsePidStat(statText);
+  if (!stat || stat.pid !== pid || !statText) return null;
+  const state = pidState(statText);
+  if (state === 'Z' || state === 'X') return null;
+  const [status, cmdline, cgroup] = await Promise.all([
+    readProc(ctx, `/proc/${pid}/status`),
+    readProc(ctx, `/proc/${pid}/cmdline`),
+    readProc(ctx, `/proc/${pid}/cgroup`),
+  ]);
+  const uid = parsePidStatus(status).uid;
+  // It exited between the reads (or hidepid hides it from us).
+  if (uid === null) return null;
+  const passwd = parsePasswd((await ctx.readText('/etc/passwd')) ?? '');
+  const user = passwd.find((e) => e.uid === uid)?.name ?? null;
+  const containerId = cgroup ? describeCgroupMembership(parseProcPidCgroup(cgroup)).containerId : null;
+  const identity: ProcessIdentity = { pid, uid, user, command: commandLine(parseCmdline(cmdline), stat.comm), startTime: stat.startTime };
+  if (containerId) identity.container = containerId.slice(0, 12);
+  return { identity, kernelThread: stat.kernelThread };
+}
+
+export async function inspectProcess(ctx: HelperContext, params: unknown): Promise<InspectResult> {
+  const pid = requirePid(params);
+  const snap = await snapshot(ctx, pid);
+  return snap ? { found: true, process: snap.identity } : { found: false, pid };
+}
+
+export interface SignalOptions {
+  kill: KillFn;
+  /** The helper's own pid: never signalled. */
+  selfPid: number;
+}
+
+export async function signalProcess(ctx: HelperContext, params: unknown, opts: SignalOptions): Promise<SignalOutcome> {
+  const pid = requirePid(params);
+  const p = params as { startTime?: unknown; signal?: unknown };
+  const startTime = p.startTime;
+  if (typeof startTime !== 'number' || !Number.isInteger(startTime) || startTime < 0) {
+    throw new FleetdeckError('invalid-input', 'startTime must be the whole number read from /proc/PID/stat (field 22).');
+  }
+  const signal = p.signal;
+  if (typeof signal !== 'string' || !(KILL_SIGNALS as readonly string[]).includes(signal)) {
+    throw new FleetdeckError('invalid-input', `signal must be one of ${KILL_SIGNALS.join(', ')} (got ${JSON.stringify(signal) ?? 'nothing'}).`);
+  }
+  if (pid === 1) throw new FleetdeckError('access-denied', 'pid 1 is the init system; Fleetdeck does not signal it.');
+  if (pid === opts.selfPid) throw new FleetdeckError('access-denied', `pid ${pid} is the Fleetdeck helper itself; disconnect the host instead.`);
+  const snap = await snapshot(ctx, pid);
+  if (!snap) return { sent: false, reason: 'already-gone', pid };
+  if (snap.identity.startTime !== startTime) {
+    throw new FleetdeckError(
+      'change-conflict',
+      `pid ${pid} is now a different process (\`${snap.identity.command}\`, started after the one you chose). Nothing was signalled; plan again.`,
+      { pid, expectedStartTime: startTime, actualStartTime: snap.identity.startTime },
+    );
+  }
+  if (snap.kernelThread) throw new FleetdeckError('access-denied', `pid ${pid} is a kernel thread (${snap.identity.command}); it cannot be killed.`);
+  try {
+    opts.kill(pid, `SIG${signal}` as NodeJS.Signals);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ESRCH') return { sent: false, reason: 'already-gone', pid };
+    if (code === 'EPERM') {
+      throw new FleetdeckError('access-denied', `Not allowed to signal pid ${pid} (${snap.identity.user ?? `uid ${snap.identity.uid}`}'s process) as uid ${ctx.uid}: it needs root (sudo).`, { pid });
+    }
+    throw new FleetdeckError('internal-error', `kill(${pid}, SIG${signal}) failed: ${(err as Error).message}`);
+  }
+  return { sent: true, pid, startTime, signal: signal as KillSignalName };
+}
+
+/** The real kill(2), only when /proc is the live host's (never for a helper reading another --root). */
+export function liveKill(ctx: HelperContext): KillFn {
+  return (pid, signal) => {
+    if (!ctx.live) throw new FleetdeckError('invalid-input', `This helper reads ${ctx.root}, not the live host: it signals nothing.`);
+    process.kill(pid, signal);
+  };
+}
