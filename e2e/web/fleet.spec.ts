@@ -138,7 +138,13 @@ describe.skipIf(unavailable)('fleetdeck serve in Chromium', () => {
     await page.getByTestId('password-input').fill(KEY_PASSPHRASE);
     await page.getByTestId('password-submit').click();
     await page.getByTestId('hostkey-trust').click({ timeout: 30_000 });
-    await expect.poll(async () => (await card.getByTestId('host-card-state').textContent()) ?? '', { timeout: 60_000 }).toMatch(/^connected/i);
+    try {
+      await expect.poll(async () => (await card.getByTestId('host-card-state').textContent()) ?? '', { timeout: 60_000 }).toMatch(/^connected/i);
+    } catch (err) {
+      console.log('passphrase card:', await card.textContent(), '| dialogs:', await page.locator('[role="dialog"]').allTextContents());
+      await shot(page, 'e2e-passphrase-failure');
+      throw err;
+    }
   });
 
   it('imports hosts from ~/.ssh/config, explaining entries that cannot be imported', async () => {

@@ -20,7 +20,7 @@ interface Credentials {
 }
 
 type Prompt =
-  | { kind: 'verify-hostkey'; host: HostWithState; key: NewHostKey }
+  | { kind: 'verify-hostkey'; host: HostWithState; key: NewHostKey; credentials: Credentials }
   | { kind: 'hostkey-changed'; host: HostWithState; key: ChangedHostKey; message: string }
   | { kind: 'ask-password'; host: HostWithState; purpose: SecretPurpose; retry: boolean; message: string; credentials: Credentials; seq: number };
 
@@ -61,7 +61,8 @@ export function ConnectFlowProvider({ children }: { children: ReactNode }) {
       const step = decideNextStep(problem, host.auth, { password: Boolean(credentials.password), sudoPassword: Boolean(credentials.sudoPassword), passphrase: Boolean(credentials.passphrase) });
       switch (step.kind) {
         case 'verify-hostkey':
-          setPrompt({ kind: 'verify-hostkey', host, key: step.key });
+          // Keep what the user already typed (e.g. a key passphrase) for the retry after trusting.
+          setPrompt({ kind: 'verify-hostkey', host, key: step.key, credentials });
           return;
         case 'hostkey-changed':
           setPrompt({ kind: 'hostkey-changed', host, key: step.key, message: problem.message });
@@ -120,7 +121,7 @@ export function ConnectFlowProvider({ children }: { children: ReactNode }) {
   );
 
   const trust = useCallback(
-    async (host: HostWithState, key: NewHostKey) => {
+    async (host: HostWithState, key: NewHostKey, credentials: Credentials = {}) => {
       setTrusting(true);
       try {
         await client.hosts.trustHostKey({ id: host.id, fingerprint: key.fingerprint });
@@ -133,7 +134,7 @@ export function ConnectFlowProvider({ children }: { children: ReactNode }) {
       }
       setPrompt(null);
       toast({ tone: 'success', title: `Trusted the ${key.keyType} key of ${host.name}`, message: 'Connecting again…' });
-      await attempt(host);
+      await attempt(host, credentials);
     },
     [client, toast, attempt],
   );
@@ -148,7 +149,7 @@ export function ConnectFlowProvider({ children }: { children: ReactNode }) {
     <ConnectFlowContext.Provider value={value}>
       {children}
       {prompt?.kind === 'verify-hostkey' ? (
-        <HostKeyDialog host={prompt.host} hostKey={prompt.key} busy={trusting || pending.has(prompt.host.id)} onTrust={() => void trust(prompt.host, prompt.key)} onCancel={close} />
+        <HostKeyDialog host={prompt.host} hostKey={prompt.key} busy={trusting || pending.has(prompt.host.id)} onTrust={() => void trust(prompt.host, prompt.key, prompt.credentials)} onCancel={close} />
       ) : null}
       {prompt?.kind === 'hostkey-changed' ? <HostKeyChangedDialog host={prompt.host} hostKey={prompt.key} message={prompt.message} onClose={close} /> : null}
       {prompt?.kind === 'ask-password' ? (
