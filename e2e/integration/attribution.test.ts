@@ -1,5 +1,5 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { startLocalHelper } from '../../src-main/core/agent/local-helper.js';
 import { streamSamples, watchCommand } from '../../src-main/core/cli/watch.js';
 import { docker, dockerOk, LABEL } from '../testbed/docker.js';
 import { testbedUnavailableReason } from '../testbed/index.js';
+import { BUSYBOX_IMAGE, ensureBusyboxImage } from './busybox-image.js';
 import { killAndWait } from '../testbed/proc.js';
 import { ownerTag } from '../testbed/registry.js';
 
@@ -18,20 +19,10 @@ import { ownerTag } from '../testbed/registry.js';
  * the helper's metrics.stream1 channel. The testbed's users exist here: fdtest (1001), fdpass (1002).
  */
 const unavailable = await testbedUnavailableReason({ docker: true });
-const IMAGE = 'fleetdeck-test/busybox:1';
+const IMAGE = BUSYBOX_IMAGE;
 const FDTEST = 1001;
 const FDPASS = 1002;
 const BURN = 'while :; do :; done';
-
-async function ensureBusyboxImage(): Promise<void> {
-  if ((await docker(['image', 'inspect', IMAGE])).code === 0) return;
-  const dir = mkdtempSync(path.join(tmpdir(), 'fd-busybox-'));
-  mkdirSync(path.join(dir, 'bin'));
-  copyFileSync('/bin/busybox', path.join(dir, 'bin/busybox'));
-  for (const tool of ['sh', 'sleep']) symlinkSync('busybox', path.join(dir, 'bin', tool));
-  const tar = execFileSync('tar', ['-C', dir, '-c', '.'], { maxBuffer: 64 * 1024 * 1024 });
-  execFileSync('docker', ['import', '-', IMAGE], { input: tar, stdio: ['pipe', 'ignore', 'inherit'] });
-}
 
 /** A burning container; its owner tag lets the testbed remove it if this process dies. */
 async function burner(name: string, uid: number, labels: string[]): Promise<{ id: string; pid: number }> {

@@ -1,7 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, symlinkSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inventorySchema } from '../../src-common/inventory/inventory.schema.js';
 import { probeSchema } from '../../src-common/inventory/probe.schema.js';
@@ -10,24 +6,14 @@ import type { HelperClient } from '../../src-main/core/agent/helper-client.js';
 import { startLocalHelper } from '../../src-main/core/agent/local-helper.js';
 import { docker, dockerOk, LABEL } from '../testbed/docker.js';
 import { testbedUnavailableReason } from '../testbed/index.js';
+import { BUSYBOX_IMAGE, ensureBusyboxImage } from './busybox-image.js';
 
 /**
  * Containers from the real Docker Engine on this machine: a labelled container with CPU and
  * memory limits, read by the helper through the Docker socket (no `docker` CLI involved).
  */
 const unavailable = await testbedUnavailableReason({ docker: true });
-const IMAGE = 'fleetdeck-test/busybox:1';
-
-async function ensureBusyboxImage(): Promise<void> {
-  if ((await docker(['image', 'inspect', IMAGE])).code === 0) return;
-  const dir = mkdtempSync(path.join(tmpdir(), 'fd-busybox-'));
-  mkdirSync(path.join(dir, 'bin'));
-  copyFileSync('/bin/busybox', path.join(dir, 'bin/busybox'));
-  for (const tool of ['sh', 'sleep']) symlinkSync('busybox', path.join(dir, 'bin', tool));
-  // A binary tar: piped as a Buffer (the testbed's run() takes text input).
-  const tar = execFileSync('tar', ['-C', dir, '-c', '.'], { maxBuffer: 64 * 1024 * 1024 });
-  execFileSync('docker', ['import', '-', IMAGE], { input: tar, stdio: ['pipe', 'ignore', 'inherit'] });
-}
+const IMAGE = BUSYBOX_IMAGE;
 
 describe.skipIf(unavailable)('containers on a real Docker engine', () => {
   let helper: HelperClient;

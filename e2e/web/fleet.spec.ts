@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { KEY_PASSPHRASE, startDebianHost, startSshdHost, testbedUnavailableReason, type DebianHost, type SshdHost } from '../testbed/index.js';
 import { installFakeNvidiaSmi } from '../integration/fake-nvidia-smi.js';
-import { chromiumMissing, ensureWebBuilt, launchChromium, serve, shot, type Served } from './serve-app.js';
+import { chromiumMissing, ensureWebBuilt, launchChromium, openPage, serve, shot, type Served } from './serve-app.js';
 
 /**
  * The browser UI end to end: `fleetdeck serve`, Debian's Chromium, a real systemd Debian host.
@@ -26,9 +26,7 @@ describe.skipIf(unavailable)('fleetdeck serve in Chromium', () => {
   beforeAll(async () => {
     ensureWebBuilt();
     [deb, sshd, app, browser] = await Promise.all([startDebianHost({ name: 'e2e-deb' }), startSshdHost({ name: 'e2e-sshd' }), serve(), launchChromium()]);
-    context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-    page = await context.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e.message));
+    ({ context, page } = await openPage(browser));
   }, 600_000);
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startDebianHost, testbedUnavailableReason, type DebianHost } from '../testbed/index.js';
-import { chromiumMissing, ensureWebBuilt, launchChromium, serve, shot, type Served } from './serve-app.js';
+import { chromiumMissing, ensureWebBuilt, launchChromium, openPage, serve, shot, type Served } from './serve-app.js';
 
 /**
  * Live monitoring end to end: `fleetdeck serve`, Debian's Chromium and a real systemd Debian
@@ -39,9 +39,7 @@ describe.skipIf(unavailable)('live monitoring in Chromium', () => {
   beforeAll(async () => {
     ensureWebBuilt();
     [deb, app, browser] = await Promise.all([startDebianHost({ name: 'e2e-mon' }), serve(), launchChromium()]);
-    context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-    page = await context.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e.message));
+    ({ context, page } = await openPage(browser));
   }, 600_000);
 
   afterAll(async () => {

@@ -8,6 +8,22 @@ export interface Migration {
   sql: string;
 }
 
+/** Columns of the rollup tables, in the order of the SERIES they summarise. */
+const ROLLUP_COLUMNS = ['cpu', 'mem', 'load1', 'net_rx', 'net_tx', 'disk_read', 'disk_write', 'gpu_util', 'gpu_mem', 'gpu_temp'];
+
+/** A rollup table (1-minute and 1-hour share one shape): min/avg/max and non-null count per series. */
+function rollupTable(name: string): string {
+  return [
+    `      CREATE TABLE ${name} (`,
+    '        host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,',
+    '        t INTEGER NOT NULL,',
+    '        samples INTEGER NOT NULL,',
+    ...ROLLUP_COLUMNS.map((c) => `        ${c}_min REAL, ${c}_avg REAL, ${c}_max REAL, ${c}_n INTEGER NOT NULL DEFAULT 0,`),
+    '        PRIMARY KEY (host_id, t)',
+    '      ) WITHOUT ROWID;',
+  ].join('\n');
+}
+
 export const MIGRATIONS: Migration[] = [
   {
     version: 1,
@@ -85,38 +101,8 @@ export const MIGRATIONS: Migration[] = [
         PRIMARY KEY (host_id, t)
       ) WITHOUT ROWID;
       -- Rollups: min/avg/max and count of non-null values per series, plus the bucket's sample count.
-      CREATE TABLE metric_1m (
-        host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
-        t INTEGER NOT NULL,
-        samples INTEGER NOT NULL,
-        cpu_min REAL, cpu_avg REAL, cpu_max REAL, cpu_n INTEGER NOT NULL DEFAULT 0,
-        mem_min REAL, mem_avg REAL, mem_max REAL, mem_n INTEGER NOT NULL DEFAULT 0,
-        load1_min REAL, load1_avg REAL, load1_max REAL, load1_n INTEGER NOT NULL DEFAULT 0,
-        net_rx_min REAL, net_rx_avg REAL, net_rx_max REAL, net_rx_n INTEGER NOT NULL DEFAULT 0,
-        net_tx_min REAL, net_tx_avg REAL, net_tx_max REAL, net_tx_n INTEGER NOT NULL DEFAULT 0,
-        disk_read_min REAL, disk_read_avg REAL, disk_read_max REAL, disk_read_n INTEGER NOT NULL DEFAULT 0,
-        disk_write_min REAL, disk_write_avg REAL, disk_write_max REAL, disk_write_n INTEGER NOT NULL DEFAULT 0,
-        gpu_util_min REAL, gpu_util_avg REAL, gpu_util_max REAL, gpu_util_n INTEGER NOT NULL DEFAULT 0,
-        gpu_mem_min REAL, gpu_mem_avg REAL, gpu_mem_max REAL, gpu_mem_n INTEGER NOT NULL DEFAULT 0,
-        gpu_temp_min REAL, gpu_temp_avg REAL, gpu_temp_max REAL, gpu_temp_n INTEGER NOT NULL DEFAULT 0,
-        PRIMARY KEY (host_id, t)
-      ) WITHOUT ROWID;
-      CREATE TABLE metric_1h (
-        host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
-        t INTEGER NOT NULL,
-        samples INTEGER NOT NULL,
-        cpu_min REAL, cpu_avg REAL, cpu_max REAL, cpu_n INTEGER NOT NULL DEFAULT 0,
-        mem_min REAL, mem_avg REAL, mem_max REAL, mem_n INTEGER NOT NULL DEFAULT 0,
-        load1_min REAL, load1_avg REAL, load1_max REAL, load1_n INTEGER NOT NULL DEFAULT 0,
-        net_rx_min REAL, net_rx_avg REAL, net_rx_max REAL, net_rx_n INTEGER NOT NULL DEFAULT 0,
-        net_tx_min REAL, net_tx_avg REAL, net_tx_max REAL, net_tx_n INTEGER NOT NULL DEFAULT 0,
-        disk_read_min REAL, disk_read_avg REAL, disk_read_max REAL, disk_read_n INTEGER NOT NULL DEFAULT 0,
-        disk_write_min REAL, disk_write_avg REAL, disk_write_max REAL, disk_write_n INTEGER NOT NULL DEFAULT 0,
-        gpu_util_min REAL, gpu_util_avg REAL, gpu_util_max REAL, gpu_util_n INTEGER NOT NULL DEFAULT 0,
-        gpu_mem_min REAL, gpu_mem_avg REAL, gpu_mem_max REAL, gpu_mem_n INTEGER NOT NULL DEFAULT 0,
-        gpu_temp_min REAL, gpu_temp_avg REAL, gpu_temp_max REAL, gpu_temp_n INTEGER NOT NULL DEFAULT 0,
-        PRIMARY KEY (host_id, t)
-      ) WITHOUT ROWID;
+${rollupTable('metric_1m')}
+${rollupTable('metric_1h')}
       -- Per user and minute, for usage reports. Averages are over the sampled time in which the
       -- user had processes (seconds), so CPU-hours = sum(cpu_avg / 100 * seconds) / 3600 and
       -- GPU-hours = sum(gpu_seconds) / 3600. gpus_touched is a bitmask of GPU indices.
