@@ -1,23 +1,31 @@
 import { alertsContract, alertsEvents } from './alerts/alerts.contract.js';
+import { auditContract, auditEvents } from './audit/audit.contract.js';
 import type { AnyEvent, AnyRequest, ClientOf, SubscribersOf } from './contract.js';
 import { hostsContract, hostsEvents } from './hosts/hosts.contract.js';
 import { inventoryContract } from './inventory/inventory.contract.js';
 import { monitorContract, monitorEvents } from './monitor/monitor.contract.js';
 import { processesContract } from './processes/processes.contract.js';
+import { reportsContract } from './reports/report.contract.js';
+import { terminalsContract, terminalsEvents } from './terminal/terminal.contract.js';
 
 /** The whole app API, grouped by capability. Every transport and client is derived from this. */
 export const api = {
   alerts: alertsContract,
+  audit: auditContract,
   hosts: hostsContract,
   inventory: inventoryContract,
   monitor: monitorContract,
   processes: processesContract,
+  reports: reportsContract,
+  terminals: terminalsContract,
 } as const;
 
 export const apiEvents = {
   alerts: alertsEvents,
+  audit: auditEvents,
   hosts: hostsEvents,
   monitor: monitorEvents,
+  terminals: terminalsEvents,
 } as const;
 
 export type Api = typeof api;

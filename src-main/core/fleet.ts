@@ -17,6 +17,8 @@ import { importCandidates, parseSshConfig } from './hosts/ssh-config.js';
 import { MonitorService } from './monitor/monitor-service.js';
 import { AlertEngine } from './alerts/alert-engine.js';
 import { ProcessControl } from './processes/process-control.js';
+import { ReportService } from './reports/report-service.js';
+import { TerminalService } from './terminal/terminal-service.js';
 import { MemorySecretStore, refuseRemember, type SecretStore } from './secrets.js';
 import { HostKeyPolicy, hostKeyName, hostKeyProblem } from './ssh/host-key-policy.js';
 import { fingerprintSha256 } from './ssh/known-hosts.js';
@@ -51,6 +53,8 @@ export class Fleet {
   readonly monitor: MonitorService;
   readonly alerts: AlertEngine;
   readonly processes: ProcessControl;
+  readonly reports: ReportService;
+  readonly terminals: TerminalService;
   private readonly sessions = new Map<number, HostSession>();
   private readonly offeredKeys = new Map<string, Buffer>();
   private readonly secrets: SecretStore;
@@ -61,7 +65,7 @@ export class Fleet {
     this.hosts = new HostStore(this.db);
     this.policy = new HostKeyPolicy(this.db, opts.knownHostsFiles ?? [path.join(os.homedir(), '.ssh/known_hosts')]);
     this.secrets = opts.secrets ?? new MemorySecretStore();
-    this.audit = new AuditLog(this.db, opts.actor ?? os.userInfo().username);
+    this.audit = new AuditLog(this.db, opts.actor ?? os.userInfo().username, (e) => this.events.emit(apiEvents.audit.onRecorded.name, e));
     // Restarts streams on reconnect by listening to hosts.onState on this.events.
     this.monitor = new MonitorService({
       db: this.db,
@@ -82,6 +86,13 @@ export class Fleet {
           return null; // removed meanwhile
         }
       },
+    });
+    this.reports = new ReportService({ db: this.db, hosts: this.hosts, audit: this.audit });
+    this.terminals = new TerminalService({
+      events: this.events,
+      session: (id) => this.session(id),
+      host: (id) => this.hosts.get(id),
+      audit: (e) => this.audit.record(e),
     });
     this.handlers = this.buildHandlers();
   }
@@ -155,6 +166,8 @@ export class Fleet {
     type P<K extends keyof typeof api.hosts> = import('zod').infer<(typeof api.hosts)[K]['params']>;
     type M<K extends keyof typeof api.monitor> = import('zod').infer<(typeof api.monitor)[K]['params']>;
     type A<K extends keyof typeof api.alerts> = import('zod').infer<(typeof api.alerts)[K]['params']>;
+    type T<K extends keyof typeof api.terminals> = import('zod').infer<(typeof api.terminals)[K]['params']>;
+    type R<K extends keyof typeof api.reports> = import('zod').infer<(typeof api.reports)[K]['params']>;
     return {
       [api.hosts.list.method]: async () => this.hosts.list().map((h) => this.withState(h)),
       [api.hosts.get.method]: async (p: P<'get'>) => this.withState(this.hosts.get(p.id)),
@@ -169,6 +182,7 @@ export class Fleet {
         if (before.address !== host.address || before.port !== host.port || before.user !== host.user) {
           // Secrets were given for that server and user: they must not follow the host elsewhere.
           this.secrets.forget(p.id);
+          this.terminals.closeHost(p.id, 'the host\'s address or user changed');
           this.sessions.get(p.id)?.dispose();
           this.sessions.delete(p.id);
         } else this.sessions.get(p.id)?.updateHost(host);
@@ -177,6 +191,7 @@ export class Fleet {
       },
       [api.hosts.remove.method]: async (p: P<'remove'>) => {
         const host = this.hosts.get(p.id);
+        this.terminals.closeHost(p.id, 'the host was removed');
         this.sessions.get(p.id)?.dispose();
         this.sessions.delete(p.id);
         this.secrets.forget(p.id);
@@ -246,12 +261,23 @@ export class Fleet {
       [api.alerts.saveRule.method]: async (p: A<'saveRule'>) => this.alerts.saveRule(p),
       [api.alerts.deleteRule.method]: async (p: A<'deleteRule'>) => ({ removed: this.alerts.deleteRule(p.id) }),
       [api.processes.planKill.method]: async (p: { id: number; pid: number; signal: 'TERM' | 'KILL' }) => this.processes.planKill(p.id, p.pid, p.signal),
+      [api.audit.list.method]: async (p: import('zod').infer<typeof api.audit.list.params>) => this.audit.query(p),
+      [api.audit.facets.method]: async () => this.audit.facets(),
+      [api.reports.build.method]: async (p: R<'build'>) => this.reports.build(p),
+      [api.reports.export.method]: async (p: R<'export'>) => this.reports.export(p),
+      [api.terminals.open.method]: async (p: T<'open'>) => this.terminals.open(p.id, { cols: p.cols, rows: p.rows, mode: p.mode, session: p.session }),
+      [api.terminals.input.method]: async (p: T<'input'>) => this.terminals.input(p.terminalId, p.data),
+      [api.terminals.resize.method]: async (p: T<'resize'>) => this.terminals.resize(p.terminalId, p.cols, p.rows),
+      [api.terminals.ack.method]: async (p: T<'ack'>) => this.terminals.ack(p.terminalId, p.bytes),
+      [api.terminals.close.method]: async (p: T<'close'>) => ({ closed: this.terminals.close(p.terminalId) }),
+      [api.terminals.list.method]: async () => this.terminals.list(),
       [api.processes.applyKill.method]: async (p: { id: number; planId: string; tag: string }) => this.processes.applyKill(p.id, p.planId, p.tag),
     };
   }
 
   close(): void {
     // First: its channels ride on the sessions, and its last queued samples go to the database.
+    this.terminals.dispose();
     this.monitor.dispose();
     this.alerts.dispose();
     for (const s of this.sessions.values()) s.dispose();

@@ -1,4 +1,7 @@
 import { AlertsPage } from '../alerts/AlertsPage.js';
+import { AuditPage } from '../audit/AuditPage.js';
+import { ReportsPage } from '../reports/ReportsPage.js';
+import { TerminalsView } from '../terminal/TerminalsView.js';
 import { useAlertSync } from '../alerts/use-alerts.js';
 import { FleetPage } from '../hosts/FleetPage.js';
 import { ConnectFlowProvider } from '../hosts/connect-flow.js';
@@ -53,6 +56,10 @@ function Shell() {
         <main className="content" id="content">
           {route.page === 'fleet' ? <FleetPage /> : null}
           {route.page === 'alerts' ? <AlertsPage /> : null}
+          {route.page === 'audit' ? <AuditPage /> : null}
+          {route.page === 'reports' ? <ReportsPage /> : null}
+          {/* Always mounted: terminals keep running (and their scrollback) while other pages show. */}
+          <TerminalsView visible={route.page === 'terminals'} />
           {route.page === 'host' ? <HostPage key={route.id} id={route.id} tab={route.tab} /> : null}
           {route.page === 'not-found' ? (
             <EmptyState

@@ -40,6 +40,9 @@ export function Sidebar({ route }: { route: Route }) {
             </span>
           ) : null}
         </a>
+        <NavItem route={route} page="terminals" icon="terminal" label="Terminals" />
+        <NavItem route={route} page="audit" icon="scroll" label="Audit log" />
+        <NavItem route={route} page="reports" icon="report" label="Reports" />
       </nav>
       <div className="nav-section">
         <span className="nav-section-title">Hosts</span>
@@ -85,6 +88,16 @@ export function Sidebar({ route }: { route: Route }) {
         </div>
       </div>
     </aside>
+  );
+}
+
+function NavItem({ route, page, icon, label }: { route: Route; page: 'terminals' | 'audit' | 'reports'; icon: 'terminal' | 'scroll' | 'report'; label: string }) {
+  const active = route.page === page;
+  return (
+    <a href={`#/${page}`} className={`nav-item${active ? ' is-active' : ''}`} aria-current={active ? 'page' : undefined} data-testid={`nav-${page}`}>
+      <Icon name={icon} />
+      <span>{label}</span>
+    </a>
   );
 }
 

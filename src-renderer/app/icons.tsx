@@ -10,6 +10,24 @@ const PATHS = {
     </>
   ),
   plus: <path d="M12 5v14M5 12h14" />,
+  terminal: (
+    <>
+      <rect x="2" y="4" width="20" height="16" rx="2" />
+      <path d="m6 9 4 3-4 3M12 15h6" />
+    </>
+  ),
+  scroll: (
+    <>
+      <path d="M8 3h11a2 2 0 0 1 2 2v14a2 2 0 0 1-2 2H8" />
+      <path d="M8 3a2 2 0 0 0-2 2v14a2 2 0 0 1-2 2h4M11 8h7M11 12h7M11 16h4" />
+    </>
+  ),
+  report: (
+    <>
+      <path d="M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8z" />
+      <path d="M14 2v6h6M8 18v-3M12 18v-6M16 18v-4" />
+    </>
+  ),
   search: (
     <>
       <circle cx="11" cy="11" r="7" />

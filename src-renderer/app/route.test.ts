@@ -22,6 +22,13 @@ describe('parseRoute', () => {
     expect(parseRoute('#/nope')).toEqual({ page: 'not-found', path: '/nope' });
   });
 
+  it('reads the top-level pages', () => {
+    for (const page of ['alerts', 'terminals', 'audit', 'reports'] as const) {
+      expect(parseRoute(`#/${page}`)).toEqual({ page });
+      expect(routeHref({ page })).toBe(`#/${page}`);
+    }
+  });
+
   it('round-trips', () => {
     expect(parseRoute(hostHref(5, 'users'))).toEqual({ page: 'host', id: 5, tab: 'users' });
     expect(routeHref({ page: 'fleet' })).toBe('#/');

@@ -1,9 +1,9 @@
-/** Hash routes: `#/` (fleet) and `#/hosts/ID/TAB`. Parsing is pure so it can be unit tested. */
+/** Hash routes: `#/` (fleet), `#/alerts`, `#/terminals`, `#/audit`, `#/reports` and `#/hosts/ID/TAB`. Parsing is pure so it can be unit tested. */
 
 export const HOST_TABS = ['overview', 'monitor', 'gpus', 'users', 'containers', 'disks'] as const;
 export type HostTab = (typeof HOST_TABS)[number];
 
-export type Route = { page: 'fleet' } | { page: 'alerts' } | { page: 'host'; id: number; tab: HostTab } | { page: 'not-found'; path: string };
+export type Route = { page: 'fleet' } | { page: 'alerts' } | { page: 'terminals' } | { page: 'audit' } | { page: 'reports' } | { page: 'host'; id: number; tab: HostTab } | { page: 'not-found'; path: string };
 
 export function isHostTab(value: string): value is HostTab {
   return (HOST_TABS as readonly string[]).includes(value);
@@ -13,7 +13,7 @@ export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/\?.*$/, '');
   const parts = path.split('/').filter(Boolean);
   if (parts.length === 0) return { page: 'fleet' };
-  if (parts.length === 1 && parts[0] === 'alerts') return { page: 'alerts' };
+  if (parts.length === 1 && (parts[0] === 'alerts' || parts[0] === 'terminals' || parts[0] === 'audit' || parts[0] === 'reports')) return { page: parts[0] };
   if (parts[0] === 'hosts' && parts.length >= 2 && parts.length <= 3) {
     const idText = parts[1] ?? '';
     const id = Number(idText);
@@ -28,7 +28,10 @@ export function routeHref(route: Route): string {
     case 'fleet':
       return '#/';
     case 'alerts':
-      return '#/alerts';
+    case 'terminals':
+    case 'audit':
+    case 'reports':
+      return `#/${route.page}`;
     case 'host':
       return `#/hosts/${route.id}/${route.tab}`;
     case 'not-found':

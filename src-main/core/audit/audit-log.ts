@@ -1,8 +1,10 @@
+import type { AuditEvent, AuditFacets, AuditPage, AuditQuery } from '../../../src-common/audit/audit.contract.js';
+import { auditQuerySchema } from '../../../src-common/audit/audit.contract.js';
 import type { Db } from '../db/database.js';
 
 /**
  * Records every action that changes a host or reads secrets. Append-only: nothing in the app
- * updates or deletes a row. Never stores secrets — summaries are written by our own code.
+ * updates or deletes a row. Never stores secrets or keystrokes — summaries are written by our own code.
  */
 export interface AuditEntry {
   hostId?: number | null;
@@ -13,21 +15,108 @@ export interface AuditEntry {
   problem?: string | null;
 }
 
+const COLUMNS = 'id, at, actor, host_id AS hostId, host_name AS hostName, operation, summary, result, problem';
+
+/** LIKE with our own escape character, so a user's "%" or "_" is matched literally. */
+function likeEscape(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 export class AuditLog {
   constructor(
     private readonly db: Db,
     private readonly actor: string,
+    private readonly onRecorded?: (e: AuditEvent) => void,
   ) {}
 
-  record(e: AuditEntry): void {
-    this.db
+  record(e: AuditEntry): AuditEvent {
+    const at = Date.now();
+    const info = this.db
       .prepare('INSERT INTO audit_events (at, actor, host_id, host_name, operation, summary, result, problem) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(Date.now(), this.actor, e.hostId ?? null, e.hostName ?? null, e.operation, e.summary, e.result, e.problem ?? null);
+      .run(at, this.actor, e.hostId ?? null, e.hostName ?? null, e.operation, e.summary, e.result, e.problem ?? null);
+    const event: AuditEvent = {
+      id: Number(info.lastInsertRowid),
+      at,
+      actor: this.actor,
+      hostId: e.hostId ?? null,
+      hostName: e.hostName ?? null,
+      operation: e.operation,
+      summary: e.summary,
+      result: e.result,
+      problem: e.problem ?? null,
+    };
+    this.onRecorded?.(event);
+    return event;
   }
 
-  list(limit = 200): (AuditEntry & { id: number; at: number; actor: string })[] {
-    return this.db
-      .prepare('SELECT id, at, actor, host_id AS hostId, host_name AS hostName, operation, summary, result, problem FROM audit_events ORDER BY id DESC LIMIT ?')
-      .all(limit) as (AuditEntry & { id: number; at: number; actor: string })[];
+  /** Newest first. Every value is a bound parameter; the SQL text is fixed per filter combination. */
+  query(input: AuditQuery = {}): AuditPage {
+    const q = auditQuerySchema.parse(input);
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (q.host) {
+      where.push('host_name = ? COLLATE NOCASE');
+      args.push(q.host);
+    }
+    if (q.actor) {
+      where.push('actor = ?');
+      args.push(q.actor);
+    }
+    if (q.operation) {
+      if (q.operation.endsWith('.')) {
+        where.push("operation LIKE ? ESCAPE '\\'");
+        args.push(`${likeEscape(q.operation)}%`);
+      } else {
+        where.push('operation = ?');
+        args.push(q.operation);
+      }
+    }
+    if (q.result) {
+      where.push('result = ?');
+      args.push(q.result);
+    }
+    if (q.since !== undefined) {
+      where.push('at >= ?');
+      args.push(q.since);
+    }
+    if (q.until !== undefined) {
+      where.push('at <= ?');
+      args.push(q.until);
+    }
+    if (q.before !== undefined) {
+      where.push('id < ?');
+      args.push(q.before);
+    }
+    if (q.text) {
+      const like = `%${likeEscape(q.text)}%`;
+      where.push("(summary LIKE ? ESCAPE '\\' OR operation LIKE ? ESCAPE '\\' OR IFNULL(host_name, '') LIKE ? ESCAPE '\\' OR IFNULL(problem, '') LIKE ? ESCAPE '\\')");
+      args.push(like, like, like, like);
+    }
+    const sql = `SELECT ${COLUMNS} FROM audit_events${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...args, q.limit + 1) as AuditEvent[];
+    const hasMore = rows.length > q.limit;
+    return { events: hasMore ? rows.slice(0, q.limit) : rows, hasMore };
+  }
+
+  /** Every event of a period, oldest first (for reports). */
+  between(since: number, until: number, hostNames?: string[]): AuditEvent[] {
+    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM audit_events WHERE at >= ? AND at <= ? ORDER BY id`).all(since, until) as AuditEvent[];
+    if (!hostNames) return rows;
+    const wanted = new Set(hostNames.map((h) => h.toLowerCase()));
+    return rows.filter((r) => r.hostName !== null && wanted.has(r.hostName.toLowerCase()));
+  }
+
+  facets(): AuditFacets {
+    const col = (sql: string) => (this.db.prepare(sql).all() as { v: string }[]).map((r) => r.v);
+    return {
+      hosts: col('SELECT DISTINCT host_name AS v FROM audit_events WHERE host_name IS NOT NULL ORDER BY v COLLATE NOCASE'),
+      actors: col('SELECT DISTINCT actor AS v FROM audit_events ORDER BY v'),
+      operations: col('SELECT DISTINCT operation AS v FROM audit_events ORDER BY v'),
+    };
+  }
+
+  /** The newest events (kept for callers from before query()). */
+  list(limit = 200): AuditEvent[] {
+    return this.query({ limit }).events;
   }
 }

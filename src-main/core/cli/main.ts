@@ -15,6 +15,8 @@ import { parseArgs, splitTarget } from './args.js';
 import { formatInventory, formatProbe } from './format.js';
 import { ask } from './prompt.js';
 import { watchCommand, type StreamSource } from './watch.js';
+import { reportCommand } from './report-command.js';
+import { auditCommand } from './audit-command.js';
 
 const HELP = `fleetdeck — run a fleet of Linux servers over SSH
 
@@ -28,6 +30,12 @@ Usage:
   fleetdeck hosts list|add|remove …          the hosts stored in Fleetdeck
   fleetdeck hostkeys forget NAME             drop a trusted key (after a legitimate reinstall)
   fleetdeck serve [--port N] [--host ADDR]   the app's UI in your browser
+  fleetdeck report inventory|usage|audit --format pdf|csv|json|html --out FILE
+                 [--since WHEN] [--until WHEN] [--host NAME[,NAME…]]
+                                             a report from stored data (WHEN: 2026-11-01, 7d, 24h)
+  fleetdeck audit list [--host NAME] [--operation OP] [--result ok|failed]
+                 [--since WHEN] [--until WHEN] [--search TEXT] [--limit N] [--json]
+                                             what Fleetdeck did, newest first
 
 Connection options:
   -p, --port PORT        SSH port (default 22)
@@ -69,6 +77,14 @@ const FLAGS = {
   stdio: { value: false },
   interval: { value: true },
   count: { value: true },
+  since: { value: true },
+  until: { value: true },
+  format: { value: true },
+  out: { alias: 'o', value: true },
+  operation: { value: true },
+  result: { value: true },
+  search: { value: true },
+  limit: { value: true },
 } as const;
 
 /** Exit codes: scripts can tell usage errors from host-key, auth and network failures. */
@@ -302,6 +318,12 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`forgot ${n} key(s) of ${rest[1]}\n`);
         return 0;
       }
+      case 'report':
+        await reportCommand(rest, flags, { dataDir: dataDir(flags) });
+        return 0;
+      case 'audit':
+        await auditCommand(rest, flags, { dataDir: dataDir(flags) });
+        return 0;
       case 'serve':
         await serveCommand(flags);
         return -1; // keeps running

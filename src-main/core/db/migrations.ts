@@ -168,4 +168,16 @@ ${rollupTable('metric_1h')}
       CREATE UNIQUE INDEX alerts_active ON alerts(rule_id, host_id, subject) WHERE resolved_at IS NULL;
     `,
   },
+  {
+    version: 5,
+    name: 'audit search indexes and append-only guard',
+    // The audit log is filtered by time, host and operation. Triggers make "append-only" hold
+    // for any code path, not just the ones we wrote: an UPDATE or DELETE aborts.
+    sql: `
+      CREATE INDEX audit_host ON audit_events(host_name COLLATE NOCASE, id);
+      CREATE INDEX audit_operation ON audit_events(operation, id);
+      CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+      CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    `,
+  },
 ];

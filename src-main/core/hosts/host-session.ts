@@ -6,6 +6,8 @@ import { deployHelper, startElevatedHelper, type DeployResult } from '../agent/d
 import type { HelperClient } from '../agent/helper-client.js';
 import { openSshLink, type SshLink } from '../ssh/connect.js';
 import type { HostKeyPolicy } from '../ssh/host-key-policy.js';
+import { quoteArgv } from '../ssh/argv.js';
+import type { ClientChannel, PseudoTtyOptions } from 'ssh2';
 
 /**
  * One host's connection: the state machine the UI shows (idle → connecting{step} → connected →
@@ -131,6 +133,7 @@ export class HostSession {
       deployed.helper.onClosed((p) => this.deployed === deployed && this.onLinkLost(p.message));
       establishing = false;
       this.lostAt = 0;
+      this.generation++;
       this.setState({ state: 'connected', since: Date.now() });
     } catch (err) {
       establishing = false;
@@ -155,6 +158,37 @@ export class HostSession {
   }
 
   private attempt = 0;
+  private generation = 0;
+
+  /** Bumped on every established link: a channel opened on an older generation rode a link that is gone. */
+  get linkGeneration(): number {
+    return this.generation;
+  }
+
+  /**
+   * A pty channel on this host's (host-key-checked, authenticated) link: a login shell, or argv
+   * run with a pty (tmux/screen attach). Connects first when needed, under the usual rules.
+   */
+  async openPty(pty: PseudoTtyOptions & { term: string; cols: number; rows: number }, argv?: string[]): Promise<{ channel: ClientChannel; generation: number }> {
+    if (this.stateValue.state === 'failed') {
+      const f = this.stateValue;
+      throw new FleetdeckError(f.problem as never, f.message, f.details);
+    }
+    await this.connect();
+    const link = this.link;
+    if (!link || this.stateValue.state !== 'connected') throw new FleetdeckError('disconnected', `${this.host.name} is not connected right now (${this.stateValue.state}).`);
+    const generation = this.generation;
+    const channel = await new Promise<ClientChannel>((resolve, reject) => {
+      const done = (err: Error | undefined, ch: ClientChannel) => (err ? reject(new FleetdeckError('access-denied', `${this.host.name} refused a terminal: ${err.message}. Check that sshd allows ptys for ${this.host.user} (PermitTTY).`)) : resolve(ch));
+      try {
+        if (argv) link.client.exec(quoteArgv(argv), { pty }, done);
+        else link.client.shell(pty, { env: { COLORTERM: 'truecolor' } }, done);
+      } catch (err) {
+        reject(new FleetdeckError('disconnected', `The SSH connection to ${this.host.name} is gone: ${(err as Error).message}`));
+      }
+    });
+    return { channel, generation };
+  }
 
   private onLinkLost(reason: string): void {
     if (this.disposed || this.stateValue.state !== 'connected') return;
