@@ -11,7 +11,7 @@ set -euo pipefail
 # Essential: the testbed cannot start hosts without these.
 ESSENTIAL=(openssh-server openssh-client sudo docker.io debootstrap)
 # Optional: needed by some test projects (e2e browser, lint, PDF checks), not by the testbed.
-OPTIONAL=(chromium shellcheck busybox-static poppler-utils iproute2 fonts-dejavu-core prometheus-node-exporter)
+OPTIONAL=(chromium shellcheck busybox-static poppler-utils tmux iproute2 fonts-dejavu-core prometheus-node-exporter)
 DOCKERD_LOG=${DOCKERD_LOG:-/var/log/fleetdeck-dockerd.log}
 
 log() { printf 'setup-host: %s\n' "$*" >&2; }

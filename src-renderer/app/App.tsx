@@ -2,6 +2,8 @@ import { AlertsPage } from '../alerts/AlertsPage.js';
 import { AuditPage } from '../audit/AuditPage.js';
 import { ReportsPage } from '../reports/ReportsPage.js';
 import { TerminalsView } from '../terminal/TerminalsView.js';
+import { TerminalsProvider, useOpenTerminal } from '../terminal/terminals-context.js';
+import { useHosts } from '../hosts/use-hosts.js';
 import { useAlertSync } from '../alerts/use-alerts.js';
 import { FleetPage } from '../hosts/FleetPage.js';
 import { ConnectFlowProvider } from '../hosts/connect-flow.js';
@@ -23,7 +25,9 @@ export function App() {
     <ToastProvider>
       <ConnectFlowProvider>
         <AppActionsProvider>
-          <Shell />
+          <TerminalsProvider>
+            <Shell />
+          </TerminalsProvider>
         </AppActionsProvider>
       </ConnectFlowProvider>
     </ToastProvider>
@@ -33,6 +37,8 @@ export function App() {
 function Shell() {
   const route = useRoute();
   const actions = useAppActions();
+  const hosts = useHosts();
+  const openTerminal = useOpenTerminal();
   useHostStateSync();
   useHostLogSync();
   useMonitorSync();
@@ -45,6 +51,11 @@ function Shell() {
     selectTab: (n) => {
       const tab = HOST_TABS[n - 1];
       if (route.page === 'host' && tab) navigate({ page: 'host', id: route.id, tab });
+    },
+    openTerminal: () => {
+      const host = route.page === 'host' ? hosts.data?.find((h) => h.id === route.id) : undefined;
+      if (host) openTerminal(host);
+      else navigate('#/terminals');
     },
   });
 

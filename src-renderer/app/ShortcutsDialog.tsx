@@ -28,6 +28,36 @@ const SHORTCUTS: Array<{ what: string; keys: ReactNode }> = [
       </>
     ),
   },
+  { what: 'Open a terminal to the host shown', keys: <Kbd>T</Kbd> },
+  {
+    what: 'Terminal: new / close / previous / next',
+    keys: (
+      <>
+        <Kbd>Ctrl</Kbd>
+        <Kbd>Shift</Kbd>
+        <Kbd>`</Kbd> <Kbd>X</Kbd> <Kbd>[</Kbd> <Kbd>]</Kbd>
+      </>
+    ),
+  },
+  {
+    what: 'Terminal: copy / paste / find',
+    keys: (
+      <>
+        <Kbd>Ctrl</Kbd>
+        <Kbd>Shift</Kbd>
+        <Kbd>C</Kbd> <Kbd>V</Kbd> <Kbd>F</Kbd>
+      </>
+    ),
+  },
+  {
+    what: 'Terminal: text size',
+    keys: (
+      <>
+        <Kbd>Ctrl</Kbd>
+        <Kbd>+</Kbd> <Kbd>−</Kbd> <Kbd>0</Kbd>
+      </>
+    ),
+  },
   { what: 'Close a dialog, clear the filter', keys: <Kbd>Esc</Kbd> },
   { what: 'Show this help', keys: <Kbd>?</Kbd> },
 ];

@@ -6,6 +6,8 @@ export interface ShortcutHandlers {
   showHelp: () => void;
   /** 1-based tab number on a host page. */
   selectTab: (n: number) => void;
+  /** T: a terminal to the host whose page is showing. */
+  openTerminal: () => void;
 }
 
 function isTyping(target: EventTarget | null): boolean {
@@ -40,6 +42,9 @@ export function useShortcuts(handlers: ShortcutHandlers): void {
       } else if (e.key === '/') {
         e.preventDefault();
         h.focusFilter();
+      } else if (e.key === 't' || e.key === 'T') {
+        e.preventDefault();
+        h.openTerminal();
       } else if (e.key === '?') {
         e.preventDefault();
         h.showHelp();

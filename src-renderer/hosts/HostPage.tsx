@@ -1,5 +1,6 @@
 import { errorMessage } from '../api/api-error.js';
 import { useAppActions } from '../app/app-actions.js';
+import { useOpenTerminal } from '../terminal/terminals-context.js';
 import { Icon, type IconName } from '../app/icons.js';
 import { hostHref, type HostTab } from '../app/route.js';
 import { Badge, EmptyState, ErrorState, Notice, Skeleton, Spinner, StatusDot, TagList } from '../app/ui.js';
@@ -30,6 +31,7 @@ const TONE_BADGE = { idle: 'neutral', busy: 'busy', ok: 'ok', warn: 'warn', erro
 export function HostPage({ id, tab }: { id: number; tab: HostTab }) {
   const host = useHost(id);
   const actions = useAppActions();
+  const openTerminal = useOpenTerminal();
   const now = useNow(15_000);
   const data = host.data;
   const connected = data?.connection.state === 'connected';
@@ -97,6 +99,10 @@ export function HostPage({ id, tab }: { id: number; tab: HostTab }) {
               Refresh
             </button>
           ) : null}
+          <button type="button" className="button" onClick={() => openTerminal(data)} title="Open a terminal (T)" data-testid="open-terminal-button">
+            <Icon name="terminal" size={14} />
+            Terminal
+          </button>
           <button type="button" className="icon-button bordered" aria-label="Edit host" title="Edit" onClick={() => actions.editHost(data)} data-testid="edit-host-button">
             <Icon name="edit" />
           </button>

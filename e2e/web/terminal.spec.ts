@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { startDebianHost, testbedUnavailableReason, type DebianHost } from '../testbed/index.js';
+import { chromiumMissing, ensureWebBuilt, launchChromium, openPage, serve, shot, type Served } from './serve-app.js';
+
+/**
+ * The embedded terminal end to end: `fleetdeck serve`, Debian's Chromium (xterm.js) and a real
+ * systemd Debian host. Output is read from the screen (xterm's rows), never from the core.
+ */
+const unavailable = chromiumMissing() ?? (await testbedUnavailableReason({ docker: true }));
+
+async function screenText(pane: Locator): Promise<string> {
+  return (await pane.locator('.xterm-rows').innerText()).replace(/\u00a0/g, ' ');
+}
+
+async function run(page: Page, command: string): Promise<void> {
+  await page.keyboard.type(command);
+  await page.keyboard.press('Enter');
+}
+
+describe.skipIf(unavailable)('terminal in Chromium', () => {
+  let deb: DebianHost;
+  let app: Served;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let pane: Locator;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    [deb, app, browser] = await Promise.all([startDebianHost({ name: 'e2e-term' }), serve(), launchChromium()]);
+    ({ context, page } = await openPage(browser));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  }, 600_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await app?.stop();
+    await deb?.stop();
+  });
+
+  it('opens a terminal from the host page (connecting first) and runs a command', async () => {
+    await page.goto(app.url);
+    await page.getByTestId('empty-add-host').click();
+    await page.getByLabel('Name').fill('term-debian');
+    await page.getByLabel('Address').fill('127.0.0.1');
+    await page.getByLabel('Port').fill(String(deb.port));
+    await page.getByLabel('User').fill('admin');
+    await page.getByTestId('host-form-auth').selectOption('key');
+    await page.getByLabel('Private key file').fill(deb.users.admin!.keyPath!);
+    await page.getByTestId('host-form-submit').click();
+    await page.getByTestId('host-card-term-debian').getByTestId('host-card-link').click();
+    // Not connected yet: the terminal tab waits while the usual connect flow asks about the host key.
+    await page.getByTestId('open-terminal-button').click();
+    await page.getByTestId('hostkey-trust').click({ timeout: 30_000 });
+    expect(page.url()).toMatch(/#\/terminals$/);
+    const tab = page.locator('[data-testid^="terminal-tab-k"][data-host="term-debian"]').first();
+    await expect.poll(() => tab.getAttribute('data-status'), { timeout: 60_000 }).toBe('open');
+    pane = page.locator('.terminal-pane.is-active');
+    await pane.locator('.xterm-rows').waitFor();
+    await expect.poll(() => screenText(pane), { timeout: 20_000 }).toMatch(/admin@term-debian|\$ *$/m);
+    await pane.click();
+    // UTF-8 from the host (octal escapes: the test host's shell runs in the C locale, so typed
+    // non-ASCII would be the shell's business, not the terminal's).
+    await run(page, 'echo "sum=$((40+2))"; printf "\\033[1;32mgreen\\033[0m \\033[38;2;255;100;0mtruecolor\\033[0m \\342\\230\\203 \\346\\274\\242\\345\\255\\227\\n"');
+    await expect.poll(() => screenText(pane), { timeout: 15_000 }).toMatch(/sum=42/);
+    expect(await screenText(pane)).toMatch(/green truecolor ☃ 漢字/);
+    // Colours are rendered as styles on the row spans (the CSP-safe style shim works).
+    const green = pane.locator('.xterm-rows span', { hasText: /^green$/ }).last();
+    expect(await green.evaluate((el) => getComputedStyle(el).color)).not.toBe(await pane.locator('.xterm-rows').evaluate((el) => getComputedStyle(el).color));
+    expect(errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
+    await shot(page, 'e2e-terminal-open');
+  });
+
+  it('resizes the pty with the window', async () => {
+    await run(page, 'clear; stty size');
+    await expect.poll(() => screenText(pane), { timeout: 10_000 }).toMatch(/^\d+ \d+ *$/m);
+    const before = /^(\d+) (\d+) *$/m.exec(await screenText(pane))!.slice(1).map(Number);
+    await page.setViewportSize({ width: 1000, height: 640 });
+    await page.waitForTimeout(400);
+    await run(page, 'clear; stty size');
+    await expect
+      .poll(async () => {
+        const m = /^(\d+) (\d+) *$/m.exec(await screenText(pane));
+        return m ? `${m[1]} ${m[2]}` : '';
+      }, { timeout: 10_000 })
+      .not.toBe(before.join(' '));
+    const after = /^(\d+) (\d+) *$/m.exec(await screenText(pane))!.slice(1).map(Number);
+    expect(after[0]).toBeLessThan(before[0]!);
+    expect(after[1]).toBeLessThan(before[1]!);
+    await page.setViewportSize({ width: 1360, height: 900 });
+  });
+
+  it('finds text in the scrollback', async () => {
+    await run(page, 'for i in 1 2 3; do echo "needle-$i"; done; seq 1 200');
+    await expect.poll(() => screenText(pane), { timeout: 10_000 }).toMatch(/^200 *$/m);
+    await page.keyboard.press('Control+Shift+F');
+    const search = page.getByTestId('terminal-search');
+    await search.waitFor();
+    await search.fill('needle-');
+    // The typed command line matches too: 3 echoed lines + 1 command line.
+    await expect.poll(() => page.getByTestId('terminal-search-count').textContent(), { timeout: 5000 }).toMatch(/of 4$/);
+    await page.getByTestId('terminal-search-next').click();
+    expect(await page.getByTestId('terminal-search-count').textContent()).toMatch(/^\d of 4$/);
+    await search.fill('no-such-text-anywhere');
+    await expect.poll(() => page.getByTestId('terminal-search-count').textContent()).toBe('No matches');
+    await shot(page, 'e2e-terminal-search');
+    await search.press('Escape');
+    expect(await page.getByTestId('terminal-search').count()).toBe(0);
+  });
+
+  it('changes the font size and keeps it', async () => {
+    const size = async () => Number((await page.getByTestId('terminal-font-size').textContent())!.replace('px', ''));
+    const start = await size();
+    await page.getByTestId('terminal-zoom-in').click();
+    await page.getByTestId('terminal-zoom-in').click();
+    expect(await size()).toBe(start + 2);
+    await pane.click();
+    await page.keyboard.press('Control+0');
+    expect(await size()).toBe(13);
+  });
+
+  it('keeps the scrollback and reconnects in place after the link is killed', async () => {
+    await pane.click();
+    await run(page, 'clear; echo "before-the-drop $((6*7))"');
+    await expect.poll(() => screenText(pane), { timeout: 10_000 }).toMatch(/before-the-drop 42/);
+    // Kill admin's SSH connection on the host (sshd's session processes), like a network drop.
+    await deb.exec(['pkill', '-KILL', '-f', 'sshd: admin']);
+    const tab = page.locator('[data-testid^="terminal-tab-k"][data-host="term-debian"]').first();
+    await expect.poll(() => tab.getAttribute('data-status'), { timeout: 15_000 }).toBe('lost');
+    await shot(page, 'e2e-terminal-lost');
+    await expect.poll(() => tab.getAttribute('data-status'), { timeout: 60_000 }).toBe('open');
+    const text = await screenText(pane);
+    expect(text).toMatch(/before-the-drop 42/);
+    expect(text).toMatch(/connection lost at/);
+    expect(text).toMatch(/reconnected at/);
+    await pane.click();
+    await run(page, 'echo "after-the-drop $((7*6))"');
+    await expect.poll(() => screenText(pane), { timeout: 15_000 }).toMatch(/after-the-drop 42/);
+    await shot(page, 'e2e-terminal-reconnected');
+  });
+
+  it('keeps terminals while other pages show, opens several per host, and closes them', async () => {
+    await page.getByTestId('nav-fleet').click();
+    await page.getByTestId('nav-terminals').click();
+    expect(await screenText(pane)).toMatch(/after-the-drop 42/);
+    await page.getByTestId('terminal-new-button').click();
+    await page.getByTestId('terminal-new-open').click();
+    const tabs = page.locator('[data-testid^="terminal-tab-k"][data-host="term-debian"]');
+    await expect.poll(() => tabs.count()).toBe(2);
+    await expect.poll(() => tabs.nth(1).getAttribute('data-status'), { timeout: 20_000 }).toBe('open');
+    expect(await tabs.nth(1).textContent()).toContain('term-debian (2)');
+    // Dark theme follows the app.
+    await page.getByTestId('theme-toggle').click();
+    await page.getByTestId('theme-toggle').click();
+    await page.waitForTimeout(200);
+    await shot(page, 'e2e-terminal-dark');
+    const second = page.locator('.terminal-pane.is-active');
+    await second.click();
+    await run(page, 'exit');
+    await expect.poll(() => tabs.nth(1).getAttribute('data-status'), { timeout: 10_000 }).toBe('closed');
+    expect(await page.getByTestId('terminal-banner').filter({ visible: true }).textContent()).toMatch(/Session ended: exited with status 0/);
+    await page.locator('[data-testid^="terminal-tab-close-"]').nth(1).click();
+    await page.locator('[data-testid^="terminal-tab-close-"]').first().click();
+    await page.getByTestId('terminals-empty').waitFor();
+  });
+});
