@@ -3,12 +3,13 @@ import path from 'node:path';
 import { allRequests, api, apiEvents } from '../../src-common/api.js';
 import type { AnyRequest } from '../../src-common/contract.js';
 import type { HostWithState } from '../../src-common/hosts/hosts.contract.js';
-import { describeIssues, type Host } from '../../src-common/hosts/host.schema.js';
+import { describeIssues, type ConnectionState, type Host } from '../../src-common/hosts/host.schema.js';
 import type { Inventory } from '../../src-common/inventory/inventory.schema.js';
 import type { Probe } from '../../src-common/inventory/probe.schema.js';
-import { FleetdeckError } from '../../src-common/problems.js';
+import { FleetdeckError, toProblem } from '../../src-common/problems.js';
 import { HELPER_METHODS } from '../../src-common/protocol/helper-methods.js';
 import { AuditLog } from './audit/audit-log.js';
+import { connectSummary, connectTarget, secretKindsText, type SecretSources } from './audit/audit-summaries.js';
 import { openDatabase, type Db } from './db/database.js';
 import { EventBus } from './events.js';
 import { HostSession, type SessionSecrets } from './hosts/host-session.js';
@@ -19,7 +20,7 @@ import { AlertEngine } from './alerts/alert-engine.js';
 import { ProcessControl } from './processes/process-control.js';
 import { ReportService } from './reports/report-service.js';
 import { TerminalService } from './terminal/terminal-service.js';
-import { MemorySecretStore, refuseRemember, type SecretStore } from './secrets.js';
+import { MemorySecretStore, refuseRemember, type SecretKind, type SecretStore } from './secrets.js';
 import { HostKeyPolicy, hostKeyName, hostKeyProblem } from './ssh/host-key-policy.js';
 import { fingerprintSha256 } from './ssh/known-hosts.js';
 import { readFileSync } from 'node:fs';
@@ -57,6 +58,8 @@ export class Fleet {
   readonly terminals: TerminalService;
   private readonly sessions = new Map<number, HostSession>();
   private readonly offeredKeys = new Map<string, Buffer>();
+  /** Which secret kinds each session holds in memory from earlier connects (as HostSession keeps them), for audit summaries. */
+  private readonly heldSecrets = new WeakMap<HostSession, Set<SecretKind>>();
   private readonly secrets: SecretStore;
   private readonly handlers: Record<string, (params: never) => Promise<unknown>>;
 
@@ -133,21 +136,39 @@ export class Fleet {
     return s;
   }
 
-  private secretsFor(id: number, given?: SessionSecrets & { remember?: boolean }): SessionSecrets {
+  /**
+   * The secrets for a connect the user asked for: those given, else (unless already connected)
+   * those in the secret store. Storing ("remember") and reading the store are audited here, once
+   * per user action — automatic reconnects reuse the session's copy and read nothing.
+   */
+  private secretsFor(id: number, given?: SessionSecrets & { remember?: boolean }, readStore = true): { secrets: SessionSecrets; sources: SecretSources } {
+    const host = this.hosts.get(id);
+    const kinds: [SecretKind, keyof SessionSecrets][] = [['password', 'password'], ['passphrase', 'passphrase'], ['sudo-password', 'sudoPassword']];
     if (given?.remember) {
       if (!this.secrets.persistent) refuseRemember();
-      if (given.password) this.secrets.set(id, 'password', given.password);
-      if (given.passphrase) this.secrets.set(id, 'passphrase', given.passphrase);
-      if (given.sudoPassword) this.secrets.set(id, 'sudo-password', given.sudoPassword);
+      const kept = kinds.filter(([, key]) => given[key]).map(([kind]) => kind);
+      for (const [kind, key] of kinds) if (given[key]) this.secrets.set(id, kind, given[key]);
+      if (kept.length) this.audit.record({ hostId: id, hostName: host.name, operation: 'secrets.store', summary: `stored the ${secretKindsText(kept)} for ${connectTarget(host)}`, result: 'ok' });
     }
-    const out: SessionSecrets = {};
-    const password = given?.password ?? this.secrets.get(id, 'password');
-    const passphrase = given?.passphrase ?? this.secrets.get(id, 'passphrase');
-    const sudoPassword = given?.sudoPassword ?? this.secrets.get(id, 'sudo-password');
-    if (password) out.password = password;
-    if (passphrase) out.passphrase = passphrase;
-    if (sudoPassword) out.sudoPassword = sudoPassword;
-    return out;
+    const secrets: SessionSecrets = {};
+    const sources: SecretSources = {};
+    const read: SecretKind[] = [];
+    for (const [kind, key] of kinds) {
+      const value = given?.[key] ?? (readStore ? this.secrets.get(id, kind) : undefined);
+      if (!value) continue;
+      secrets[key] = value;
+      sources[kind] = given?.[key] !== undefined ? 'supplied' : 'stored';
+      if (sources[kind] === 'stored') read.push(kind);
+    }
+    if (read.length) this.audit.record({ hostId: id, hostName: host.name, operation: 'secrets.read', summary: `read the stored ${secretKindsText(read)} for ${connectTarget(host)} to connect`, result: 'ok' });
+    return { secrets, sources };
+  }
+
+  /** Forgets a host's stored secrets, recording which kinds there were (never their values). */
+  private forgetSecrets(host: Host, why: string): void {
+    const had = (['password', 'passphrase', 'sudo-password'] as const).filter((k) => this.secrets.get(host.id, k) !== undefined);
+    this.secrets.forget(host.id);
+    if (had.length) this.audit.record({ hostId: host.id, hostName: host.name, operation: 'secrets.forget', summary: `forgot the stored ${secretKindsText(had)} for ${connectTarget(host)} (${why})`, result: 'ok' });
   }
 
   async probe(id: number): Promise<Probe> {
@@ -181,7 +202,7 @@ export class Fleet {
         const host = this.hosts.update(p.id, p.host);
         if (before.address !== host.address || before.port !== host.port || before.user !== host.user) {
           // Secrets were given for that server and user: they must not follow the host elsewhere.
-          this.secrets.forget(p.id);
+          this.forgetSecrets(before, 'its address or user changed');
           this.terminals.closeHost(p.id, 'the host\'s address or user changed');
           this.sessions.get(p.id)?.dispose();
           this.sessions.delete(p.id);
@@ -194,20 +215,49 @@ export class Fleet {
         this.terminals.closeHost(p.id, 'the host was removed');
         this.sessions.get(p.id)?.dispose();
         this.sessions.delete(p.id);
-        this.secrets.forget(p.id);
+        this.forgetSecrets(host, 'the host was removed');
         const removed = this.hosts.remove(p.id);
         this.audit.record({ hostId: p.id, hostName: host.name, operation: 'hosts.remove', summary: `removed ${host.name}`, result: 'ok' });
         return { removed };
       },
       [api.hosts.connect.method]: async (p: P<'connect'>) => {
         const s = this.session(p.id);
-        const secrets = this.secretsFor(p.id, p.credentials);
+        const host = this.hosts.get(p.id);
+        // Already connected: nothing is read from the store, and nothing is recorded unless a new link was made.
+        const wasConnected = s.state.state === 'connected';
+        const generation = s.linkGeneration;
+        const { secrets, sources } = this.secretsFor(p.id, p.credentials, !wasConnected);
+        const held = this.heldSecrets.get(s) ?? new Set<SecretKind>();
+        for (const k of held) sources[k] ??= 'kept';
+        for (const k of Object.keys(sources) as SecretKind[]) held.add(k);
+        this.heldSecrets.set(s, held);
+        let state: ConnectionState;
+        let problem: string | null = null;
         try {
-          return await s.connect(secrets);
-        } catch {
+          state = await s.connect(secrets);
+        } catch (err) {
           // The failure is the state's problem (with details for the UI), not a transport error.
-          return s.state;
+          state = s.state;
+          problem = toProblem(err).problem;
         }
+        const ok = state.state === 'connected';
+        // The session drops a refused password or passphrase (so must this record of it).
+        if (!ok && (state.state === 'failed' ? state.problem : problem) === 'authentication-failed') {
+          held.delete('password');
+          held.delete('passphrase');
+        }
+        if (!ok || !wasConnected || s.linkGeneration !== generation) {
+          const d = ok ? s.lastDeploy : null;
+          this.audit.record({
+            hostId: host.id,
+            hostName: host.name,
+            operation: 'hosts.connect',
+            summary: connectSummary(host, sources, { ok, pushedHelper: d?.pushedHelper, pushedRuntime: d?.pushedRuntime, helperPath: d?.helperPath }),
+            result: ok ? 'ok' : 'failed',
+            problem: ok ? null : state.state === 'failed' ? state.problem : (problem ?? 'disconnected'),
+          });
+        }
+        return state;
       },
       [api.hosts.disconnect.method]: async (p: P<'disconnect'>) => {
         this.sessions.get(p.id)?.disconnect();

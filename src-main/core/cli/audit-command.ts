@@ -1,10 +1,145 @@
+import type { AuditEvent, AuditPage, AuditQuery } from '../../../src-common/audit/audit.contract.js';
 import { FleetdeckError } from '../../../src-common/problems.js';
+import { Fleet } from '../fleet.js';
 
 export type Flags = Record<string, string | true>;
 
-/** `fleetdeck audit list [--host …] [--operation …] [--result ok|failed] [--since …] [--until …] [--search TEXT] [--limit N] [--json]` */
-export async function auditCommand(positionals: string[], flags: Flags, ctx: { dataDir: string }): Promise<void> {
-  void flags;
-  void ctx;
-  throw new FleetdeckError('internal-error', `audit ${positionals[0] ?? ''} is not built yet.`);
+export const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 5000;
+const WHEN_EXAMPLES = 'a date (2026-11-01), a date and time (2026-11-01T12:00) or a span back from now (90m, 24h, 7d, 2w)';
+const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+
+function invalid(message: string): never {
+  throw new FleetdeckError('invalid-input', message);
+}
+
+/**
+ * A --since/--until value as epoch ms. Dates and times without a zone are local time; a bare
+ * date means the start of that day for --since and its end for --until (so "--until 2026-11-01"
+ * includes the 1st). Relative spans count back from now.
+ */
+export function parseWhen(value: string, flag: 'since' | 'until', now = Date.now()): number {
+  const v = value.trim();
+  const rel = /^(\d{1,6})\s*([mhdw])$/i.exec(v);
+  if (rel) return now - Number(rel[1]) * UNIT_MS[rel[2]!.toLowerCase()]!;
+  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  if (date) {
+    const [y, mo, d] = [Number(date[1]), Number(date[2]), Number(date[3])];
+    const start = new Date(y, mo - 1, d);
+    if (start.getFullYear() !== y || start.getMonth() !== mo - 1 || start.getDate() !== d) invalid(`--${flag}: ${v} is not a calendar date. Use ${WHEN_EXAMPLES}.`);
+    return flag === 'since' ? start.getTime() : new Date(y, mo - 1, d + 1).getTime() - 1;
+  }
+  const dt = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(v);
+  if (dt) {
+    const [, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(dt[i] ?? 0)) as [number, number, number, number, number, number];
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) invalid(`--${flag}: ${v} is not a valid time. Use ${WHEN_EXAMPLES}.`);
+    // Without a zone the engine reads "YYYY-MM-DDTHH:MM" as local time, which is what we want.
+    const t = Date.parse(v.replace(' ', 'T'));
+    if (Number.isNaN(t) || (!dt[7] && new Date(t).getDate() !== d)) invalid(`--${flag}: ${v} is not a valid time. Use ${WHEN_EXAMPLES}.`);
+    return t;
+  }
+  return invalid(`--${flag}: "${v}" is not a time. Use ${WHEN_EXAMPLES}.`);
+}
+
+function text(flags: Flags, name: string, example: string): string | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  if (v === true || !v.trim()) invalid(`--${name} needs a value, e.g. ${example}.`);
+  return v.trim();
+}
+
+/** The audit.list query the flags ask for. */
+export function auditQueryFromFlags(flags: Flags, now = Date.now()): AuditQuery & { limit: number } {
+  const q: AuditQuery & { limit: number } = { limit: DEFAULT_LIMIT };
+  const host = text(flags, 'host', '--host gpu-1');
+  if (host) q.host = host;
+  const actor = text(flags, 'user', '--user alice');
+  if (actor) q.actor = actor;
+  const operation = text(flags, 'operation', '--operation hosts.remove, or a group: --operation terminal.');
+  if (operation) q.operation = operation;
+  const search = text(flags, 'search', '--search "sudo"');
+  if (search) q.text = search;
+  const result = text(flags, 'result', '--result failed');
+  if (result !== undefined) {
+    if (result !== 'ok' && result !== 'failed') invalid(`--result must be ok or failed (not "${result}"), e.g. --result failed.`);
+    q.result = result;
+  }
+  const since = text(flags, 'since', '--since 7d');
+  if (since !== undefined) q.since = parseWhen(since, 'since', now);
+  const until = text(flags, 'until', '--until 2026-11-01');
+  if (until !== undefined) q.until = parseWhen(until, 'until', now);
+  if (q.since !== undefined && q.until !== undefined && q.since > q.until) invalid('--since is after --until: nothing can match. Swap them, e.g. --since 2026-11-01 --until 2026-11-30.');
+  if (q.since !== undefined && q.since < 0) invalid('--since reaches back before 1970. Use a shorter span, e.g. --since 30d.');
+  const limit = text(flags, 'limit', '--limit 200');
+  if (limit !== undefined) {
+    if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_LIMIT) invalid(`--limit must be a whole number from 1 to ${MAX_LIMIT} (not "${limit}"), e.g. --limit 200.`);
+    q.limit = Number(limit);
+  }
+  return q;
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** Local time, ISO-like and sortable: "2026-11-01 12:03:04". */
+export function formatLocalTime(t: number): string {
+  const d = new Date(t);
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+}
+
+/** Host names, addresses and paths are user data: no control characters (escape sequences) reach the terminal. */
+export function printable(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+function clip(s: string, width: number): string {
+  if (width <= 0) return '';
+  return s.length <= width ? s : width === 1 ? '…' : `${s.slice(0, width - 1)}…`;
+}
+
+/**
+ * A table, newest first. With `width` (a terminal's columns), cells are capped and the summary
+ * is cut to fit the line; without it (piped output) nothing is cut.
+ */
+export function formatAuditTable(events: AuditEvent[], opts: { width?: number } = {}): string {
+  const headers = ['TIME', 'USER', 'HOST', 'OPERATION', 'RESULT', 'PROBLEM', 'SUMMARY'];
+  const rows = events.map((e) => [formatLocalTime(e.at), e.actor, e.hostName ?? '—', e.operation, e.result, e.problem ?? '', e.summary].map(printable));
+  const caps = opts.width ? [19, 16, 24, 22, 6, 24] : [];
+  const widths = headers.slice(0, -1).map((h, i) => {
+    const w = Math.max(h.length, ...rows.map((r) => r[i]!.length));
+    return caps[i] ? Math.min(w, caps[i]!) : w;
+  });
+  const line = (cells: string[]) => {
+    const fixed = cells.slice(0, -1).map((c, i) => clip(c, widths[i]!).padEnd(widths[i]!)).join('  ');
+    const summary = cells[cells.length - 1]!;
+    const room = opts.width ? Math.max(opts.width - fixed.length - 2, 12) : Infinity;
+    return `${fixed}  ${clip(summary, room)}`.trimEnd();
+  };
+  return [line(headers), ...rows.map(line)].join('\n');
+}
+
+/** `fleetdeck audit list [--host …] [--user …] [--operation …] [--result ok|failed] [--since …] [--until …] [--search TEXT] [--limit N] [--json]` */
+export async function auditCommand(positionals: string[], flags: Flags, ctx: { dataDir: string; out?: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean; columns?: number } }): Promise<void> {
+  const [sub = 'list', ...extra] = positionals;
+  if (sub !== 'list') invalid(`Unknown audit command "${sub}": use "fleetdeck audit list [--host NAME] [--result failed] [--since 7d] [--json]".`);
+  if (extra.length) invalid(`"audit list" takes no arguments (got "${extra.join(' ')}"): filter with options, e.g. --host ${extra[0]}.`);
+  const query = auditQueryFromFlags(flags);
+  const out = ctx.out ?? process.stdout;
+  const fleet = new Fleet({ dataDir: ctx.dataDir });
+  let page: AuditPage;
+  try {
+    page = (await fleet.call('audit.list', query)) as AuditPage;
+  } finally {
+    fleet.close();
+  }
+  if (flags.json) {
+    out.write(`${JSON.stringify(page.events, null, 2)}\n`);
+    return;
+  }
+  if (!page.events.length) {
+    out.write('No audit events match.\n');
+    return;
+  }
+  const width = out.isTTY ? (out.columns ?? 100) : undefined;
+  out.write(`${formatAuditTable(page.events, { width })}\n`);
+  if (page.hasMore) out.write(`(the newest ${page.events.length}; more match — raise --limit or narrow with --since/--until)\n`);
 }

@@ -8,6 +8,7 @@ import { projectRoot } from '../agent/assets.js';
 import { startLocalHelper } from '../agent/local-helper.js';
 import { defaultDataDir, Fleet } from '../fleet.js';
 import { HostSession } from '../hosts/host-session.js';
+import { hostKeyName } from '../ssh/host-key-policy.js';
 import { parseHostInput } from '../hosts/host-store.js';
 import { serveStdio } from '../server/stdio-server.js';
 import { startWebServer } from '../server/web-server.js';
@@ -33,9 +34,9 @@ Usage:
   fleetdeck report inventory|usage|audit --format pdf|csv|json|html --out FILE
                  [--since WHEN] [--until WHEN] [--host NAME[,NAME…]]
                                              a report from stored data (WHEN: 2026-11-01, 7d, 24h)
-  fleetdeck audit list [--host NAME] [--operation OP] [--result ok|failed]
-                 [--since WHEN] [--until WHEN] [--search TEXT] [--limit N] [--json]
-                                             what Fleetdeck did, newest first
+  fleetdeck audit list [--host NAME] [--user NAME] [--operation OP|GROUP.] [--result ok|failed]
+                 [--since WHEN] [--until WHEN] [--search TEXT] [--limit N (50)] [--json]
+                                             what Fleetdeck did, newest first (WHEN: 2026-11-01T12:00, 90m)
 
 Connection options:
   -p, --port PORT        SSH port (default 22)
@@ -314,6 +315,8 @@ export async function main(argv: string[]): Promise<number> {
         if (rest[0] !== 'forget' || !rest[1]) throw new FleetdeckError('invalid-input', 'Usage: fleetdeck hostkeys forget NAME (e.g. "[10.0.0.5]:2222" or gpu-1).');
         const fleet = new Fleet({ dataDir: dataDir(flags) });
         const n = fleet.policy.forget(rest[1]);
+        const owner = n ? fleet.hosts.list().find((h) => h.name.toLowerCase() === rest[1]!.toLowerCase() || hostKeyName(h.address, h.port) === rest[1]) : undefined;
+        if (n) fleet.audit.record({ hostId: owner?.id ?? null, hostName: owner?.name ?? null, operation: 'hostkeys.forget', summary: `forgot ${n} trusted key(s) of ${rest[1]}`, result: 'ok' });
         fleet.close();
         process.stdout.write(`forgot ${n} key(s) of ${rest[1]}\n`);
         return 0;
