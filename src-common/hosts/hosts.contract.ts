@@ -20,6 +20,17 @@ export const credentialsSchema = z.object({
   sudoPassword: z.string().max(4096).optional(),
   /** Store the given secrets in the OS keychain (Electron only; refused elsewhere). */
   remember: z.boolean().optional(),
+  /**
+   * Set by the desktop shell, which keeps remembered secrets in the OS keychain itself: which of
+   * the secrets above it read from the keychain, and whether it stores the others once the
+   * connect works. Only for the audit log (the core never sees the keychain).
+   */
+  keychain: z
+    .object({
+      read: z.array(z.enum(['password', 'passphrase', 'sudoPassword'])).max(3).default([]),
+      store: z.boolean().default(false),
+    })
+    .optional(),
 });
 
 export const sshConfigCandidateSchema = z.object({

@@ -141,7 +141,7 @@ export class Fleet {
    * those in the secret store. Storing ("remember") and reading the store are audited here, once
    * per user action — automatic reconnects reuse the session's copy and read nothing.
    */
-  private secretsFor(id: number, given?: SessionSecrets & { remember?: boolean }, readStore = true): { secrets: SessionSecrets; sources: SecretSources } {
+  private secretsFor(id: number, given?: SessionSecrets & { remember?: boolean; keychain?: { read: ('password' | 'passphrase' | 'sudoPassword')[]; store: boolean } }, readStore = true): { secrets: SessionSecrets; sources: SecretSources } {
     const host = this.hosts.get(id);
     const kinds: [SecretKind, keyof SessionSecrets][] = [['password', 'password'], ['passphrase', 'passphrase'], ['sudo-password', 'sudoPassword']];
     if (given?.remember) {
@@ -157,7 +157,8 @@ export class Fleet {
       const value = given?.[key] ?? (readStore ? this.secrets.get(id, kind) : undefined);
       if (!value) continue;
       secrets[key] = value;
-      sources[kind] = given?.[key] !== undefined ? 'supplied' : 'stored';
+      const fromKeychain = given?.keychain?.read.includes(key as 'password' | 'passphrase' | 'sudoPassword') ?? false;
+      sources[kind] = given?.[key] !== undefined && !fromKeychain ? 'supplied' : 'stored';
       if (sources[kind] === 'stored') read.push(kind);
     }
     if (read.length) this.audit.record({ hostId: id, hostName: host.name, operation: 'secrets.read', summary: `read the stored ${secretKindsText(read)} for ${connectTarget(host)} to connect`, result: 'ok' });
@@ -241,10 +242,21 @@ export class Fleet {
           problem = toProblem(err).problem;
         }
         const ok = state.state === 'connected';
+        const refused = !ok && (state.state === 'failed' ? state.problem : problem) === 'authentication-failed';
         // The session drops a refused password or passphrase (so must this record of it).
-        if (!ok && (state.state === 'failed' ? state.problem : problem) === 'authentication-failed') {
+        if (refused) {
           held.delete('password');
           held.delete('passphrase');
+        }
+        // The desktop shell's keychain: it stores what just worked and forgets what was refused.
+        const kc = p.credentials?.keychain;
+        if (kc) {
+          const toKind = { password: 'password', passphrase: 'passphrase', sudoPassword: 'sudo-password' } as const;
+          const target = connectTarget(host);
+          const supplied = (['password', 'passphrase', 'sudoPassword'] as const).filter((k) => p.credentials?.[k] !== undefined && !kc.read.includes(k)).map((k) => toKind[k]);
+          if (ok && kc.store && supplied.length) this.audit.record({ hostId: host.id, hostName: host.name, operation: 'secrets.store', summary: `stored the ${secretKindsText(supplied)} for ${target} in the OS keychain`, result: 'ok' });
+          const dropped = kc.read.filter((k) => k !== 'sudoPassword').map((k) => toKind[k]);
+          if (refused && dropped.length) this.audit.record({ hostId: host.id, hostName: host.name, operation: 'secrets.forget', summary: `forgot the stored ${secretKindsText(dropped)} for ${target} (the server refused it)`, result: 'ok' });
         }
         if (!ok || !wasConnected || s.linkGeneration !== generation) {
           const d = ok ? s.lastDeploy : null;

@@ -257,6 +257,19 @@ describe('audit records of a real Fleet', () => {
     expect(fleet.audit.query({ operation: 'secrets.' }).events).toEqual([]); // nothing was stored or read from a store
   });
 
+  it("records the desktop shell's keychain reads (the shell says which secrets it read), ignoring nothing secret", async () => {
+    fleet = new Fleet({ dataDir: ':memory:', knownHostsFiles: [], actor: 'alice', connectTimeoutMs: 5_000 });
+    const h = (await fleet.call('hosts.add', { name: 'dead', address: '127.0.0.1', port: 1, user: 'carol', auth: 'password' })) as { id: number };
+    await fleet.call('hosts.connect', { id: h.id, credentials: { password: PASSWORD, sudoPassword: PASSWORD, keychain: { read: ['password'], store: true } } });
+    const events = fleet.audit.query({}).events.reverse();
+    expect(events.map((e) => e.operation)).toEqual(['hosts.add', 'secrets.read', 'hosts.connect']);
+    expect(events[1]!.summary).toBe('read the stored password for carol@127.0.0.1:1 to connect');
+    expect(events[2]!.summary).toBe('could not connect as carol@127.0.0.1:1 using a stored password, with a supplied sudo password');
+    // Nothing stored: the connect did not work.
+    expect(JSON.stringify(events)).not.toContain(PASSWORD);
+    await expect(fleet.call('hosts.connect', { id: h.id, credentials: { keychain: { read: ['ssh-key'] } } })).rejects.toMatchObject({ problem: 'invalid-input' });
+  });
+
   it('records a failed agent connect, and forgetting secrets on remove', async () => {
     // An agent "is running" (the connect is refused before anything is asked of it).
     vi.stubEnv('SSH_AUTH_SOCK', path.join(tmpdir(), 'fd-no-such-agent.sock'));

@@ -9,6 +9,7 @@ import { startLocalHelper } from '../agent/local-helper.js';
 import { defaultDataDir, Fleet } from '../fleet.js';
 import { HostSession } from '../hosts/host-session.js';
 import { hostKeyName } from '../ssh/host-key-policy.js';
+import { connectSummary, type SecretSources } from '../audit/audit-summaries.js';
 import { parseHostInput } from '../hosts/host-store.js';
 import { serveStdio } from '../server/stdio-server.js';
 import { startWebServer } from '../server/web-server.js';
@@ -157,12 +158,29 @@ async function connectAdHoc(fleet: Fleet, host: Host, flags: Flags): Promise<Hos
   if (host.auth === 'password') {
     secrets.password = process.env.FLEETDECK_PASSWORD ?? (await ask(`Password for ${host.user}@${host.address}: `, { secret: true })) ?? undefined;
   }
+  // Ad-hoc connects put the helper on the host too: they are recorded like the app's.
+  const record = (ok: boolean, problem: string | null) => {
+    const sources: SecretSources = {};
+    if (secrets.password) sources.password = 'supplied';
+    if (secrets.passphrase) sources.passphrase = 'supplied';
+    if (secrets.sudoPassword) sources['sudo-password'] = 'supplied';
+    const d = ok ? session.lastDeploy : null;
+    fleet.audit.record({
+      hostName: host.name,
+      operation: 'hosts.connect',
+      summary: `${connectSummary(host, sources, { ok, pushedHelper: d?.pushedHelper, pushedRuntime: d?.pushedRuntime, helperPath: d?.helperPath })} (CLI)`,
+      result: ok ? 'ok' : 'failed',
+      problem,
+    });
+  };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       await session.connect(secrets);
+      record(true, null);
       return session;
     } catch (err) {
       const p = toProblem(err);
+      record(false, p.problem);
       if (p.problem === 'unknown-hostkey' && process.stdin.isTTY) {
         process.stderr.write(`${p.message}\n`);
         const yes = await ask('Trust this key and connect? [y/N] ');
@@ -170,7 +188,8 @@ async function connectAdHoc(fleet: Fleet, host: Host, flags: Flags): Promise<Hos
         const d = p.details as { hostName: string };
         const blob = offered.get(d.hostName);
         if (!blob) throw err;
-        fleet.policy.trust(d.hostName, blob);
+        const info = fleet.policy.trust(d.hostName, blob);
+        fleet.audit.record({ hostName: host.name, operation: 'hostkeys.trust', summary: `trusted ${info.keyType} ${info.fingerprint} for ${d.hostName} (CLI)`, result: 'ok' });
         continue;
       }
       if (p.problem === 'authentication-failed' && (p.details as { needs?: string } | undefined)?.needs === 'passphrase') {
