@@ -17,7 +17,7 @@ const SHORTCUTS: Array<{ what: string; keys: ReactNode }> = [
       </>
     ),
   },
-  { what: 'Filter the fleet', keys: <Kbd>/</Kbd> },
+  { what: 'Filter the fleet (or search the audit log)', keys: <Kbd>/</Kbd> },
   {
     what: 'Switch tabs on a host page',
     keys: (
