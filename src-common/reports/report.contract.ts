@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { request } from '../contract.js';
 import { hostIdSchema } from '../hosts/host.schema.js';
+import { reportSchema } from './report.schema.js';
 
 /**
  * Reports: inventory, usage over a period (from the monitoring history) and audit. The core
@@ -20,6 +21,8 @@ export const reportQuerySchema = z
     until: z.number().int().nonnegative().optional(),
     /** Hosts to include; all when absent. */
     hostIds: z.array(hostIdSchema).max(1000).optional(),
+    /** IANA time zone to show times and days in (the viewer's); this machine's when absent. */
+    timeZone: z.string().min(1).max(64).optional(),
   })
   .refine((q) => q.since === undefined || q.until === undefined || q.since < q.until, { message: 'since must be before until' });
 export type ReportQuery = z.input<typeof reportQuerySchema>;
@@ -35,7 +38,7 @@ export type ReportExport = z.infer<typeof reportExportSchema>;
 
 export const reportsContract = {
   /** The report's model, for the preview. Nothing on any host is touched: stored data only. */
-  build: request('reports.build', reportQuerySchema, z.unknown()),
+  build: request('reports.build', reportQuerySchema, reportSchema),
   /** The report as a file (PDF through a headless Chromium on this machine). */
   export: request('reports.export', reportQuerySchema.and(z.object({ format: reportFormatSchema })), reportExportSchema),
 } as const;

@@ -4,6 +4,7 @@ import type { PayloadOf } from '../../src-common/contract.js';
 import { allEvents, allRequests, apiEvents } from '../../src-common/api.js';
 import { CoreProcess } from './core-process.js';
 import { Keychain } from './keychain.js';
+import { MAX_PRINT_HTML_BYTES, printHtmlToPdf } from './print-to-pdf.js';
 
 /**
  * The thin Electron shell: one window with the security baseline, IPC derived from the
@@ -11,6 +12,7 @@ import { Keychain } from './keychain.js';
  */
 const CALL_CHANNEL = 'fleetdeck:call';
 const EVENT_CHANNEL = 'fleetdeck:event';
+const PRINT_CHANNEL = 'fleetdeck:printToPdf';
 const appRoot = path.resolve(__dirname, '../..');
 const rendererIndex = path.join(__dirname, '../renderer/index.html');
 
@@ -32,13 +34,16 @@ function senderAllowed(e: IpcMainInvokeEvent): boolean {
 async function handleCall(method: string, params: unknown): Promise<unknown> {
   if (method === 'hosts.connect') {
     const p = params as { id: number; credentials?: Record<string, unknown> & { remember?: boolean } };
-    const { remember, ...given } = p.credentials ?? {};
+    // `keychain` is ours to say, never the renderer's.
+    const { remember, keychain: _fromRenderer, ...given } = p.credentials ?? {};
+    void _fromRenderer;
     if (remember && !keychain.available) {
       throw { problem: 'invalid-input', message: 'No OS keychain is available, so Fleetdeck will not remember secrets; it asks for them when connecting.' };
     }
     const stored = keychain.get(p.id);
-    const state = (await core.call(method, { ...p, credentials: { ...stored, ...given } })) as { state: string; problem?: string };
     const kinds = ['password', 'passphrase', 'sudoPassword'] as const;
+    const read = kinds.filter((k) => stored[k] !== undefined && given[k] === undefined);
+    const state = (await core.call(method, { ...p, credentials: { ...stored, ...given, keychain: { read, store: !!remember } } })) as { state: string; problem?: string };
     // Remember only what just worked; forget a remembered secret the server refused.
     if (state.state === 'connected' && remember) for (const k of kinds) if (typeof given[k] === 'string') keychain.set(p.id, k, given[k] as string);
     if (state.state === 'failed' && state.problem === 'authentication-failed') for (const k of kinds) if (stored[k] && given[k] === undefined) keychain.forgetKind(p.id, k);
@@ -115,6 +120,16 @@ void app.whenReady().then(() => {
       return { result: await handleCall(method, params) };
     } catch (problem) {
       return { problem };
+    }
+  });
+  // Reports: the renderer hands over the core's HTML export; it is printed in a locked-down window.
+  ipcMain.handle(PRINT_CHANNEL, async (e, html: unknown) => {
+    if (!senderAllowed(e)) throw new Error('Refused: unexpected sender');
+    if (typeof html !== 'string' || html.length > MAX_PRINT_HTML_BYTES) return { problem: { problem: 'invalid-input', message: 'The report to print is missing or too large; export it as HTML instead.' } };
+    try {
+      return { result: await printHtmlToPdf(html) };
+    } catch (err) {
+      return { problem: { problem: 'internal-error', message: `Could not print the report to PDF: ${(err as Error).message}` } };
     }
   });
   core.onEvent((name, payload) => {

@@ -1,4 +1,5 @@
 import type { AuditEvent, AuditPage, AuditQuery } from '../../../src-common/audit/audit.contract.js';
+import { parseWhen } from './when.js';
 import { FleetdeckError } from '../../../src-common/problems.js';
 import { Fleet } from '../fleet.js';
 
@@ -6,39 +7,9 @@ export type Flags = Record<string, string | true>;
 
 export const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 5000;
-const WHEN_EXAMPLES = 'a date (2026-11-01), a date and time (2026-11-01T12:00) or a span back from now (90m, 24h, 7d, 2w)';
-const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
 
 function invalid(message: string): never {
   throw new FleetdeckError('invalid-input', message);
-}
-
-/**
- * A --since/--until value as epoch ms. Dates and times without a zone are local time; a bare
- * date means the start of that day for --since and its end for --until (so "--until 2026-11-01"
- * includes the 1st). Relative spans count back from now.
- */
-export function parseWhen(value: string, flag: 'since' | 'until', now = Date.now()): number {
-  const v = value.trim();
-  const rel = /^(\d{1,6})\s*([mhdw])$/i.exec(v);
-  if (rel) return now - Number(rel[1]) * UNIT_MS[rel[2]!.toLowerCase()]!;
-  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
-  if (date) {
-    const [y, mo, d] = [Number(date[1]), Number(date[2]), Number(date[3])];
-    const start = new Date(y, mo - 1, d);
-    if (start.getFullYear() !== y || start.getMonth() !== mo - 1 || start.getDate() !== d) invalid(`--${flag}: ${v} is not a calendar date. Use ${WHEN_EXAMPLES}.`);
-    return flag === 'since' ? start.getTime() : new Date(y, mo - 1, d + 1).getTime() - 1;
-  }
-  const dt = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(v);
-  if (dt) {
-    const [, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(dt[i] ?? 0)) as [number, number, number, number, number, number];
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) invalid(`--${flag}: ${v} is not a valid time. Use ${WHEN_EXAMPLES}.`);
-    // Without a zone the engine reads "YYYY-MM-DDTHH:MM" as local time, which is what we want.
-    const t = Date.parse(v.replace(' ', 'T'));
-    if (Number.isNaN(t) || (!dt[7] && new Date(t).getDate() !== d)) invalid(`--${flag}: ${v} is not a valid time. Use ${WHEN_EXAMPLES}.`);
-    return t;
-  }
-  return invalid(`--${flag}: "${v}" is not a time. Use ${WHEN_EXAMPLES}.`);
 }
 
 function text(flags: Flags, name: string, example: string): string | undefined {
@@ -143,3 +114,5 @@ export async function auditCommand(positionals: string[], flags: Flags, ctx: { d
   out.write(`${formatAuditTable(page.events, { width })}\n`);
   if (page.hasMore) out.write(`(the newest ${page.events.length}; more match — raise --limit or narrow with --since/--until)\n`);
 }
+
+export { parseWhen };

@@ -1,0 +1,92 @@
+import type { AuditReport, InventoryReport, Report, UsageReport } from '../../../src-common/reports/report.schema.js';
+
+/**
+ * A report as flat tables (for CSV): raw numbers, ISO 8601 UTC times, one row per thing. Column
+ * names carry their unit so a spreadsheet needs no legend.
+ */
+export type Cell = string | number | boolean | null;
+
+export interface ReportTable {
+  name: string;
+  columns: string[];
+  rows: Cell[][];
+}
+
+const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+
+const FIGURES = ['cpu_hours', 'memory_gib_hours', 'gpu_hours', 'gpu_memory_gib_hours', 'active_hours', 'peak_memory_bytes', 'peak_gpu_memory_bytes'];
+type Figures = UsageReport['users'][number];
+const figures = (f: Pick<Figures, 'cpuHours' | 'memoryGibHours' | 'gpuHours' | 'gpuMemoryGibHours' | 'activeHours' | 'peakMemoryBytes' | 'peakGpuMemoryBytes'>): Cell[] => [
+  f.cpuHours,
+  f.memoryGibHours,
+  f.gpuHours,
+  f.gpuMemoryGibHours,
+  f.activeHours,
+  f.peakMemoryBytes,
+  f.peakGpuMemoryBytes,
+];
+
+function usageTables(r: UsageReport): ReportTable[] {
+  const timeline: Cell[][] = [];
+  for (const h of r.timeline.hosts) {
+    r.timeline.t.forEach((t, i) => {
+      const row = [h.cpu[i] ?? null, h.mem[i] ?? null, h.gpuUtil[i] ?? null];
+      if (row.some((v) => v !== null)) timeline.push([h.host, iso(t), ...row]);
+    });
+  }
+  return [
+    { name: 'users', columns: ['user', 'group', 'hosts', ...FIGURES], rows: r.users.map((u) => [u.user, u.group, u.hosts.join(';'), ...figures(u)]) },
+    { name: 'groups', columns: ['group', 'users', ...FIGURES], rows: r.groups.map((g) => [g.group, g.users.join(';'), ...figures(g)]) },
+    { name: 'host_users', columns: ['host', 'user', 'group', ...FIGURES], rows: r.hostUsers.map((u) => [u.host, u.user, u.group, ...figures(u)]) },
+    {
+      name: 'hosts',
+      columns: ['host', 'monitored_hours', 'samples', 'cpu_avg_percent', 'cpu_max_percent', 'mem_avg_percent', 'mem_max_percent', 'gpu_util_avg_percent', 'gpu_util_max_percent', 'gpu_mem_avg_percent', 'gpu_mem_max_percent', 'load1_avg', 'load1_max'],
+      rows: r.hosts.map((h) => [h.host, h.monitoredHours, h.samples, h.cpuAvg, h.cpuMax, h.memAvg, h.memMax, h.gpuUtilAvg, h.gpuUtilMax, h.gpuMemAvg, h.gpuMemMax, h.load1Avg, h.load1Max]),
+    },
+    { name: 'host_timeline', columns: ['host', 'bucket_start', 'cpu_avg_percent', 'mem_avg_percent', 'gpu_util_avg_percent'], rows: timeline },
+  ];
+}
+
+function inventoryTables(r: InventoryReport): ReportTable[] {
+  return [
+    {
+      name: 'hosts',
+      columns: ['host', 'address', 'tags', 'inventory_at', 'hostname', 'distro', 'kernel', 'arch', 'cpu_model', 'sockets', 'cores', 'threads', 'memory_bytes', 'swap_bytes', 'disks', 'disk_bytes', 'gpus', 'uptime_seconds', 'note'],
+      rows: r.hosts.map((h) => [h.host, h.address, h.tags.join(';'), iso(h.inventoryAt), h.hostname, h.distro, h.kernel, h.arch, h.cpuModel, h.sockets, h.cores, h.threads, h.memoryBytes, h.swapBytes, h.disks, h.diskBytes, h.gpus, h.uptimeSeconds, h.note]),
+    },
+    {
+      name: 'gpus',
+      columns: ['host', 'index', 'model', 'uuid', 'serial', 'bus_id', 'driver_version', 'cuda_version', 'memory_total_bytes', 'ecc_errors_uncorrected'],
+      rows: r.gpus.map((g) => [g.host, g.index, g.model, g.uuid, g.serial, g.busId, g.driverVersion, g.cudaVersion, g.memoryTotalBytes, g.eccErrorsUncorrected]),
+    },
+    { name: 'disks', columns: ['host', 'device', 'model', 'size_bytes', 'rotational', 'removable'], rows: r.disks.map((d) => [d.host, d.device, d.model, d.sizeBytes, d.rotational, d.removable]) },
+    {
+      name: 'filesystems',
+      columns: ['host', 'mount_point', 'device', 'fs_type', 'total_bytes', 'used_bytes', 'available_bytes'],
+      rows: r.filesystems.map((f) => [f.host, f.mountPoint, f.device, f.fsType, f.totalBytes, f.usedBytes, f.availableBytes]),
+    },
+  ];
+}
+
+function auditTables(r: AuditReport): ReportTable[] {
+  return [
+    {
+      name: 'events',
+      columns: ['id', 'at', 'actor', 'host', 'operation', 'summary', 'result', 'problem'],
+      rows: r.events.map((e) => [e.id, iso(e.at), e.actor, e.hostName, e.operation, e.summary, e.result, e.problem]),
+    },
+    { name: 'by_day', columns: ['day', 'ok', 'failed'], rows: r.byDay.map((d) => [d.day, d.ok, d.failed]) },
+    { name: 'by_operation', columns: ['operation', 'ok', 'failed'], rows: r.byOperation.map((o) => [o.operation, o.ok, o.failed]) },
+  ];
+}
+
+export function reportTables(r: Report): ReportTable[] {
+  switch (r.kind) {
+    case 'usage':
+      return usageTables(r);
+    case 'inventory':
+      return inventoryTables(r);
+    case 'audit':
+      return auditTables(r);
+  }
+}

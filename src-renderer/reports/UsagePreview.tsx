@@ -1,0 +1,179 @@
+import type { UsageReport } from '../../src-common/reports/report.schema.js';
+import { formatBytes, formatCount, formatGibHours, formatHours, formatPercent, MISSING } from '../../src-common/reports/report-format.js';
+import { Icon } from '../app/icons.js';
+import { EmptyState, Notice } from '../app/ui.js';
+import { HBarChart, Legend, PercentLineChart, type BarSeries, type LineRow, type LineSeries } from './ReportCharts.js';
+import { ReportTable, type Column } from './ReportTable.js';
+
+const TOP_USERS = 15;
+const TOP_HOSTS = 8;
+
+type Figures = Pick<UsageReport['users'][number], 'cpuHours' | 'memoryGibHours' | 'gpuHours' | 'gpuMemoryGibHours' | 'activeHours' | 'peakMemoryBytes' | 'peakGpuMemoryBytes'>;
+
+function figureColumns<T extends Figures>(): Column<T>[] {
+  return [
+    { header: 'CPU-hours', cell: (u) => formatHours(u.cpuHours), num: true },
+    { header: 'GPU-hours', cell: (u) => formatHours(u.gpuHours), num: true },
+    { header: 'Memory', cell: (u) => formatGibHours(u.memoryGibHours), num: true },
+    { header: 'GPU memory', cell: (u) => formatGibHours(u.gpuMemoryGibHours), num: true },
+    { header: 'Active', cell: (u) => `${formatHours(u.activeHours)} h`, num: true },
+    {
+      header: 'Peak mem · GPU',
+      cell: (u) => (
+        <>
+          {formatBytes(u.peakMemoryBytes)}
+          <span className="muted"> · {u.peakGpuMemoryBytes ? formatBytes(u.peakGpuMemoryBytes) : MISSING}</span>
+        </>
+      ),
+      num: true,
+    },
+  ];
+}
+
+const avgMax = (avg: number | null, max: number | null) =>
+  avg === null ? (
+    MISSING
+  ) : (
+    <>
+      {formatPercent(avg)} <span className="muted">/ {formatPercent(max)}</span>
+    </>
+  );
+
+export function Summary({ items }: { items: { label: string; value: string; sub?: string }[] }) {
+  return (
+    <div className="summary-strip report-summary" data-testid="report-summary">
+      {items.map((i) => (
+        <div key={i.label} className="summary-item">
+          <span className="summary-label">{i.label}</span>
+          <span className="summary-value">{i.value}</span>
+          {i.sub ? <span className="summary-sub muted">{i.sub}</span> : null}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export function UsagePreview({ report: r }: { report: UsageReport }) {
+  const hasGpu = r.totals.gpuHours > 0 || r.hosts.some((h) => h.gpuUtilAvg !== null);
+  const monitored = r.hosts.filter((h) => h.samples > 0);
+  const summary = (
+    <Summary
+      items={[
+        { label: 'CPU-hours', value: formatHours(r.totals.cpuHours) },
+        { label: 'Memory', value: formatGibHours(r.totals.memoryGibHours) },
+        { label: 'GPU-hours', value: formatHours(r.totals.gpuHours) },
+        { label: 'GPU memory', value: formatGibHours(r.totals.gpuMemoryGibHours) },
+        { label: 'Users', value: formatCount(r.totals.users) },
+        { label: 'Monitored hosts', value: `${r.totals.monitoredHosts} of ${r.hosts.length}` },
+      ]}
+    />
+  );
+  const notes = r.notes.map((n) => (
+    <Notice key={n} tone="info">
+      {n}
+    </Notice>
+  ));
+  if (!r.users.length && !monitored.length) {
+    return (
+      <>
+        {summary}
+        {notes}
+        <EmptyState icon="activity" title="No monitoring history in this period" testId="report-usage-empty">
+          Start monitoring a host: connect it and open its Monitor tab (history is kept while Fleetdeck runs). Then come back, or pick a longer period.
+        </EmptyState>
+      </>
+    );
+  }
+  const userSeries: BarSeries[] = [{ key: 'cpu', label: 'CPU-hours', color: 0 }, ...(hasGpu ? [{ key: 'gpu', label: 'GPU-hours', color: 3 }] : [])];
+  const hostSeries: BarSeries[] = [{ key: 'cpu', label: 'CPU', color: 0 }, { key: 'mem', label: 'Memory', color: 1 }, ...(hasGpu ? [{ key: 'gpu', label: 'GPU', color: 3 }] : [])];
+  const busiest = r.timeline.hosts
+    .map((h, i) => ({ h, avg: r.hosts[i]?.cpuAvg ?? -1 }))
+    .filter((x) => x.h.cpu.some((v) => v !== null))
+    .sort((a, b) => b.avg - a.avg)
+    .slice(0, TOP_HOSTS);
+  const lineSeries: LineSeries[] = busiest.map((x, i) => ({ key: `h${i}`, label: x.h.host, color: i % 8 }));
+  const lineRows: LineRow[] = r.timeline.t.map((t, k) => {
+    const row: LineRow = { t };
+    busiest.forEach((x, i) => (row[`h${i}`] = x.h.cpu[k] ?? null));
+    return row;
+  });
+  return (
+    <>
+      {summary}
+      {notes}
+      <section className="panel" data-testid="report-usage-users">
+        <div className="panel-title-row">
+          <h2 className="panel-title">
+            <Icon name="users" size={16} />
+            Usage per user
+          </h2>
+          <Legend series={userSeries} />
+        </div>
+        {r.users.length ? (
+          <HBarChart rows={r.users.slice(0, TOP_USERS).map((u) => ({ label: u.user, cpu: u.cpuHours, gpu: u.gpuHours }))} series={userSeries} format={formatHours} testId="report-chart-users" />
+        ) : null}
+        <ReportTable<UsageReport['users'][number]>
+          columns={[
+            { header: 'User', cell: (u) => <><span className="strong">{u.user}</span><div className="muted small-text">{u.hosts.join(', ')}</div></>, className: 'report-name-cell' },
+            { header: 'Group', cell: (u) => u.group ?? <span className="muted">{MISSING}</span> },
+            ...figureColumns(),
+          ]}
+          rows={r.users}
+          rowKey={(u) => u.user}
+          testId="report-table-users"
+          empty="No per-user usage in this period: the helper attributes processes to users while a host is monitored."
+        />
+      </section>
+      <section className="panel" data-testid="report-usage-groups">
+        <h2 className="panel-title">
+          <Icon name="layers" size={16} />
+          Usage per group <span className="panel-sub">primary groups from the hosts’ inventories</span>
+        </h2>
+        <ReportTable<UsageReport['groups'][number]>
+          columns={[
+            { header: 'Group', cell: (g) => <>{g.group === null ? <span className="muted">unknown</span> : <span className="strong">{g.group}</span>}<div className="muted small-text">{g.users.join(', ')}</div></>, className: 'report-name-cell' },
+            ...figureColumns(),
+          ]}
+          rows={r.groups}
+          rowKey={(g) => g.group ?? '\u0000none'}
+          testId="report-table-groups"
+        />
+      </section>
+      <section className="panel" data-testid="report-usage-hosts">
+        <div className="panel-title-row">
+          <h2 className="panel-title">
+            <Icon name="gauge" size={16} />
+            Utilisation per host <span className="panel-sub">average, with the maximum in the table</span>
+          </h2>
+          <Legend series={hostSeries} />
+        </div>
+        {monitored.length ? (
+          <HBarChart rows={monitored.map((h) => ({ label: h.host, cpu: h.cpuAvg, mem: h.memAvg, gpu: h.gpuUtilAvg }))} series={hostSeries} format={(v) => formatPercent(v)} max={100} testId="report-chart-hosts" />
+        ) : null}
+        {lineSeries.length ? (
+          <div className="report-subchart">
+            <div className="report-subchart-head">
+              <h3 className="chart-title">CPU over the period</h3>
+              <Legend series={lineSeries} />
+            </div>
+            <PercentLineChart rows={lineRows} series={lineSeries} from={r.meta.since} to={r.meta.until} testId="report-chart-cpu-time" />
+          </div>
+        ) : null}
+        <ReportTable<UsageReport['hosts'][number]>
+          columns={[
+            { header: 'Host', cell: (h) => <span className="strong">{h.host}</span>, className: 'report-name-cell' },
+            { header: 'Monitored', cell: (h) => `${formatHours(h.monitoredHours)} h`, num: true },
+            { header: 'Samples', cell: (h) => formatCount(h.samples), num: true },
+            { header: 'CPU', cell: (h) => avgMax(h.cpuAvg, h.cpuMax), num: true },
+            { header: 'Memory', cell: (h) => avgMax(h.memAvg, h.memMax), num: true },
+            { header: 'GPU', cell: (h) => avgMax(h.gpuUtilAvg, h.gpuUtilMax), num: true },
+            { header: 'GPU memory', cell: (h) => avgMax(h.gpuMemAvg, h.gpuMemMax), num: true },
+          ]}
+          rows={r.hosts}
+          rowKey={(h) => h.hostId}
+          testId="report-table-hosts"
+        />
+      </section>
+    </>
+  );
+}
