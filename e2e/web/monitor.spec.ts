@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startDebianHost, testbedUnavailableReason, type DebianHost } from '../testbed/index.js';
-import { chromiumMissing, ensureWebBuilt, launchChromium, openPage, serve, shot, type Served } from './serve-app.js';
+import { addKeyHost, chromiumMissing, ensureWebBuilt, launchChromium, openPage, serve, shot, type Served } from './serve-app.js';
 
 /**
  * Live monitoring end to end: `fleetdeck serve`, Debian's Chromium and a real systemd Debian
@@ -51,15 +51,7 @@ describe.skipIf(unavailable)('live monitoring in Chromium', () => {
 
   it('adds and connects a Debian test host', async () => {
     await page.goto(app.url);
-    await page.getByTestId('empty-add-host').click();
-    await page.getByLabel('Name').fill('mon-debian');
-    await page.getByLabel('Address').fill('127.0.0.1');
-    await page.getByLabel('Port').fill(String(deb.port));
-    await page.getByLabel('User').fill('admin');
-    await page.getByLabel('Tags').fill('lab, monitor');
-    await page.getByTestId('host-form-auth').selectOption('key');
-    await page.getByLabel('Private key file').fill(deb.users.admin!.keyPath!);
-    await page.getByTestId('host-form-submit').click();
+    await addKeyHost(page, { name: 'mon-debian', port: deb.port, user: 'admin', keyPath: deb.users.admin!.keyPath!, tags: 'lab, monitor' });
     const card = page.getByTestId('host-card-mon-debian');
     await card.waitFor();
     await card.getByTestId('connect-button').click();

@@ -82,3 +82,16 @@ export async function shot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** Adds a host with key auth through the add-host dialog of an empty fleet (the dialog's own checks are fleet.spec's). */
+export async function addKeyHost(page: Page, h: { name: string; port: number; user: string; keyPath: string; tags?: string }): Promise<void> {
+  await page.getByTestId('empty-add-host').click();
+  await page.getByLabel('Name').fill(h.name);
+  await page.getByLabel('Address').fill('127.0.0.1');
+  await page.getByLabel('Port').fill(String(h.port));
+  await page.getByLabel('User').fill(h.user);
+  if (h.tags) await page.getByLabel('Tags').fill(h.tags);
+  await page.getByTestId('host-form-auth').selectOption('key');
+  await page.getByLabel('Private key file').fill(h.keyPath);
+  await page.getByTestId('host-form-submit').click();
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startDebianHost, testbedUnavailableReason, type DebianHost } from '../testbed/index.js';
-import { chromiumMissing, ensureWebBuilt, launchChromium, openPage, serve, shot, type Served } from './serve-app.js';
+import { addKeyHost, chromiumMissing, ensureWebBuilt, launchChromium, openPage, serve, shot, type Served } from './serve-app.js';
 
 /**
  * The embedded terminal end to end: `fleetdeck serve`, Debian's Chromium (xterm.js) and a real
@@ -43,14 +43,7 @@ describe.skipIf(unavailable)('terminal in Chromium', () => {
 
   it('opens a terminal from the host page (connecting first) and runs a command', async () => {
     await page.goto(app.url);
-    await page.getByTestId('empty-add-host').click();
-    await page.getByLabel('Name').fill('term-debian');
-    await page.getByLabel('Address').fill('127.0.0.1');
-    await page.getByLabel('Port').fill(String(deb.port));
-    await page.getByLabel('User').fill('admin');
-    await page.getByTestId('host-form-auth').selectOption('key');
-    await page.getByLabel('Private key file').fill(deb.users.admin!.keyPath!);
-    await page.getByTestId('host-form-submit').click();
+    await addKeyHost(page, { name: 'term-debian', port: deb.port, user: 'admin', keyPath: deb.users.admin!.keyPath! });
     await page.getByTestId('host-card-term-debian').getByTestId('host-card-link').click();
     // Not connected yet: the terminal tab waits while the usual connect flow asks about the host key.
     await page.getByTestId('open-terminal-button').click();

@@ -1,4 +1,5 @@
 import type { ReportKind } from './report.contract.js';
+import type { AuditReport, UsageReport } from './report.schema.js';
 
 /**
  * Formatting shared by the HTML/PDF export (core) and the preview (renderer), so both read the
@@ -130,4 +131,30 @@ export function formatUptime(seconds: number | null | undefined): string {
 /** A report's file name: "fleetdeck-usage-2026-11-15_2026-11-22.csv" (no host data in it). */
 export function reportFileName(kind: ReportKind, since: number, until: number, tz: string, ext: string): string {
   return `fleetdeck-${kind}-${formatDay(since, tz)}_${formatDay(until, tz)}.${ext}`;
+}
+
+/** How many users and hosts the usage charts show (tables show all). */
+export const TOP_USERS = 15;
+export const TOP_HOSTS = 8;
+
+export type UsageFigures = Pick<UsageReport['users'][number], 'cpuHours' | 'memoryGibHours' | 'gpuHours' | 'gpuMemoryGibHours' | 'activeHours' | 'peakMemoryBytes' | 'peakGpuMemoryBytes'>;
+
+/** The figure columns of every usage table (per user, group, host), in the preview and the export alike. */
+export const USAGE_FIGURE_COLUMNS: { header: string; text: (u: UsageFigures) => string }[] = [
+  { header: 'CPU-hours', text: (u) => formatHours(u.cpuHours) },
+  { header: 'GPU-hours', text: (u) => formatHours(u.gpuHours) },
+  { header: 'Memory', text: (u) => formatGibHours(u.memoryGibHours) },
+  { header: 'GPU memory', text: (u) => formatGibHours(u.gpuMemoryGibHours) },
+  { header: 'Active', text: (u) => `${formatHours(u.activeHours)} h` },
+];
+
+/** The audit report's summary tiles. */
+export function auditSummaryItems(t: AuditReport['totals']): { label: string; value: string }[] {
+  return [
+    { label: 'Events', value: formatCount(t.events) },
+    { label: 'Succeeded', value: formatCount(t.ok) },
+    { label: 'Failed', value: formatCount(t.failed) },
+    { label: 'Actors', value: formatCount(t.actors) },
+    { label: 'Hosts', value: formatCount(t.hosts) },
+  ];
 }

@@ -1,5 +1,5 @@
 import type { AuditReport } from '../../src-common/reports/report.schema.js';
-import { formatCount, formatDateTime, MISSING } from '../../src-common/reports/report-format.js';
+import { auditSummaryItems, formatCount, formatDateTime, MISSING } from '../../src-common/reports/report-format.js';
 import { Icon } from '../app/icons.js';
 import { Badge, EmptyState } from '../app/ui.js';
 import { DayColumns, Legend, type BarSeries } from './ReportCharts.js';
@@ -16,13 +16,7 @@ export function AuditPreview({ report: r }: { report: AuditReport }) {
   const tz = r.meta.timeZone;
   const summary = (
     <Summary
-      items={[
-        { label: 'Events', value: formatCount(t.events) },
-        { label: 'Succeeded', value: formatCount(t.ok) },
-        { label: 'Failed', value: formatCount(t.failed) },
-        { label: 'Actors', value: formatCount(t.actors) },
-        { label: 'Hosts', value: formatCount(t.hosts) },
-      ]}
+      items={auditSummaryItems(t)}
     />
   );
   if (!r.events.length) {

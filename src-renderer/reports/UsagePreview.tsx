@@ -1,22 +1,13 @@
 import type { UsageReport } from '../../src-common/reports/report.schema.js';
-import { formatBytes, formatCount, formatGibHours, formatHours, formatPercent, MISSING } from '../../src-common/reports/report-format.js';
+import { formatBytes, formatCount, formatGibHours, formatHours, formatPercent, MISSING, TOP_HOSTS, TOP_USERS, USAGE_FIGURE_COLUMNS, type UsageFigures } from '../../src-common/reports/report-format.js';
 import { Icon } from '../app/icons.js';
 import { EmptyState, Notice } from '../app/ui.js';
 import { HBarChart, Legend, PercentLineChart, type BarSeries, type LineRow, type LineSeries } from './ReportCharts.js';
 import { ReportTable, type Column } from './ReportTable.js';
 
-const TOP_USERS = 15;
-const TOP_HOSTS = 8;
-
-type Figures = Pick<UsageReport['users'][number], 'cpuHours' | 'memoryGibHours' | 'gpuHours' | 'gpuMemoryGibHours' | 'activeHours' | 'peakMemoryBytes' | 'peakGpuMemoryBytes'>;
-
-function figureColumns<T extends Figures>(): Column<T>[] {
+function figureColumns<T extends UsageFigures>(): Column<T>[] {
   return [
-    { header: 'CPU-hours', cell: (u) => formatHours(u.cpuHours), num: true },
-    { header: 'GPU-hours', cell: (u) => formatHours(u.gpuHours), num: true },
-    { header: 'Memory', cell: (u) => formatGibHours(u.memoryGibHours), num: true },
-    { header: 'GPU memory', cell: (u) => formatGibHours(u.gpuMemoryGibHours), num: true },
-    { header: 'Active', cell: (u) => `${formatHours(u.activeHours)} h`, num: true },
+    ...USAGE_FIGURE_COLUMNS.map((c) => ({ header: c.header, cell: (u: T) => c.text(u), num: true })),
     {
       header: 'Peak mem · GPU',
       cell: (u) => (

@@ -1,5 +1,5 @@
 import type { AuditReport } from '../../../src-common/reports/report.schema.js';
-import { formatCount, formatDateTime, MISSING } from '../../../src-common/reports/report-format.js';
+import { auditSummaryItems, formatCount, formatDateTime, MISSING } from '../../../src-common/reports/report-format.js';
 import { chart, section, tiles } from './html-parts.js';
 import { html, table, type Html } from './html-template.js';
 import { stackedColumns } from './svg-charts.js';
@@ -8,13 +8,7 @@ export function auditSections(r: AuditReport): Html {
   const tz = r.meta.timeZone;
   const t = r.totals;
   const out: Html[] = [
-    tiles([
-      { label: 'Events', value: formatCount(t.events) },
-      { label: 'Succeeded', value: formatCount(t.ok) },
-      { label: 'Failed', value: formatCount(t.failed) },
-      { label: 'Actors', value: formatCount(t.actors) },
-      { label: 'Hosts', value: formatCount(t.hosts) },
-    ]),
+    tiles(auditSummaryItems(t)),
   ];
   if (!r.events.length) {
     out.push(html`<p class="empty">Nothing was recorded in this period: the audit log lists what Fleetdeck changed on hosts (adding hosts, trusting keys, terminals, killing processes).</p>`);

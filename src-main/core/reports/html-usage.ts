@@ -1,21 +1,12 @@
 import type { UsageReport } from '../../../src-common/reports/report.schema.js';
-import { formatBytes, formatCount, formatDateTime, formatGibHours, formatHours, formatPercent, MISSING } from '../../../src-common/reports/report-format.js';
+import { formatBytes, formatCount, formatDateTime, formatHours, formatPercent, MISSING, TOP_HOSTS, TOP_USERS, USAGE_FIGURE_COLUMNS, type UsageFigures } from '../../../src-common/reports/report-format.js';
 import { chart, section, tiles } from './html-parts.js';
 import { html, table, type Column, type Html } from './html-template.js';
 import { barChart, lineChart, PALETTE } from './svg-charts.js';
 
-const TOP_USERS = 15;
-const TOP_HOSTS = 8;
-
-type Figures = Pick<UsageReport['users'][number], 'cpuHours' | 'memoryGibHours' | 'gpuHours' | 'gpuMemoryGibHours' | 'activeHours' | 'peakMemoryBytes' | 'peakGpuMemoryBytes'>;
-
-function figureColumns<T extends Figures>(): Column<T>[] {
+function figureColumns<T extends UsageFigures>(): Column<T>[] {
   return [
-    { header: 'CPU-hours', cell: (u) => formatHours(u.cpuHours), num: true },
-    { header: 'Memory', cell: (u) => formatGibHours(u.memoryGibHours), num: true },
-    { header: 'GPU-hours', cell: (u) => formatHours(u.gpuHours), num: true },
-    { header: 'GPU memory', cell: (u) => formatGibHours(u.gpuMemoryGibHours), num: true },
-    { header: 'Active h', cell: (u) => formatHours(u.activeHours), num: true },
+    ...USAGE_FIGURE_COLUMNS.map((c) => ({ header: c.header, cell: (u: T) => c.text(u), num: true })),
     { header: 'Peak mem · GPU', cell: (u) => html`${formatBytes(u.peakMemoryBytes)}<div class="sub-line">GPU ${u.peakGpuMemoryBytes ? formatBytes(u.peakGpuMemoryBytes) : MISSING}</div>`, num: true },
   ];
 }
