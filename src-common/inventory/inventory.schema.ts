@@ -106,6 +106,8 @@ export const gpuSchema = z.object({
   powerDrawW: z.number().nullable(),
   powerLimitW: z.number().nullable(),
   eccErrorsUncorrected: z.number().nullable(),
+  /** ECC as currently in effect; null where the GPU has none (consumer cards) or the source does not say. Absent in facts stored by older versions. */
+  eccMode: z.enum(['enabled', 'disabled']).nullable().optional(),
   processes: z.array(gpuProcessSchema),
 });
 

@@ -133,6 +133,14 @@ export function reportFileName(kind: ReportKind, since: number, until: number, t
   return `fleetdeck-${kind}-${formatDay(since, tz)}_${formatDay(until, tz)}.${ext}`;
 }
 
+/** "on · 0 errors", "off", "n/a": a GPU's ECC mode and volatile uncorrected errors in one cell. */
+export function formatEcc(mode: 'enabled' | 'disabled' | null, uncorrected: number | null): string {
+  if (mode === 'disabled') return 'off';
+  if (mode === null && uncorrected === null) return 'n/a';
+  const errors = uncorrected === null ? '' : ` · ${formatCount(uncorrected)} uncorrected`;
+  return `${mode === 'enabled' ? 'on' : 'n/a'}${errors}`;
+}
+
 /** How many users and hosts the usage charts show (tables show all). */
 export const TOP_USERS = 15;
 export const TOP_HOSTS = 8;

@@ -89,6 +89,8 @@ export const inventoryGpuRowSchema = z.object({
   driverVersion: z.string().nullable(),
   cudaVersion: z.string().nullable(),
   memoryTotalBytes: numOrNull,
+  /** ECC mode in effect; null where the GPU has none (GeForce) or the inventory predates it. */
+  eccMode: z.enum(['enabled', 'disabled']).nullable(),
   /** Volatile uncorrected ECC errors; null where ECC is off or unsupported (GeForce). */
   eccErrorsUncorrected: numOrNull,
 });

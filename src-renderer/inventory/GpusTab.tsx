@@ -38,7 +38,9 @@ function GpuRow({ gpu }: { gpu: Gpu }) {
       <td className={`num ${tempClass(gpu.temperatureC)}`}>{formatTemperature(gpu.temperatureC)}</td>
       <td className="num">{formatPower(gpu.powerDrawW, gpu.powerLimitW)}</td>
       <td className="num">{gpu.processes.length || <span className="muted">0</span>}</td>
-      <td className="num">{gpu.eccErrorsUncorrected ? <span className="text-error">{gpu.eccErrorsUncorrected}</span> : <span className="muted">{gpu.eccErrorsUncorrected ?? '—'}</span>}</td>
+      <td className="num" title={gpu.eccMode ? `ECC ${gpu.eccMode}` : 'No ECC reported'}>
+        {gpu.eccMode === 'disabled' ? <span className="muted">off</span> : gpu.eccErrorsUncorrected ? <span className="text-error">{gpu.eccErrorsUncorrected}</span> : <span className="muted">{gpu.eccErrorsUncorrected ?? '—'}</span>}
+      </td>
     </tr>
   );
 }

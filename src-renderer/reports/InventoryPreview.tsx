@@ -1,5 +1,5 @@
 import type { InventoryReport } from '../../src-common/reports/report.schema.js';
-import { formatBytes, formatCount, formatDateTime, formatUptime, MISSING } from '../../src-common/reports/report-format.js';
+import { formatBytes, formatCount, formatDateTime, formatEcc, formatUptime, MISSING } from '../../src-common/reports/report-format.js';
 import { Icon } from '../app/icons.js';
 import { EmptyState } from '../app/ui.js';
 import { HBarChart } from './ReportCharts.js';
@@ -68,7 +68,7 @@ export function InventoryPreview({ report: r }: { report: InventoryReport }) {
       <section className="panel" data-testid="report-inventory-gpus">
         <h2 className="panel-title">
           <Icon name="chip" size={16} />
-          GPUs <span className="panel-sub">ECC: volatile uncorrected errors</span>
+          GPUs <span className="panel-sub">ECC: mode and volatile uncorrected errors</span>
         </h2>
         {r.gpuModels.length ? <HBarChart rows={r.gpuModels.map((m) => ({ label: m.model, count: m.count }))} series={[{ key: 'count', label: 'GPUs', color: 0 }]} format={(v) => String(v)} integer testId="report-chart-gpu-models" /> : null}
         <ReportTable<InventoryReport['gpus'][number]>
@@ -79,7 +79,7 @@ export function InventoryPreview({ report: r }: { report: InventoryReport }) {
             { header: 'Serial', cell: (g) => g.serial ?? MISSING, className: 'mono' },
             { header: 'Driver', cell: (g) => <>{g.driverVersion ?? MISSING}{g.cudaVersion ? <div className="muted small-text">CUDA {g.cudaVersion}</div> : null}</> },
             { header: 'Memory', cell: (g) => formatBytes(g.memoryTotalBytes), num: true },
-            { header: 'ECC errors', cell: (g) => (g.eccErrorsUncorrected === null ? <span className="muted">n/a</span> : formatCount(g.eccErrorsUncorrected)), num: true },
+            { header: 'ECC', cell: (g) => (g.eccMode === null && g.eccErrorsUncorrected === null ? <span className="muted">n/a</span> : formatEcc(g.eccMode, g.eccErrorsUncorrected)), num: true },
             { header: 'UUID', cell: (g) => <span className="mono small-text">{g.uuid}</span> },
           ]}
           rows={r.gpus}

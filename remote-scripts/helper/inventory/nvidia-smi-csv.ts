@@ -1,5 +1,5 @@
 import type { Gpu, GpuProcess } from '../../../src-common/inventory/inventory.schema.js';
-import { nvBytes, nvNumber, nvText } from './nvidia-values.js';
+import { nvBytes, nvNumber, nvOnOff, nvText } from './nvidia-values.js';
 
 /**
  * `nvidia-smi --query-gpu=... --format=csv` and `--query-compute-apps=... --format=csv`.
@@ -77,6 +77,7 @@ export function gpusFromQueryGpuCsv(text: string): Gpu[] {
     powerDrawW: nvNumber(firstPresent(row, ['power.draw', 'power.draw.instant', 'power.draw.average'])),
     powerLimitW: nvNumber(firstPresent(row, ['enforced.power.limit', 'power.limit'])),
     eccErrorsUncorrected: nvNumber(row['ecc.errors.uncorrected.volatile.total']),
+    eccMode: nvOnOff(row['ecc.mode.current']),
     processes: [],
   }));
 }

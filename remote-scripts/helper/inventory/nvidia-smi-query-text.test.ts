@@ -13,7 +13,7 @@ describe('parseNvidiaSmiQueryText (H100 -q)', () => {
     expect(gpu).toEqual({
       index: 0, name: 'NVIDIA H100 80GB HBM3', uuid: 'GPU-00000000-0000-0000-0000-000000000000', serial: '0000000000000', busId: '00000000:00:09.0',
       driverVersion: '590.48.01', cudaVersion: '13.1', memoryTotalBytes: 81559 * MiB, memoryUsedBytes: 19818 * MiB,
-      utilizationGpuPercent: 100, utilizationMemoryPercent: 11, temperatureC: 59, powerDrawW: 588.39, powerLimitW: 700, eccErrorsUncorrected: 0,
+      utilizationGpuPercent: 100, utilizationMemoryPercent: 11, temperatureC: 59, powerDrawW: 588.39, powerLimitW: 700, eccErrorsUncorrected: 0, eccMode: 'enabled',
       processes: [
         { pid: 11327, name: '/root/tools/memhog', type: 'C', usedMemoryBytes: 2566 * MiB },
         { pid: 11328, name: '/root/tools/memhog', type: 'C', usedMemoryBytes: 1542 * MiB },

@@ -1,5 +1,5 @@
 import type { Gpu, GpuProcess } from '../../../src-common/inventory/inventory.schema.js';
-import { nvBytes, nvNumber, nvText } from './nvidia-values.js';
+import { nvBytes, nvNumber, nvOnOff, nvText } from './nvidia-values.js';
 
 /**
  * `nvidia-smi -q` (text, not XML): "Key : value" lines nested by 4-space indentation. Read into a
@@ -88,6 +88,7 @@ export function parseNvidiaSmiQueryText(text: string): Gpu[] {
         powerDrawW: nvNumber(valueAt(g, 'GPU Power Readings', 'Instantaneous Power Draw') ?? valueAt(g, 'GPU Power Readings', 'Power Draw') ?? valueAt(g, 'Power Readings', 'Power Draw')),
         powerLimitW: nvNumber(valueAt(g, 'GPU Power Readings', 'Current Power Limit') ?? valueAt(g, 'Power Readings', 'Enforced Power Limit') ?? valueAt(g, 'Power Readings', 'Power Limit')),
         eccErrorsUncorrected: uncorrectable(g),
+        eccMode: nvOnOff(valueAt(g, 'ECC Mode', 'Current')),
         processes: processesOf(g),
       };
     });

@@ -111,3 +111,13 @@ describe('parseNvidiaSmiXml over every XML fixture', () => {
     expect(() => parseNvidiaSmiXml('<html><body/></html>')).toThrow(/not nvidia-smi XML/);
   });
 });
+
+describe('ECC mode from -q -x', () => {
+  it('reads current_ecc: Enabled / Disabled, and N/A (no ECC) as null', () => {
+    const modes = Object.fromEntries(listFixtures('nvidia-smi/xml').map((f) => [f, log(f).gpus.map((g) => g.eccMode)]));
+    expect(modes['tesla-t4-drv515-2procs.xml']).toEqual(['enabled']);
+    expect(modes['a10g-drv515-1proc.xml']).toEqual(['enabled']);
+    expect(modes['dual-rtx2080ti-drv410-ecc-na.xml']).toEqual([null, null]);
+    for (const [file, list] of Object.entries(modes)) for (const m of list) expect([null, 'enabled', 'disabled'], file).toContain(m);
+  });
+});

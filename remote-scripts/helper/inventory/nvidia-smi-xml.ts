@@ -1,5 +1,5 @@
 import type { Gpu, GpuProcess } from '../../../src-common/inventory/inventory.schema.js';
-import { nvBytes, nvNumber, nvText } from './nvidia-values.js';
+import { nvBytes, nvNumber, nvOnOff, nvText } from './nvidia-values.js';
 import { child, childrenNamed, parseXml, textAt, type XmlElement } from './xml-lite.js';
 
 /**
@@ -82,6 +82,7 @@ function gpuFrom(el: XmlElement, index: number, driverVersion: string | null, cu
       ['gpu_power_readings', 'current_power_limit'],
     ]),
     eccErrorsUncorrected: uncorrectableEcc(el),
+    eccMode: nvOnOff(textAt(el, 'ecc_mode', 'current_ecc')),
     processes: processesOf(el),
   };
 }

@@ -7,6 +7,12 @@
 const MISSING = /^(n\/a|not supported|not available|unknown error|insufficient permissions|requested functionality has been deprecated|gpu requires reset|gpu is lost|no data|unknown)$/i;
 
 /** The value as a string, or null when nvidia-smi says it has none. */
+/** "Enabled"/"Disabled" (ECC mode, persistence mode, …) → 'enabled'/'disabled'; N/A and the rest → null. */
+export function nvOnOff(raw: string | null | undefined): 'enabled' | 'disabled' | null {
+  const v = nvText(raw)?.toLowerCase();
+  return v === 'enabled' ? 'enabled' : v === 'disabled' ? 'disabled' : null;
+}
+
 export function nvText(raw: string | null | undefined): string | null {
   if (raw === null || raw === undefined) return null;
   let value = raw.trim();

@@ -1,5 +1,5 @@
 import type { InventoryReport } from '../../../src-common/reports/report.schema.js';
-import { formatBytes, formatCount, formatDateTime, formatUptime, MISSING } from '../../../src-common/reports/report-format.js';
+import { formatBytes, formatCount, formatDateTime, formatEcc, formatUptime, MISSING } from '../../../src-common/reports/report-format.js';
 import { chart, section, tiles } from './html-parts.js';
 import { html, table, type Html } from './html-template.js';
 import { barChart, PALETTE } from './svg-charts.js';
@@ -65,14 +65,14 @@ export function inventorySections(r: InventoryReport): Html {
         { header: 'Serial', cell: (g) => g.serial ?? MISSING, className: 'mono' },
         { header: 'Driver', cell: (g) => html`${g.driverVersion ?? MISSING}${g.cudaVersion ? html`<div class="muted">CUDA ${g.cudaVersion}</div>` : null}` },
         { header: 'Memory', cell: (g) => formatBytes(g.memoryTotalBytes), num: true },
-        { header: 'ECC errors', cell: (g) => (g.eccErrorsUncorrected === null ? html`<span class="muted">n/a</span>` : formatCount(g.eccErrorsUncorrected)), num: true },
+        { header: 'ECC', cell: (g) => (g.eccMode === null && g.eccErrorsUncorrected === null ? html`<span class="muted">n/a</span>` : formatEcc(g.eccMode, g.eccErrorsUncorrected)), num: true },
         { header: 'UUID · bus', cell: (g) => html`${g.uuid}<div class="muted">${g.busId ?? ''}</div>`, className: 'mono' },
       ],
       r.gpus,
       { empty: 'No GPUs in the stored inventories.' },
     ),
   );
-  out.push(section('GPUs', gpuBlock, 'ECC: volatile uncorrected errors; n/a where ECC is off or unsupported'));
+  out.push(section('GPUs', gpuBlock, 'ECC: mode in effect and volatile uncorrected errors; n/a where the GPU has no ECC'));
   out.push(
     section(
       'Disks',

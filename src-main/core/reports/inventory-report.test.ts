@@ -44,6 +44,7 @@ describe('inventory report from stored facts', () => {
         driverVersion: '515.105.01',
         cudaVersion: '11.7',
         memoryTotalBytes: 15360 * 1024 ** 2,
+        eccMode: 'enabled',
         eccErrorsUncorrected: 0,
       },
     ]);

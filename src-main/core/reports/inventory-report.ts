@@ -75,6 +75,7 @@ export function buildInventoryReport(q: ResolvedQuery, store: HostStore): Invent
         driverVersion: str(g.driverVersion),
         cudaVersion: str(g.cudaVersion),
         memoryTotalBytes: num(g.memoryTotalBytes),
+        eccMode: g.eccMode === 'enabled' || g.eccMode === 'disabled' ? g.eccMode : null,
         eccErrorsUncorrected: num(g.eccErrorsUncorrected),
       });
     }

@@ -56,8 +56,8 @@ function inventoryTables(r: InventoryReport): ReportTable[] {
     },
     {
       name: 'gpus',
-      columns: ['host', 'index', 'model', 'uuid', 'serial', 'bus_id', 'driver_version', 'cuda_version', 'memory_total_bytes', 'ecc_errors_uncorrected'],
-      rows: r.gpus.map((g) => [g.host, g.index, g.model, g.uuid, g.serial, g.busId, g.driverVersion, g.cudaVersion, g.memoryTotalBytes, g.eccErrorsUncorrected]),
+      columns: ['host', 'index', 'model', 'uuid', 'serial', 'bus_id', 'driver_version', 'cuda_version', 'memory_total_bytes', 'ecc_mode', 'ecc_errors_uncorrected'],
+      rows: r.gpus.map((g) => [g.host, g.index, g.model, g.uuid, g.serial, g.busId, g.driverVersion, g.cudaVersion, g.memoryTotalBytes, g.eccMode, g.eccErrorsUncorrected]),
     },
     { name: 'disks', columns: ['host', 'device', 'model', 'size_bytes', 'rotational', 'removable'], rows: r.disks.map((d) => [d.host, d.device, d.model, d.sizeBytes, d.rotational, d.removable]) },
     {
