@@ -37,8 +37,12 @@ export const reportExportSchema = z.object({
 export type ReportExport = z.infer<typeof reportExportSchema>;
 
 export const reportsContract = {
-  /** The report's model, for the preview. Nothing on any host is touched: stored data only. */
-  build: request('reports.build', reportQuerySchema, reportSchema),
+  /**
+   * The report's model, for the preview. Nothing on any host is touched: stored data only.
+   * previewEvents keeps an audit preview light on a long log: only that many of the newest events
+   * come back (counts and charts still cover them all; exports always hold every event).
+   */
+  build: request('reports.build', reportQuerySchema.and(z.object({ previewEvents: z.number().int().min(1).max(100_000).optional() })), reportSchema),
   /** The report as a file (PDF through a headless Chromium on this machine). */
   export: request('reports.export', reportQuerySchema.and(z.object({ format: reportFormatSchema })), reportExportSchema),
 } as const;

@@ -199,6 +199,8 @@ export const auditReportSchema = z.object({
   totals: z.object({ events: num, ok: num, failed: num, actors: num, hosts: num }),
   /** Oldest first. */
   events: z.array(auditEventSchema),
+  /** Older events of the period left out of this (preview) model; 0 in exports. */
+  eventsOmitted: num.default(0),
   /** Calendar days of the period in meta.timeZone ("2026-11-21"), every day present. */
   byDay: z.array(z.object({ day: z.string(), ok: num, failed: num })),
   byOperation: z.array(z.object({ operation: z.string(), ok: num, failed: num })),

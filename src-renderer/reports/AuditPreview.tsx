@@ -59,7 +59,10 @@ export function AuditPreview({ report: r }: { report: AuditReport }) {
       </section>
       <section className="panel" data-testid="report-audit-events">
           <h2 className="panel-title">
-            Events <span className="panel-sub">newest first</span>
+            Events{' '}
+            <span className="panel-sub" data-testid="report-audit-omitted">
+              {r.eventsOmitted ? `the newest ${formatCount(r.events.length)} of ${formatCount(r.events.length + r.eventsOmitted)}; exports hold them all` : 'newest first'}
+            </span>
           </h2>
           <ReportTable<AuditReport['events'][number]>
             columns={[

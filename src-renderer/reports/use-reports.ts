@@ -21,12 +21,15 @@ export const reportKeys = {
   build: (q: ReportRequest | null) => ['reports', 'build', q] as const,
 };
 
+/** The newest audit events the preview lists (the export has them all). */
+export const PREVIEW_EVENTS = 2000;
+
 /** The preview's model. Stored data only, so it is cheap; the previous one stays up while the next loads. */
 export function useReport(q: ReportRequest | null) {
   const { client } = useApi();
   return useQuery({
     queryKey: reportKeys.build(q),
-    queryFn: () => client.reports.build(q!),
+    queryFn: () => client.reports.build({ ...q!, previewEvents: PREVIEW_EVENTS }),
     enabled: q !== null,
     placeholderData: keepPreviousData,
     staleTime: 60_000,

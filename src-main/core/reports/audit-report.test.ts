@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { reportsContract } from '../../../src-common/reports/report.contract.js';
 import { auditReportSchema, type AuditReport } from '../../../src-common/reports/report.schema.js';
 import { EVIL_HOST, reportFixture, type Fixture } from './report-fixture.test-util.js';
 
@@ -32,6 +33,16 @@ describe('audit report', () => {
     expect(r.totals).toEqual({ events: 4, ok: 3, failed: 1, actors: 1, hosts: 2 });
     expect(r.byOperation[0]).toEqual({ operation: 'hosts.add', ok: 1, failed: 0 });
     expect(r.byOperation.find((o) => o.operation === 'processes.kill')).toEqual({ operation: 'processes.kill', ok: 0, failed: 1 });
+  });
+
+  it('a preview keeps only the newest events, says how many it left out, and still counts them all', async () => {
+    const r = await build({ timeZone: 'UTC', previewEvents: 2 });
+    expect(r.events.map((e) => e.operation)).toEqual(['terminal.open', 'settings.change']);
+    expect(r.eventsOmitted).toBe(2);
+    expect(r.totals.events).toBe(4);
+    expect(r.byDay.reduce((n, d) => n + d.ok + d.failed, 0)).toBe(4);
+    expect((await build({ timeZone: 'UTC' })).eventsOmitted).toBe(0);
+    expect(reportsContract.build.params.safeParse({ kind: 'audit', previewEvents: 0 }).success).toBe(false);
   });
 
   it('counts per calendar day in the report’s time zone, quiet days included', async () => {

@@ -11,7 +11,7 @@ import type { ResolvedQuery } from './report-query.js';
  */
 const MAX_FILLED_DAYS = 1000;
 
-export function buildAuditReport(q: ResolvedQuery, audit: AuditLog): AuditReport {
+export function buildAuditReport(q: ResolvedQuery, audit: AuditLog, previewEvents?: number): AuditReport {
   const events = audit.between(q.since, q.until, q.hostSelection ? q.hosts.map((h) => h.name) : undefined);
   const days = new Map<string, { day: string; ok: number; failed: number }>();
   // Every day of the period, so quiet days show as zero rather than vanishing from the chart
@@ -44,7 +44,8 @@ export function buildAuditReport(q: ResolvedQuery, audit: AuditLog): AuditReport
       actors: new Set(events.map((e) => e.actor)).size,
       hosts: new Set(events.flatMap((e) => (e.hostName ? [e.hostName.toLowerCase()] : []))).size,
     },
-    events,
+    events: previewEvents !== undefined && events.length > previewEvents ? events.slice(events.length - previewEvents) : events,
+    eventsOmitted: previewEvents !== undefined ? Math.max(0, events.length - previewEvents) : 0,
     byDay: [...days.values()].sort((a, b) => a.day.localeCompare(b.day)),
     byOperation: [...ops.values()].sort((a, b) => b.ok + b.failed - (a.ok + a.failed) || a.operation.localeCompare(b.operation)),
   };

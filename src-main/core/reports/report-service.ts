@@ -32,7 +32,7 @@ const MIME: Record<ReportFormat, string> = {
 export class ReportService {
   constructor(private readonly deps: ReportDeps) {}
 
-  async build(query: ReportQuery): Promise<Report> {
+  async build(query: ReportQuery & { previewEvents?: number }): Promise<Report> {
     const now = this.deps.now?.() ?? Date.now();
     const q = resolveQuery(query, this.deps.hosts, now);
     switch (q.kind) {
@@ -41,7 +41,7 @@ export class ReportService {
       case 'usage':
         return buildUsageReport(q, this.deps.db, this.deps.hosts, now);
       case 'audit':
-        return buildAuditReport(q, this.deps.audit);
+        return buildAuditReport(q, this.deps.audit, query.previewEvents);
     }
   }
 
