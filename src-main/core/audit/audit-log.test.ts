@@ -142,6 +142,15 @@ describe('AuditLog queries', () => {
     });
   });
 
+  it('lists a host once in the facets whatever the case it was recorded in', () => {
+    const own = openDatabase(':memory:');
+    const log = new AuditLog(own, 'alice');
+    for (const hostName of ['gpu-1', 'GPU-1', 'Gpu-1', 'lab-2']) log.record({ hostName, operation: 'hosts.connect', summary: 'x', result: 'ok' });
+    expect(log.facets().hosts).toHaveLength(2);
+    expect(log.query({ host: log.facets().hosts[0]! }).events).toHaveLength(3);
+    own.close();
+  });
+
   it('is append-only: UPDATE and DELETE are refused by the database itself', () => {
     expect(() => db!.prepare("UPDATE audit_events SET summary = 'nothing happened'").run()).toThrow(/append-only/);
     expect(() => db!.prepare('UPDATE audit_events SET result = ? WHERE result = ?').run('ok', 'failed')).toThrow(/append-only/);

@@ -109,7 +109,8 @@ export class AuditLog {
   facets(): AuditFacets {
     const col = (sql: string) => (this.db.prepare(sql).all() as { v: string }[]).map((r) => r.v);
     return {
-      hosts: col('SELECT DISTINCT host_name AS v FROM audit_events WHERE host_name IS NOT NULL ORDER BY v COLLATE NOCASE'),
+      // One entry per host whatever the case it was recorded in (the host filter ignores case too).
+      hosts: col('SELECT MAX(host_name) AS v FROM audit_events WHERE host_name IS NOT NULL GROUP BY host_name COLLATE NOCASE ORDER BY v COLLATE NOCASE'),
       actors: col('SELECT DISTINCT actor AS v FROM audit_events ORDER BY v'),
       operations: col('SELECT DISTINCT operation AS v FROM audit_events ORDER BY v'),
     };
