@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import type { ReactNode, RefObject } from 'react';
 import { formatPercent, usageLevel } from '../format.js';
 import type { StateTone } from '../hosts/connection-state.js';
 import { Icon, type IconName } from './icons.js';
@@ -125,5 +125,53 @@ export function TagList({ tags, limit }: { tags: string[]; limit?: number }) {
         </li>
       ) : null}
     </ul>
+  );
+}
+
+/** A page's search box: "/" focuses it (the hint shows while empty), Esc clears and leaves it. */
+export function SearchField({
+  inputRef,
+  value,
+  onChange,
+  onEnter,
+  placeholder,
+  label,
+  testId,
+  maxLength,
+  className,
+}: {
+  inputRef?: RefObject<HTMLInputElement | null>;
+  value: string;
+  onChange: (value: string) => void;
+  onEnter?: () => void;
+  placeholder: string;
+  label: string;
+  testId?: string;
+  maxLength?: number;
+  className?: string;
+}) {
+  return (
+    <label className={`search-field${className ? ` ${className}` : ''}`}>
+      <Icon name="search" size={15} />
+      <input
+        ref={inputRef}
+        type="search"
+        className="search-input"
+        placeholder={placeholder}
+        aria-label={label}
+        value={value}
+        maxLength={maxLength}
+        onChange={(e) => onChange(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') {
+            e.preventDefault();
+            onChange('');
+            e.currentTarget.blur();
+          } else if (e.key === 'Enter') onEnter?.();
+        }}
+        data-testid={testId}
+      />
+      {value ? null : <Kbd>/</Kbd>}
+    </label>
   );
 }

@@ -3,7 +3,7 @@ import type { AuditEvent } from '../../src-common/audit/audit.contract.js';
 import { errorMessage } from '../api/api-error.js';
 import { Icon } from '../app/icons.js';
 import { hostHref } from '../app/route.js';
-import { Badge, EmptyState, ErrorState, Kbd, Skeleton, Spinner } from '../app/ui.js';
+import { Badge, EmptyState, ErrorState, SearchField, Skeleton, Spinner } from '../app/ui.js';
 import { useNow } from '../app/use-now.js';
 import { formatAgo } from '../format.js';
 import { useHosts } from '../hosts/use-hosts.js';
@@ -99,30 +99,17 @@ export function AuditPage() {
         </div>
         {emptyLog ? null : (
           <div className="page-actions">
-            <label className="search-field audit-search">
-              <Icon name="search" size={15} />
-              <input
-                ref={searchRef}
-                type="search"
-                className="search-input"
-                placeholder="Search the audit log"
-                aria-label="Search the audit log"
-                value={text}
-                maxLength={200}
-                onChange={(e) => setText(e.target.value)}
-                onKeyDown={(e) => {
-                  if (e.key === 'Escape') {
-                    e.preventDefault();
-                    setText('');
-                    e.currentTarget.blur();
-                  } else if (e.key === 'Enter') {
-                    setFilters({ ...filters, text: text.trim() });
-                  }
-                }}
-                data-testid="audit-search"
-              />
-              {text ? null : <Kbd>/</Kbd>}
-            </label>
+            <SearchField
+              className="audit-search"
+              inputRef={searchRef}
+              value={text}
+              onChange={setText}
+              onEnter={() => setFilters({ ...filters, text: text.trim() })}
+              placeholder="Search the audit log"
+              label="Search the audit log"
+              maxLength={200}
+              testId="audit-search"
+            />
           </div>
         )}
       </header>
@@ -158,7 +145,7 @@ export function AuditPage() {
             <option value="ok">Succeeded</option>
             <option value="failed">Failed</option>
           </select>
-          <div className="audit-range" role="radiogroup" aria-label="Time range" data-testid="audit-range">
+          <div className="range-switch" role="radiogroup" aria-label="Time range" data-testid="audit-range">
             {AUDIT_RANGES.map((r) => (
               <button key={r.id} type="button" role="radio" aria-checked={filters.range === r.id} className={filters.range === r.id ? 'is-active' : undefined} onClick={() => set({ range: r.id as AuditRange })} data-testid={`audit-range-${r.id}`}>
                 {r.label}

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { errorMessage } from '../api/api-error.js';
 import { useAppActions } from '../app/app-actions.js';
 import { Icon } from '../app/icons.js';
-import { EmptyState, ErrorState, Kbd, Skeleton } from '../app/ui.js';
+import { EmptyState, ErrorState, SearchField, Skeleton } from '../app/ui.js';
 import { useNow } from '../app/use-now.js';
 import { plural } from '../format.js';
 import { allTags, FLEET_SORTS, hasTag, hostLoad, isFleetSort, sortHosts, type FleetSort, type HostLoad } from '../monitor/fleet-sort.js';
@@ -93,27 +93,7 @@ export function FleetPage() {
         </div>
         <div className="page-actions">
           {hasHosts ? (
-            <label className="search-field">
-              <Icon name="search" size={15} />
-              <input
-                ref={filterRef}
-                type="search"
-                className="search-input"
-                placeholder="Filter by name, address or tag"
-                aria-label="Filter hosts"
-                value={filter}
-                onChange={(e) => setFilter(e.target.value)}
-                onKeyDown={(e) => {
-                  if (e.key === 'Escape') {
-                    e.preventDefault();
-                    setFilter('');
-                    e.currentTarget.blur();
-                  }
-                }}
-                data-testid="fleet-filter"
-              />
-              {filter ? null : <Kbd>/</Kbd>}
-            </label>
+            <SearchField inputRef={filterRef} value={filter} onChange={setFilter} placeholder="Filter by name, address or tag" label="Filter hosts" testId="fleet-filter" />
           ) : null}
           {hasHosts && tags.length > 0 ? (
             <select className="input select toolbar-select" aria-label="Show hosts with tag" value={activeTag ?? ''} onChange={(e) => setTag(e.target.value || null)} data-testid="fleet-tag-filter">
