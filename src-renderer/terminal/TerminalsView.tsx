@@ -7,7 +7,8 @@ import { useToast } from '../app/toast.js';
 import { EmptyState, Kbd, Spinner, StatusDot } from '../app/ui.js';
 import { useConnectFlow } from '../hosts/connect-flow.js';
 import { useHosts } from '../hosts/use-hosts.js';
-import { terminalShortcut, type TabView } from './terminal-manager.js';
+import type { TabView } from './terminal-types.js';
+import { terminalShortcut } from './terminal-shortcuts.js';
 import { useOpenTerminal, useTerminalManager, useTerminals } from './terminals-context.js';
 import './terminal.css';
 

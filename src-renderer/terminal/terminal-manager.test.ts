@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dividerLine, terminalShortcut } from './terminal-manager.js';
+import { terminalShortcut } from './terminal-shortcuts.js';
+import { dividerLine } from './xterm-instance.js';
 
 const key = (code: string, key: string, mods: { ctrl?: boolean; shift?: boolean; alt?: boolean; meta?: boolean } = {}) => ({
   code,

@@ -1,92 +1,26 @@
-import { FitAddon } from '@xterm/addon-fit';
-import { SearchAddon } from '@xterm/addon-search';
-import { Unicode11Addon } from '@xterm/addon-unicode11';
-import { WebLinksAddon } from '@xterm/addon-web-links';
-import { Terminal } from '@xterm/xterm';
 import type { TerminalInfo, TerminalMode } from '../../src-common/terminal/terminal.contract.js';
 import { TERMINAL_LIMITS } from '../../src-common/terminal/terminal.contract.js';
 import type { ApiConnection } from '../api/create-api.js';
 import { AckBatcher } from './ack-batcher.js';
+import { EarlyOutput } from './early-output.js';
+import type { SearchState, TabView, TerminalsSnapshot } from './terminal-types.js';
 import { installCspStyleShim } from './csp-style-shim.js';
 import { clampFontSize, FONT_SIZES, resolvedTheme, TERMINAL_THEMES } from './terminal-themes.js';
+import { clock, createXterm, dividerLine, findIn, YELLOW, type Instance } from './xterm-instance.js';
 
 /**
  * The renderer's terminals, outside React: xterm instances must outlive page switches (their
  * scrollback is the only copy), so React components only mount their containers and read an
  * immutable snapshot of the tabs (useSyncExternalStore).
- *
- * waiting (the host is not connected yet; the connect flow runs) → opening → open ⇄ lost → closed;
- * failed when the core refused to open one.
+ * (Tab states: terminal-types.ts.)
  */
-export type TabStatus = 'waiting' | 'opening' | 'open' | 'lost' | 'closed' | 'failed';
-
-export interface TabView {
-  key: string;
-  hostId: number;
-  hostName: string;
-  mode: TerminalMode;
-  session: string | null;
-  terminalId: string | null;
-  status: TabStatus;
-  /** Why it is lost, closed or failed. Host text: render as text only. */
-  message: string | null;
-  /** The title the remote shell set (OSC 0/2), untrusted text. */
-  title: string | null;
-  /** 1 for the first terminal to a host, 2 for the second, … */
-  ordinal: number;
-}
-
-export interface SearchState {
-  open: boolean;
-  resultIndex: number;
-  resultCount: number;
-}
-
-export interface TerminalsSnapshot {
-  tabs: readonly TabView[];
-  activeKey: string | null;
-  fontSize: number;
-  search: SearchState;
-}
-
-interface Instance {
-  term: Terminal;
-  fit: FitAddon;
-  search: SearchAddon;
-  acker: AckBatcher | null;
-  container: HTMLDivElement;
-  opened: boolean;
-  disposers: (() => void)[];
-  resizeTimer: ReturnType<typeof setTimeout> | null;
-}
-
 const FONT_KEY = 'fleetdeck.terminal.fontSize';
-const FONT_FAMILY = '"DejaVu Sans Mono", "Cascadia Mono", Menlo, Consolas, "Liberation Mono", monospace';
-/** Output for terminal ids we do not know yet (an open() whose answer is still on its way). */
-const EARLY_LIMIT_BYTES = 4 * 1024 * 1024;
-const SCROLLBACK_LINES = 10_000;
-
-const DIM = '\x1b[2m';
-const YELLOW = '\x1b[33m';
-const RESET = '\x1b[0m';
-
-function clock(at: number): string {
-  return new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-}
-
-/** A full-width divider line written into the scrollback (never sent to the host). */
-export function dividerLine(text: string, cols: number, colour = DIM): string {
-  const label = ` ${text} `;
-  const side = Math.max(2, Math.floor((Math.max(cols, label.length + 4) - label.length) / 2));
-  return `\r\n${colour}${'─'.repeat(side)}${label}${'─'.repeat(side)}${RESET}\r\n`;
-}
 
 export class TerminalManager {
   private tabs: TabView[] = [];
   private readonly instances = new Map<string, Instance>();
   private readonly byTerminalId = new Map<string, string>();
-  private readonly early = new Map<string, { data: string; bytes: number }[]>();
-  private earlyBytes = 0;
+  private readonly early = new EarlyOutput();
   private readonly listeners = new Set<() => void>();
   private activeKey: string | null = null;
   private fontSize: number;
@@ -178,7 +112,7 @@ export class TerminalManager {
       inst.term.write(dividerLine(`reattached at ${clock(Date.now())}; earlier output was in another window`, inst.term.cols));
       // Whatever the previous window left unacknowledged will never be acknowledged: reset the flow.
       void this.api.client.terminals.ack({ terminalId: info.terminalId, bytes: 2 ** 31 }).catch(() => undefined);
-      this.drainEarly(info.terminalId, key);
+      this.drainEarly(info.terminalId);
     }
   }
 
@@ -250,43 +184,17 @@ export class TerminalManager {
   // ---- xterm instances ---------------------------------------------------------------------
 
   private createInstance(key: string): Instance {
-    const term = new Terminal({
-      allowProposedApi: true, // unicode11 and search decorations
-      fontFamily: FONT_FAMILY,
+    return createXterm({
       fontSize: this.fontSize,
-      scrollback: SCROLLBACK_LINES,
-      cursorBlink: true,
-      theme: TERMINAL_THEMES[resolvedTheme()],
-      allowTransparency: false,
-      macOptionIsMeta: true,
-      rightClickSelectsWord: true,
+      onInput: (data) => this.sendInput(key, data),
+      onResize: (cols, rows) => this.scheduleResize(key, cols, rows),
+      onTitle: (title) => this.patch(key, { title }),
+      onSearchResults: (resultIndex, resultCount) => {
+        if (this.activeKey !== key) return;
+        this.search = { ...this.search, resultIndex, resultCount };
+        this.changed();
+      },
     });
-    const fit = new FitAddon();
-    const search = new SearchAddon();
-    term.loadAddon(fit);
-    term.loadAddon(search);
-    term.loadAddon(new Unicode11Addon());
-    term.unicode.activeVersion = '11';
-    term.loadAddon(
-      new WebLinksAddon((event, uri) => {
-        event.preventDefault();
-        // Only web links, in a new window without access to this one (Electron opens them in the browser).
-        if (/^https?:\/\//i.test(uri)) window.open(uri, '_blank', 'noopener,noreferrer');
-      }),
-    );
-    const container = document.createElement('div');
-    container.className = 'terminal-surface';
-    const inst: Instance = { term, fit, search, acker: null, container, opened: false, disposers: [], resizeTimer: null };
-    const d1 = term.onData((data) => this.sendInput(key, data));
-    const d2 = term.onResize(({ cols, rows }) => this.scheduleResize(key, cols, rows));
-    const d3 = term.onTitleChange((title) => this.patch(key, { title: title.slice(0, 200) || null }));
-    const d4 = search.onDidChangeResults(({ resultIndex, resultCount }) => {
-      if (this.activeKey !== key) return;
-      this.search = { ...this.search, resultIndex, resultCount };
-      this.changed();
-    });
-    inst.disposers.push(() => d1.dispose(), () => d2.dispose(), () => d3.dispose(), () => d4.dispose());
-    return inst;
   }
 
   /** A pane's host element is in the document: put the terminal there (first time: open it). */
@@ -297,7 +205,6 @@ export class TerminalManager {
     if (!inst.opened) {
       inst.term.open(inst.container);
       inst.opened = true;
-      inst.term.attachCustomKeyEventHandler((e) => !isAppShortcut(e));
     }
     this.fitNow(key);
     const tab = this.tab(key);
@@ -335,7 +242,7 @@ export class TerminalManager {
       this.byTerminalId.set(info.terminalId, key);
       inst.acker = this.newAcker(info.terminalId);
       this.patch(key, { terminalId: info.terminalId, status: 'open', session: info.session, message: null });
-      this.drainEarly(info.terminalId, key);
+      this.drainEarly(info.terminalId);
       if (this.activeKey === key) inst.term.focus();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -380,30 +287,14 @@ export class TerminalManager {
     const key = this.byTerminalId.get(terminalId);
     const inst = key ? this.instances.get(key) : undefined;
     if (!key || !inst) {
-      // Maybe ours, with the open() answer still in flight; else another window's (never acked here).
-      const list = this.early.get(terminalId) ?? [];
-      list.push({ data, bytes });
-      this.early.set(terminalId, list);
-      this.earlyBytes += bytes;
-      while (this.earlyBytes > EARLY_LIMIT_BYTES && this.early.size) {
-        const [oldest] = this.early.keys();
-        for (const c of this.early.get(oldest!) ?? []) this.earlyBytes -= c.bytes;
-        this.early.delete(oldest!);
-      }
+      this.early.push(terminalId, data, bytes);
       return;
     }
     inst.term.write(data, () => inst.acker?.rendered(bytes));
   }
 
-  private drainEarly(terminalId: string, key: string): void {
-    const chunks = this.early.get(terminalId);
-    if (!chunks) return;
-    this.early.delete(terminalId);
-    for (const c of chunks) {
-      this.earlyBytes -= c.bytes;
-      this.onData(terminalId, c.data, c.bytes);
-    }
-    void key;
+  private drainEarly(terminalId: string): void {
+    for (const c of this.early.take(terminalId)) this.onData(terminalId, c.data, c.bytes);
   }
 
   private onState(p: { terminalId: string; state: string; at: number; reconnected?: boolean; exitCode?: number | null; message?: string }): void {
@@ -476,22 +367,7 @@ export class TerminalManager {
       this.changed();
       return false;
     }
-    const dark = resolvedTheme() === 'dark';
-    const options = {
-      caseSensitive: opts.caseSensitive ?? false,
-      regex: opts.regex ?? false,
-      decorations: {
-        matchBackground: dark ? '#5a4a12' : '#fff1a8',
-        matchOverviewRuler: '#d29922',
-        activeMatchBackground: dark ? '#b0770a' : '#f5b700',
-        activeMatchColorOverviewRuler: '#f5b700',
-      },
-    };
-    try {
-      return direction === 'next' ? inst.search.findNext(text, options) : inst.search.findPrevious(text, options);
-    } catch {
-      return false; // an unfinished regular expression
-    }
+    return findIn(inst.search, text, direction, opts);
   }
 
   selection(): string {
@@ -512,43 +388,4 @@ export class TerminalManager {
 
 function clamp(n: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, Number.isFinite(n) ? Math.round(n) : lo));
-}
-
-/** What a key press means to the terminals page (null: not ours; the terminal gets it). */
-export type TerminalShortcut = 'copy' | 'paste' | 'search' | 'new' | 'close' | 'prev' | 'next' | 'zoom-in' | 'zoom-out' | 'zoom-reset';
-
-/**
- * Terminal shortcuts need Ctrl+Shift (plain Ctrl+C/V/F/W belong to the shell). Browser-reserved
- * keys (Ctrl+Shift+T/W, Ctrl+PageUp) are avoided: they never reach a page.
- */
-export function terminalShortcut(e: Pick<KeyboardEvent, 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey' | 'key' | 'code'>): TerminalShortcut | null {
-  const mod = e.ctrlKey || e.metaKey;
-  if (!mod || e.altKey) return null;
-  if (e.shiftKey) {
-    switch (e.code) {
-      case 'KeyC':
-        return 'copy';
-      case 'KeyV':
-        return 'paste';
-      case 'KeyF':
-        return 'search';
-      case 'Backquote':
-        return 'new';
-      case 'KeyX':
-        return 'close';
-      case 'BracketLeft':
-        return 'prev';
-      case 'BracketRight':
-        return 'next';
-    }
-  }
-  if (e.key === '=' || e.key === '+') return 'zoom-in';
-  if (e.key === '-' || e.key === '_') return 'zoom-out';
-  if (e.key === '0' && !e.shiftKey) return 'zoom-reset';
-  return null;
-}
-
-/** Keys xterm must not send to the host because the app handles them. */
-export function isAppShortcut(e: KeyboardEvent): boolean {
-  return terminalShortcut(e) !== null;
 }

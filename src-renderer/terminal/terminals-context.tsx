@@ -5,7 +5,8 @@ import { useApi, useLinkStatus } from '../api/api-context.js';
 import { navigate } from '../app/use-route.js';
 import { useConnectFlow } from '../hosts/connect-flow.js';
 import { useHosts } from '../hosts/use-hosts.js';
-import { TerminalManager, type TerminalsSnapshot } from './terminal-manager.js';
+import { TerminalManager } from './terminal-manager.js';
+import type { TerminalsSnapshot } from './terminal-types.js';
 
 const TerminalsContext = createContext<TerminalManager | null>(null);
 
