@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
-import { chromiumMissing, ensureWebBuilt, launchChromium, openPage, serve, shot, type Served } from './serve-app.js';
+import { type BrowserApp, chromiumMissing, type Served, shot, startBrowserApp } from './serve-app.js';
 
 /**
  * The audit log end to end: `fleetdeck serve` and Debian's Chromium. Events come from real
@@ -51,8 +51,7 @@ class Api {
 describe.skipIf(unavailable)('audit log in Chromium', () => {
   let app: Served;
   let api: Api;
-  let browser: Browser;
-  let context: BrowserContext;
+  let session: BrowserApp;
   let page: Page;
   let deadId: number;
 
@@ -62,17 +61,14 @@ describe.skipIf(unavailable)('audit log in Chromium', () => {
   const hashQuery = () => page.evaluate(() => window.location.hash);
 
   beforeAll(async () => {
-    ensureWebBuilt();
-    [app, browser] = await Promise.all([serve(), launchChromium()]);
+    [session] = await Promise.all([startBrowserApp()]);
+    ({ app, page } = session);
     api = await Api.open(app);
-    ({ context, page } = await openPage(browser));
   }, 120_000);
 
   afterAll(async () => {
     api?.close();
-    await context?.close();
-    await browser?.close();
-    await app?.stop();
+    await session?.close();
   });
 
   it('says "Nothing recorded yet" on a fresh log', async () => {

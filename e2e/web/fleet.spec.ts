@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { KEY_PASSPHRASE, startDebianHost, startSshdHost, testbedUnavailableReason, type DebianHost, type SshdHost } from '../testbed/index.js';
 import { installFakeNvidiaSmi } from '../integration/fake-nvidia-smi.js';
-import { chromiumMissing, ensureWebBuilt, launchChromium, openPage, serve, shot, type Served } from './serve-app.js';
+import { type BrowserApp, chromiumMissing, type Served, shot, startBrowserApp } from './serve-app.js';
 
 /**
  * The browser UI end to end: `fleetdeck serve`, Debian's Chromium, a real systemd Debian host.
@@ -19,20 +19,16 @@ describe.skipIf(unavailable)('fleetdeck serve in Chromium', () => {
   let deb: DebianHost;
   let sshd: SshdHost;
   let app: Served;
-  let browser: Browser;
-  let context: BrowserContext;
+  let session: BrowserApp;
   let page: Page;
 
   beforeAll(async () => {
-    ensureWebBuilt();
-    [deb, sshd, app, browser] = await Promise.all([startDebianHost({ name: 'e2e-deb' }), startSshdHost({ name: 'e2e-sshd' }), serve(), launchChromium()]);
-    ({ context, page } = await openPage(browser));
+    [deb, sshd, session] = await Promise.all([startDebianHost({ name: 'e2e-deb' }), startSshdHost({ name: 'e2e-sshd' }), startBrowserApp()]);
+    ({ app, page } = session);
   }, 600_000);
 
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await app?.stop();
+    await session?.close();
     await deb?.stop();
     await sshd?.stop();
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { startDebianHost, testbedUnavailableReason, type DebianHost } from '../testbed/index.js';
-import { addKeyHost, chromiumMissing, ensureWebBuilt, launchChromium, openPage, serve, shot, type Served } from './serve-app.js';
+import { addKeyHost, type BrowserApp, chromiumMissing, type Served, shot, startBrowserApp } from './serve-app.js';
 
 /**
  * Live monitoring end to end: `fleetdeck serve`, Debian's Chromium and a real systemd Debian
@@ -32,20 +32,16 @@ async function waitForSamples(card: Locator, minPoints: number, timeoutMs: numbe
 describe.skipIf(unavailable)('live monitoring in Chromium', () => {
   let deb: DebianHost;
   let app: Served;
-  let browser: Browser;
-  let context: BrowserContext;
+  let session: BrowserApp;
   let page: Page;
 
   beforeAll(async () => {
-    ensureWebBuilt();
-    [deb, app, browser] = await Promise.all([startDebianHost({ name: 'e2e-mon' }), serve(), launchChromium()]);
-    ({ context, page } = await openPage(browser));
+    [deb, session] = await Promise.all([startDebianHost({ name: 'e2e-mon' }), startBrowserApp()]);
+    ({ app, page } = session);
   }, 600_000);
 
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await app?.stop();
+    await session?.close();
     await deb?.stop();
   });
 

@@ -2,13 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
+import type { Download, Page } from 'playwright-core';
 import { reportSchema, type UsageReport } from '../../src-common/reports/report.schema.js';
 import { openDatabase } from '../../src-main/core/db/database.js';
 import { HostStore } from '../../src-main/core/hosts/host-store.js';
 import { num, parseReportCsv, tableObjects } from '../../src-main/core/reports/csv-parse.test-util.js';
 import { EVIL_HOST, EVIL_USER, QUOTE_HOST, reportFixture } from '../../src-main/core/reports/report-fixture.test-util.js';
-import { artifacts, chromiumMissing, ensureWebBuilt, launchChromium, openPage, serve, shot, type Served } from './serve-app.js';
+import { artifacts, type BrowserApp, chromiumMissing, type Served, shot, startBrowserApp } from './serve-app.js';
 
 /**
  * Reports end to end: `fleetdeck serve`, Debian's Chromium and a data dir with stored history
@@ -21,8 +21,7 @@ const OUT = path.join(artifacts, 'reports');
 
 describe.skipIf(unavailable)('reports in Chromium', () => {
   let app: Served;
-  let browser: Browser;
-  let context: BrowserContext;
+  let session: BrowserApp;
   let page: Page;
   let quoteId: number;
   const dialogs: string[] = [];
@@ -47,9 +46,9 @@ describe.skipIf(unavailable)('reports in Chromium', () => {
   };
 
   beforeAll(async () => {
-    ensureWebBuilt();
     mkdirSync(OUT, { recursive: true });
-    [app, browser] = await Promise.all([serve(), launchChromium()]);
+    [session] = await Promise.all([startBrowserApp()]);
+    ({ app, page } = session);
     // Stored data in the served database: half an hour ago, two monitored hosts, one never seen.
     const now = Date.now();
     const f = await reportFixture({ dataDir: app.home, t0: now - 30 * 60_000, now });
@@ -57,7 +56,6 @@ describe.skipIf(unavailable)('reports in Chromium', () => {
     f.audit.record({ hostId: f.evil.id, hostName: EVIL_HOST, operation: 'processes.kill', summary: 'kill -TERM 4242', result: 'failed', problem: 'access-denied' });
     quoteId = f.quote.id;
     f.close();
-    ({ context, page } = await openPage(browser));
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
@@ -65,9 +63,7 @@ describe.skipIf(unavailable)('reports in Chromium', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await app?.stop();
+    await session?.close();
   });
 
   it('previews the usage report: totals, per-user chart and tables from the stored history', async () => {

@@ -69,6 +69,29 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
+export interface BrowserApp {
+  app: Served;
+  page: Page;
+  /** Closes the page, the browser and the server. */
+  close(): Promise<void>;
+}
+
+/** `fleetdeck serve` on a fresh data dir (the web UI built first if needed) and a Chromium page, not navigated yet. */
+export async function startBrowserApp(): Promise<BrowserApp> {
+  ensureWebBuilt();
+  const [app, browser] = await Promise.all([serve(), launchChromium()]);
+  const { context, page } = await openPage(browser);
+  return {
+    app,
+    page,
+    close: async () => {
+      await context.close();
+      await browser.close();
+      await app.stop();
+    },
+  };
+}
+
 /** A fresh browser context and page at the size the screenshots are taken at; page errors are logged. */
 export async function openPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { startDebianHost, testbedUnavailableReason, type DebianHost } from '../testbed/index.js';
-import { addKeyHost, chromiumMissing, ensureWebBuilt, launchChromium, openPage, serve, shot, type Served } from './serve-app.js';
+import { addKeyHost, type BrowserApp, chromiumMissing, type Served, shot, startBrowserApp } from './serve-app.js';
 
 /**
  * The embedded terminal end to end: `fleetdeck serve`, Debian's Chromium (xterm.js) and a real
@@ -21,23 +21,19 @@ async function run(page: Page, command: string): Promise<void> {
 describe.skipIf(unavailable)('terminal in Chromium', () => {
   let deb: DebianHost;
   let app: Served;
-  let browser: Browser;
-  let context: BrowserContext;
+  let session: BrowserApp;
   let page: Page;
   let pane: Locator;
   const errors: string[] = [];
 
   beforeAll(async () => {
-    ensureWebBuilt();
-    [deb, app, browser] = await Promise.all([startDebianHost({ name: 'e2e-term' }), serve(), launchChromium()]);
-    ({ context, page } = await openPage(browser));
+    [deb, session] = await Promise.all([startDebianHost({ name: 'e2e-term' }), startBrowserApp()]);
+    ({ app, page } = session);
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   }, 600_000);
 
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await app?.stop();
+    await session?.close();
     await deb?.stop();
   });
 
