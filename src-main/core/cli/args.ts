@@ -5,9 +5,19 @@ export interface FlagSpec {
   [name: string]: { alias?: string; value: boolean };
 }
 
+export type Flags = Record<string, string | true>;
+
 export interface ParsedArgs {
   positionals: string[];
-  flags: Record<string, string | true>;
+  flags: Flags;
+}
+
+/** An option that takes a value, trimmed; undefined when absent. Given empty (or as a bare switch): a usage error with an example. */
+export function flagValue(flags: Flags, name: string, example: string): string | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  if (v === true || !v.trim()) throw new FleetdeckError('invalid-input', `--${name} needs a value, e.g. ${example}.`);
+  return v.trim();
 }
 
 export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {

@@ -1,9 +1,10 @@
 import type { AuditEvent, AuditPage, AuditQuery } from '../../../src-common/audit/audit.contract.js';
+import { flagValue, type Flags } from './args.js';
 import { parseWhen } from './when.js';
 import { FleetdeckError } from '../../../src-common/problems.js';
 import { Fleet } from '../fleet.js';
 
-export type Flags = Record<string, string | true>;
+export type { Flags };
 
 export const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 5000;
@@ -12,36 +13,29 @@ function invalid(message: string): never {
   throw new FleetdeckError('invalid-input', message);
 }
 
-function text(flags: Flags, name: string, example: string): string | undefined {
-  const v = flags[name];
-  if (v === undefined) return undefined;
-  if (v === true || !v.trim()) invalid(`--${name} needs a value, e.g. ${example}.`);
-  return v.trim();
-}
-
 /** The audit.list query the flags ask for. */
 export function auditQueryFromFlags(flags: Flags, now = Date.now()): AuditQuery & { limit: number } {
   const q: AuditQuery & { limit: number } = { limit: DEFAULT_LIMIT };
-  const host = text(flags, 'host', '--host gpu-1');
+  const host = flagValue(flags, 'host', '--host gpu-1');
   if (host) q.host = host;
-  const actor = text(flags, 'user', '--user alice');
+  const actor = flagValue(flags, 'user', '--user alice');
   if (actor) q.actor = actor;
-  const operation = text(flags, 'operation', '--operation hosts.remove, or a group: --operation terminal.');
+  const operation = flagValue(flags, 'operation', '--operation hosts.remove, or a group: --operation terminal.');
   if (operation) q.operation = operation;
-  const search = text(flags, 'search', '--search "sudo"');
+  const search = flagValue(flags, 'search', '--search "sudo"');
   if (search) q.text = search;
-  const result = text(flags, 'result', '--result failed');
+  const result = flagValue(flags, 'result', '--result failed');
   if (result !== undefined) {
     if (result !== 'ok' && result !== 'failed') invalid(`--result must be ok or failed (not "${result}"), e.g. --result failed.`);
     q.result = result;
   }
-  const since = text(flags, 'since', '--since 7d');
+  const since = flagValue(flags, 'since', '--since 7d');
   if (since !== undefined) q.since = parseWhen(since, 'since', now);
-  const until = text(flags, 'until', '--until 2026-11-01');
+  const until = flagValue(flags, 'until', '--until 2026-11-01');
   if (until !== undefined) q.until = parseWhen(until, 'until', now);
   if (q.since !== undefined && q.until !== undefined && q.since > q.until) invalid('--since is after --until: nothing can match. Swap them, e.g. --since 2026-11-01 --until 2026-11-30.');
   if (q.since !== undefined && q.since < 0) invalid('--since reaches back before 1970. Use a shorter span, e.g. --since 30d.');
-  const limit = text(flags, 'limit', '--limit 200');
+  const limit = flagValue(flags, 'limit', '--limit 200');
   if (limit !== undefined) {
     if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_LIMIT) invalid(`--limit must be a whole number from 1 to ${MAX_LIMIT} (not "${limit}"), e.g. --limit 200.`);
     q.limit = Number(limit);

@@ -13,7 +13,7 @@ import { connectSummary, type SecretSources } from '../audit/audit-summaries.js'
 import { parseHostInput } from '../hosts/host-store.js';
 import { serveStdio } from '../server/stdio-server.js';
 import { startWebServer } from '../server/web-server.js';
-import { parseArgs, splitTarget } from './args.js';
+import { parseArgs, splitTarget, type Flags } from './args.js';
 import { formatInventory, formatProbe } from './format.js';
 import { ask } from './prompt.js';
 import { watchCommand, type StreamSource } from './watch.js';
@@ -111,7 +111,6 @@ export function exitCodeFor(problem: ProblemCode): number {
   }
 }
 
-type Flags = Record<string, string | true>;
 
 function hostFromTarget(target: string | undefined, flags: Flags): Host {
   if (!target) throw new FleetdeckError('invalid-input', 'Name the host to connect to, e.g. "fleetdeck probe admin@gpu-1".');

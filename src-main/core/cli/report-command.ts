@@ -1,4 +1,5 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
+import { flagValue, type Flags } from './args.js';
 import path from 'node:path';
 import { reportFormatSchema, reportKindSchema, type ReportFormat, type ReportKind } from '../../../src-common/reports/report.contract.js';
 import { formatBytes, formatDateTime, localTimeZone, REPORT_TITLES } from '../../../src-common/reports/report-format.js';
@@ -7,20 +8,13 @@ import { Fleet } from '../fleet.js';
 import { DEFAULT_PERIOD_MS } from '../reports/report-query.js';
 import { parseWhen } from './when.js';
 
-export type Flags = Record<string, string | true>;
+export type { Flags };
 
 const USAGE = 'fleetdeck report inventory|usage|audit [--since WHEN] [--until WHEN] [--host NAME[,NAME…]] --format pdf|csv|json|html --out FILE';
 const EXTENSIONS: Record<string, ReportFormat> = { '.pdf': 'pdf', '.csv': 'csv', '.json': 'json', '.html': 'html', '.htm': 'html' };
 
 function invalid(message: string): never {
   throw new FleetdeckError('invalid-input', message);
-}
-
-function value(flags: Flags, name: string, example: string): string | undefined {
-  const v = flags[name];
-  if (v === undefined) return undefined;
-  if (v === true || !v.trim()) invalid(`--${name} needs a value, e.g. ${example}.`);
-  return v.trim();
 }
 
 export interface ReportPlan {
@@ -39,9 +33,9 @@ export function planReport(positionals: string[], flags: Flags, now = Date.now()
   const kind = reportKindSchema.safeParse(kindArg);
   if (!kind.success) invalid(kindArg ? `Unknown report "${kindArg}": use inventory, usage or audit. Usage: ${USAGE}` : `Name the report: ${USAGE}`);
   if (extra.length) invalid(`Unexpected "${extra[0]}": ${USAGE}`);
-  const outArg = value(flags, 'out', '--out usage.pdf (or --out - for stdout)');
+  const outArg = flagValue(flags, 'out', '--out usage.pdf (or --out - for stdout)');
   const out = outArg === undefined || outArg === '-' ? null : path.resolve(outArg);
-  const formatArg = value(flags, 'format', '--format csv');
+  const formatArg = flagValue(flags, 'format', '--format csv');
   let format: ReportFormat;
   if (formatArg !== undefined) {
     const f = reportFormatSchema.safeParse(formatArg.toLowerCase());
@@ -53,12 +47,12 @@ export function planReport(positionals: string[], flags: Flags, now = Date.now()
     format = inferred;
   }
   if (format === 'pdf' && !out) invalid('A PDF is written to a file: add --out FILE, e.g. --out usage.pdf.');
-  const untilArg = value(flags, 'until', '--until now');
-  const sinceArg = value(flags, 'since', '--since 7d');
+  const untilArg = flagValue(flags, 'until', '--until now');
+  const sinceArg = flagValue(flags, 'since', '--since 7d');
   const until = untilArg === undefined ? now : parseWhen(untilArg, 'until', now);
   const since = sinceArg === undefined ? until - DEFAULT_PERIOD_MS : parseWhen(sinceArg, 'since', now);
   if (since >= until) invalid(`--since must be before --until (got ${new Date(since).toISOString()} → ${new Date(until).toISOString()}), e.g. --since 7d --until now.`);
-  const hostArg = value(flags, 'host', '--host gpu-1,gpu-2');
+  const hostArg = flagValue(flags, 'host', '--host gpu-1,gpu-2');
   const hostNames = hostArg === undefined ? null : hostArg.split(',').map((h) => h.trim()).filter(Boolean);
   if (hostNames && !hostNames.length) invalid('--host needs host names, e.g. --host gpu-1,gpu-2.');
   return { kind: kind.data, format, out, since, until, hostNames };
