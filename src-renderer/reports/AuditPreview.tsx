@@ -1,8 +1,8 @@
 import type { AuditReport } from '../../src-common/reports/report.schema.js';
 import { auditSummaryItems, formatCount, formatDateTime, MISSING } from '../../src-common/reports/report-format.js';
-import { Icon } from '../app/icons.js';
 import { Badge, EmptyState } from '../app/ui.js';
 import { DayColumns, Legend, type BarSeries } from './ReportCharts.js';
+import { ReportPanel } from './ReportPanel.js';
 import { ReportTable } from './ReportTable.js';
 import { Summary } from './UsagePreview.js';
 
@@ -34,18 +34,10 @@ export function AuditPreview({ report: r }: { report: AuditReport }) {
   return (
     <>
       {summary}
-      <section className="panel" data-testid="report-audit-days">
-        <div className="panel-title-row">
-          <h2 className="panel-title">
-            <Icon name="activity" size={16} />
-            Events per day
-          </h2>
-          <Legend series={DAY_SERIES} />
-        </div>
+      <ReportPanel testId="report-audit-days" icon="activity" title="Events per day" aside={<Legend series={DAY_SERIES} />}>
         <DayColumns rows={r.byDay} series={DAY_SERIES} testId="report-chart-days" />
-      </section>
-      <section className="panel" data-testid="report-audit-operations">
-          <h2 className="panel-title">By operation</h2>
+      </ReportPanel>
+      <ReportPanel testId="report-audit-operations" title="By operation">
           <ReportTable<AuditReport['byOperation'][number]>
             columns={[
               { header: 'Operation', cell: (o) => o.operation, className: 'mono' },
@@ -56,14 +48,13 @@ export function AuditPreview({ report: r }: { report: AuditReport }) {
             rowKey={(o) => o.operation}
             testId="report-table-operations"
           />
-      </section>
-      <section className="panel" data-testid="report-audit-events">
-          <h2 className="panel-title">
-            Events{' '}
-            <span className="panel-sub" data-testid="report-audit-omitted">
-              {r.eventsOmitted ? `the newest ${formatCount(r.events.length)} of ${formatCount(r.events.length + r.eventsOmitted)}; exports hold them all` : 'newest first'}
-            </span>
-          </h2>
+      </ReportPanel>
+      <ReportPanel
+        testId="report-audit-events"
+        title="Events"
+        sub={r.eventsOmitted ? `the newest ${formatCount(r.events.length)} of ${formatCount(r.events.length + r.eventsOmitted)}; exports hold them all` : 'newest first'}
+        subTestId="report-audit-omitted"
+      >
           <ReportTable<AuditReport['events'][number]>
             columns={[
               { header: 'Time', cell: (e) => formatDateTime(e.at, tz, { seconds: true }), className: 'nowrap' },
@@ -78,7 +69,7 @@ export function AuditPreview({ report: r }: { report: AuditReport }) {
             testId="report-table-events"
             limit={100}
           />
-      </section>
+      </ReportPanel>
     </>
   );
 }

@@ -1,8 +1,8 @@
 import type { InventoryReport } from '../../src-common/reports/report.schema.js';
 import { formatBytes, formatCount, formatDateTime, formatEcc, formatUptime, MISSING } from '../../src-common/reports/report-format.js';
-import { Icon } from '../app/icons.js';
 import { EmptyState } from '../app/ui.js';
 import { HBarChart } from './ReportCharts.js';
+import { ReportPanel } from './ReportPanel.js';
 import { ReportTable } from './ReportTable.js';
 import { Summary } from './UsagePreview.js';
 
@@ -44,11 +44,7 @@ export function InventoryPreview({ report: r }: { report: InventoryReport }) {
   return (
     <>
       {summary}
-      <section className="panel" data-testid="report-inventory-hosts">
-        <h2 className="panel-title">
-          <Icon name="server" size={16} />
-          Hosts <span className="panel-sub">as of each host’s latest inventory</span>
-        </h2>
+      <ReportPanel testId="report-inventory-hosts" icon="server" title="Hosts" sub="as of each host’s latest inventory">
         <ReportTable<HostRow>
           columns={[
             { header: 'Host', cell: (h) => <><span className="strong">{h.host}</span>{h.hostname && h.hostname !== h.host ? <div className="muted small-text">{h.hostname}</div> : null}</>, className: 'report-name-cell' },
@@ -64,12 +60,8 @@ export function InventoryPreview({ report: r }: { report: InventoryReport }) {
           rowKey={(h) => h.hostId}
           testId="report-table-inventory"
         />
-      </section>
-      <section className="panel" data-testid="report-inventory-gpus">
-        <h2 className="panel-title">
-          <Icon name="chip" size={16} />
-          GPUs <span className="panel-sub">ECC: mode and volatile uncorrected errors</span>
-        </h2>
+      </ReportPanel>
+      <ReportPanel testId="report-inventory-gpus" icon="chip" title="GPUs" sub="ECC: mode and volatile uncorrected errors">
         {r.gpuModels.length ? <HBarChart rows={r.gpuModels.map((m) => ({ label: m.model, count: m.count }))} series={[{ key: 'count', label: 'GPUs', color: 0 }]} format={(v) => String(v)} integer testId="report-chart-gpu-models" /> : null}
         <ReportTable<InventoryReport['gpus'][number]>
           columns={[
@@ -87,12 +79,8 @@ export function InventoryPreview({ report: r }: { report: InventoryReport }) {
           testId="report-table-gpus"
           empty="No GPUs in the stored inventories."
         />
-      </section>
-      <section className="panel" data-testid="report-inventory-disks">
-        <h2 className="panel-title">
-          <Icon name="disk" size={16} />
-          Disks
-        </h2>
+      </ReportPanel>
+      <ReportPanel testId="report-inventory-disks" icon="disk" title="Disks">
         <ReportTable<InventoryReport['disks'][number]>
           columns={[
             { header: 'Host', cell: (d) => <span className="strong">{d.host}</span> },
@@ -106,7 +94,7 @@ export function InventoryPreview({ report: r }: { report: InventoryReport }) {
           testId="report-table-disks"
           empty="No disks in the stored inventories."
         />
-      </section>
+      </ReportPanel>
     </>
   );
 }

@@ -1,8 +1,8 @@
 import type { UsageReport } from '../../src-common/reports/report.schema.js';
 import { formatBytes, formatCount, formatGibHours, formatHours, formatPercent, MISSING, TOP_HOSTS, TOP_USERS, USAGE_FIGURE_COLUMNS, type UsageFigures } from '../../src-common/reports/report-format.js';
-import { Icon } from '../app/icons.js';
 import { EmptyState, Notice } from '../app/ui.js';
 import { HBarChart, Legend, PercentLineChart, type BarSeries, type LineRow, type LineSeries } from './ReportCharts.js';
+import { ReportPanel } from './ReportPanel.js';
 import { ReportTable, type Column } from './ReportTable.js';
 
 function figureColumns<T extends UsageFigures>(): Column<T>[] {
@@ -92,14 +92,7 @@ export function UsagePreview({ report: r }: { report: UsageReport }) {
     <>
       {summary}
       {notes}
-      <section className="panel" data-testid="report-usage-users">
-        <div className="panel-title-row">
-          <h2 className="panel-title">
-            <Icon name="users" size={16} />
-            Usage per user
-          </h2>
-          <Legend series={userSeries} />
-        </div>
+      <ReportPanel testId="report-usage-users" icon="users" title="Usage per user" aside={<Legend series={userSeries} />}>
         {r.users.length ? (
           <HBarChart rows={r.users.slice(0, TOP_USERS).map((u) => ({ label: u.user, cpu: u.cpuHours, gpu: u.gpuHours }))} series={userSeries} format={formatHours} testId="report-chart-users" />
         ) : null}
@@ -114,12 +107,8 @@ export function UsagePreview({ report: r }: { report: UsageReport }) {
           testId="report-table-users"
           empty="No per-user usage in this period: the helper attributes processes to users while a host is monitored."
         />
-      </section>
-      <section className="panel" data-testid="report-usage-groups">
-        <h2 className="panel-title">
-          <Icon name="layers" size={16} />
-          Usage per group <span className="panel-sub">primary groups from the hosts’ inventories</span>
-        </h2>
+      </ReportPanel>
+      <ReportPanel testId="report-usage-groups" icon="layers" title="Usage per group" sub="primary groups from the hosts’ inventories">
         <ReportTable<UsageReport['groups'][number]>
           columns={[
             { header: 'Group', cell: (g) => <>{g.group === null ? <span className="muted">unknown</span> : <span className="strong">{g.group}</span>}<div className="muted small-text">{g.users.join(', ')}</div></>, className: 'report-name-cell' },
@@ -129,15 +118,8 @@ export function UsagePreview({ report: r }: { report: UsageReport }) {
           rowKey={(g) => g.group ?? '\u0000none'}
           testId="report-table-groups"
         />
-      </section>
-      <section className="panel" data-testid="report-usage-hosts">
-        <div className="panel-title-row">
-          <h2 className="panel-title">
-            <Icon name="gauge" size={16} />
-            Utilisation per host <span className="panel-sub">average, with the maximum in the table</span>
-          </h2>
-          <Legend series={hostSeries} />
-        </div>
+      </ReportPanel>
+      <ReportPanel testId="report-usage-hosts" icon="gauge" title="Utilisation per host" sub="average, with the maximum in the table" aside={<Legend series={hostSeries} />}>
         {monitored.length ? (
           <HBarChart rows={monitored.map((h) => ({ label: h.host, cpu: h.cpuAvg, mem: h.memAvg, gpu: h.gpuUtilAvg }))} series={hostSeries} format={(v) => formatPercent(v)} max={100} testId="report-chart-hosts" />
         ) : null}
@@ -164,7 +146,7 @@ export function UsagePreview({ report: r }: { report: UsageReport }) {
           rowKey={(h) => h.hostId}
           testId="report-table-hosts"
         />
-      </section>
+      </ReportPanel>
     </>
   );
 }
