@@ -121,6 +121,8 @@ describe.skipIf(unavailable)('terminal in Chromium', () => {
     await expect.poll(() => tab.getAttribute('data-status'), { timeout: 15_000 }).toBe('lost');
     await shot(page, 'e2e-terminal-lost');
     await expect.poll(() => tab.getAttribute('data-status'), { timeout: 60_000 }).toBe('open');
+    // xterm draws on the next animation frame: wait for the divider to reach the screen.
+    await expect.poll(() => screenText(pane), { timeout: 5_000 }).toMatch(/reconnected at/);
     const text = await screenText(pane);
     expect(text).toMatch(/before-the-drop 42/);
     expect(text).toMatch(/connection lost at/);

@@ -1,7 +1,6 @@
 import '@xterm/xterm/css/xterm.css';
-import { useEffect, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { HostWithState } from '../../src-common/hosts/hosts.contract.js';
-import { DEFAULT_TMUX_SESSION, tmuxSessionSchema, type TerminalMode } from '../../src-common/terminal/terminal.contract.js';
 import { Icon } from '../app/icons.js';
 import { useToast } from '../app/toast.js';
 import { EmptyState, Kbd, Spinner, StatusDot } from '../app/ui.js';
@@ -10,6 +9,8 @@ import { useHosts } from '../hosts/use-hosts.js';
 import type { TabView } from './terminal-types.js';
 import { terminalShortcut } from './terminal-shortcuts.js';
 import { useOpenTerminal, useTerminalManager, useTerminals } from './terminals-context.js';
+import { NewTerminalForm } from './NewTerminalForm.js';
+import { SearchBar } from './TerminalSearchBar.js';
 import './terminal.css';
 
 /**
@@ -284,118 +285,5 @@ function Banner({ tab, host, onConnect, connecting, onReopen, onClose }: { tab: 
     <div className={`terminal-banner tone-${tone}`} role="status" data-testid="terminal-banner">
       {body}
     </div>
-  );
-}
-
-function SearchBar() {
-  const manager = useTerminalManager();
-  const snap = useTerminals();
-  const [text, setText] = useState('');
-  const [caseSensitive, setCaseSensitive] = useState(false);
-  const inputRef = useRef<HTMLInputElement>(null);
-  useEffect(() => inputRef.current?.focus(), []);
-  useEffect(() => {
-    manager.find(text, 'next', { caseSensitive });
-  }, [text, caseSensitive, manager]);
-  const { resultIndex, resultCount } = snap.search;
-  const count = !text ? '' : resultCount === 0 ? 'No matches' : `${resultIndex + 1} of ${resultCount}`;
-  return (
-    <div className="terminal-search" role="search">
-      <Icon name="search" size={14} />
-      <input
-        ref={inputRef}
-        type="search"
-        value={text}
-        placeholder="Find in scrollback"
-        aria-label="Find in the terminal"
-        onChange={(e) => setText(e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') {
-            e.preventDefault();
-            manager.find(text, e.shiftKey ? 'previous' : 'next', { caseSensitive });
-          } else if (e.key === 'Escape') {
-            e.preventDefault();
-            manager.setSearchOpen(false);
-          }
-        }}
-        data-testid="terminal-search"
-      />
-      <span className="terminal-search-count" data-testid="terminal-search-count" aria-live="polite">
-        {count}
-      </span>
-      <label className="terminal-search-case" title="Match case">
-        <input type="checkbox" checked={caseSensitive} onChange={(e) => setCaseSensitive(e.target.checked)} />
-        Aa
-      </label>
-      <button type="button" className="icon-button" aria-label="Previous match" title="Previous (Shift+Enter)" onClick={() => manager.find(text, 'previous', { caseSensitive })} data-testid="terminal-search-prev">
-        ↑
-      </button>
-      <button type="button" className="icon-button" aria-label="Next match" title="Next (Enter)" onClick={() => manager.find(text, 'next', { caseSensitive })} data-testid="terminal-search-next">
-        ↓
-      </button>
-      <button type="button" className="icon-button" aria-label="Close the search" title="Close (Esc)" onClick={() => manager.setSearchOpen(false)} data-testid="terminal-search-close">
-        <Icon name="x" size={14} />
-      </button>
-    </div>
-  );
-}
-
-function NewTerminalForm({ hosts, onOpen, onCancel }: { hosts: HostWithState[]; onOpen: (h: HostWithState, mode: TerminalMode, session?: string) => void; onCancel: () => void }) {
-  const sorted = [...hosts].sort((a, b) => a.name.localeCompare(b.name));
-  const [hostId, setHostId] = useState<number | ''>(sorted.find((h) => h.connection.state === 'connected')?.id ?? sorted[0]?.id ?? '');
-  const [mode, setMode] = useState<TerminalMode>('shell');
-  const [session, setSession] = useState(DEFAULT_TMUX_SESSION);
-  const sessionError = mode !== 'shell' && !tmuxSessionSchema.safeParse(session).success ? 'Letters, digits, "_", "." and "-" only (1 to 64).' : null;
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const host = hosts.find((h) => h.id === hostId);
-    if (!host || sessionError) return;
-    onOpen(host, mode, mode === 'shell' ? undefined : session);
-  };
-  if (!hosts.length) {
-    return (
-      <div className="terminal-new" data-testid="terminal-new-form">
-        <span>Add a host first.</span>
-        <button type="button" className="button small ghost" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    );
-  }
-  return (
-    <form className="terminal-new" onSubmit={submit} data-testid="terminal-new-form" onKeyDown={(e) => e.key === 'Escape' && onCancel()}>
-      <label>
-        <span>Host</span>
-        <select value={hostId} onChange={(e) => setHostId(Number(e.target.value))} data-testid="terminal-new-host" autoFocus>
-          {sorted.map((h) => (
-            <option key={h.id} value={h.id}>
-              {h.name}
-              {h.connection.state === 'connected' ? '' : ' (not connected)'}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        <span>Open</span>
-        <select value={mode} onChange={(e) => setMode(e.target.value as TerminalMode)} data-testid="terminal-new-mode">
-          <option value="shell">A login shell</option>
-          <option value="tmux">tmux session (survives the app)</option>
-          <option value="screen">screen session (survives the app)</option>
-        </select>
-      </label>
-      {mode !== 'shell' ? (
-        <label>
-          <span>Session</span>
-          <input value={session} onChange={(e) => setSession(e.target.value)} aria-invalid={!!sessionError} title={sessionError ?? 'Attached if it exists, created otherwise'} data-testid="terminal-new-session" />
-        </label>
-      ) : null}
-      <button type="submit" className="button primary small" disabled={!!sessionError || hostId === ''} data-testid="terminal-new-open">
-        Open
-      </button>
-      <button type="button" className="button small ghost" onClick={onCancel}>
-        Cancel
-      </button>
-      {sessionError ? <span className="field-error">{sessionError}</span> : null}
-    </form>
   );
 }
