@@ -22,14 +22,17 @@ export function formatValue(unit: ChartUnit, v: number | null | undefined): stri
   }
 }
 
+/** Palette index (series-0 … series-7), or a result tone. */
+export type ChartColor = number | 'ok' | 'error';
+
 export interface LegendItem {
   key: string;
   label: string;
-  color: number;
+  color: ChartColor;
   value?: string;
 }
 
-export function Swatch({ color }: { color: number }) {
+export function Swatch({ color }: { color: ChartColor }) {
   return <span className={`swatch swatch-${color}`} aria-hidden="true" />;
 }
 

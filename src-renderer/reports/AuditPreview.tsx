@@ -1,7 +1,8 @@
 import type { AuditReport } from '../../src-common/reports/report.schema.js';
 import { auditSummaryItems, formatCount, formatDateTime, MISSING } from '../../src-common/reports/report-format.js';
 import { Badge, EmptyState } from '../app/ui.js';
-import { DayColumns, Legend, type BarSeries } from './ReportCharts.js';
+import { ChartLegend } from '../monitor/TimeChart.js';
+import { DayColumns, type BarSeries } from './ReportCharts.js';
 import { ReportPanel } from './ReportPanel.js';
 import { ReportTable } from './ReportTable.js';
 import { Summary } from './UsagePreview.js';
@@ -34,7 +35,7 @@ export function AuditPreview({ report: r }: { report: AuditReport }) {
   return (
     <>
       {summary}
-      <ReportPanel testId="report-audit-days" icon="activity" title="Events per day" aside={<Legend series={DAY_SERIES} />}>
+      <ReportPanel testId="report-audit-days" icon="activity" title="Events per day" aside={<ChartLegend items={DAY_SERIES} />}>
         <DayColumns rows={r.byDay} series={DAY_SERIES} testId="report-chart-days" />
       </ReportPanel>
       <ReportPanel testId="report-audit-operations" title="By operation">

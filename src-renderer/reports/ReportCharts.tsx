@@ -1,21 +1,16 @@
 import { Bar, BarChart, CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatTick, timeTicks } from '../monitor/monitor-format.js';
+import { Swatch, type ChartColor } from '../monitor/TimeChart.js';
 
 /**
  * The preview's charts (recharts, coloured through classes so they follow the theme). Labels
  * are host, user and model names: recharts renders them as SVG text, never as markup.
  */
-/** Palette index (series-0 … series-7), or the result tones. */
-export type ChartColor = number | 'ok' | 'error';
 
 export interface BarSeries {
   key: string;
   label: string;
   color: ChartColor;
-}
-
-function Swatch({ color }: { color: ChartColor }) {
-  return <span className={`swatch swatch-${color}`} aria-hidden="true" />;
 }
 
 export type BarRow = { label: string } & Record<string, number | string | null>;
@@ -141,18 +136,5 @@ export function DayColumns({ rows, series, testId }: { rows: ({ day: string } & 
         ))}
       </BarChart>
     </div>
-  );
-}
-
-export function Legend({ series }: { series: { key: string; label: string; color: ChartColor }[] }) {
-  return (
-    <ul className="chart-legend" aria-label="Series">
-      {series.map((s) => (
-        <li key={s.key} className="chart-legend-item">
-          <Swatch color={s.color} />
-          <span className="chart-legend-label">{s.label}</span>
-        </li>
-      ))}
-    </ul>
   );
 }

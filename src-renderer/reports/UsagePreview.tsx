@@ -1,7 +1,8 @@
 import type { UsageReport } from '../../src-common/reports/report.schema.js';
 import { formatBytes, formatCount, formatGibHours, formatHours, formatPercent, MISSING, TOP_HOSTS, TOP_USERS, USAGE_FIGURE_COLUMNS, type UsageFigures } from '../../src-common/reports/report-format.js';
 import { EmptyState, Notice } from '../app/ui.js';
-import { HBarChart, Legend, PercentLineChart, type BarSeries, type LineRow, type LineSeries } from './ReportCharts.js';
+import { ChartLegend } from '../monitor/TimeChart.js';
+import { HBarChart, PercentLineChart, type BarSeries, type LineRow, type LineSeries } from './ReportCharts.js';
 import { ReportPanel } from './ReportPanel.js';
 import { ReportTable, type Column } from './ReportTable.js';
 
@@ -92,7 +93,7 @@ export function UsagePreview({ report: r }: { report: UsageReport }) {
     <>
       {summary}
       {notes}
-      <ReportPanel testId="report-usage-users" icon="users" title="Usage per user" aside={<Legend series={userSeries} />}>
+      <ReportPanel testId="report-usage-users" icon="users" title="Usage per user" aside={<ChartLegend items={userSeries} />}>
         {r.users.length ? (
           <HBarChart rows={r.users.slice(0, TOP_USERS).map((u) => ({ label: u.user, cpu: u.cpuHours, gpu: u.gpuHours }))} series={userSeries} format={formatHours} testId="report-chart-users" />
         ) : null}
@@ -119,7 +120,7 @@ export function UsagePreview({ report: r }: { report: UsageReport }) {
           testId="report-table-groups"
         />
       </ReportPanel>
-      <ReportPanel testId="report-usage-hosts" icon="gauge" title="Utilisation per host" sub="average, with the maximum in the table" aside={<Legend series={hostSeries} />}>
+      <ReportPanel testId="report-usage-hosts" icon="gauge" title="Utilisation per host" sub="average, with the maximum in the table" aside={<ChartLegend items={hostSeries} />}>
         {monitored.length ? (
           <HBarChart rows={monitored.map((h) => ({ label: h.host, cpu: h.cpuAvg, mem: h.memAvg, gpu: h.gpuUtilAvg }))} series={hostSeries} format={(v) => formatPercent(v)} max={100} testId="report-chart-hosts" />
         ) : null}
@@ -127,7 +128,7 @@ export function UsagePreview({ report: r }: { report: UsageReport }) {
           <div className="report-subchart">
             <div className="report-subchart-head">
               <h3 className="chart-title">CPU over the period</h3>
-              <Legend series={lineSeries} />
+              <ChartLegend items={lineSeries} />
             </div>
             <PercentLineChart rows={lineRows} series={lineSeries} from={r.meta.since} to={r.meta.until} testId="report-chart-cpu-time" />
           </div>
