@@ -20,7 +20,7 @@ import { AlertEngine } from './alerts/alert-engine.js';
 import { ProcessControl } from './processes/process-control.js';
 import { ReportService } from './reports/report-service.js';
 import { TerminalService } from './terminal/terminal-service.js';
-import { MemorySecretStore, refuseRemember, type SecretKind, type SecretStore } from './secrets.js';
+import { MemorySecretStore, refuseRemember, SECRET_FIELD_NAMES, SECRET_FIELDS, type SecretField, type SecretKind, type SecretStore } from './secrets.js';
 import { HostKeyPolicy, hostKeyName, hostKeyProblem } from './ssh/host-key-policy.js';
 import { fingerprintSha256 } from './ssh/known-hosts.js';
 import { readFileSync } from 'node:fs';
@@ -141,9 +141,9 @@ export class Fleet {
    * those in the secret store. Storing ("remember") and reading the store are audited here, once
    * per user action — automatic reconnects reuse the session's copy and read nothing.
    */
-  private secretsFor(id: number, given?: SessionSecrets & { remember?: boolean; keychain?: { read: ('password' | 'passphrase' | 'sudoPassword')[]; store: boolean } }, readStore = true): { secrets: SessionSecrets; sources: SecretSources } {
+  private secretsFor(id: number, given?: SessionSecrets & { remember?: boolean; keychain?: { read: SecretField[]; store: boolean } }, readStore = true): { secrets: SessionSecrets; sources: SecretSources } {
     const host = this.hosts.get(id);
-    const kinds: [SecretKind, keyof SessionSecrets][] = [['password', 'password'], ['passphrase', 'passphrase'], ['sudo-password', 'sudoPassword']];
+    const kinds = SECRET_FIELD_NAMES.map((key) => [SECRET_FIELDS[key], key] as const);
     if (given?.remember) {
       if (!this.secrets.persistent) refuseRemember();
       const kept = kinds.filter(([, key]) => given[key]).map(([kind]) => kind);
@@ -157,7 +157,7 @@ export class Fleet {
       const value = given?.[key] ?? (readStore ? this.secrets.get(id, kind) : undefined);
       if (!value) continue;
       secrets[key] = value;
-      const fromKeychain = given?.keychain?.read.includes(key as 'password' | 'passphrase' | 'sudoPassword') ?? false;
+      const fromKeychain = given?.keychain?.read.includes(key) ?? false;
       sources[kind] = given?.[key] !== undefined && !fromKeychain ? 'supplied' : 'stored';
       if (sources[kind] === 'stored') read.push(kind);
     }
@@ -167,7 +167,7 @@ export class Fleet {
 
   /** Forgets a host's stored secrets, recording which kinds there were (never their values). */
   private forgetSecrets(host: Host, why: string): void {
-    const had = (['password', 'passphrase', 'sudo-password'] as const).filter((k) => this.secrets.get(host.id, k) !== undefined);
+    const had = Object.values(SECRET_FIELDS).filter((k) => this.secrets.get(host.id, k) !== undefined);
     this.secrets.forget(host.id);
     if (had.length) this.audit.record({ hostId: host.id, hostName: host.name, operation: 'secrets.forget', summary: `forgot the stored ${secretKindsText(had)} for ${connectTarget(host)} (${why})`, result: 'ok' });
   }
@@ -251,11 +251,10 @@ export class Fleet {
         // The desktop shell's keychain: it stores what just worked and forgets what was refused.
         const kc = p.credentials?.keychain;
         if (kc) {
-          const toKind = { password: 'password', passphrase: 'passphrase', sudoPassword: 'sudo-password' } as const;
           const target = connectTarget(host);
-          const supplied = (['password', 'passphrase', 'sudoPassword'] as const).filter((k) => p.credentials?.[k] !== undefined && !kc.read.includes(k)).map((k) => toKind[k]);
+          const supplied = SECRET_FIELD_NAMES.filter((k) => p.credentials?.[k] !== undefined && !kc.read.includes(k)).map((k) => SECRET_FIELDS[k]);
           if (ok && kc.store && supplied.length) this.audit.record({ hostId: host.id, hostName: host.name, operation: 'secrets.store', summary: `stored the ${secretKindsText(supplied)} for ${target} in the OS keychain`, result: 'ok' });
-          const dropped = kc.read.filter((k) => k !== 'sudoPassword').map((k) => toKind[k]);
+          const dropped = kc.read.filter((k) => k !== 'sudoPassword').map((k) => SECRET_FIELDS[k]);
           if (refused && dropped.length) this.audit.record({ hostId: host.id, hostName: host.name, operation: 'secrets.forget', summary: `forgot the stored ${secretKindsText(dropped)} for ${target} (the server refused it)`, result: 'ok' });
         }
         if (!ok || !wasConnected || s.linkGeneration !== generation) {

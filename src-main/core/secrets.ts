@@ -6,6 +6,11 @@ import { FleetdeckError } from '../../src-common/problems.js';
  */
 export type SecretKind = 'password' | 'passphrase' | 'sudo-password';
 
+/** The credential fields of a connect request, and the kind each is stored as. */
+export const SECRET_FIELDS = { password: 'password', passphrase: 'passphrase', sudoPassword: 'sudo-password' } as const satisfies Record<string, SecretKind>;
+export type SecretField = keyof typeof SECRET_FIELDS;
+export const SECRET_FIELD_NAMES = Object.keys(SECRET_FIELDS) as SecretField[];
+
 export interface SecretStore {
   readonly persistent: boolean;
   get(hostId: number, kind: SecretKind): string | undefined;
