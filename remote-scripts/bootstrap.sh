@@ -1,7 +1,8 @@
 #!/bin/sh
-# Fleetdeck bootstrap: the first (and only shell) code Fleetdeck runs on a host.
-# It is sent over SSH as `sh -c <this file> fleetdeck-bootstrap MODE ARGS...`; arguments are
-# validated below, so nothing from the app is ever interpreted by the shell.
+# Fleetdeck bootstrap: the first shell code Fleetdeck runs on a host, as the login user.
+# It is sent over SSH as `sh -c <trust.sh + this file> fleetdeck-bootstrap MODE ARGS...`;
+# arguments are validated below, so nothing from the app is ever interpreted by the shell.
+# (root-start.sh is the other one: it starts the root helper through sudo.)
 #
 #   probe HELPER_HASH RUNTIME_ID         facts as key=value lines (arch, libc, node, dirs, sudo)
 #   install-helper DIR HELPER_HASH       stdin = helper bundle; verified, renamed into place
@@ -12,6 +13,8 @@
 # hash matches.
 set -u
 umask 022
+NL='
+'
 
 die() {
   printf 'error=%s\n' "$1"
@@ -29,30 +32,6 @@ is_runtime_id() {
   case $1 in
     '' | *[!A-Za-z0-9._-]*) return 1 ;;
   esac
-  return 0
-}
-
-sha256_of() {
-  if command -v sha256sum >/dev/null 2>&1; then
-    sha256sum "$1" | cut -d' ' -f1
-  elif command -v openssl >/dev/null 2>&1; then
-    openssl dgst -sha256 "$1" | sed 's/^.*= *//'
-  else
-    echo none
-  fi
-}
-
-# A dir is safe when it is a real directory (not a symlink), owned by us, and nobody else can
-# write to it: otherwise another local user could plant a "runtime" or "helper" that we (or root)
-# would then execute. Its parent must be ours or root's for the same reason.
-dir_safe() {
-  [ -d "$1" ] && [ ! -L "$1" ] && [ -O "$1" ] || return 1
-  mode=$(stat -c %a "$1" 2>/dev/null) || return 1
-  [ $((0$mode & 022)) -eq 0 ] || return 1
-  parent=$(dirname "$1")
-  [ ! -L "$parent" ] || return 1
-  parent_owner=$(stat -c %u "$parent" 2>/dev/null) || return 1
-  [ "$parent_owner" = "$(id -u)" ] || [ "$parent_owner" = 0 ] || return 1
   return 0
 }
 
@@ -116,16 +95,34 @@ do_probe() {
     printf 'libc=unknown\n'
   fi
 
+  # A node that another user could change is never run, not even for --version: they would get
+  # this user's rights (and root's, if this user can sudo). See file_trusted in trust.sh.
   for candidate in "$(command -v node 2>/dev/null)" /usr/bin/node /usr/local/bin/node /usr/bin/nodejs; do
     if [ -z "$candidate" ] || [ ! -x "$candidate" ]; then continue; fi
+    if ! file_trusted "$candidate" "$uid"; then
+      printf 'node_untrusted=%s\n' "$candidate"
+      continue
+    fi
     if version=$(node_usable "$candidate"); then
       printf 'node_path=%s\nnode_version=%s\n' "$candidate" "$version"
       break
     fi
   done
 
-  if command -v sudo >/dev/null 2>&1; then
-    if sudo -n true >/dev/null 2>&1; then printf 'sudo=nopasswd\n'; else printf 'sudo=password\n'; fi
+  # sudo is run by absolute path, and only a root-owned one that nobody else can replace (a planted
+  # "sudo" earlier in PATH would be handed the sudo password).
+  sudo_path=
+  for candidate in "$(command -v sudo 2>/dev/null)" /usr/bin/sudo /bin/sudo /usr/local/bin/sudo; do
+    if [ -n "$candidate" ] && [ -x "$candidate" ] && file_trusted "$candidate" 0; then
+      sudo_path=$candidate
+      break
+    fi
+  done
+  if [ -n "$sudo_path" ]; then
+    printf 'sudo_path=%s\n' "$sudo_path"
+    if "$sudo_path" -n true >/dev/null 2>&1; then printf 'sudo=nopasswd\n'; else printf 'sudo=password\n'; fi
+  elif command -v sudo >/dev/null 2>&1; then
+    printf 'sudo=untrusted\nsudo_untrusted=%s\n' "$(command -v sudo)"
   else
     printf 'sudo=absent\n'
   fi
@@ -177,8 +174,7 @@ check_dir() {
     *) die "bad-dir" ;;
   esac
   case $1 in
-    *..* | *'
-'*) die "bad-dir" ;;
+    *..* | *"$NL"*) die "bad-dir" ;;
   esac
   dir_safe "$1" || die "unsafe-dir"
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { readFile, readdir, readlink, stat, statfs } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
+import { rootChildEnv, trustedRootDirs } from './root-env.js';
 
 /**
  * What probe and inventory code may touch on the host. Files are read under `root`
@@ -43,20 +44,30 @@ export interface HelperContext {
   httpGetUnix?(socketPath: string, urlPath: string, opts?: { timeoutMs?: number }): Promise<UnixHttpResult>;
   /** Whether commands and /proc refer to the live host (false when root != "/"). */
   live: boolean;
-  /** The environment the helper runs in. */
+  /** The environment the helper runs in (as root: only the fixed PATH of root-env.ts). */
   env: NodeJS.ProcessEnv;
   uid: number;
+  /**
+   * Where findBinary looks. As root: only directories root alone can write (root-env.ts); the
+   * PATH of whoever started the helper is never used. Test doubles may leave it out.
+   */
+  binDirs?: string[];
 }
 
 export function createContext(root = '/'): HelperContext {
   const resolved = path.resolve(root);
   const live = resolved === '/';
   const under = (p: string): string => (live ? p : path.join(resolved, p));
+  const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
+  const rootDirs = uid === 0 ? trustedRootDirs() : null;
+  // Children of a root helper get a fixed PATH and nothing else; a user helper's get its own env.
+  const childEnv: NodeJS.ProcessEnv = rootDirs ? rootChildEnv(rootDirs) : { ...process.env, LC_ALL: 'C' };
   return {
     root: resolved,
     live,
-    env: process.env,
-    uid: typeof process.getuid === 'function' ? process.getuid() : -1,
+    env: rootDirs ? childEnv : process.env,
+    uid,
+    ...(rootDirs ? { binDirs: rootDirs } : {}),
     async readText(p) {
       try {
         return await readFile(under(p), 'utf8');
@@ -138,7 +149,7 @@ export function createContext(root = '/'): HelperContext {
         const child = execFile(
           file,
           args,
-          { timeout: opts.timeoutMs ?? 5000, maxBuffer: 32 * 1024 * 1024, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } },
+          { timeout: opts.timeoutMs ?? 5000, maxBuffer: 32 * 1024 * 1024, encoding: 'utf8', env: childEnv },
           (err, stdout, stderr) => {
             if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
               resolve({ code: null, stdout: '', stderr: String(stderr), missing: true });

@@ -9,7 +9,9 @@ const STANDARD_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/b
  */
 export async function findBinary(ctx: HelperContext, name: string): Promise<string | null> {
   const fromPath = ctx.live ? (ctx.env.PATH ?? '').split(':').filter((d) => d.startsWith('/')) : [];
-  for (const dir of [...new Set([...fromPath, ...STANDARD_DIRS])]) {
+  // As root only the directories root alone can write (ctx.binDirs): see root-env.ts.
+  const dirs = ctx.live && ctx.binDirs ? ctx.binDirs : [...new Set([...fromPath, ...STANDARD_DIRS])];
+  for (const dir of dirs) {
     const candidate = `${dir}/${name}`;
     if (await ctx.exists(candidate)) return candidate;
   }

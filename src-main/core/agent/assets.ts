@@ -17,7 +17,10 @@ export interface RuntimeAsset {
 
 export interface HelperAssets {
   root: string;
+  /** trust.sh + bootstrap.sh, compacted: run as the login user with `sh -c`. */
   bootstrap: string;
+  /** trust.sh + root-start.sh, compacted: run as root through sudo (and so logged by sudo). */
+  rootStart: string;
   helperPath: string;
   helper: Buffer;
   helperHash: string;
@@ -58,13 +61,34 @@ export function loadAssets(fresh = false): HelperAssets {
   }
   cached = {
     root,
-    bootstrap: readFileSync(path.join(root, 'remote-scripts/bootstrap.sh'), 'utf8'),
+    bootstrap: composeScript(root, 'bootstrap.sh'),
+    rootStart: composeScript(root, 'root-start.sh'),
     helperPath,
     helper: readFileSync(helperPath),
     helperHash: manifest.sha256,
     runtimes,
   };
   return cached;
+}
+
+/**
+ * A script as sent to hosts: the shared trust checks, then the script's own body, without comment
+ * lines, blank lines or indentation. Both files stay readable and shellcheck-clean in the repo;
+ * what travels (and what sudo writes to the host's auth log) is about a third of their size.
+ */
+export function composeScript(root: string, name: string): string {
+  const trust = readFileSync(path.join(root, 'remote-scripts/trust.sh'), 'utf8');
+  const body = readFileSync(path.join(root, 'remote-scripts', name), 'utf8');
+  return compactShell(`${trust}\n${body}`);
+}
+
+/** Drops full-line comments, blank lines and leading whitespace (the scripts have no heredocs). */
+export function compactShell(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => line.trimStart())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .join('\n');
 }
 
 function readdirSafe(dir: string): string[] {

@@ -10,7 +10,12 @@ export interface BootstrapFacts {
   libcVersion: string | null;
   nodePath: string | null;
   nodeVersion: string | null;
-  sudo: 'nopasswd' | 'password' | 'absent';
+  /** Nodes on the host that Fleetdeck refused to run: another user could change them (trust.sh). */
+  nodeUntrusted: string[];
+  /** `untrusted`: a sudo exists, but not one that only root can change; it is never run. */
+  sudo: 'nopasswd' | 'password' | 'absent' | 'untrusted';
+  /** The root-owned sudo Fleetdeck runs, by absolute path. */
+  sudoPath: string | null;
   candidates: { state: 'ok' | 'noexec' | 'unwritable' | 'unsafe'; dir: string }[];
   dir: string | null;
   freeBytes: number | null;
@@ -23,6 +28,7 @@ export interface BootstrapFacts {
 export function parseBootstrapOutput(text: string): BootstrapFacts {
   const kv = new Map<string, string>();
   const candidates: BootstrapFacts['candidates'] = [];
+  const nodeUntrusted: string[] = [];
   for (const line of text.split('\n')) {
     const eq = line.indexOf('=');
     if (eq <= 0) continue;
@@ -31,6 +37,8 @@ export function parseBootstrapOutput(text: string): BootstrapFacts {
     if (key === 'candidate') {
       const colon = value.indexOf(':');
       candidates.push({ state: value.slice(0, colon) as 'ok', dir: value.slice(colon + 1) });
+    } else if (key === 'node_untrusted') {
+      if (nodeUntrusted.length < 8 && !nodeUntrusted.includes(value)) nodeUntrusted.push(value.slice(0, 4096));
     } else kv.set(key, value);
   }
   if (kv.has('error')) throw new FleetdeckError('protocol-error', `The bootstrap script failed on the host: ${kv.get('error')}`);
@@ -45,7 +53,9 @@ export function parseBootstrapOutput(text: string): BootstrapFacts {
     libcVersion: kv.get('libc_version') ?? null,
     nodePath: kv.get('node_path') || null,
     nodeVersion: kv.get('node_version') || null,
-    sudo: (kv.get('sudo') as BootstrapFacts['sudo']) ?? 'absent',
+    nodeUntrusted,
+    sudo: (['nopasswd', 'password', 'absent', 'untrusted'] as const).find((v) => v === kv.get('sudo')) ?? 'absent',
+    sudoPath: kv.get('sudo_path')?.startsWith('/') ? kv.get('sudo_path')! : null,
     candidates,
     dir: kv.get('dir') || null,
     freeBytes: num('dir_free_bytes'),

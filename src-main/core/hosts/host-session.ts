@@ -1,7 +1,6 @@
 import type { ConnectionState, Host } from '../../../src-common/hosts/host.schema.js';
 import { FleetdeckError, isRetryable, toProblem } from '../../../src-common/problems.js';
 import type { Superuser } from '../../../src-common/protocol/messages.js';
-import { loadAssets } from '../agent/assets.js';
 import { deployHelper, startElevatedHelper, type DeployResult } from '../agent/deploy.js';
 import type { HelperClient } from '../agent/helper-client.js';
 import { openSshLink, type SshLink } from '../ssh/connect.js';
@@ -243,7 +242,7 @@ export class HostSession {
       const started = startElevatedHelper(this.link!.client, deployed, {
         label: this.host.name,
         password: this.secrets.sudoPassword,
-        expectedHash: loadAssets().helperHash,
+        log: (line) => this.log(line),
       });
       this.rootStarting = started
         .catch((err: unknown) => {
