@@ -1,17 +1,24 @@
-import { safeStorage } from 'electron';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { ElectronApi } from './electron-api.js';
 
 /**
  * Remembered connect secrets, encrypted with the OS keychain (safeStorage) in a file under the
  * app's user data dir. The core never sees this store: the shell adds a host's secrets to a
  * connect call, so secrets never travel through SQLite in any form.
  */
-type Kind = 'password' | 'passphrase' | 'sudoPassword';
+export type SecretKind = 'password' | 'passphrase' | 'sudoPassword';
+export const SECRET_KINDS: readonly SecretKind[] = ['password', 'passphrase', 'sudoPassword'];
+
+/** getSelectedStorageBackend exists on Linux only. */
+type SafeStorage = Pick<ElectronApi['safeStorage'], 'isEncryptionAvailable' | 'encryptString' | 'decryptString'> & Partial<Pick<ElectronApi['safeStorage'], 'getSelectedStorageBackend'>>;
 
 export class Keychain {
-  private data: Record<string, Partial<Record<Kind, string>>> = {};
+  private data: Record<string, Partial<Record<SecretKind, string>>> = {};
 
-  constructor(private readonly file: string) {
+  constructor(
+    private readonly file: string,
+    private readonly safeStorage: SafeStorage,
+  ) {
     if (existsSync(file)) {
       try {
         this.data = JSON.parse(readFileSync(file, 'utf8'));
@@ -23,34 +30,37 @@ export class Keychain {
 
   /** Only a real OS keychain counts: on Linux without one, Electron falls back to a fixed key. */
   get available(): boolean {
-    if (!safeStorage.isEncryptionAvailable()) return false;
-    const backend = (safeStorage as unknown as { getSelectedStorageBackend?: () => string }).getSelectedStorageBackend?.();
-    return backend !== 'basic_text';
+    if (!this.safeStorage.isEncryptionAvailable()) return false;
+    return this.safeStorage.getSelectedStorageBackend?.() !== 'basic_text';
   }
 
-  set(hostId: number, kind: Kind, secret: string): void {
+  set(hostId: number, kind: SecretKind, secret: string): void {
     if (!this.available) throw new Error('The OS keychain is not available; the secret was not stored.');
     const entry = (this.data[String(hostId)] ??= {});
-    entry[kind] = safeStorage.encryptString(secret).toString('base64');
-    writeFileSync(this.file, JSON.stringify(this.data), { mode: 0o600 });
+    entry[kind] = this.safeStorage.encryptString(secret).toString('base64');
+    this.save();
   }
 
-  get(hostId: number): Partial<Record<Kind, string>> {
+  get(hostId: number): Partial<Record<SecretKind, string>> {
     const entry = this.data[String(hostId)] ?? {};
-    const out: Partial<Record<Kind, string>> = {};
-    for (const [k, v] of Object.entries(entry)) if (v) out[k as Kind] = safeStorage.decryptString(Buffer.from(v, 'base64'));
+    const out: Partial<Record<SecretKind, string>> = {};
+    for (const [k, v] of Object.entries(entry)) if (v) out[k as SecretKind] = this.safeStorage.decryptString(Buffer.from(v, 'base64'));
     return out;
   }
 
-  forgetKind(hostId: number, kind: Kind): void {
+  forgetKind(hostId: number, kind: SecretKind): void {
     const entry = this.data[String(hostId)];
     if (!entry?.[kind]) return;
     delete entry[kind];
-    writeFileSync(this.file, JSON.stringify(this.data), { mode: 0o600 });
+    this.save();
   }
 
   forget(hostId: number): void {
     delete this.data[String(hostId)];
+    this.save();
+  }
+
+  private save(): void {
     writeFileSync(this.file, JSON.stringify(this.data), { mode: 0o600 });
   }
 }

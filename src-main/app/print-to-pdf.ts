@@ -1,7 +1,7 @@
-import { app, BrowserWindow, session } from 'electron';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { ElectronApi } from './electron-api.js';
 
 /**
  * Report HTML → PDF with Electron's own Chromium: the page (our self-contained export, but full
@@ -12,16 +12,20 @@ const PARTITION = 'fleetdeck-print';
 const TIMEOUT_MS = 60_000;
 export const MAX_PRINT_HTML_BYTES = 32 * 1024 * 1024;
 
-// One at a time: the session's request filter allows exactly the file being printed.
-let queue: Promise<unknown> = Promise.resolve();
+export type PrintElectron = Pick<ElectronApi, 'app' | 'BrowserWindow' | 'session'>;
 
-export function printHtmlToPdf(html: string): Promise<Uint8Array> {
-  const run = queue.then(() => print(html));
-  queue = run.catch(() => undefined);
-  return run;
+/** Prints one report at a time: the session's request filter allows exactly the file being printed. */
+export function createReportPrinter(electron: PrintElectron, options: { timeoutMs?: number } = {}): (html: string) => Promise<Uint8Array> {
+  const timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
+  let queue: Promise<unknown> = Promise.resolve();
+  return (html) => {
+    const run = queue.then(() => print(electron, html, timeoutMs));
+    queue = run.catch(() => undefined);
+    return run;
+  };
 }
 
-async function print(html: string): Promise<Uint8Array> {
+async function print({ app, BrowserWindow, session }: PrintElectron, html: string, timeoutMs: number): Promise<Uint8Array> {
   const dir = await mkdtemp(path.join(app.getPath('temp'), 'fleetdeck-report-'));
   const file = path.join(dir, 'report.html');
   const url = pathToFileURL(file).href;
@@ -38,7 +42,7 @@ async function print(html: string): Promise<Uint8Array> {
   try {
     await writeFile(file, html, { mode: 0o600 });
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`printing the report took longer than ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
+      timer = setTimeout(() => reject(new Error(`printing the report took longer than ${timeoutMs / 1000} s`)), timeoutMs);
     });
     await Promise.race([win.loadFile(file), timeout]);
     const pdf = await Promise.race([win.webContents.printToPDF({ pageSize: 'A4', printBackground: true, preferCSSPageSize: true, generateTaggedPDF: true }), timeout]);

@@ -6,6 +6,7 @@ import { EarlyOutput } from './early-output.js';
 import type { SearchState, TabView, TerminalsSnapshot } from './terminal-types.js';
 import { installCspStyleShim } from './csp-style-shim.js';
 import { clampFontSize, FONT_SIZES, resolvedTheme, TERMINAL_THEMES } from './terminal-themes.js';
+import { TerminalLinkOpener } from './terminal-links.js';
 import { clock, createXterm, dividerLine, findIn, YELLOW, type Instance } from './xterm-instance.js';
 
 /**
@@ -28,8 +29,11 @@ export class TerminalManager {
   private snapshotValue: TerminalsSnapshot;
   private seq = 0;
   private readonly offs: (() => void)[] = [];
+  /** Links clicked in terminal output: shown in full before they open (OpenLinkDialog). */
+  readonly links: TerminalLinkOpener;
 
   constructor(private readonly api: ApiConnection) {
+    this.links = new TerminalLinkOpener(api.mode);
     installCspStyleShim();
     let stored = NaN;
     try {
@@ -189,6 +193,7 @@ export class TerminalManager {
       onInput: (data) => this.sendInput(key, data),
       onResize: (cols, rows) => this.scheduleResize(key, cols, rows),
       onTitle: (title) => this.patch(key, { title }),
+      onLink: (uri) => this.links.activate(uri),
       onSearchResults: (resultIndex, resultCount) => {
         if (this.activeKey !== key) return;
         this.search = { ...this.search, resultIndex, resultCount };

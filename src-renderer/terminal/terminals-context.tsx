@@ -5,6 +5,7 @@ import { useApi, useLinkStatus } from '../api/api-context.js';
 import { navigate } from '../app/use-route.js';
 import { useConnectFlow } from '../hosts/connect-flow.js';
 import { useHosts } from '../hosts/use-hosts.js';
+import { OpenLinkDialog } from './OpenLinkDialog.js';
 import { TerminalManager } from './terminal-manager.js';
 import type { TerminalsSnapshot } from './terminal-types.js';
 
@@ -26,7 +27,12 @@ export function TerminalsProvider({ children }: { children: ReactNode }) {
     for (const h of hosts.data ?? []) manager.hostState(h.id, h.connection.state, h.connection.state === 'failed' ? h.connection.message : undefined);
   }, [manager, hosts.data]);
 
-  return <TerminalsContext.Provider value={manager}>{children}</TerminalsContext.Provider>;
+  return (
+    <TerminalsContext.Provider value={manager}>
+      {children}
+      <OpenLinkDialog opener={manager.links} />
+    </TerminalsContext.Provider>
+  );
 }
 
 export function useTerminalManager(): TerminalManager {

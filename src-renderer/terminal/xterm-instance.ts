@@ -33,6 +33,8 @@ export interface XtermHandlers {
   /** The title the remote shell set (OSC 0/2): untrusted text, cut to 200 characters; null when cleared. */
   onTitle: (title: string | null) => void;
   onSearchResults: (resultIndex: number, resultCount: number) => void;
+  /** A link in the output was clicked (plain URL text or an OSC 8 hyperlink): host data, see terminal-links.ts. */
+  onLink: (uri: string) => void;
 }
 
 export function createXterm(h: XtermHandlers): Instance {
@@ -46,6 +48,9 @@ export function createXterm(h: XtermHandlers): Instance {
     allowTransparency: false,
     macOptionIsMeta: true,
     rightClickSelectsWord: true,
+    // OSC 8 hyperlinks: their text can say anything, so they go where URL text goes (xterm's
+    // default would confirm() and open them itself).
+    linkHandler: { activate: (_event, uri) => h.onLink(uri), allowNonHttpProtocols: false },
   });
   const fit = new FitAddon();
   const search = new SearchAddon();
@@ -56,8 +61,7 @@ export function createXterm(h: XtermHandlers): Instance {
   term.loadAddon(
     new WebLinksAddon((event, uri) => {
       event.preventDefault();
-      // Only web links, in a new window without access to this one (Electron opens them in the browser).
-      if (/^https?:\/\//i.test(uri)) window.open(uri, '_blank', 'noopener,noreferrer');
+      h.onLink(uri);
     }),
   );
   // The app's shortcuts are not sent to the host.
