@@ -12,8 +12,8 @@ import { hostKeyName } from '../ssh/host-key-policy.js';
 import { connectSummary, type SecretSources } from '../audit/audit-summaries.js';
 import { parseHostInput } from '../hosts/host-store.js';
 import { serveStdio } from '../server/stdio-server.js';
-import { startWebServer } from '../server/web-server.js';
-import { parseArgs, splitTarget, type Flags } from './args.js';
+import { checkExposure, loadTls, startWebServer } from '../server/web-server.js';
+import { flagValue, parseArgs, splitTarget, type Flags } from './args.js';
 import { formatInventory, formatProbe } from './format.js';
 import { ask } from './prompt.js';
 import { watchCommand, type StreamSource } from './watch.js';
@@ -31,7 +31,8 @@ Usage:
                                              live CPU, memory, disks, GPUs and who uses them
   fleetdeck hosts list|add|remove …          the hosts stored in Fleetdeck
   fleetdeck hostkeys forget NAME             drop a trusted key (after a legitimate reinstall)
-  fleetdeck serve [--port N] [--host ADDR]   the app's UI in your browser
+  fleetdeck serve [--port N] [--host ADDR] [--tls-cert FILE --tls-key FILE] [--insecure-no-tls]
+                                             the app's UI in your browser (see Serve options)
   fleetdeck report inventory|usage|audit --format pdf|csv|json|html --out FILE
                  [--since WHEN] [--until WHEN] [--host NAME[,NAME…]]
                                              a report from stored data (WHEN: 2026-11-01, 7d, 24h)
@@ -55,6 +56,16 @@ Watch options:
       --interval S       seconds between samples (0.25 to 60, default 1)
       --count N          stop after N samples (default: until Ctrl+C)
       --json             one JSON sample per line
+
+Serve options:
+      --port N           port to listen on (default: a free one)
+      --host ADDR        address to listen on (default 127.0.0.1). Other machines: prefer an SSH
+                         tunnel to the default (ssh -N -L 8080:127.0.0.1:8080 USER@THIS-HOST with
+                         --port 8080); an address other than loopback needs HTTPS or --insecure-no-tls
+      --tls-cert FILE    serve HTTPS (and wss) with this PEM certificate …
+      --tls-key FILE     … and its unencrypted PEM private key
+      --insecure-no-tls  serve plain HTTP on an address other than loopback: the access token then
+                         crosses the network unencrypted
 `;
 
 const FLAGS = {
@@ -87,6 +98,9 @@ const FLAGS = {
   result: { value: true },
   search: { value: true },
   limit: { value: true },
+  'tls-cert': { value: true },
+  'tls-key': { value: true },
+  'insecure-no-tls': { value: false },
 } as const;
 
 /** Exit codes: scripts can tell usage errors from host-key, auth and network failures. */
@@ -289,13 +303,30 @@ async function serveCommand(flags: Flags): Promise<void> {
     fleet.close();
     process.exit(0);
   }
+  const certFile = flagValue(flags, 'tls-cert', '--tls-cert /etc/fleetdeck/cert.pem');
+  const keyFile = flagValue(flags, 'tls-key', '--tls-key /etc/fleetdeck/key.pem');
+  if (!certFile !== !keyFile) throw new FleetdeckError('invalid-input', 'HTTPS needs both --tls-cert FILE and --tls-key FILE.');
+  const host = flagValue(flags, 'host', '--host 127.0.0.1') ?? '127.0.0.1';
+  const insecureNoTls = !!flags['insecure-no-tls'];
+  // Address and files are checked before the database is opened: a refusal leaves nothing behind.
+  checkExposure(host, { tls: !!certFile, insecureNoTls });
+  const tls = certFile && keyFile ? loadTls(path.resolve(certFile), path.resolve(keyFile)) : undefined;
   const fleet = new Fleet({ dataDir: dataDir(flags), log: (h, l) => flags.verbose && process.stderr.write(`[${h}] ${l}\n`) });
-  const server = await startWebServer({
-    fleet,
-    webRoot: path.join(projectRoot(), 'out/web'),
-    host: typeof flags.host === 'string' ? flags.host : '127.0.0.1',
-    port: flags.port ? Number(flags.port) : 0,
-  });
+  let server;
+  try {
+    server = await startWebServer({
+      fleet,
+      webRoot: path.join(projectRoot(), 'out/web'),
+      host,
+      port: flags.port ? Number(flags.port) : 0,
+      tls,
+      insecureNoTls,
+    });
+  } catch (err) {
+    fleet.close();
+    throw err;
+  }
+  for (const line of server.warnings) process.stderr.write(`${line}\n`);
   process.stdout.write(`Fleetdeck is serving on ${server.url}\nOpen that address (it carries your access token). Ctrl+C stops.\n`);
   const stop = async () => {
     await server.close();
