@@ -9,7 +9,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { HELPER_METHODS } from '../src-common/protocol/helper-methods.js';
+import { helperApi, helperChannels } from '../src-common/protocol/helper-api.js';
 import { loadAssets } from '../src-main/core/agent/assets.js';
 import { HostSession } from '../src-main/core/hosts/host-session.js';
 import { newFleet } from '../e2e/integration/harness.js';
@@ -51,7 +51,7 @@ try {
       await time(async () => {
         const s = session(false);
         await s.connect();
-        await s.call(HELPER_METHODS.inventorySnapshot, {});
+        await s.request(helperApi.inventorySnapshot, {});
         s.dispose();
       }),
     );

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import { HELPER_METHODS } from '../src-common/protocol/helper-methods.js';
+import { helperApi, helperChannels } from '../src-common/protocol/helper-api.js';
 import { startLocalHelper } from '../src-main/core/agent/local-helper.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -57,7 +57,7 @@ const exporter = spawn(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${port}`]
 await new Promise((r) => setTimeout(r, 500));
 const helper = await startLocalHelper();
 let samples = 0;
-const stream = helper.open(HELPER_METHODS.metricsStream, { intervalMs: 1000 }, { onData: () => void samples++ });
+const stream = helper.open(helperChannels.metricsStream, { intervalMs: 1000 }, { onData: () => void samples++ });
 stream.finished.catch(() => undefined);
 await new Promise((r) => setTimeout(r, 3000)); // both warmed up: first scrape and first samples done
 await scrape(port);

@@ -1,36 +1,42 @@
 import type { z } from 'zod';
 
 /**
+ * Any zod schema, classic or mini: host data (probe, inventory, samples) is declared with
+ * zod/mini so the helper can bundle it (src-common/protocol/bounds.ts), and the app API embeds it.
+ */
+export type Schema = z.core.$ZodType;
+
+/**
  * A request the app API (or the helper) answers. Declared once as a value that carries its
  * types; every transport (IPC, WebSocket, helper frames) and every client is derived from these.
  */
-export interface RequestDef<P extends z.ZodType, R extends z.ZodType> {
+export interface RequestDef<P extends Schema, R extends Schema> {
   kind: 'request';
   method: string;
   params: P;
   result: R;
 }
 
-export interface EventDef<T extends z.ZodType> {
+export interface EventDef<T extends Schema> {
   kind: 'event';
   name: string;
   payload: T;
 }
 
-export function request<P extends z.ZodType, R extends z.ZodType>(method: string, params: P, result: R): RequestDef<P, R> {
+export function request<P extends Schema, R extends Schema>(method: string, params: P, result: R): RequestDef<P, R> {
   return { kind: 'request', method, params, result };
 }
 
-export function event<T extends z.ZodType>(name: string, payload: T): EventDef<T> {
+export function event<T extends Schema>(name: string, payload: T): EventDef<T> {
   return { kind: 'event', name, payload };
 }
 
-export type ParamsOf<D> = D extends RequestDef<infer P, z.ZodType> ? z.input<P> : never;
-export type ResultOf<D> = D extends RequestDef<z.ZodType, infer R> ? z.output<R> : never;
+export type ParamsOf<D> = D extends RequestDef<infer P, Schema> ? z.input<P> : never;
+export type ResultOf<D> = D extends RequestDef<Schema, infer R> ? z.output<R> : never;
 export type PayloadOf<D> = D extends EventDef<infer T> ? z.output<T> : never;
 
-export type AnyRequest = RequestDef<z.ZodType, z.ZodType>;
-export type AnyEvent = EventDef<z.ZodType>;
+export type AnyRequest = RequestDef<Schema, Schema>;
+export type AnyEvent = EventDef<Schema>;
 
 /** A client for a group of requests: `api.hosts.list(params)`. */
 export type ClientOf<G extends Record<string, AnyRequest>> = {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inventorySchema } from '../../src-common/inventory/inventory.schema.js';
 import { probeSchema } from '../../src-common/inventory/probe.schema.js';
-import { HELPER_METHODS } from '../../src-common/protocol/helper-methods.js';
+import { helperApi } from '../../src-common/protocol/helper-api.js';
 import type { HelperClient } from '../../src-main/core/agent/helper-client.js';
 import { startLocalHelper } from '../../src-main/core/agent/local-helper.js';
 import { docker, dockerOk, LABEL } from '../testbed/docker.js';
@@ -39,7 +39,7 @@ describe.skipIf(unavailable)('containers on a real Docker engine', () => {
   });
 
   it('lists the container with its labels, limits and times', async () => {
-    const inv = inventorySchema.parse(await helper.call(HELPER_METHODS.inventorySnapshot));
+    const inv = inventorySchema.parse(await helper.request(helperApi.inventorySnapshot, {}));
     const c = inv.containers.find((x) => x.name === name);
     expect(c, JSON.stringify(inv.sections.containers)).toBeDefined();
     expect(c!.id.startsWith(id.slice(0, 12))).toBe(true);
@@ -50,7 +50,7 @@ describe.skipIf(unavailable)('containers on a real Docker engine', () => {
   });
 
   it('probe reports Docker with its version and cgroup driver', async () => {
-    const probe = probeSchema.parse(await helper.call(HELPER_METHODS.probe));
+    const probe = probeSchema.parse(await helper.request(helperApi.probe, {}));
     const d = probe.containerRuntimes.find((r) => r.name === 'docker');
     expect(d).toMatchObject({ present: true, accessible: true, cgroupDriver: 'cgroupfs' });
     expect(d!.version).toMatch(/^20\./);

@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeSchema } from '../../src-common/inventory/probe.schema.js';
-import { HELPER_METHODS } from '../../src-common/protocol/helper-methods.js';
+import { helperApi } from '../../src-common/protocol/helper-api.js';
 import type { Fleet } from '../../src-main/core/fleet.js';
 import { FDPASS_PASSWORD, KEY_PASSPHRASE, startSshdHost, testbedUnavailableReason, type SshdHost } from '../testbed/index.js';
 import { addHost, connect, connectTrusting, expectFailed, newFleet } from './harness.js';
@@ -208,6 +208,6 @@ describe.skipIf(unavailable)('connect over real sshd', () => {
     await expect(fleet.call('hosts.add', { name: 'x', address: '127.0.0.1', user: 'a;rm -rf /', auth: 'agent' })).rejects.toMatchObject({ problem: 'invalid-input' });
     const s = fleet.session((await addHost(fleet, sshd, 'fdtest')).id);
     await s.connect().catch(() => undefined);
-    expect(await s.call(HELPER_METHODS.ping, {}).catch((e) => e)).toBeTruthy();
+    expect(await s.request(helperApi.ping, {}).catch((e: unknown) => e)).toBeTruthy();
   });
 });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { readFile, readdir, readlink, stat, statfs } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
-import { rootChildEnv, trustedRootDirs } from './root-env.js';
+import { rootChildEnv, rootSearchDirs, trustedRootDirs } from './root-env.js';
 
 /**
  * What probe and inventory code may touch on the host. Files are read under `root`
@@ -59,7 +59,7 @@ export function createContext(root = '/'): HelperContext {
   const live = resolved === '/';
   const under = (p: string): string => (live ? p : path.join(resolved, p));
   const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
-  const rootDirs = uid === 0 ? trustedRootDirs() : null;
+  const rootDirs = uid === 0 ? trustedRootDirs(rootSearchDirs(process.env.PATH)) : null;
   // Children of a root helper get a fixed PATH and nothing else; a user helper's get its own env.
   const childEnv: NodeJS.ProcessEnv = rootDirs ? rootChildEnv(rootDirs) : { ...process.env, LC_ALL: 'C' };
   return {

@@ -1,66 +1,97 @@
+import * as z from 'zod/mini';
 import { FleetdeckError } from '../../src-common/problems.js';
 import type { ChannelSink } from '../../src-common/protocol/endpoint.js';
-import { HELPER_METHODS } from '../../src-common/protocol/helper-methods.js';
+import { describeSchemaIssues } from '../../src-common/protocol/bounds.js';
+import { helperApi, helperChannels, helperDebugApi, helperDebugChannels, type HelperChannelDef, type HelperRequestDef } from '../../src-common/protocol/helper-api.js';
 import type { HelperContext } from './context.js';
 import { inventorySnapshot } from './inventory/snapshot.js';
 import { serveMetricsStream } from './monitor/metrics-stream.js';
 import { probe } from './probe/probe.js';
 import { inspectProcess, liveKill, signalProcess } from './processes/process-control.js';
 
-/** Routes calls to the helper's capabilities. Debug methods exist only for protocol tests. */
+/**
+ * Routes calls to the helper's capabilities, derived from the declarations in
+ * src-common/protocol/helper-api.ts: params are checked against each method's schema before its
+ * handler runs, and TypeScript checks that every declared method has a handler whose result has
+ * the declared shape. Debug methods are served only to protocol tests.
+ */
+type RequestHandlers<G extends Record<string, HelperRequestDef>> = {
+  [K in keyof G]: (params: z.output<G[K]['params']>, signal: AbortSignal) => Promise<z.input<G[K]['result']>>;
+};
+type ChannelHandlers<G extends Record<string, HelperChannelDef>> = {
+  [K in keyof G]: (params: z.output<G[K]['params']>, sink: ChannelSink) => Promise<void>;
+};
+
+type Route = { def: HelperRequestDef | HelperChannelDef; run: (params: never, extra: never) => Promise<unknown> };
+
+function routes<G extends Record<string, HelperRequestDef | HelperChannelDef>>(defs: G, handlers: Record<keyof G, Route['run']>): Map<string, Route> {
+  return new Map(Object.entries(defs).map(([key, def]) => [def.method, { def, run: handlers[key as keyof G] }]));
+}
+
+function checkedParams(def: HelperRequestDef | HelperChannelDef, params: unknown): unknown {
+  const parsed = z.safeParse(def.params, params ?? {});
+  if (!parsed.success) throw new FleetdeckError('invalid-input', `${def.method}: ${describeSchemaIssues(parsed.error)}`);
+  return parsed.data;
+}
+
 export function createDispatcher(ctx: HelperContext, debug: boolean) {
+  const requests: RequestHandlers<typeof helperApi> = {
+    ping: async () => ({ now: Date.now() }),
+    probe: () => probe(ctx),
+    inventorySnapshot: () => inventorySnapshot(ctx),
+    processInspect: (p) => inspectProcess(ctx, p),
+    processSignal: (p) => signalProcess(ctx, p, { kill: liveKill(ctx), selfPid: process.pid }),
+  };
+  const channels: ChannelHandlers<typeof helperChannels> = {
+    metricsStream: (p, sink) => serveMetricsStream(ctx, p, sink),
+  };
+  const debugRequests: RequestHandlers<typeof helperDebugApi> = {
+    // Simulates a helper dying mid-call: exit without answering.
+    crash: () => {
+      setTimeout(() => process.exit(70), 10);
+      return new Promise<never>(() => undefined);
+    },
+    sleep: async (p, signal) => {
+      const ms = p.ms ?? 1000;
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(resolve, ms);
+        signal.addEventListener('abort', () => {
+          clearTimeout(t);
+          reject(new FleetdeckError('cancelled', 'cancelled'));
+        });
+      });
+      return { slept: ms };
+    },
+  };
+  const debugChannels: ChannelHandlers<typeof helperDebugChannels> = {
+    // Each chunk starts with how many bytes were sent before it, so a test can check that the
+    // sender never runs more than a window ahead of the consumer.
+    stream: async (p, sink) => {
+      let sent = 0;
+      while (sent < p.bytes && !sink.signal.aborted) {
+        const n = Math.min(64 * 1024, p.bytes - sent);
+        const chunk = new Uint8Array(n).fill(0x61);
+        chunk.set(new TextEncoder().encode(String(sent).padEnd(16, ' ').slice(0, Math.min(16, n))));
+        await sink.send(chunk);
+        sent += n;
+      }
+    },
+  };
+
+  const callRoutes = new Map([...routes(helperApi, requests as never), ...(debug ? routes(helperDebugApi, debugRequests as never) : [])]);
+  const channelRoutes = new Map([...routes(helperChannels, channels as never), ...(debug ? routes(helperDebugChannels, debugChannels as never) : [])]);
+
   return {
     async call(method: string, params: unknown, signal: AbortSignal): Promise<unknown> {
-      switch (method) {
-        case HELPER_METHODS.ping:
-          return { now: Date.now() };
-        case HELPER_METHODS.probe:
-          return probe(ctx);
-        case HELPER_METHODS.inventorySnapshot:
-          return inventorySnapshot(ctx);
-        case HELPER_METHODS.processInspect:
-          return inspectProcess(ctx, params);
-        case HELPER_METHODS.processSignal:
-          return signalProcess(ctx, params, { kill: liveKill(ctx), selfPid: process.pid });
-      }
-      if (debug) {
-        if (method === HELPER_METHODS.debugCrash) {
-          // Simulates a helper dying mid-call: exit without answering.
-          setTimeout(() => process.exit(70), 10);
-          return new Promise(() => undefined);
-        }
-        if (method === HELPER_METHODS.debugSleep) {
-          const ms = Number((params as { ms?: number })?.ms ?? 1000);
-          await new Promise<void>((resolve, reject) => {
-            const t = setTimeout(resolve, ms);
-            signal.addEventListener('abort', () => {
-              clearTimeout(t);
-              reject(new FleetdeckError('cancelled', 'cancelled'));
-            });
-          });
-          return { slept: ms };
-        }
-      }
-      throw new FleetdeckError('not-found', `The helper has no method "${method}". Update Fleetdeck on both ends.`);
+      const route = callRoutes.get(method);
+      if (!route) throw new FleetdeckError('not-found', `The helper has no method "${method.slice(0, 100)}". Update Fleetdeck on both ends.`);
+      return route.run(checkedParams(route.def, params) as never, signal as never);
     },
 
     async open(method: string, params: unknown, sink: ChannelSink): Promise<void> {
-      if (method === HELPER_METHODS.metricsStream) return serveMetricsStream(ctx, params, sink);
-      if (debug && method === HELPER_METHODS.debugStream) {
-        // Each chunk starts with how many bytes were sent before it, so a test can check that
-        // the sender never runs more than a window ahead of the consumer.
-        const total = Number((params as { bytes?: number })?.bytes ?? 0);
-        let sent = 0;
-        while (sent < total && !sink.signal.aborted) {
-          const n = Math.min(64 * 1024, total - sent);
-          const chunk = new Uint8Array(n).fill(0x61);
-          chunk.set(new TextEncoder().encode(String(sent).padEnd(16, ' ').slice(0, Math.min(16, n))));
-          await sink.send(chunk);
-          sent += n;
-        }
-        return;
-      }
-      throw new FleetdeckError('not-found', `The helper has no channel method "${method}".`);
+      const route = channelRoutes.get(method);
+      if (!route) throw new FleetdeckError('not-found', `The helper has no channel method "${method.slice(0, 100)}".`);
+      await route.run(checkedParams(route.def, params) as never, sink as never);
     },
   };
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { ProtocolEndpoint } from '../../src-common/protocol/endpoint.js';
-import { HELPER_CAPABILITIES } from '../../src-common/protocol/helper-methods.js';
+import { HELPER_CAPABILITIES } from '../../src-common/protocol/helper-api.js';
 import { PROTOCOL_VERSION } from '../../src-common/protocol/messages.js';
 import { createContext } from './context.js';
 import { createDispatcher } from './dispatch.js';

@@ -1,3 +1,6 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createContext } from './context.js';
 import { rootChildEnv, rootOnlyWritable, trustedRootDirs } from './root-env.js';
@@ -33,18 +36,27 @@ describe('root-env: what a root helper lets its children see', () => {
   it('the children environment is a fixed PATH and the C locale, nothing inherited', () => {
     expect(rootChildEnv(['/usr/bin', '/bin'])).toEqual({ PATH: '/usr/bin:/bin', LC_ALL: 'C', LANG: 'C' });
   });
-  it.runIf(process.getuid?.() === 0)('a live root context runs children with that PATH only, whatever PATH it inherited', async () => {
+  it('keeps an inherited PATH entry only where root alone can write it', () => {
+    const t = { ...tree, '/home': { uid: 0, mode: 0o40755 }, '/home/carol': { uid: 1001, mode: 0o40755 }, '/home/carol/bin': { uid: 1001, mode: 0o40755 }, '/opt': { uid: 0, mode: 0o40755 }, '/opt/cuda': { uid: 0, mode: 0o40755 } };
+    expect(trustedRootDirs(['/home/carol/bin', 'relative/bin', '/opt/cuda', '/usr/bin', '/usr/bin'], fakeStat(t))).toEqual(['/opt/cuda', '/usr/bin']);
+  });
+  it.runIf(process.getuid?.() === 0)('a live root context runs children with trusted dirs only, and none of the inherited environment', async () => {
     const saved = { PATH: process.env.PATH, SECRET: process.env.FD_SECRET_MARKER };
-    process.env.PATH = '/nonexistent-planted:' + (saved.PATH ?? '');
+    const world = mkdtempSync(path.join(tmpdir(), 'fd-world-'));
+    chmodSync(world, 0o777);
+    process.env.PATH = `/nonexistent-planted:${world}:` + (saved.PATH ?? '');
     process.env.FD_SECRET_MARKER = 'leak';
     try {
       const ctx = createContext('/');
       expect(ctx.binDirs).not.toContain('/nonexistent-planted');
+      expect(ctx.binDirs).not.toContain(world);
+      expect(ctx.binDirs).toContain('/usr/bin');
       const r = await ctx.run(['env']);
       expect(r.stdout).not.toContain('FD_SECRET_MARKER');
-      expect(r.stdout).not.toContain('/nonexistent-planted');
-      expect(r.stdout).toMatch(/^PATH=\/usr\/local\/sbin:|^PATH=/m);
+      expect(r.stdout).not.toContain(world);
+      expect(r.stdout.trim().split('\n').map((l) => l.split('=')[0]).sort()).toEqual(['LANG', 'LC_ALL', 'PATH']);
     } finally {
+      rmSync(world, { recursive: true, force: true });
       process.env.PATH = saved.PATH;
       if (saved.SECRET === undefined) delete process.env.FD_SECRET_MARKER;
     }

@@ -143,7 +143,7 @@ export const hostSchema = z.object({
 export type Host = z.infer<typeof hostSchema>;
 
 /** Formats zod issues as one message a person can act on. */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.core.$ZodError): string {
   return error.issues
     .map((i) => {
       const where = i.path.length ? `${i.path.join('.')}: ` : '';

@@ -1,15 +1,17 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { int, list, MAX, name, nonNegative, nonNegativeInt, num, text } from '../protocol/bounds.js';
 
-const bytes = z.number().nonnegative();
+/** The inventory.snapshot1 reply: untrusted host data, bounded (see ../protocol/bounds.ts). */
+const bytes = nonNegative();
 
 export const cpuSchema = z.object({
-  model: z.string(),
-  sockets: z.number().int().nonnegative(),
-  cores: z.number().int().nonnegative(),
-  threads: z.number().int().nonnegative(),
+  model: text(),
+  sockets: nonNegativeInt(),
+  cores: nonNegativeInt(),
+  threads: nonNegativeInt(),
   /** Busy share of all CPUs over the sampling window, 0..100; null if not measured. */
-  usagePercent: z.number().nullable(),
-  perCpuUsagePercent: z.array(z.number()),
+  usagePercent: z.nullable(num()),
+  perCpuUsagePercent: list(num(), MAX.cpus),
 });
 
 export const memorySchema = z.object({
@@ -22,115 +24,115 @@ export const memorySchema = z.object({
   swapFreeBytes: bytes,
 });
 
-export const loadSchema = z.object({ one: z.number(), five: z.number(), fifteen: z.number(), running: z.number(), total: z.number() });
+export const loadSchema = z.object({ one: num(), five: num(), fifteen: num(), running: num(), total: num() });
 
 export const filesystemSchema = z.object({
-  mountPoint: z.string(),
-  device: z.string(),
-  fsType: z.string(),
+  mountPoint: text(),
+  device: text(),
+  fsType: name(),
   totalBytes: bytes,
   usedBytes: bytes,
   availableBytes: bytes,
-  inodesTotal: z.number().nonnegative(),
-  inodesFree: z.number().nonnegative(),
+  inodesTotal: nonNegative(),
+  inodesFree: nonNegative(),
   readOnly: z.boolean(),
 });
 
 export const blockDeviceSchema = z.object({
-  name: z.string(),
+  name: name(),
   sizeBytes: bytes,
-  rotational: z.boolean().nullable(),
+  rotational: z.nullable(z.boolean()),
   removable: z.boolean(),
-  model: z.string().nullable(),
+  model: z.nullable(text()),
   type: z.enum(['disk', 'partition', 'loop', 'other']),
 });
 
 export const netInterfaceSchema = z.object({
-  name: z.string(),
-  mac: z.string().nullable(),
-  state: z.string(),
-  mtu: z.number().nullable(),
-  speedMbps: z.number().nullable(),
-  addresses: z.array(z.string()),
+  name: name(),
+  mac: z.nullable(name()),
+  state: name(),
+  mtu: z.nullable(num()),
+  speedMbps: z.nullable(num()),
+  addresses: list(name(), MAX.addressesPerInterface),
   rxBytes: bytes,
   txBytes: bytes,
 });
 
 export const localUserSchema = z.object({
-  name: z.string(),
-  uid: z.number().int(),
-  gid: z.number().int(),
-  gecos: z.string(),
-  home: z.string(),
-  shell: z.string(),
-  groups: z.array(z.string()),
+  name: name(),
+  uid: int(),
+  gid: int(),
+  gecos: text(),
+  home: text(),
+  shell: text(),
+  groups: list(name(), MAX.groupsPerUser),
   isAdmin: z.boolean(),
 });
 
 export const containerSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  image: z.string(),
-  state: z.string(),
-  status: z.string(),
-  labels: z.record(z.string(), z.string()),
-  createdAt: z.number().nullable(),
-  startedAt: z.number().nullable(),
+  id: name(),
+  name: text(),
+  image: text(),
+  state: name(),
+  status: text(),
+  labels: z.record(text(), text(MAX.labelValue)).check(z.refine((r) => Object.keys(r).length <= MAX.labels, `at most ${MAX.labels} labels`)),
+  createdAt: z.nullable(num()),
+  startedAt: z.nullable(num()),
   limits: z.object({
-    nanoCpus: z.number().nullable(),
-    memoryBytes: z.number().nullable(),
-    gpus: z.array(z.string()),
+    nanoCpus: z.nullable(num()),
+    memoryBytes: z.nullable(num()),
+    gpus: list(name(), MAX.gpus),
   }),
 });
 
 export const gpuProcessSchema = z.object({
-  pid: z.number().int(),
-  name: z.string(),
-  type: z.string().nullable(),
-  usedMemoryBytes: z.number().nullable(),
+  pid: int(),
+  name: text(),
+  type: z.nullable(name()),
+  usedMemoryBytes: z.nullable(num()),
 });
 
 export const gpuSchema = z.object({
-  index: z.number().int(),
-  name: z.string(),
-  uuid: z.string(),
-  serial: z.string().nullable(),
-  busId: z.string().nullable(),
-  driverVersion: z.string().nullable(),
-  cudaVersion: z.string().nullable(),
-  memoryTotalBytes: z.number().nullable(),
-  memoryUsedBytes: z.number().nullable(),
-  utilizationGpuPercent: z.number().nullable(),
-  utilizationMemoryPercent: z.number().nullable(),
-  temperatureC: z.number().nullable(),
-  powerDrawW: z.number().nullable(),
-  powerLimitW: z.number().nullable(),
-  eccErrorsUncorrected: z.number().nullable(),
+  index: int(),
+  name: text(),
+  uuid: name(),
+  serial: z.nullable(name()),
+  busId: z.nullable(name()),
+  driverVersion: z.nullable(name()),
+  cudaVersion: z.nullable(name()),
+  memoryTotalBytes: z.nullable(num()),
+  memoryUsedBytes: z.nullable(num()),
+  utilizationGpuPercent: z.nullable(num()),
+  utilizationMemoryPercent: z.nullable(num()),
+  temperatureC: z.nullable(num()),
+  powerDrawW: z.nullable(num()),
+  powerLimitW: z.nullable(num()),
+  eccErrorsUncorrected: z.nullable(num()),
   /** ECC as currently in effect; null where the GPU has none (consumer cards) or the source does not say. Absent in facts stored by older versions. */
-  eccMode: z.enum(['enabled', 'disabled']).nullable().optional(),
-  processes: z.array(gpuProcessSchema),
+  eccMode: z.optional(z.nullable(z.enum(['enabled', 'disabled']))),
+  processes: list(gpuProcessSchema, MAX.gpuProcesses),
 });
 
 /** A section that could not be read carries why, instead of silently being empty. */
 export const sectionStatusSchema = z.object({
   ok: z.boolean(),
-  message: z.string().optional(),
+  message: z.optional(text()),
 });
 
 export const inventorySchema = z.object({
-  takenAt: z.number(),
-  hostname: z.string(),
-  uptimeSeconds: z.number(),
+  takenAt: num(),
+  hostname: name(),
+  uptimeSeconds: num(),
   cpu: cpuSchema,
   memory: memorySchema,
   load: loadSchema,
-  filesystems: z.array(filesystemSchema),
-  blockDevices: z.array(blockDeviceSchema),
-  network: z.array(netInterfaceSchema),
-  users: z.array(localUserSchema),
-  containers: z.array(containerSchema),
-  gpus: z.array(gpuSchema),
-  sections: z.record(z.string(), sectionStatusSchema),
+  filesystems: list(filesystemSchema, MAX.mounts),
+  blockDevices: list(blockDeviceSchema, MAX.blockDevices),
+  network: list(netInterfaceSchema, MAX.interfaces),
+  users: list(localUserSchema, MAX.users),
+  containers: list(containerSchema, MAX.containers),
+  gpus: list(gpuSchema, MAX.gpus),
+  sections: z.record(name(), sectionStatusSchema).check(z.refine((r) => Object.keys(r).length <= MAX.sections, `at most ${MAX.sections} sections`)),
 });
 
 export type Cpu = z.infer<typeof cpuSchema>;

@@ -1,19 +1,21 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { list, MAX, name, text } from '../protocol/bounds.js';
 
+/** The probe1 reply: untrusted host data, bounded (see ../protocol/bounds.ts). */
 export const osFamilySchema = z.enum(['debian', 'rhel', 'suse', 'arch', 'alpine', 'other']);
 export type OsFamily = z.infer<typeof osFamilySchema>;
 
 export const osInfoSchema = z.object({
-  id: z.string(),
-  idLike: z.array(z.string()),
-  versionId: z.string().nullable(),
-  name: z.string(),
-  prettyName: z.string().nullable(),
+  id: name(),
+  idLike: list(name(), 64),
+  versionId: z.nullable(name()),
+  name: text(),
+  prettyName: z.nullable(text()),
   family: osFamilySchema,
   /** Whether this distro/version is in the supported table (see src-common/inventory/os-table.ts). */
   supported: z.boolean(),
   /** The table row's label, e.g. "Debian 12", or null when unmatched. */
-  matchedRow: z.string().nullable(),
+  matchedRow: z.nullable(name()),
 });
 export type OsInfo = z.infer<typeof osInfoSchema>;
 
@@ -23,39 +25,40 @@ export const cgroupModeSchema = z.enum(['v2', 'v1', 'hybrid', 'none']);
 
 export const probeSchema = z.object({
   os: osInfoSchema,
-  kernel: z.string(),
-  arch: z.string(),
-  hostname: z.string(),
-  libc: z.object({ kind: z.enum(['glibc', 'musl', 'unknown']), version: z.string().nullable() }),
+  kernel: name(),
+  arch: name(),
+  hostname: name(),
+  libc: z.object({ kind: z.enum(['glibc', 'musl', 'unknown']), version: z.nullable(name()) }),
   packageBackend: packageBackendSchema,
   serviceManager: serviceManagerSchema,
   cgroup: z.object({
     mode: cgroupModeSchema,
     /** Controllers available (v2: cgroup.controllers of the root; v1: mounted hierarchies). */
-    controllers: z.array(z.string()),
+    controllers: list(name(), 256),
   }),
   virtualization: z.object({
     /** e.g. "docker", "lxc", "kvm", "none" */
-    kind: z.string(),
+    kind: name(),
     container: z.boolean(),
   }),
-  containerRuntimes: z.array(
+  containerRuntimes: list(
     z.object({
       name: z.enum(['docker', 'podman']),
       present: z.boolean(),
       /** Reachable by the helper's user (socket permissions). */
       accessible: z.boolean(),
-      cgroupDriver: z.string().nullable(),
-      version: z.string().nullable(),
+      cgroupDriver: z.nullable(name()),
+      version: z.nullable(name()),
     }),
+    8,
   ),
-  gpuVendors: z.array(z.enum(['nvidia', 'amd', 'intel'])),
+  gpuVendors: list(z.enum(['nvidia', 'amd', 'intel']), 8),
   security: z.object({
     selinux: z.enum(['enforcing', 'permissive', 'disabled', 'absent']),
     apparmor: z.enum(['enabled', 'disabled', 'absent']),
   }),
   quotaTools: z.boolean(),
   /** Facts the helper could not determine, each with the reason, e.g. "docker: permission denied on /var/run/docker.sock". */
-  warnings: z.array(z.string()),
+  warnings: list(text(), MAX.warnings),
 });
 export type Probe = z.infer<typeof probeSchema>;

@@ -15,7 +15,7 @@ export const monitorContract = {
   /** Starts (or keeps) the live stream of a connected host; samples arrive as monitor.onSample. */
   start: request('monitor.start', z.object({ id: hostIdSchema, intervalMs: z.number().int().min(250).max(60_000).default(1000) }), z.object({ ok: z.boolean() })),
   stop: request('monitor.stop', z.object({ id: hostIdSchema }), z.object({ ok: z.boolean() })),
-  latest: request('monitor.latest', z.object({ id: hostIdSchema }), sampleSchema.nullable()),
+  latest: request('monitor.latest', z.object({ id: hostIdSchema }), z.nullable(sampleSchema)),
   history: request(
     'monitor.history',
     z.object({ id: hostIdSchema, series: seriesSchema, from: z.number(), to: z.number(), points: z.number().int().min(10).max(2000).default(300) }),

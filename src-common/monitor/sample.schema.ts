@@ -1,82 +1,84 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { int, list, MAX, name, nonNegative, nonNegativeInt, num, percent, text } from '../protocol/bounds.js';
 
 /**
  * One live sample of a host, streamed by the helper at a fixed interval (default 1 s) on the
  * `metrics.stream1` channel as one JSON line per sample. Rates are per second over the interval.
+ * Untrusted host data, bounded (see ../protocol/bounds.ts).
  */
-const pct = z.number().min(0).max(100).nullable();
-const bytes = z.number().nonnegative();
+const pct = z.nullable(percent());
+const bytes = nonNegative();
 
 export const containerRefSchema = z.object({
-  id: z.string(),
-  name: z.string().nullable(),
+  id: name(),
+  name: z.nullable(text()),
   runtime: z.enum(['docker', 'podman', 'containerd', 'crio', 'unknown']),
   /** From the `fleetdeck.owner` label, else inferred (the uid its processes run as), else null. */
-  owner: z.string().nullable(),
-  ownerSource: z.enum(['label', 'inferred']).nullable(),
+  owner: z.nullable(text()),
+  ownerSource: z.nullable(z.enum(['label', 'inferred'])),
 });
 
 export const processSampleSchema = z.object({
-  pid: z.number().int(),
-  uid: z.number().int().nullable(),
+  pid: int(),
+  uid: z.nullable(int()),
   /** Login uid (audit loginuid) when set: who started it, even under sudo. */
-  loginUid: z.number().int().nullable(),
-  user: z.string().nullable(),
-  command: z.string(),
-  cpuPercent: z.number().nonnegative(),
+  loginUid: z.nullable(int()),
+  user: z.nullable(name()),
+  command: text(),
+  cpuPercent: nonNegative(),
   rssBytes: bytes,
   gpuMemoryBytes: bytes,
-  gpus: z.array(z.number().int()),
+  gpus: list(int(), MAX.gpus),
   kind: z.enum(['container', 'host', 'jupyter-kernel']),
-  container: containerRefSchema.nullable(),
+  container: z.nullable(containerRefSchema),
   /** Started through Fleetdeck (labelled) or not. */
   managed: z.boolean(),
 });
 
 export const userUsageSchema = z.object({
-  user: z.string(),
-  uid: z.number().int().nullable(),
-  cpuPercent: z.number().nonnegative(),
+  user: name(),
+  uid: z.nullable(int()),
+  cpuPercent: nonNegative(),
   memoryBytes: bytes,
   gpuMemoryBytes: bytes,
-  gpusTouched: z.array(z.number().int()),
-  processes: z.number().int().nonnegative(),
+  gpusTouched: list(int(), MAX.gpus),
+  processes: nonNegativeInt(),
 });
 
 export const gpuSampleSchema = z.object({
-  index: z.number().int(),
-  uuid: z.string(),
-  name: z.string(),
+  index: int(),
+  uuid: name(),
+  name: text(),
   utilizationPercent: pct,
-  memoryUsedBytes: z.number().nullable(),
-  memoryTotalBytes: z.number().nullable(),
-  temperatureC: z.number().nullable(),
-  powerW: z.number().nullable(),
-  smClockMHz: z.number().nullable(),
-  memClockMHz: z.number().nullable(),
-  eccUncorrected: z.number().nullable(),
+  memoryUsedBytes: z.nullable(num()),
+  memoryTotalBytes: z.nullable(num()),
+  temperatureC: z.nullable(num()),
+  powerW: z.nullable(num()),
+  smClockMHz: z.nullable(num()),
+  memClockMHz: z.nullable(num()),
+  eccUncorrected: z.nullable(num()),
 });
 
 export const sampleSchema = z.object({
   /** Host clock, Unix epoch milliseconds. */
-  t: z.number(),
-  intervalMs: z.number().positive(),
-  cpu: z.object({ totalPercent: pct, perCorePercent: z.array(z.number()), iowaitPercent: pct }),
+  t: num(),
+  intervalMs: z.number().check(z.positive()),
+  cpu: z.object({ totalPercent: pct, perCorePercent: list(num(), MAX.cpus), iowaitPercent: pct }),
   memory: z.object({ totalBytes: bytes, usedBytes: bytes, availableBytes: bytes, swapTotalBytes: bytes, swapUsedBytes: bytes }),
-  load: z.tuple([z.number(), z.number(), z.number()]),
+  load: z.tuple([num(), num(), num()]),
   /** Pressure stall information (avg10 %), null where the kernel has no PSI. */
-  pressure: z
-    .object({ cpuSome: z.number().nullable(), memorySome: z.number().nullable(), memoryFull: z.number().nullable(), ioSome: z.number().nullable(), ioFull: z.number().nullable() })
-    .nullable(),
-  disks: z.array(z.object({ device: z.string(), readBytesPerSec: bytes, writeBytesPerSec: bytes })),
-  net: z.array(z.object({ iface: z.string(), rxBytesPerSec: bytes, txBytesPerSec: bytes })),
-  filesystems: z.array(z.object({ mountPoint: z.string(), usedBytes: bytes, totalBytes: bytes })),
-  gpus: z.array(gpuSampleSchema),
+  pressure: z.nullable(
+    z.object({ cpuSome: z.nullable(num()), memorySome: z.nullable(num()), memoryFull: z.nullable(num()), ioSome: z.nullable(num()), ioFull: z.nullable(num()) }),
+  ),
+  disks: list(z.object({ device: name(), readBytesPerSec: bytes, writeBytesPerSec: bytes }), MAX.blockDevices),
+  net: list(z.object({ iface: name(), rxBytesPerSec: bytes, txBytesPerSec: bytes }), MAX.interfaces),
+  filesystems: list(z.object({ mountPoint: text(), usedBytes: bytes, totalBytes: bytes }), MAX.mounts),
+  gpus: list(gpuSampleSchema, MAX.gpus),
   /** Every GPU process, plus the heaviest CPU/memory processes. */
-  processes: z.array(processSampleSchema),
-  users: z.array(userUsageSchema),
+  processes: list(processSampleSchema, MAX.sampleProcesses),
+  users: list(userUsageSchema, MAX.sampleUsers),
   /** What this sample could not see, and how to fix it ("run with sudo to see other users' processes"). */
-  notes: z.array(z.string()),
+  notes: list(text(), MAX.warnings),
 });
 
 export type Sample = z.infer<typeof sampleSchema>;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { request } from '../contract.js';
 import { hostIdSchema } from '../hosts/host.schema.js';
 import { KILL_SIGNALS, MAX_PID } from './limits.js';
+import { processIdentitySchema, type ProcessIdentity } from './process-protocol.schema.js';
 
 export { KILL_SIGNALS, MAX_PID };
 
@@ -14,20 +15,8 @@ export const pidSchema = z
 export const killSignalSchema = z.enum(KILL_SIGNALS);
 export type KillSignal = z.infer<typeof killSignalSchema>;
 
-/** Who a process is, as read from /proc/PID: pid + startTime identify it even after the pid is reused. */
-export const processIdentitySchema = z.object({
-  pid: z.number().int(),
-  uid: z.number().int(),
-  /** Login name of uid, or null when /etc/passwd does not know it (LDAP/SSSD). */
-  user: z.string().nullable(),
-  /** The command line as ps shows it ("[comm]" when there is none). */
-  command: z.string(),
-  /** Field 22 of /proc/PID/stat: clock ticks after boot. */
-  startTime: z.number().int().nonnegative(),
-  /** Short container id (12 hex) when the process runs in one. */
-  container: z.string().optional(),
-});
-export type ProcessIdentity = z.infer<typeof processIdentitySchema>;
+/** Who a process is: the helper's own declaration (process-protocol.schema.ts), declared once. */
+export { processIdentitySchema, type ProcessIdentity };
 
 export const killPlanSchema = z.object({
   planId: z.string(),

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { z } from 'zod';
 import path from 'node:path';
 import { allRequests, api, apiEvents } from '../../src-common/api.js';
 import type { AnyRequest } from '../../src-common/contract.js';
@@ -7,7 +8,7 @@ import { describeIssues, type ConnectionState, type Host } from '../../src-commo
 import type { Inventory } from '../../src-common/inventory/inventory.schema.js';
 import type { Probe } from '../../src-common/inventory/probe.schema.js';
 import { FleetdeckError, toProblem } from '../../src-common/problems.js';
-import { HELPER_METHODS } from '../../src-common/protocol/helper-methods.js';
+import { helperApi } from '../../src-common/protocol/helper-api.js';
 import { AuditLog } from './audit/audit-log.js';
 import { connectSummary, connectTarget, secretKindsText, type SecretSources } from './audit/audit-summaries.js';
 import { openDatabase, type Db } from './db/database.js';
@@ -105,7 +106,7 @@ export class Fleet {
     const def = allRequests().get(method) as AnyRequest | undefined;
     const handler = this.handlers[method];
     if (!def || !handler) throw new FleetdeckError('not-found', `Unknown method ${method}.`);
-    const parsed = def.params.safeParse(params ?? {});
+    const parsed = z.safeParse(def.params, params ?? {});
     if (!parsed.success) throw new FleetdeckError('invalid-input', describeIssues(parsed.error));
     return handler(parsed.data as never);
   }
@@ -173,13 +174,13 @@ export class Fleet {
   }
 
   async probe(id: number): Promise<Probe> {
-    const probe = await this.session(id).call<Probe>(HELPER_METHODS.probe, {}, { superuser: 'try' });
+    const probe = await this.session(id).request(helperApi.probe, {}, { superuser: 'try' });
     this.hosts.saveFacts(id, { probe });
     return probe;
   }
 
   async inventory(id: number): Promise<Inventory> {
-    const inv = await this.session(id).call<Inventory>(HELPER_METHODS.inventorySnapshot, {}, { superuser: 'try' });
+    const inv = await this.session(id).request(helperApi.inventorySnapshot, {}, { superuser: 'try' });
     this.hosts.saveFacts(id, { inventory: inv });
     return inv;
   }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeContext } from '../inventory/fake-context.test-util.js';
+import { helperApi } from '../../../src-common/protocol/helper-api.js';
+import { createDispatcher } from '../dispatch.js';
 import { inspectProcess, signalProcess, type KillFn } from './process-control.js';
 
 const CID = 'a'.repeat(64);
@@ -51,7 +53,8 @@ describe('process.inspect1', () => {
   });
 
   it.each([{ pid: -3 }, { pid: 0 }, { pid: 'a;rm' }, { pid: 1.5 }, { pid: 4_194_305 }, {}, null])('refuses bad input %j', async (params) => {
-    await expect(inspectProcess(host(), params)).rejects.toMatchObject({ problem: 'invalid-input' });
+    // Params are checked by the dispatcher, against the declared schema, before any handler runs.
+    await expect(createDispatcher(host(), false).call(helperApi.processInspect.method, params, new AbortController().signal)).rejects.toMatchObject({ problem: 'invalid-input', message: expect.stringMatching(/^process\.inspect1: /) });
   });
 });
 
@@ -94,8 +97,6 @@ describe('process.signal1', () => {
     { pid: 209, startTime: '5555', signal: 'TERM' },
     { pid: '209; rm -rf /', startTime: 5555, signal: 'TERM' },
   ])('refuses bad input %j', async (params) => {
-    const kill = recorder();
-    await expect(signalProcess(host(), params, { kill, selfPid: 99 })).rejects.toMatchObject({ problem: 'invalid-input' });
-    expect(kill.calls).toEqual([]);
+    await expect(createDispatcher(host(), false).call(helperApi.processSignal.method, params, new AbortController().signal)).rejects.toMatchObject({ problem: 'invalid-input', message: expect.stringMatching(/^process\.signal1: /) });
   });
 });

@@ -1,5 +1,6 @@
+import type * as z from 'zod/mini';
 import { FleetdeckError } from '../../../src-common/problems.js';
-import { isValidPid, KILL_SIGNALS, MAX_PID, type KillSignalName } from '../../../src-common/processes/limits.js';
+import type { InspectResult, ProcessIdentity, SignalOutcome, inspectParamsSchema, signalParamsSchema } from '../../../src-common/processes/process-protocol.schema.js';
 import type { HelperContext } from '../context.js';
 import { parsePasswd } from '../inventory/local-users.js';
 import { describeCgroupMembership, parseProcPidCgroup } from '../inventory/proc-pid-cgroup.js';
@@ -7,33 +8,16 @@ import { commandLine, parseCmdline, parsePidStat, parsePidStatus } from '../moni
 
 /**
  * process.inspect1 / process.signal1: who one process is, and sending it a signal only while it is
- * still that process (pid + start time), with process.kill (no shell, no /bin/kill).
+ * still that process (pid + start time), with process.kill (no shell, no /bin/kill). Params are
+ * checked by the dispatcher against src-common/processes/process-protocol.schema.ts.
  */
-
-export interface ProcessIdentity {
-  pid: number;
-  uid: number;
-  user: string | null;
-  command: string;
-  startTime: number;
-  container?: string;
-}
-
-export type InspectResult = { found: true; process: ProcessIdentity } | { found: false; pid: number };
-
-export type SignalOutcome = { sent: true; pid: number; startTime: number; signal: KillSignalName } | { sent: false; reason: 'already-gone'; pid: number };
+export type { InspectResult, ProcessIdentity, SignalOutcome };
 
 /** The kill(2) call, injectable for tests; throws errors with .code (ESRCH, EPERM) like process.kill. */
 export type KillFn = (pid: number, signal: NodeJS.Signals) => void;
 
 function readProc(ctx: HelperContext, p: string): Promise<string | null> {
   return ctx.readProcText ? Promise.resolve(ctx.readProcText(p)) : ctx.readText(p);
-}
-
-function requirePid(params: unknown): number {
-  const pid = (params as { pid?: unknown } | null)?.pid;
-  if (!isValidPid(pid)) throw new FleetdeckError('invalid-input', `pid must be a whole number from 1 to ${MAX_PID} (got ${JSON.stringify(pid) ?? 'nothing'}).`);
-  return pid;
 }
 
 /** State (field 3) of /proc/PID/stat: Z (zombie) and X (dead) are processes that already exited. */
@@ -69,8 +53,8 @@ async function snapshot(ctx: HelperContext, pid: number): Promise<Snapshot | nul
   return { identity, kernelThread: stat.kernelThread };
 }
 
-export async function inspectProcess(ctx: HelperContext, params: unknown): Promise<InspectResult> {
-  const pid = requirePid(params);
+export async function inspectProcess(ctx: HelperContext, params: z.output<typeof inspectParamsSchema>): Promise<InspectResult> {
+  const { pid } = params;
   const snap = await snapshot(ctx, pid);
   return snap ? { found: true, process: snap.identity } : { found: false, pid };
 }
@@ -81,17 +65,8 @@ export interface SignalOptions {
   selfPid: number;
 }
 
-export async function signalProcess(ctx: HelperContext, params: unknown, opts: SignalOptions): Promise<SignalOutcome> {
-  const pid = requirePid(params);
-  const p = params as { startTime?: unknown; signal?: unknown };
-  const startTime = p.startTime;
-  if (typeof startTime !== 'number' || !Number.isInteger(startTime) || startTime < 0) {
-    throw new FleetdeckError('invalid-input', 'startTime must be the whole number read from /proc/PID/stat (field 22).');
-  }
-  const signal = p.signal;
-  if (typeof signal !== 'string' || !(KILL_SIGNALS as readonly string[]).includes(signal)) {
-    throw new FleetdeckError('invalid-input', `signal must be one of ${KILL_SIGNALS.join(', ')} (got ${JSON.stringify(signal) ?? 'nothing'}).`);
-  }
+export async function signalProcess(ctx: HelperContext, params: z.output<typeof signalParamsSchema>, opts: SignalOptions): Promise<SignalOutcome> {
+  const { pid, startTime, signal } = params;
   if (pid === 1) throw new FleetdeckError('access-denied', 'pid 1 is the init system; Fleetdeck does not signal it.');
   if (pid === opts.selfPid) throw new FleetdeckError('access-denied', `pid ${pid} is the Fleetdeck helper itself; disconnect the host instead.`);
   const snap = await snapshot(ctx, pid);
@@ -114,7 +89,7 @@ export async function signalProcess(ctx: HelperContext, params: unknown, opts: S
     }
     throw new FleetdeckError('internal-error', `kill(${pid}, SIG${signal}) failed: ${(err as Error).message}`);
   }
-  return { sent: true, pid, startTime, signal: signal as KillSignalName };
+  return { sent: true, pid, startTime, signal };
 }
 
 /** The real kill(2), only when /proc is the live host's (never for a helper reading another --root). */

@@ -1,4 +1,7 @@
+import * as z from 'zod/mini';
 import { FleetdeckError, type Problem } from '../../../src-common/problems.js';
+import { describeSchemaIssues } from '../../../src-common/protocol/bounds.js';
+import type { HelperChannelDef, HelperParams, HelperRequestDef, HelperResult } from '../../../src-common/protocol/helper-api.js';
 import { ProtocolEndpoint, type CallOptions, type ChannelHandle, type OpenOptions } from '../../../src-common/protocol/endpoint.js';
 import { PROTOCOL_VERSION, type InitMessage } from '../../../src-common/protocol/messages.js';
 
@@ -32,6 +35,7 @@ export class HelperClient {
     private readonly endpoint: ProtocolEndpoint,
     private readonly transport: HelperTransport,
     readonly init: InitMessage,
+    private readonly label: string,
   ) {}
 
   static start(transport: HelperTransport, opts: StartOptions): Promise<HelperClient> {
@@ -58,7 +62,7 @@ export class HelperClient {
             settle(() => reject(new FleetdeckError('protocol-error', `The helper on ${opts.label} is not the expected build (hash ${msg.helperHash.slice(0, 12)}…).`, { staleHelper: true })));
             return;
           }
-          client = new HelperClient(endpoint, transport, msg);
+          client = new HelperClient(endpoint, transport, msg, opts.label);
           client.stderrTail = stderr;
           settle(() => resolve(client!));
         },
@@ -88,12 +92,23 @@ export class HelperClient {
     return this.closed !== null;
   }
 
-  call<T = unknown>(method: string, params: unknown = {}, opts: CallOptions = {}): Promise<T> {
-    return this.endpoint.call(method, params, { timeoutMs: 60_000, ...opts }) as Promise<T>;
+  /**
+   * Calls a declared helper method. The reply is untrusted (the host may be compromised): it is
+   * checked against the declared result schema, and one that does not fit is refused with
+   * protocol-error, so nothing from it is stored or shown.
+   */
+  async request<D extends HelperRequestDef>(def: D, params: HelperParams<D>, opts: CallOptions = {}): Promise<HelperResult<D>> {
+    const p = z.safeParse(def.params, params);
+    if (!p.success) throw new FleetdeckError('invalid-input', `${def.method}: ${describeSchemaIssues(p.error)}`);
+    const raw = await this.endpoint.call(def.method, p.data, { timeoutMs: 60_000, ...opts });
+    return checkReply(def.result, raw, def.method, this.label) as HelperResult<D>;
   }
 
-  open(method: string, params: unknown, opts: OpenOptions): ChannelHandle {
-    return this.endpoint.open(method, params, opts);
+  /** Opens a declared channel. Each item is the consumer's to check (checkReply with def.item). */
+  open<D extends HelperChannelDef>(def: D, params: HelperParams<D>, opts: OpenOptions): ChannelHandle {
+    const p = z.safeParse(def.params, params);
+    if (!p.success) throw new FleetdeckError('invalid-input', `${def.method}: ${describeSchemaIssues(p.error)}`);
+    return this.endpoint.open(def.method, p.data, opts);
   }
 
   onClosed(listener: (p: Problem) => void): () => void {
@@ -119,6 +134,13 @@ export class HelperClient {
     this.closed = problem;
     this.closeListeners.splice(0).forEach((l) => l(problem));
   }
+}
+
+/** A value from a host checked against its declared schema; protocol-error (naming where it failed) if it does not fit. */
+export function checkReply<S extends z.core.$ZodType>(schema: S, raw: unknown, method: string, label: string): z.output<S> {
+  const r = z.safeParse(schema, raw);
+  if (r.success) return r.data;
+  throw new FleetdeckError('protocol-error', `${label} answered ${method} with data that does not fit its schema (${describeSchemaIssues(r.error)}). Nothing from it was used. The host may run a modified helper: reconnect to redeploy it.`);
 }
 
 function lastLines(text: string): string {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Host } from '../../../src-common/hosts/host.schema.js';
 import { FleetdeckError, toProblem, type ProblemCode } from '../../../src-common/problems.js';
-import { HELPER_METHODS } from '../../../src-common/protocol/helper-methods.js';
+import { helperApi } from '../../../src-common/protocol/helper-api.js';
 import { projectRoot } from '../agent/assets.js';
 import { startLocalHelper } from '../agent/local-helper.js';
 import { defaultDataDir, Fleet } from '../fleet.js';
@@ -218,11 +218,11 @@ async function connectAdHoc(fleet: Fleet, host: Host, flags: Flags): Promise<Hos
 }
 
 async function runFacts(kind: 'probe' | 'inventory', positionals: string[], flags: Flags): Promise<unknown> {
-  const method = kind === 'probe' ? HELPER_METHODS.probe : HELPER_METHODS.inventorySnapshot;
+  const def = kind === 'probe' ? helperApi.probe : helperApi.inventorySnapshot;
   if (flags.local) {
     const helper = await startLocalHelper({ root: typeof flags.root === 'string' ? path.resolve(flags.root) : undefined });
     try {
-      return await helper.call(method, {}, { timeoutMs: 60_000 });
+      return await helper.request(def, {}, { timeoutMs: 60_000 });
     } finally {
       helper.close();
     }
@@ -232,7 +232,7 @@ async function runFacts(kind: 'probe' | 'inventory', positionals: string[], flag
   let session: HostSession | null = null;
   try {
     session = await connectAdHoc(fleet, hostFromTarget(positionals[0], flags), flags);
-    return await session.call(method, {}, { superuser: flags.sudo ? 'require' : 'try' });
+    return await session.request(def, {}, { superuser: flags.sudo ? 'require' : 'try' });
   } finally {
     session?.dispose();
     fleet.close();

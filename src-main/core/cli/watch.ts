@@ -1,7 +1,9 @@
 import { FleetdeckError } from '../../../src-common/problems.js';
 import type { Sample } from '../../../src-common/monitor/sample.schema.js';
 import type { ChannelHandle, OpenOptions } from '../../../src-common/protocol/endpoint.js';
-import { HELPER_METHODS } from '../../../src-common/protocol/helper-methods.js';
+import * as z from 'zod/mini';
+import { describeSchemaIssues } from '../../../src-common/protocol/bounds.js';
+import { helperChannels, type HelperChannelDef, type HelperParams } from '../../../src-common/protocol/helper-api.js';
 import { bytes } from './format.js';
 
 /**
@@ -46,7 +48,7 @@ export function formatSampleLine(s: Sample): string {
 }
 
 export interface StreamSource {
-  open(method: string, params: unknown, opts: OpenOptions): ChannelHandle;
+  open<D extends HelperChannelDef>(def: D, params: HelperParams<D>, opts: OpenOptions): ChannelHandle;
 }
 
 /**
@@ -64,7 +66,7 @@ export async function streamSamples(source: StreamSource, opts: { intervalMs: nu
     stopped = true;
     handle?.close();
   };
-  handle = source.open(HELPER_METHODS.metricsStream, { intervalMs: opts.intervalMs }, {
+  handle = source.open(helperChannels.metricsStream, { intervalMs: opts.intervalMs }, {
     onData: (chunk) => {
       pending += decoder.decode(chunk, { stream: true });
       let nl: number;
@@ -91,6 +93,21 @@ export async function streamSamples(source: StreamSource, opts: { intervalMs: nu
   return seen;
 }
 
+function checkSampleLine(line: string, noted: Set<string>, out: { note(s: string): void }): Sample | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    raw = undefined;
+  }
+  const parsed = z.safeParse(helperChannels.metricsStream.item, raw);
+  if (parsed.success) return parsed.data;
+  const why = raw === undefined ? 'not JSON' : describeSchemaIssues(parsed.error, 1);
+  if (!noted.has('invalid-sample')) out.note(`note: skipped a sample that does not fit the schema (${why}); the host may run a modified helper\n`);
+  noted.add('invalid-sample');
+  return null;
+}
+
 /** The CLI command; `connect` opens the helper (local child or over SSH) and says how to let it go. */
 export async function watchCommand(
   flags: Flags,
@@ -105,8 +122,10 @@ export async function watchCommand(
   const noted = new Set<string>();
   try {
     await streamSamples(source, { ...opts, signal: abort.signal }, (line) => {
-      if (opts.json) return out.write(`${line}\n`);
-      const sample = JSON.parse(line) as Sample;
+      // Host data: a sample that does not fit the declared schema is skipped (and said), never printed.
+      const sample = checkSampleLine(line, noted, out);
+      if (!sample) return;
+      if (opts.json) return out.write(`${JSON.stringify(sample)}\n`);
       // Notes repeat in every sample (each must stand alone); a terminal needs each once.
       for (const n of sample.notes) {
         if (noted.has(n)) continue;

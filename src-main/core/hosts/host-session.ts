@@ -1,5 +1,6 @@
 import type { ConnectionState, Host } from '../../../src-common/hosts/host.schema.js';
 import { FleetdeckError, isRetryable, toProblem } from '../../../src-common/problems.js';
+import type { HelperParams, HelperRequestDef, HelperResult } from '../../../src-common/protocol/helper-api.js';
 import type { Superuser } from '../../../src-common/protocol/messages.js';
 import { deployHelper, startElevatedHelper, type DeployResult } from '../agent/deploy.js';
 import type { HelperClient } from '../agent/helper-client.js';
@@ -262,9 +263,10 @@ export class HostSession {
     return this.rootStarting;
   }
 
-  async call<T>(method: string, params: unknown, opts: { superuser?: Superuser; timeoutMs?: number } = {}): Promise<T> {
+  /** A declared helper method, with the privilege asked for; the reply is checked against its schema. */
+  async request<D extends HelperRequestDef>(def: D, params: HelperParams<D>, opts: { superuser?: Superuser; timeoutMs?: number } = {}): Promise<HelperResult<D>> {
     const helper = await this.helperFor(opts.superuser ?? 'none');
-    return helper.call<T>(method, params, { timeoutMs: opts.timeoutMs ?? 60_000 });
+    return helper.request(def, params, { timeoutMs: opts.timeoutMs ?? 60_000 });
   }
 
   private teardown(): void {

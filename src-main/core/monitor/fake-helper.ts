@@ -1,3 +1,4 @@
+import type { HelperChannelDef } from '../../../src-common/protocol/helper-api.js';
 import type { ConnectionState } from '../../../src-common/hosts/host.schema.js';
 import { apiEvents } from '../../../src-common/api.js';
 import { FleetdeckError } from '../../../src-common/problems.js';
@@ -51,8 +52,8 @@ export class FakeHelper implements MonitorHelper {
   isClosed = false;
   readonly channels: FakeChannel[] = [];
 
-  open(method: string, params: unknown, opts: OpenOptions): ChannelHandle {
-    const ch = new FakeChannel(method, params, opts);
+  open(def: HelperChannelDef, params: unknown, opts: OpenOptions): ChannelHandle {
+    const ch = new FakeChannel(def.method, params, opts);
     this.channels.push(ch);
     if (this.isClosed) ch.end(new FleetdeckError('disconnected', 'The helper was closed.'));
     return ch.handle;

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { apiEvents } from '../../../src-common/api.js';
 import type { Sample } from '../../../src-common/monitor/sample.schema.js';
 import { FleetdeckError } from '../../../src-common/problems.js';
-import { HELPER_METHODS } from '../../../src-common/protocol/helper-methods.js';
+import { helperChannels } from '../../../src-common/protocol/helper-api.js';
 import type { Db } from '../db/database.js';
 import { EventBus } from '../events.js';
 import { FakeSession } from './fake-helper.js';
@@ -86,13 +86,13 @@ describe('MonitorService', () => {
   it('parses lines cut anywhere, validates, stores, keeps the latest and pushes each sample', async () => {
     await connectAndStart(500);
     const [ch] = session.helper.channels;
-    expect(ch).toMatchObject({ method: HELPER_METHODS.metricsStream, params: { intervalMs: 500 } });
+    expect(ch).toMatchObject({ method: helperChannels.metricsStream.method, params: { intervalMs: 500 } });
     const t0 = Date.now();
     sendInPieces((d) => ch!.send(d), line(t0) + '{"not":"a sample"}\n' + 'garbage\n' + line(t0 + 1000) + line(t0 + 2000).slice(0, 100));
     expect(pushed.map((p) => p.sample.t)).toEqual([t0, t0 + 1000]);
     expect(pushed[0]!.id).toBe(1);
     expect(pushed.map((p) => p.sample.processes[0]?.command)).toEqual(Array(2).fill('python3 тренировка.py --name ünïcødé-🚀'));
-    expect(logs.filter((l) => /not valid/.test(l))).toHaveLength(1); // once per stream, not per line
+    expect(logs.filter((l) => /does not fit the schema/.test(l))).toHaveLength(1); // once per stream, not per line
     ch!.send(line(t0 + 2000).slice(100));
     expect(service.latest(1)?.t).toBe(t0 + 2000);
     const h = service.history(1, 'cpu', t0 - 1000, t0 + 5000, 300);

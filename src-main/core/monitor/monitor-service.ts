@@ -4,7 +4,9 @@ import type { HistoryPoint, Series } from '../../../src-common/monitor/monitor.c
 import { sampleSchema, type Sample } from '../../../src-common/monitor/sample.schema.js';
 import { FleetdeckError, toProblem } from '../../../src-common/problems.js';
 import type { ChannelHandle, OpenOptions } from '../../../src-common/protocol/endpoint.js';
-import { HELPER_METHODS } from '../../../src-common/protocol/helper-methods.js';
+import * as z from 'zod/mini';
+import { describeSchemaIssues } from '../../../src-common/protocol/bounds.js';
+import { helperChannels, type HelperChannelDef, type HelperParams } from '../../../src-common/protocol/helper-api.js';
 import type { Db } from '../db/database.js';
 import type { EventBus } from '../events.js';
 import type { Resolution } from './history-query.js';
@@ -18,7 +20,7 @@ import { MetricsStore, type LastSeen, type MetricsStoreOptions } from './metrics
  */
 export interface MonitorHelper {
   readonly isClosed: boolean;
-  open(method: string, params: unknown, opts: OpenOptions): ChannelHandle;
+  open<D extends HelperChannelDef>(def: D, params: HelperParams<D>, opts: OpenOptions): ChannelHandle;
 }
 
 export interface MonitorSession {
@@ -173,7 +175,7 @@ export class MonitorService {
   private openChannel(id: number, w: Watch, helper: MonitorHelper): Stream {
     const splitter = new JsonLineSplitter();
     const stream: Stream = { helper, handle: null! };
-    stream.handle = helper.open(HELPER_METHODS.metricsStream, { intervalMs: w.intervalMs }, { onData: (data) => this.onData(id, w, stream, splitter, data) });
+    stream.handle = helper.open(helperChannels.metricsStream, { intervalMs: w.intervalMs }, { onData: (data) => this.onData(id, w, stream, splitter, data) });
     stream.handle.finished.then(
       () => this.onStreamEnd(id, w, stream, null),
       (err: unknown) => this.onStreamEnd(id, w, stream, err),
@@ -194,13 +196,13 @@ export class MonitorService {
     for (const line of lines) {
       let parsed;
       try {
-        parsed = sampleSchema.safeParse(JSON.parse(line));
+        parsed = z.safeParse(helperChannels.metricsStream.item, JSON.parse(line));
       } catch {
         parsed = null;
       }
       if (!parsed?.success) {
         // One bad sample is skipped, not fatal; the log says so once per stream, not every second.
-        if (w.rejected++ === 0) this.opts.log?.(id, `monitor: skipped a sample the helper sent that is not valid (${parsed ? parsed.error.issues[0]?.message : 'not JSON'})`);
+        if (w.rejected++ === 0) this.opts.log?.(id, `monitor: skipped a sample the helper sent that does not fit the schema (${parsed ? describeSchemaIssues(parsed.error, 1) : 'not JSON'}); the host may run a modified helper`);
         continue;
       }
       const sample = parsed.data;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FleetdeckError } from '../../../src-common/problems.js';
-import { HELPER_METHODS } from '../../../src-common/protocol/helper-methods.js';
+import { helperApi, type HelperRequestDef } from '../../../src-common/protocol/helper-api.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 import { ProcessControl, type ProcessHost } from './process-control.js';
 
@@ -11,13 +11,13 @@ function setup(opts: { alive?: () => boolean; startTime?: () => number; signalEr
   const audit: AuditEntry[] = [];
   const host: ProcessHost = {
     facts: { uid: opts.loginUid ?? 1000, user: 'admin' },
-    async call<T>(method: string, params: unknown, o: { superuser?: string } = {}) {
-      calls.push({ method, params, superuser: o.superuser });
-      if (method === HELPER_METHODS.processInspect) {
-        return ((opts.alive?.() ?? true) ? { found: true, process: { ...carol, startTime: opts.startTime?.() ?? carol.startTime } } : { found: false, pid: 209 }) as T;
+    async request(def: HelperRequestDef, params: unknown, o: { superuser?: string } = {}) {
+      calls.push({ method: def.method, params, superuser: o.superuser });
+      if (def === helperApi.processInspect) {
+        return ((opts.alive?.() ?? true) ? { found: true, process: { ...carol, startTime: opts.startTime?.() ?? carol.startTime } } : { found: false, pid: 209 }) as never;
       }
       if (opts.signalError) throw opts.signalError;
-      return { sent: true } as T;
+      return { sent: true, pid: 209, startTime: carol.startTime, signal: 'TERM' } as never;
     },
   };
   let t = 0;
@@ -41,7 +41,7 @@ describe('ProcessControl', () => {
     const r = await pc.applyKill(1, plan.planId, plan.tag);
     // The fake never dies: still-running after the wait.
     expect(r.result).toBe('still-running');
-    expect(calls.find((c) => c.method === HELPER_METHODS.processSignal)).toMatchObject({ superuser: 'require', params: { pid: 209, startTime: 5555, signal: 'TERM' } });
+    expect(calls.find((c) => c.method === helperApi.processSignal.method)).toMatchObject({ superuser: 'require', params: { pid: 209, startTime: 5555, signal: 'TERM' } });
     expect(audit).toEqual([expect.objectContaining({ operation: 'processes.kill', result: 'ok', summary: expect.stringContaining('still running') })]);
     // A plan is used once.
     await expect(pc.applyKill(1, plan.planId, plan.tag)).rejects.toMatchObject({ problem: 'not-found' });
@@ -60,7 +60,7 @@ describe('ProcessControl', () => {
     const plan = await pc.planKill(1, 209, 'TERM');
     start = 7777;
     await expect(pc.applyKill(1, plan.planId, plan.tag)).rejects.toMatchObject({ problem: 'change-conflict' });
-    expect(calls.some((c) => c.method === HELPER_METHODS.processSignal)).toBe(false);
+    expect(calls.some((c) => c.method === helperApi.processSignal.method)).toBe(false);
     expect(audit).toEqual([expect.objectContaining({ result: 'failed', problem: 'change-conflict' })]);
     const again = await pc.planKill(1, 209, 'TERM');
     await expect(pc.applyKill(1, again.planId, 'wrong')).rejects.toMatchObject({ problem: 'change-conflict' });

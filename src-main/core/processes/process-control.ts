@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { KillPlan, KillResult, KillSignal, ProcessIdentity } from '../../../src-common/processes/processes.contract.js';
 import { FleetdeckError, toProblem } from '../../../src-common/problems.js';
-import { HELPER_METHODS } from '../../../src-common/protocol/helper-methods.js';
+import { helperApi, type HelperParams, type HelperRequestDef, type HelperResult } from '../../../src-common/protocol/helper-api.js';
 import type { Superuser } from '../../../src-common/protocol/messages.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 
@@ -13,7 +13,7 @@ import type { AuditEntry } from '../audit/audit-log.js';
 
 /** What process control needs from a host's session (HostSession fits). */
 export interface ProcessHost {
-  call<T>(method: string, params: unknown, opts?: { superuser?: Superuser; timeoutMs?: number }): Promise<T>;
+  request<D extends HelperRequestDef>(def: D, params: HelperParams<D>, opts?: { superuser?: Superuser; timeoutMs?: number }): Promise<HelperResult<D>>;
   /** The login user's uid and name, once connected. */
   readonly facts: { uid: number; user: string } | null;
 }
@@ -29,8 +29,7 @@ export interface ProcessControlDeps {
   planTtlMs?: number;
 }
 
-type InspectResult = { found: true; process: ProcessIdentity } | { found: false; pid: number };
-type SignalOutcome = { sent: true } | { sent: false; reason: 'already-gone' };
+type InspectResult = HelperResult<typeof helperApi.processInspect>;
 
 interface StoredPlan {
   hostId: number;
@@ -72,7 +71,7 @@ export class ProcessControl {
 
   private async inspect(host: ProcessHost, pid: number): Promise<InspectResult> {
     // Root sees every process even under hidepid; without sudo the login user's view will do.
-    return host.call<InspectResult>(HELPER_METHODS.processInspect, { pid }, { superuser: 'try', timeoutMs: 15_000 });
+    return host.request(helperApi.processInspect, { pid }, { superuser: 'try', timeoutMs: 15_000 });
   }
 
   async planKill(id: number, pid: number, signal: KillSignal): Promise<KillPlan> {
@@ -124,8 +123,8 @@ export class ProcessControl {
           { pid: plan.process.pid },
         );
       }
-      const sent = await host.call<SignalOutcome>(
-        HELPER_METHODS.processSignal,
+      const sent = await host.request(
+        helperApi.processSignal,
         { pid: plan.process.pid, startTime: plan.process.startTime, signal: plan.signal },
         { superuser: plan.needsSudo ? 'require' : 'none', timeoutMs: 15_000 },
       );

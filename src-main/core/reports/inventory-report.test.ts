@@ -63,4 +63,14 @@ describe('inventory report from stored facts', () => {
     expect(old.hosts[0]).toMatchObject({ inventoryAt: 5, cpuModel: 'Old CPU', threads: null, memoryBytes: null, gpus: 1, note: null });
     expect(old.gpus[0]).toMatchObject({ model: 'Old GPU', serial: null, eccErrorsUncorrected: null });
   });
+
+  it('one host with hostile stored facts ([null] rows, wrong types) breaks neither its row nor the other hosts', async () => {
+    const hostile = { takenAt: 'soon', cpu: null, memory: [1], filesystems: [null, 7, 'x', [], { mountPoint: '/', device: { evil: 1 }, fsType: '<b>' }], blockDevices: [null], gpus: [null, { name: 42 }], users: 'root' };
+    f.hosts.saveFacts(f.evil.id, { inventory: hostile, probe: { os: null, kernel: ['x'] } });
+    const both = inventoryReportSchema.parse(await f.service.build({ kind: 'inventory', hostIds: [f.evil.id, f.gpu.id] }));
+    expect(both.hosts.map((h) => h.host)).toEqual([EVIL_HOST, 'gpu-1']);
+    expect(both.hosts[0]).toMatchObject({ inventoryAt: null, cpuModel: null, memoryBytes: null, kernel: null, gpus: 1 });
+    expect(both.filesystems.filter((x) => x.host === EVIL_HOST)).toEqual([{ host: EVIL_HOST, mountPoint: '/', device: '', fsType: '<b>', totalBytes: 0, usedBytes: 0, availableBytes: 0 }]);
+    expect(both.gpus.find((g) => g.host === 'gpu-1')).toMatchObject({ model: 'Tesla T4' });
+  });
 });

@@ -8,14 +8,16 @@ import type { ResolvedQuery } from './report-query.js';
 
 /**
  * The inventory report: each host's latest stored probe and inventory (what the last
- * "Refresh" read), whatever the period. Stored facts may come from an older Fleetdeck, so every
- * field is read defensively: a missing one is null, never a crash.
+ * "Refresh" read), whatever the period. Replies are checked against their schemas before they are
+ * stored, but facts may come from an older Fleetdeck (before that check, or with fewer fields), so
+ * every field is read defensively: a missing or malformed one is null or skipped, never a crash.
  */
 type Facts = { probe: Partial<Probe> | null; inventory: Partial<Inventory> | null };
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
+/** The object items of an array: `[null, 3, "x", {…}]` → `[{…}]` (facts stored before replies were validated). */
+const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v.filter((x) => x !== null && typeof x === 'object' && !Array.isArray(x)) as T[]) : []);
 
 function hostRow(host: Host, f: Facts): InventoryHostRow {
   const inv = f.inventory;
@@ -59,17 +61,17 @@ export function buildInventoryReport(q: ResolvedQuery, store: HostStore): Invent
     if (!inv) continue;
     for (const d of arr<Inventory['blockDevices'][number]>(inv.blockDevices)) {
       if (d?.type !== 'disk') continue;
-      disks.push({ host: host.name, device: String(d.name), model: str(d.model), sizeBytes: num(d.sizeBytes) ?? 0, rotational: typeof d.rotational === 'boolean' ? d.rotational : null, removable: d.removable === true });
+      disks.push({ host: host.name, device: str(d.name) ?? '', model: str(d.model), sizeBytes: num(d.sizeBytes) ?? 0, rotational: typeof d.rotational === 'boolean' ? d.rotational : null, removable: d.removable === true });
     }
     for (const fs of arr<Inventory['filesystems'][number]>(inv.filesystems)) {
-      filesystems.push({ host: host.name, mountPoint: String(fs.mountPoint), device: String(fs.device), fsType: String(fs.fsType), totalBytes: num(fs.totalBytes) ?? 0, usedBytes: num(fs.usedBytes) ?? 0, availableBytes: num(fs.availableBytes) ?? 0 });
+      filesystems.push({ host: host.name, mountPoint: str(fs.mountPoint) ?? '', device: str(fs.device) ?? '', fsType: str(fs.fsType) ?? '', totalBytes: num(fs.totalBytes) ?? 0, usedBytes: num(fs.usedBytes) ?? 0, availableBytes: num(fs.availableBytes) ?? 0 });
     }
     for (const g of arr<Inventory['gpus'][number]>(inv.gpus)) {
       gpus.push({
         host: host.name,
         index: num(g.index) ?? 0,
         model: str(g.name) ?? 'unknown GPU',
-        uuid: String(g.uuid ?? ''),
+        uuid: str(g.uuid) ?? '',
         serial: str(g.serial),
         busId: str(g.busId),
         driverVersion: str(g.driverVersion),

@@ -1,0 +1,76 @@
+import * as z from 'zod/mini';
+import { inventorySchema } from '../inventory/inventory.schema.js';
+import { probeSchema } from '../inventory/probe.schema.js';
+import { sampleSchema } from '../monitor/sample.schema.js';
+import { inspectParamsSchema, inspectResultSchema, signalOutcomeSchema, signalParamsSchema } from '../processes/process-protocol.schema.js';
+import { nonNegativeInt, num } from './bounds.js';
+
+/**
+ * The helper protocol, declared once: every method the helper answers and every channel it opens,
+ * with the schemas of their params and results. The helper's dispatcher is derived from these
+ * (it checks params, and TypeScript checks that every declared method has a handler returning the
+ * declared shape); the core checks every reply against them and refuses one that does not fit
+ * (`protocol-error`). No method string appears anywhere else.
+ *
+ * Method names carry a version: a payload that changes gets a new name (probe1 → probe2), so an
+ * old core and a new helper never misread each other during a rollout.
+ */
+export interface HelperRequestDef<P extends z.core.$ZodType = z.core.$ZodType, R extends z.core.$ZodType = z.core.$ZodType> {
+  kind: 'helper-request';
+  method: string;
+  params: P;
+  result: R;
+}
+
+/** A channel: params on open, then a stream of items (one JSON value per line) until done/close. */
+export interface HelperChannelDef<P extends z.core.$ZodType = z.core.$ZodType, I extends z.core.$ZodType | null = z.core.$ZodType | null> {
+  kind: 'helper-channel';
+  method: string;
+  params: P;
+  /** One line's value; `null` for channels of raw bytes. */
+  item: I;
+}
+
+function helperRequest<P extends z.core.$ZodType, R extends z.core.$ZodType>(method: string, params: P, result: R): HelperRequestDef<P, R> {
+  return { kind: 'helper-request', method, params, result };
+}
+
+function helperChannel<P extends z.core.$ZodType, I extends z.core.$ZodType | null>(method: string, params: P, item: I): HelperChannelDef<P, I> {
+  return { kind: 'helper-channel', method, params, item };
+}
+
+const none = z.strictObject({});
+
+export const helperApi = {
+  ping: helperRequest('system.ping1', none, z.object({ now: num() })),
+  probe: helperRequest('probe1', none, probeSchema),
+  inventorySnapshot: helperRequest('inventory.snapshot1', none, inventorySchema),
+  /** Who one process is (pid, uid, user, command, start time) or { found: false }. */
+  processInspect: helperRequest('process.inspect1', inspectParamsSchema, inspectResultSchema),
+  /** Signals one process only if its start time still matches (else change-conflict). */
+  processSignal: helperRequest('process.signal1', signalParamsSchema, signalOutcomeSchema),
+} as const;
+
+export const helperChannels = {
+  /** One JSON Sample per line every params.intervalMs (clamped to 250 ms … 60 s by the helper). */
+  metricsStream: helperChannel('metrics.stream1', z.strictObject({ intervalMs: z.optional(num()) }), sampleSchema),
+} as const;
+
+/** Answered only by a helper started with FLEETDECK_HELPER_DEBUG=1 (protocol tests). */
+export const helperDebugApi = {
+  crash: helperRequest('debug.crash1', none, z.never()),
+  sleep: helperRequest('debug.sleep1', z.strictObject({ ms: z.optional(nonNegativeInt()) }), z.object({ slept: num() })),
+} as const;
+
+export const helperDebugChannels = {
+  /** Raw bytes: each 64 KiB chunk starts with the byte count sent before it. */
+  stream: helperChannel('debug.stream1', z.strictObject({ bytes: nonNegativeInt() }), null),
+} as const;
+
+export type HelperApi = typeof helperApi;
+export type HelperChannels = typeof helperChannels;
+export type HelperParams<D extends HelperRequestDef | HelperChannelDef> = z.input<D['params']>;
+export type HelperResult<D extends HelperRequestDef> = z.output<D['result']>;
+
+/** What the helper announces in its init message; derived, never listed by hand. */
+export const HELPER_CAPABILITIES: readonly string[] = [...Object.values(helperApi).map((d) => d.method), ...Object.values(helperChannels).map((d) => d.method), 'channels1'];
