@@ -1,11 +1,16 @@
 import { z } from 'zod';
+import { deceptiveNameReason } from '../text-safety.js';
 
 /**
  * Host records and their validation. Every boundary (UI form, WebSocket/IPC, CLI, ssh_config
  * import) goes through these schemas, so a bad value is refused with a message saying what to do.
  */
 
-/** A display name: 1–64 characters, printable, no control characters. Unicode letters allowed. */
+/**
+ * A display name, also typed on the command line (`fleetdeck probe gpu-1`): 1–64 letters (any
+ * single script), digits, symbols (emoji), spaces and `. _ - + : ( )` (an IPv6 address is a name too), starting with a letter or digit; never a
+ * control, invisible or look-alike character.
+ */
 export const hostNameSchema = z
   .string()
   .transform((s) => s.trim())
@@ -14,7 +19,12 @@ export const hostNameSchema = z
       .string()
       .min(1, 'Give the host a name, e.g. "gpu-1".')
       .max(64, 'A host name can be at most 64 characters.')
-      .refine((s) => !/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(s), 'A host name cannot contain control or invisible characters.'),
+      .refine((s) => !/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(s), 'A host name cannot contain control or invisible characters.')
+      .refine((s) => /^[\p{L}\p{N}][\p{L}\p{M}\p{N}\p{So} ._+():-]*$/u.test(s), 'A host name may contain letters, digits, symbols such as emoji, spaces and ". _ - + : ( )", starting with a letter or digit (e.g. "gpu-1" or "Lab box (old)").')
+      .superRefine((s, ctx) => {
+        const why = deceptiveNameReason(s);
+        if (why) ctx.addIssue({ code: 'custom', message: `That host name ${why}.` });
+      }),
   );
 
 const HOSTNAME_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
@@ -26,6 +36,9 @@ export function isValidAddress(value: string): boolean {
   if (v6.includes(':')) return /^[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?$/.test(v6) && v6.split(':').length <= 9;
   if (/^\d+(\.\d+){3}$/.test(value)) return value.split('.').every((o) => Number(o) <= 255 && String(Number(o)) === o);
   const name = value.endsWith('.') ? value.slice(0, -1) : value;
+  // "22", "10.0.0" or "0x7f.1" are not names: the resolver reads them as IPv4 shorthand (0.0.0.22,
+  // 10.0.0.0, 127.0.0.1). Only a full dotted quad (above) is taken as an IPv4 address.
+  if (name.split('.').every((label) => /^(0x[0-9a-f]*|\d+)$/i.test(label))) return false;
   return name.split('.').every((label) => HOSTNAME_LABEL.test(label));
 }
 
@@ -43,11 +56,12 @@ export const addressSchema = z
       ),
   );
 
-export const portSchema = z.coerce
-  .number({ message: 'The port must be a number between 1 and 65535.' })
-  .int('The port must be a whole number between 1 and 65535.')
+/** A number, or the digits of one (from a form field or the command line); nothing else is read as a port. */
+export const portSchema = z
+  .union([z.number(), z.string().trim().regex(/^\d{1,5}$/).transform(Number)], { message: 'The port must be a number between 1 and 65535.' })
+  .pipe(z.number().int('The port must be a whole number between 1 and 65535.')
   .min(1, 'The port must be between 1 and 65535 (SSH usually listens on 22).')
-  .max(65535, 'The port must be between 1 and 65535 (SSH usually listens on 22).');
+  .max(65535, 'The port must be between 1 and 65535 (SSH usually listens on 22).'));
 
 /** POSIX-portable login names (what useradd accepts by default), plus the common '.' and '@'. */
 export const loginUserSchema = z
@@ -67,9 +81,14 @@ export const loginUserSchema = z
 export const tagSchema = z
   .string()
   .trim()
-  .min(1)
+  .min(1, 'A tag cannot be empty.')
   .max(32, 'A tag can be at most 32 characters.')
-  .regex(/^[\p{L}\p{N}_.:/-]+$/u, 'Tags may contain letters, digits and "_ . : / -" (no spaces).');
+  .regex(/^[\p{L}\p{N}][\p{L}\p{M}\p{N}_.:/-]*$/u, 'Tags may contain letters, digits and "_ . : / -", starting with a letter or digit (no spaces).')
+  .refine((t) => !t.includes('..'), 'A tag cannot contain "..".')
+  .superRefine((t, ctx) => {
+    const why = deceptiveNameReason(t);
+    if (why) ctx.addIssue({ code: 'custom', message: `That tag ${why}.` });
+  });
 
 export const authMethodSchema = z.enum(['key', 'agent', 'password', 'keyboard-interactive']);
 export type AuthMethod = z.infer<typeof authMethodSchema>;

@@ -3,6 +3,9 @@ import { event, request } from '../contract.js';
 import { hostIdSchema } from '../hosts/host.schema.js';
 import { sampleSchema } from './sample.schema.js';
 
+/** Unix epoch milliseconds. */
+const epochMs = z.number().int('A time is whole milliseconds.').nonnegative('A time cannot be before 1970.').max(Number.MAX_SAFE_INTEGER);
+
 /** Series kept in history (raw, 1-minute and 1-hour rollups with min/avg/max). */
 export const SERIES = ['cpu', 'mem', 'load1', 'netRx', 'netTx', 'diskRead', 'diskWrite', 'gpuUtil', 'gpuMem', 'gpuTemp'] as const;
 export const seriesSchema = z.enum(SERIES);
@@ -18,7 +21,7 @@ export const monitorContract = {
   latest: request('monitor.latest', z.object({ id: hostIdSchema }), z.nullable(sampleSchema)),
   history: request(
     'monitor.history',
-    z.object({ id: hostIdSchema, series: seriesSchema, from: z.number(), to: z.number(), points: z.number().int().min(10).max(2000).default(300) }),
+    z.object({ id: hostIdSchema, series: seriesSchema, from: epochMs, to: epochMs, points: z.number().int().min(10).max(2000).default(300) }),
     z.object({ resolution: z.enum(['raw', '1m', '1h']), points: z.array(historyPointSchema) }),
   ),
 } as const;

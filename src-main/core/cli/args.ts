@@ -50,7 +50,10 @@ export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
       const v = inline ?? argv[++i];
       if (v === undefined) throw new FleetdeckError('invalid-input', `Option --${name} needs a value.`);
       flags[name] = v;
-    } else flags[name] = true;
+    } else {
+      if (inline !== undefined) throw new FleetdeckError('invalid-input', `Option --${name} is a switch and takes no value (got "--${name}=${inline.slice(0, 40)}").`);
+      flags[name] = true;
+    }
   }
   return { positionals, flags };
 }

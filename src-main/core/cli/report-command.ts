@@ -34,6 +34,9 @@ export function planReport(positionals: string[], flags: Flags, now = Date.now()
   if (!kind.success) invalid(kindArg ? `Unknown report "${kindArg}": use inventory, usage or audit. Usage: ${USAGE}` : `Name the report: ${USAGE}`);
   if (extra.length) invalid(`Unexpected "${extra[0]}": ${USAGE}`);
   const outArg = flagValue(flags, 'out', '--out usage.pdf (or --out - for stdout)');
+  if (outArg !== undefined && (/[\0\n\r]/.test(outArg) || outArg.length > 4096 || path.basename(outArg).length > 255)) {
+    invalid('--out must be a file name without NUL or line breaks, at most 255 characters per name (e.g. --out usage.pdf).');
+  }
   const out = outArg === undefined || outArg === '-' ? null : path.resolve(outArg);
   const formatArg = flagValue(flags, 'format', '--format csv');
   let format: ReportFormat;

@@ -24,7 +24,7 @@ export function watchOptions(flags: Flags): WatchOptions {
   const seconds = flags.interval === undefined ? 1 : Number(flags.interval);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new FleetdeckError('invalid-input', `--interval takes seconds, e.g. --interval 2 or --interval 0.5 (got "${String(flags.interval)}").`);
   const count = flags.count === undefined ? null : Number(flags.count);
-  if (count !== null && (!Number.isInteger(count) || count < 1)) throw new FleetdeckError('invalid-input', `--count takes a whole number of samples, e.g. --count 10 (got "${String(flags.count)}").`);
+  if (count !== null && (!Number.isInteger(count) || count < 1 || count > 10_000_000)) throw new FleetdeckError('invalid-input', `--count takes a whole number of samples from 1 to 10,000,000, e.g. --count 10 (got "${String(flags.count).slice(0, 40)}").`);
   // The helper clamps to 0.25..60 s as well; saying so here avoids a surprise cadence.
   if (seconds < 0.25 || seconds > 60) throw new FleetdeckError('invalid-input', '--interval must be between 0.25 and 60 seconds.');
   return { intervalMs: Math.round(seconds * 1000), count, json: !!flags.json };

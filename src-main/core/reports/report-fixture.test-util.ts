@@ -110,8 +110,15 @@ export async function reportFixture(opts: { dataDir?: string; t0?: number; now?:
   const hosts = new HostStore(db);
   const audit = new AuditLog(db, 'tester');
   const gpu = hosts.add({ name: 'gpu-1', address: '10.0.0.1', user: 'admin', tags: ['lab'] });
-  const evil = hosts.add({ name: EVIL_HOST, address: '10.0.0.2', user: 'admin' });
-  const quote = hosts.add({ name: QUOTE_HOST, address: '10.0.0.3', user: 'admin' });
+  // Names the host schema refuses today, stored as an older Fleetdeck could have: reports must
+  // still escape whatever a stored name holds.
+  const legacyHost = (name: string, address: string): Host => {
+    const added = hosts.add({ name: `legacy-${address}`, address, user: 'admin' });
+    db.prepare('UPDATE hosts SET name = ? WHERE id = ?').run(name, added.id);
+    return hosts.get(added.id);
+  };
+  const evil = legacyHost(EVIL_HOST, '10.0.0.2');
+  const quote = legacyHost(QUOTE_HOST, '10.0.0.3');
   await storeFacts(hosts, gpu.id, 'gpu-1', readFixture('nvidia-smi/xml/tesla-t4-drv515-2procs.xml'));
   await storeFacts(hosts, evil.id, 'evil', null);
 

@@ -1,0 +1,19 @@
+import { auditCommands } from '../audit/audit.cli.js';
+import { hostsCommands } from '../hosts/hosts.cli.js';
+import { inventoryCommands } from '../inventory/inventory.cli.js';
+import { watchCommands } from '../monitor/watch.cli.js';
+import { reportCommands } from '../reports/report.cli.js';
+import { serveCommands } from '../server/serve.cli.js';
+import { hostkeysCommands } from '../ssh/hostkeys.cli.js';
+import type { CliCommand } from './command.js';
+
+/** Every CLI command, in the order `fleetdeck help` lists them. Each capability declares its own. */
+export const COMMANDS: readonly CliCommand[] = [
+  ...inventoryCommands,
+  ...watchCommands,
+  ...hostsCommands,
+  ...hostkeysCommands,
+  ...reportCommands,
+  ...auditCommands,
+  ...serveCommands,
+];
