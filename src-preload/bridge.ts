@@ -1,5 +1,7 @@
 import type { IpcRenderer } from 'electron';
-import { CALL_CHANNEL, EVENT_CHANNEL, PRINT_CHANNEL } from '../src-main/app/ipc-channels.js';
+import { IPC_CHANNELS } from '../src-common/ipc-channels.js';
+
+const { call: CALL_CHANNEL, event: EVENT_CHANNEL, printToPdf: PRINT_CHANNEL } = IPC_CHANNELS;
 
 /**
  * What the preload exposes as `window.fleetdeck`: call and subscribe (plus printToPdf for

@@ -1,6 +1,8 @@
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sharedElectronDouble } from '../src-main/app/electron.test-util.js';
-import { CALL_CHANNEL, EVENT_CHANNEL, PRINT_CHANNEL } from '../src-main/app/ipc-channels.js';
+import { IPC_CHANNELS } from '../src-common/ipc-channels.js';
+
+const { call: CALL_CHANNEL, event: EVENT_CHANNEL, printToPdf: PRINT_CHANNEL } = IPC_CHANNELS;
 
 /**
  * The preload as Electron runs it, on the electron double: what it puts in the page's world, and

@@ -1,4 +1,5 @@
 import type { BrowserWindow, MessageBoxOptions } from 'electron';
+import { displayUrl as display, webLink } from '../../src-common/links.js';
 import type { ElectronApi } from './electron-api.js';
 
 /**
@@ -21,16 +22,10 @@ export const MAX_DIALOG_URL_CHARS = 500;
 export type LinkDecision = { action: 'open'; url: string } | { action: 'ask'; url: string; site: string } | { action: 'refuse' };
 
 export function decideLink(raw: string, allowList: readonly string[] = APP_LINKS): LinkDecision {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return { action: 'refuse' };
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { action: 'refuse' };
-  const href = url.href;
-  if (allowList.some((entry) => sameUrl(entry, href))) return { action: 'open', url: href };
-  return { action: 'ask', url: href, site: url.host };
+  const link = webLink(raw);
+  if (!link) return { action: 'refuse' };
+  if (allowList.some((entry) => sameUrl(entry, link.url))) return { action: 'open', url: link.url };
+  return { action: 'ask', url: link.url, site: link.site };
 }
 
 function sameUrl(entry: string, href: string): boolean {
@@ -41,16 +36,9 @@ function sameUrl(entry: string, href: string): boolean {
   }
 }
 
-/**
- * A URL as text a person can read safely: the parser's href is already printable ASCII, but
- * this is the last step before a dialog, so anything else is escaped visibly, and a long URL is
- * cut with the count of what is not shown.
- */
+/** A URL as the dialog shows it (src-common/links.ts). */
 export function displayUrl(text: string, max = MAX_DIALOG_URL_CHARS): string {
-  // One piece per character (an escape stays whole), so a cut never splits one.
-  const pieces = Array.from(text, (c) => (/^[\x21-\x7e]$/.test(c) ? c : `\\u{${c.codePointAt(0)!.toString(16)}}`));
-  if (pieces.length <= max) return pieces.join('');
-  return `${pieces.slice(0, max).join('')}… (${pieces.length - max} more characters)`;
+  return display(text, max);
 }
 
 export const OPEN_BUTTON = 0;

@@ -1,3 +1,5 @@
+import { displayUrl, webLink } from '../../src-common/links.js';
+
 /**
  * Links in terminal output come from the host: a program, a file, a message of the day, an
  * OSC 8 hyperlink whose visible text need not match where it goes. So a link is opened only
@@ -25,27 +27,15 @@ export interface PendingLink {
 }
 
 export function decideTerminalLink(raw: string, mode: 'electron' | 'web'): TerminalLinkDecision {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return { action: 'refuse' };
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { action: 'refuse' };
-  if (mode === 'electron') return { action: 'open', url: url.href };
-  return { action: 'confirm', link: { url: url.href, display: displayLink(url.href), site: displayLink(url.host, 100) } };
+  const link = webLink(raw);
+  if (!link) return { action: 'refuse' };
+  if (mode === 'electron') return { action: 'open', url: link.url };
+  return { action: 'confirm', link: { url: link.url, display: displayLink(link.url), site: displayLink(link.site, 100) } };
 }
 
-/**
- * A URL as text a person can read: the parser's href is printable ASCII already, but anything
- * else (controls, bidi overrides, invisible characters) is escaped visibly, and a long URL is cut
- * with the count of what is not shown.
- */
+/** A URL as the modal shows it (src-common/links.ts). */
 export function displayLink(text: string, max = MAX_LINK_DISPLAY_CHARS): string {
-  // One piece per character (an escape stays whole), so a cut never splits one.
-  const pieces = Array.from(text, (c) => (/^[\x21-\x7e]$/.test(c) ? c : `\\u{${c.codePointAt(0)!.toString(16)}}`));
-  if (pieces.length <= max) return pieces.join('');
-  return `${pieces.slice(0, max).join('')}… (${pieces.length - max} more characters)`;
+  return displayUrl(text, max);
 }
 
 /**
