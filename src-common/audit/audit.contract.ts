@@ -9,7 +9,10 @@ export const auditEventSchema = z.object({
   /** The app user (the OS account running Fleetdeck). */
   actor: z.string(),
   hostId: z.number().int().nullable(),
+  /** The host's current name (it may have been renamed since), else the name it was recorded under. */
   hostName: z.string().nullable(),
+  /** The name it had when this was recorded, where that differs from its current name. */
+  recordedHostName: z.string().nullable().optional(),
   /** Dotted operation name: "hosts.add", "terminal.open", "processes.kill", "secrets.read", … */
   operation: z.string(),
   /** The plan summary, for a person. */

@@ -135,7 +135,7 @@ export const connectionStateSchema = z.discriminatedUnion('state', [
   z.object({ state: z.literal('idle') }),
   z.object({ state: z.literal('connecting'), step: z.number().int(), stepName: z.string() }),
   z.object({ state: z.literal('connected'), since: z.number() }),
-  z.object({ state: z.literal('lost'), since: z.number() }),
+  z.object({ state: z.literal('lost'), since: z.number(), reason: z.string().optional() }),
   z.object({ state: z.literal('reconnecting'), attempt: z.number().int(), nextInMs: z.number() }),
   z.object({
     state: z.literal('failed'),

@@ -46,6 +46,23 @@ export function defaultDataDir(): string {
   return path.join(base, 'fleetdeck');
 }
 
+/** What an edit changed, field by field, for the audit log ("renamed a → b", "port 22 → 2222"). Never a secret. */
+export function hostChanges(a: Host, b: Host): string[] {
+  const out: string[] = [];
+  if (a.name !== b.name) out.push(`renamed ${a.name} → ${b.name}`);
+  const fields: [string, (h: Host) => string][] = [
+    ['address', (h) => h.address],
+    ['port', (h) => String(h.port)],
+    ['user', (h) => h.user],
+    ['login', (h) => h.auth],
+    ['key file', (h) => h.keyPath ?? 'none'],
+    ['jump hosts', (h) => h.jump.map((j) => `${j.user}@${j.address}:${j.port}`).join(', ') || 'none'],
+    ['tags', (h) => h.tags.join(', ') || 'none'],
+  ];
+  for (const [label, get] of fields) if (get(a) !== get(b)) out.push(`${label} ${get(a)} → ${get(b)}`);
+  return out;
+}
+
 export class Fleet {
   readonly db: Db;
   readonly hosts: HostStore;
@@ -63,6 +80,7 @@ export class Fleet {
   private readonly heldSecrets = new WeakMap<HostSession, Set<SecretKind>>();
   private readonly secrets: SecretStore;
   private readonly handlers: Record<string, (params: never) => Promise<unknown>>;
+  private readonly lostTrackers = new WeakMap<HostSession, { at: number; reason: string; attempts: number }>();
 
   constructor(private readonly opts: FleetOptions) {
     this.db = openDatabase(opts.dataDir === ':memory:' ? ':memory:' : path.join(opts.dataDir, 'fleetdeck.sqlite'));
@@ -122,6 +140,8 @@ export class Fleet {
       s.updateHost(host);
       return s;
     }
+    // A link the user did not end: lost → reconnecting… → connected or failed, recorded once.
+    const lost = { at: 0, reason: '', attempts: 0 };
     s = new HostSession(host, {
       policy: this.policy,
       acceptNewHostKey: this.opts.acceptNewHostKeys,
@@ -130,11 +150,49 @@ export class Fleet {
         this.opts.log?.(host.name, line);
         this.events.emit(apiEvents.hosts.onLog.name, { id, at: Date.now(), line });
       },
-      onState: (connection) => this.events.emit(apiEvents.hosts.onState.name, { id, connection }),
+      onState: (connection) => {
+        this.events.emit(apiEvents.hosts.onState.name, { id, connection });
+        this.recordReconnect(id, lost, connection);
+      },
       onUnknownKey: (hostName, blob) => this.offeredKeys.set(hostName, blob),
+      onElevate: (e) => {
+        const h = this.hosts.get(id);
+        const how = e.how === 'nopasswd' ? 'sudo -n (NOPASSWD)' : 'sudo with the password you typed';
+        this.audit.record({
+          hostId: id,
+          hostName: h.name,
+          operation: 'hosts.elevate',
+          summary: e.ok ? `started the root helper on ${h.name} through ${how} (pid ${e.pid})` : `could not start the root helper on ${h.name} through ${how}: ${e.message ?? e.problem}`,
+          result: e.ok ? 'ok' : 'failed',
+          problem: e.ok ? null : (e.problem ?? null),
+        });
+      },
     });
+    this.lostTrackers.set(s, lost);
     this.sessions.set(id, s);
     return s;
+  }
+
+  /** The audit record of an automatic reconnect: how long the host was away and how it ended. */
+  private recordReconnect(id: number, lost: { at: number; reason: string; attempts: number }, c: ConnectionState): void {
+    if (c.state === 'lost') {
+      Object.assign(lost, { at: c.since, reason: c.reason ?? 'the link closed', attempts: 0 });
+      return;
+    }
+    if (c.state === 'reconnecting') {
+      lost.attempts = c.attempt;
+      return;
+    }
+    if (c.state === 'idle') lost.at = 0; // the user disconnected, or the host was removed
+    if (!lost.at || (c.state !== 'connected' && c.state !== 'failed')) return;
+    const away = ((Date.now() - lost.at) / 1000).toFixed(1);
+    const h = this.hosts.get(id);
+    if (c.state === 'connected') {
+      this.audit.record({ hostId: id, hostName: h.name, operation: 'hosts.reconnect', summary: `reconnected to ${h.name} by itself after ${away} s (${lost.attempts} attempt${lost.attempts === 1 ? '' : 's'}); the link was lost: ${lost.reason}`, result: 'ok' });
+    } else if (c.state === 'failed') {
+      this.audit.record({ hostId: id, hostName: h.name, operation: 'hosts.reconnect', summary: `gave up reconnecting to ${h.name} after ${away} s (${lost.attempts} attempts): ${c.message}`, result: 'failed', problem: c.problem });
+    }
+    lost.at = 0;
   }
 
   /**
@@ -209,7 +267,8 @@ export class Fleet {
           this.sessions.get(p.id)?.dispose();
           this.sessions.delete(p.id);
         } else this.sessions.get(p.id)?.updateHost(host);
-        this.audit.record({ hostId: host.id, hostName: host.name, operation: 'hosts.update', summary: `updated ${host.user}@${host.address}:${host.port}`, result: 'ok' });
+        const changes = hostChanges(before, host);
+        this.audit.record({ hostId: host.id, hostName: host.name, operation: 'hosts.update', summary: changes.length ? `updated ${host.name}: ${changes.join('; ')}` : `saved ${host.name} unchanged`, result: 'ok' });
         return host;
       },
       [api.hosts.remove.method]: async (p: P<'remove'>) => {
@@ -224,6 +283,8 @@ export class Fleet {
       },
       [api.hosts.connect.method]: async (p: P<'connect'>) => {
         const s = this.session(p.id);
+        const tracker = this.lostTrackers.get(s);
+        if (tracker) tracker.at = 0;
         const host = this.hosts.get(p.id);
         // Already connected: nothing is read from the store, and nothing is recorded unless a new link was made.
         const wasConnected = s.state.state === 'connected';
@@ -258,6 +319,10 @@ export class Fleet {
           const dropped = kc.read.filter((k) => k !== 'sudoPassword').map((k) => SECRET_FIELDS[k]);
           if (refused && dropped.length) this.audit.record({ hostId: host.id, hostName: host.name, operation: 'secrets.forget', summary: `forgot the stored ${secretKindsText(dropped)} for ${target} (the server refused it)`, result: 'ok' });
         }
+        const failedProblem = ok ? null : state.state === 'failed' ? state.problem : (problem ?? 'disconnected');
+        // A never-seen host key is a question for the user, not a failed connect: the decision
+        // (hostkeys.trust) and the connect after it are what get recorded.
+        if (failedProblem === 'unknown-hostkey') return state;
         if (!ok || !wasConnected || s.linkGeneration !== generation) {
           const d = ok ? s.lastDeploy : null;
           this.audit.record({
@@ -266,13 +331,19 @@ export class Fleet {
             operation: 'hosts.connect',
             summary: connectSummary(host, sources, { ok, pushedHelper: d?.pushedHelper, pushedRuntime: d?.pushedRuntime, helperPath: d?.helperPath }),
             result: ok ? 'ok' : 'failed',
-            problem: ok ? null : state.state === 'failed' ? state.problem : (problem ?? 'disconnected'),
+            problem: failedProblem,
           });
         }
         return state;
       },
       [api.hosts.disconnect.method]: async (p: P<'disconnect'>) => {
-        this.sessions.get(p.id)?.disconnect();
+        const s = this.sessions.get(p.id);
+        const was = s?.state.state ?? 'idle';
+        s?.disconnect();
+        if (s && was !== 'idle') {
+          const h = this.hosts.get(p.id);
+          this.audit.record({ hostId: p.id, hostName: h.name, operation: 'hosts.disconnect', summary: `disconnected from ${h.name} (was ${was}); it stays disconnected until you connect again`, result: 'ok' });
+        }
         return { ok: true };
       },
       [api.hosts.trustHostKey.method]: async (p: P<'trustHostKey'>) => {

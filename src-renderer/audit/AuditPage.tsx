@@ -263,9 +263,12 @@ function AuditRow({ event: e, now, hostExists, fresh, onHost }: { event: AuditEv
         {e.hostName === null ? (
           <span className="muted">—</span>
         ) : hostExists ? (
-          <a href={hostHref(e.hostId!)} title={`Open ${e.hostName}`}>
-            {e.hostName}
-          </a>
+          <>
+            <a href={hostHref(e.hostId!)} title={`Open ${e.hostName}`}>
+              {e.hostName}
+            </a>
+            {e.recordedHostName ? <span className="audit-host-then muted" title={`Recorded when the host was called ${e.recordedHostName}`}> (then {e.recordedHostName})</span> : null}
+          </>
         ) : (
           <button type="button" className="audit-host-gone" title={`${e.hostName} is no longer in the fleet. Show only its events.`} onClick={() => onHost(e.hostName!)}>
             {e.hostName}

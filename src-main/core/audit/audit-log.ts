@@ -15,7 +15,17 @@ export interface AuditEntry {
   problem?: string | null;
 }
 
-const COLUMNS = 'id, at, actor, host_id AS hostId, host_name AS hostName, operation, summary, result, problem';
+/**
+ * Events carry the host's stable id: the name shown is the host's current one (a rename does not
+ * split its history), and the recorded name where that differs; a removed host keeps the name it
+ * had. `h` is the hosts table, joined on the id.
+ */
+const COLUMNS = `e.id AS id, e.at AS at, e.actor AS actor, e.host_id AS hostId, COALESCE(h.name, e.host_name) AS hostName,
+  CASE WHEN h.name IS NOT NULL AND e.host_name IS NOT NULL AND h.name <> e.host_name THEN e.host_name END AS recordedHostName,
+  e.operation AS operation, e.summary AS summary, e.result AS result, e.problem AS problem`;
+const FROM = 'audit_events e LEFT JOIN hosts h ON h.id = e.host_id';
+/** The host filter: events of the host that has this name now (whatever it was called then), or recorded under it and no longer stored. */
+const HOST_MATCH = '(e.host_id IN (SELECT id FROM hosts WHERE name = ? COLLATE NOCASE) OR (h.id IS NULL AND e.host_name = ? COLLATE NOCASE))';
 
 /** LIKE with our own escape character, so a user's "%" or "_" is matched literally. */
 function likeEscape(s: string): string {
@@ -55,44 +65,44 @@ export class AuditLog {
     const where: string[] = [];
     const args: (string | number)[] = [];
     if (q.host) {
-      where.push('host_name = ? COLLATE NOCASE');
-      args.push(q.host);
+      where.push(HOST_MATCH);
+      args.push(q.host, q.host);
     }
     if (q.actor) {
-      where.push('actor = ?');
+      where.push('e.actor = ?');
       args.push(q.actor);
     }
     if (q.operation) {
       if (q.operation.endsWith('.')) {
-        where.push("operation LIKE ? ESCAPE '\\'");
+        where.push("e.operation LIKE ? ESCAPE '\\'");
         args.push(`${likeEscape(q.operation)}%`);
       } else {
-        where.push('operation = ?');
+        where.push('e.operation = ?');
         args.push(q.operation);
       }
     }
     if (q.result) {
-      where.push('result = ?');
+      where.push('e.result = ?');
       args.push(q.result);
     }
     if (q.since !== undefined) {
-      where.push('at >= ?');
+      where.push('e.at >= ?');
       args.push(q.since);
     }
     if (q.until !== undefined) {
-      where.push('at <= ?');
+      where.push('e.at <= ?');
       args.push(q.until);
     }
     if (q.before !== undefined) {
-      where.push('id < ?');
+      where.push('e.id < ?');
       args.push(q.before);
     }
     if (q.text) {
       const like = `%${likeEscape(q.text)}%`;
-      where.push("(summary LIKE ? ESCAPE '\\' OR operation LIKE ? ESCAPE '\\' OR IFNULL(host_name, '') LIKE ? ESCAPE '\\' OR IFNULL(problem, '') LIKE ? ESCAPE '\\')");
-      args.push(like, like, like, like);
+      where.push("(e.summary LIKE ? ESCAPE '\\' OR e.operation LIKE ? ESCAPE '\\' OR IFNULL(e.host_name, '') LIKE ? ESCAPE '\\' OR IFNULL(h.name, '') LIKE ? ESCAPE '\\' OR IFNULL(e.problem, '') LIKE ? ESCAPE '\\')");
+      args.push(like, like, like, like, like);
     }
-    const sql = `SELECT ${COLUMNS} FROM audit_events${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    const sql = `SELECT ${COLUMNS} FROM ${FROM}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY e.id DESC LIMIT ?`;
     const rows = this.db.prepare(sql).all(...args, q.limit + 1) as AuditEvent[];
     const hasMore = rows.length > q.limit;
     return { events: hasMore ? rows.slice(0, q.limit) : rows, hasMore };
@@ -100,7 +110,7 @@ export class AuditLog {
 
   /** Every event of a period, oldest first (for reports). */
   between(since: number, until: number, hostNames?: string[]): AuditEvent[] {
-    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM audit_events WHERE at >= ? AND at <= ? ORDER BY id`).all(since, until) as AuditEvent[];
+    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM ${FROM} WHERE e.at >= ? AND e.at <= ? ORDER BY e.id`).all(since, until) as AuditEvent[];
     if (!hostNames) return rows;
     const wanted = new Set(hostNames.map((h) => h.toLowerCase()));
     return rows.filter((r) => r.hostName !== null && wanted.has(r.hostName.toLowerCase()));
@@ -110,7 +120,7 @@ export class AuditLog {
     const col = (sql: string) => (this.db.prepare(sql).all() as { v: string }[]).map((r) => r.v);
     return {
       // One entry per host whatever the case it was recorded in (the host filter ignores case too).
-      hosts: col('SELECT MAX(host_name) AS v FROM audit_events WHERE host_name IS NOT NULL GROUP BY host_name COLLATE NOCASE ORDER BY v COLLATE NOCASE'),
+      hosts: col(`SELECT MAX(COALESCE(h.name, e.host_name)) AS v FROM ${FROM} WHERE COALESCE(h.name, e.host_name) IS NOT NULL GROUP BY COALESCE(h.name, e.host_name) COLLATE NOCASE ORDER BY v COLLATE NOCASE`),
       actors: col('SELECT DISTINCT actor AS v FROM audit_events ORDER BY v'),
       operations: col('SELECT DISTINCT operation AS v FROM audit_events ORDER BY v'),
     };

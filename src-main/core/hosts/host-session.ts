@@ -29,6 +29,8 @@ export interface SessionOptions {
   log?: (line: string) => void;
   onState?: (state: ConnectionState) => void;
   onUnknownKey?: (hostName: string, blob: Buffer) => void;
+  /** A root helper was started through sudo (or failed to): for the audit log. */
+  onElevate?: (e: { ok: boolean; how: 'nopasswd' | 'password'; pid?: number; problem?: string; message?: string }) => void;
   preferPushedRuntime?: boolean;
 }
 
@@ -196,7 +198,7 @@ export class HostSession {
     this.teardown();
     this.lostAt = Date.now();
     this.attempt = 0;
-    this.setState({ state: 'lost', since: this.lostAt });
+    this.setState({ state: 'lost', since: this.lostAt, reason });
     this.scheduleReconnect();
   }
 
@@ -245,15 +247,24 @@ export class HostSession {
         password: this.secrets.sudoPassword,
         log: (line) => this.log(line),
       });
+      const how = deployed.facts.sudo === 'nopasswd' || !this.secrets.sudoPassword ? 'nopasswd' : 'password';
       this.rootStarting = started
         .catch((err: unknown) => {
+          const p = toProblem(err);
           // A sudo password that was refused is not tried again until the user gives a new one.
-          if (toProblem(err).problem === 'authentication-failed') delete this.secrets.sudoPassword;
+          if (p.problem === 'authentication-failed') delete this.secrets.sudoPassword;
+          this.opts.onElevate?.({ ok: false, how, problem: p.problem, message: p.message });
           throw err;
         })
         .then((h) => {
+          // Disconnected (or reconnected) while sudo ran: this helper belongs to no live link.
+          if (this.deployed !== deployed) {
+            h.close();
+            throw new FleetdeckError('disconnected', `${this.host.name} was disconnected while the root helper started.`);
+          }
           this.root = h;
           this.log(`root helper started through sudo (pid ${h.init.pid})`);
+          this.opts.onElevate?.({ ok: true, how, pid: h.init.pid });
           return h;
         })
         .finally(() => {
@@ -269,22 +280,30 @@ export class HostSession {
     return helper.request(def, params, { timeoutMs: opts.timeoutMs ?? 60_000 });
   }
 
+  /**
+   * Closes the helpers and the link. The references are dropped before anything is closed: a
+   * close fires the helper's and the link's own close events synchronously, and those must find
+   * nothing of theirs here (else a teardown would look like a lost link and schedule a reconnect).
+   */
   private teardown(): void {
-    this.root?.close();
+    const { root, deployed, link } = this;
     this.root = null;
     this.rootStarting = null;
-    this.deployed?.helper.close();
     this.deployed = null;
-    this.link?.close();
     this.link = null;
+    root?.close();
+    deployed?.helper.close();
+    link?.close();
   }
 
+  /** The user's disconnect: nothing reconnects until the user connects again. */
   disconnect(): void {
     this.cancelReconnect();
     this.abort.abort();
     this.lostAt = 0;
-    this.teardown();
+    this.attempt = 0;
     this.setState({ state: 'idle' });
+    this.teardown();
   }
 
   dispose(): void {
