@@ -73,6 +73,34 @@ describe.skipIf(unavailable)('a systemd Debian 12 host', () => {
     expect(inv.hostname).toBe('it-deb');
   });
 
+  it('who can become root comes from sudo itself, not from group names; without root it says it could not tell', async () => {
+    // dave: ALL in sudoers.d, no special group. frank: in groups called wheel and admin, no rule.
+    // gina: two commands only.
+    await deb.exec(['sh', '-c', [
+      'useradd -m dave && echo "dave ALL=(ALL) ALL" > /etc/sudoers.d/dave',
+      'groupadd -f wheel && useradd -m -G wheel,admin frank',
+      'useradd -m gina && echo "gina ALL=(root) NOPASSWD: /usr/bin/systemctl restart nginx, /usr/bin/journalctl" > /etc/sudoers.d/gina',
+      'chmod 440 /etc/sudoers.d/dave /etc/sudoers.d/gina',
+    ].join(' && ')]);
+    try {
+      const host = await addHost(fleet, deb, 'admin');
+      await connectTrusting(fleet, host.id);
+      const inv = inventorySchema.parse(await fleet.call('inventory.snapshot', { id: host.id }));
+      const rights = Object.fromEntries(inv.users.filter((u) => ['admin', 'carol', 'nox', 'dave', 'frank', 'gina'].includes(u.name)).map((u) => [u.name, [u.sudo, u.isAdmin]]));
+      expect(rights).toEqual({ admin: ['all', true], carol: ['all', true], nox: ['none', false], dave: ['all', true], frank: ['none', false], gina: ['some', false] });
+      // nox may not sudo: the helper is not root, so it cannot ask sudo, and says so. (Its home is
+      // noexec: the helper goes to the dir an admin makes for it.)
+      await deb.exec(['install', '-d', '-o', 'nox', '-m', '700', '/var/lib/fleetdeck/u-1002']);
+      const noRoot = await addHost(fleet, deb, 'nox');
+      expect((await connectTrusting(fleet, noRoot.id)).state).toBe('connected');
+      const mine = inventorySchema.parse(await fleet.call('inventory.snapshot', { id: noRoot.id }));
+      expect(mine.users.find((u) => u.name === 'dave')).toMatchObject({ sudo: null, isAdmin: false });
+      expect(mine.sections.users?.message).toMatch(/only root may ask/);
+    } finally {
+      await deb.exec(['sh', '-c', 'userdel -r dave; userdel -r frank; userdel -r gina; rm -rf /etc/sudoers.d/dave /etc/sudoers.d/gina /var/lib/fleetdeck/u-1002']);
+    }
+  });
+
   it('GPUs: a recorded dual GTX 1070 sample replayed by nvidia-smi flows through inventory and probe', async () => {
     await installFakeNvidiaSmi(deb, 'dual-gtx1070-drv384-4procs.xml');
     try {

@@ -66,7 +66,10 @@ export const localUserSchema = z.object({
   home: text(),
   shell: text(),
   groups: list(name(), MAX.groupsPerUser),
+  /** May become root: from sudo's own rules (root: always); false when unknown (see `sudo`). */
   isAdmin: z.boolean(),
+  /** What `sudo -l -U` says: all commands, some, none; null when it could not be asked (not root). Absent in older facts. */
+  sudo: z.optional(z.nullable(z.enum(['all', 'some', 'none']))),
 });
 
 export const containerSchema = z.object({

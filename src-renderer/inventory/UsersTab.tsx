@@ -9,6 +9,26 @@ export function isPersonAccount(u: LocalUser): boolean {
   return u.uid === 0 || u.isAdmin || (u.uid >= 1000 && u.uid < 65534);
 }
 
+/** What sudo itself says about the account (`sudo -l -U`), never a guess from a group's name. */
+function SudoBadge({ user: u }: { user: LocalUser }) {
+  if (u.uid === 0) return null;
+  if (u.sudo === 'all') {
+    return (
+      <Badge tone="accent" testId="admin-badge" title="sudo -l: may run any command as root">
+        can become root
+      </Badge>
+    );
+  }
+  if (u.sudo === 'some') {
+    return (
+      <Badge tone="neutral" testId="sudo-some-badge" title="sudo -l: may run some commands as root or as another user">
+        some sudo
+      </Badge>
+    );
+  }
+  return null;
+}
+
 export function UsersTab({ inventory }: { inventory: Inventory }) {
   const [showSystem, setShowSystem] = useState(false);
   const users = [...inventory.users].sort((a, b) => a.uid - b.uid);
@@ -56,11 +76,7 @@ export function UsersTab({ inventory }: { inventory: Inventory }) {
                 <td>
                   <div className="user-name">
                     <span className="strong mono">{u.name}</span>
-                    {u.isAdmin ? (
-                      <Badge tone="accent" testId="admin-badge" title="Can become root (sudo/wheel/admin group)">
-                        admin
-                      </Badge>
-                    ) : null}
+                    <SudoBadge user={u} />
                   </div>
                   {u.gecos ? <div className="muted small-text">{u.gecos.split(',')[0]}</div> : null}
                 </td>

@@ -2,6 +2,7 @@ import type { LocalUser } from '../../../src-common/inventory/inventory.schema.j
 import type { HelperContext } from '../context.js';
 import { localUsersFrom, parseGroup, parseLoginDefsUidRange, parsePasswd } from './local-users.js';
 import { failedSection, okSection, type SectionResult } from './section.js';
+import { readSudoRights } from './sudo-rights.js';
 
 /** Local files only: accounts from LDAP/SSSD are not listed, and the message says so when nsswitch uses them. */
 export async function collectUsers(ctx: HelperContext): Promise<SectionResult<LocalUser[]>> {
@@ -9,10 +10,17 @@ export async function collectUsers(ctx: HelperContext): Promise<SectionResult<Lo
   if (passwd === null) return failedSection([], 'cannot read /etc/passwd');
   const group = (await ctx.readText('/etc/group')) ?? '';
   const range = parseLoginDefsUidRange(await ctx.readText('/etc/login.defs'));
-  const users = localUsersFrom(parsePasswd(passwd), parseGroup(group), range);
+  const listed = localUsersFrom(parsePasswd(passwd), parseGroup(group), range);
+  // Root can always become root; everyone else is asked of sudo (not guessed from group names).
+  const { rights, unknownWhy } = await readSudoRights(ctx, listed.filter((u) => u.uid !== 0).map((u) => u.name));
+  const users = listed.map((u) => {
+    const sudo = u.uid === 0 ? 'all' : (rights.get(u.name) ?? null);
+    return { ...u, sudo, isAdmin: sudo === 'all' };
+  });
   const nsswitch = (await ctx.readText('/etc/nsswitch.conf')) ?? '';
   const remote = /^passwd:.*\b(sss|ldap|winbind|nis)\b/m.exec(nsswitch);
-  return okSection(users, remote ? `only local accounts are listed; /etc/nsswitch.conf also uses ${remote[1]} for users` : undefined);
+  const notes = [remote ? `only local accounts are listed; /etc/nsswitch.conf also uses ${remote[1]} for users` : null, unknownWhy].filter((n): n is string => !!n);
+  return okSection(users, notes.length ? notes.join('; ') : undefined);
 }
 
 export async function readHostname(ctx: HelperContext): Promise<string> {

@@ -46,7 +46,7 @@ describe('inventorySnapshot on a --root directory built from fixtures', () => {
     expect(inv.sections.memory).toEqual({ ok: true, message: expect.stringMatching(/estimated/) });
     // Same /proc/stat twice: topology from the file, no usage.
     expect(inv.cpu).toMatchObject({ threads: 8, usagePercent: null, perCpuUsagePercent: [] });
-    expect(inv.users).toEqual([expect.objectContaining({ name: 'alice', isAdmin: true, groups: ['alice', 'sudo'] })]);
+    expect(inv.users).toEqual([expect.objectContaining({ name: 'alice', isAdmin: false, sudo: null, groups: ['alice', 'sudo'] })]);
     expect(inv.containers).toEqual([]);
     expect(inv.sections.containers).toMatchObject({ ok: true });
     expect(inv.sections.gpus).toMatchObject({ ok: true, message: expect.stringMatching(/--root/) });
