@@ -136,18 +136,22 @@ async function pushRuntime(client: Client, assets: HelperAssets, dir: string, fr
   const t = Date.now();
   log(`    pushing portable Node ${runtime.version} (${runtime.arch}) to ${dir} …`);
   const res = await runBootstrap(client, assets, ['install-runtime', dir, runtime.id, runtime.sha256], { file: runtime.gzPath }, label, 300_000);
-  if (!/^installed=/m.test(res.stdout)) throw installProblem('the Node runtime', res.stdout, res.stderr, label);
+  if (!/^installed=/m.test(res.stdout)) throw installProblem('the Node runtime', dir, res.stdout, res.stderr, label);
   log(`    runtime installed (${Date.now() - t} ms)`);
 }
 
 async function pushHelper(client: Client, assets: HelperAssets, dir: string, label: string): Promise<void> {
   const res = await runBootstrap(client, assets, ['install-helper', dir, assets.helperHash], assets.helper, label);
-  if (!/^installed=/m.test(res.stdout)) throw installProblem('the helper', res.stdout, res.stderr, label);
+  if (!/^installed=/m.test(res.stdout)) throw installProblem('the helper', dir, res.stdout, res.stderr, label);
 }
 
-function installProblem(what: string, stdout: string, stderr: string, label: string): FleetdeckError {
+function installProblem(what: string, dir: string, stdout: string, stderr: string, label: string): FleetdeckError {
   const error = /^error=(.*)$/m.exec(stdout)?.[1] ?? stderr.trim().split('\n').pop() ?? 'no output';
-  if (/No space left/i.test(stderr)) return new FleetdeckError('no-space', `${label} ran out of disk space while installing ${what}.`);
+  // bootstrap.sh removes its temp dir on a failed write, so only the fix is left to say.
+  if (/No space left|Disk quota exceeded/i.test(stderr)) {
+    const alternative = what === 'the Node runtime' ? ', or install Node.js 18+ on the host (then no runtime is pushed)' : '';
+    return new FleetdeckError('no-space', `${label} ran out of disk space in ${dir} while installing ${what}; nothing half-installed was left behind. Free some space there (check with: df -h ${dir}) and connect again${alternative}.`, { dir });
+  }
   return new FleetdeckError('protocol-error', `Installing ${what} on ${label} failed: ${error}. Nothing half-installed was left behind.`);
 }
 
