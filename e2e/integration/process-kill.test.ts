@@ -45,7 +45,8 @@ describe.skipIf(unavailable)('killing a process on a real host', () => {
   it("plans and kills carol's busy loop as admin, through sudo, and verifies it is gone", async () => {
     const pid = await spawnAs('carol', 'while :; do :; done');
     const p = await plan(admin, pid);
-    expect(p.summary).toContain(`Send SIGTERM to pid ${pid} (carol, \`sh -c while :; do :; done`);
+    expect(p.summary).toContain(`Send SIGTERM to pid ${pid} (carol: sh -c while :; do :; done`);
+    expect(p.warnings).toEqual([]);
     expect(p.process).toMatchObject({ pid, uid: 1001, user: 'carol' });
     expect(p.needsSudo).toBe(true);
     expect(await alive(pid)).toBe(true);
@@ -54,6 +55,19 @@ describe.skipIf(unavailable)('killing a process on a real host', () => {
     expect(await alive(pid)).toBe(false);
     const row = fleet.audit.list().find((e) => e.operation === 'processes.kill' && e.summary.includes(`pid ${pid}`));
     expect(row).toMatchObject({ result: 'ok', hostId: admin });
+  }, 60_000);
+
+  it('never plans a kill of pid 1, a kernel thread or Fleetdeck\'s own helpers; warns before sshd', async () => {
+    await expect(plan(admin, 1)).rejects.toMatchObject({ problem: 'access-denied', message: expect.stringMatching(/init system/) });
+    const kthread = Number((await deb.exec(['sh', '-c', "ps -eo pid=,comm= | awk '$2==\"kthreadd\"{print $1}'"])).stdout.trim());
+    if (kthread > 0) await expect(plan(admin, kthread)).rejects.toMatchObject({ problem: 'access-denied', message: expect.stringMatching(/kernel thread/) });
+    const ownHelper = fleet.session(admin).lastDeploy!.helper.init.pid;
+    await expect(plan(admin, ownHelper)).rejects.toMatchObject({ problem: 'access-denied', message: expect.stringMatching(/Fleetdeck helper/) });
+    // carol's helper (another login's) is refused too.
+    await expect(plan(admin, fleet.session(carol).lastDeploy!.helper.init.pid)).rejects.toMatchObject({ problem: 'access-denied' });
+    const listener = Number((await deb.exec(['sh', '-c', 'cat /run/sshd.pid 2>/dev/null || pgrep -o -x sshd'])).stdout.trim());
+    const p = await plan(admin, listener);
+    expect(p.warnings).toEqual([expect.stringMatching(/SSH server itself: killing it stops every new SSH login/)]);
   }, 60_000);
 
   it('offers SIGKILL for a process that ignores SIGTERM', async () => {

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { PROCESS_GUARDS } from '../processes/limits.js';
 import { int, list, MAX, name, nonNegative, nonNegativeInt, num, percent, text } from '../protocol/bounds.js';
 
 /**
@@ -33,6 +34,8 @@ export const processSampleSchema = z.object({
   container: z.nullable(containerRefSchema),
   /** Started through Fleetdeck (labelled) or not. */
   managed: z.boolean(),
+  /** Never offered for killing (init, kernel, fleetdeck) or only with a warning (sshd); see processes/limits.ts. Absent from older helpers. */
+  guard: z.optional(z.nullable(z.enum(PROCESS_GUARDS))),
 });
 
 export const userUsageSchema = z.object({

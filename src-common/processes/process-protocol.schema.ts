@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { int, name, nonNegativeInt, text } from '../protocol/bounds.js';
-import { isValidPid, KILL_SIGNALS, MAX_PID } from './limits.js';
+import { isValidPid, KILL_SIGNALS, MAX_PID, PROCESS_GUARDS } from './limits.js';
 
 /**
  * The helper's process.inspect1 / process.signal1 messages (zod/mini: the helper bundles them).
@@ -20,6 +20,8 @@ export const processIdentitySchema = z.object({
   startTime: nonNegativeInt(),
   /** Short container id (12 hex) when the process runs in one. */
   container: z.optional(name()),
+  /** Refused (init, kernel, fleetdeck) or warned about (sshd) by a kill plan; see limits.ts. */
+  guard: z.optional(z.nullable(z.enum(PROCESS_GUARDS))),
 });
 export type ProcessIdentity = z.infer<typeof processIdentitySchema>;
 

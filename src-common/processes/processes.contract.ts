@@ -22,12 +22,14 @@ export const killPlanSchema = z.object({
   planId: z.string(),
   /** Hash of pid + startTime + uid: what apply checks the process still is. */
   tag: z.string(),
-  /** For a person: "Send SIGTERM to pid 209 (carol, `sh -c …`) on host gpu-1". */
+  /** For a person: "Send SIGTERM to pid 209 (carol: sh -c …) on host gpu-1". */
   summary: z.string(),
   signal: killSignalSchema,
   process: processIdentitySchema,
   /** Whether sending the signal needs root (the process is another user's and we log in as non-root). */
   needsSudo: z.boolean(),
+  /** What killing this one does beyond the usual (an sshd: logins or a session end), for the dialog. */
+  warnings: z.array(z.string()),
 });
 export type KillPlan = z.infer<typeof killPlanSchema>;
 

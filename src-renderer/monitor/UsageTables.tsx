@@ -189,15 +189,18 @@ export function ProcessTable({ processes, showGpu }: { processes: readonly Proce
                 <td>
                   <div className="badge-stack">
                     <KindBadge kind={p.kind} />
-                    {p.managed ? (
-                      <Badge tone="ok" testId="process-managed" title="Started through Fleetdeck">
-                        managed
-                      </Badge>
-                    ) : (
-                      <Badge testId="process-managed" title="Not started through Fleetdeck">
-                        unmanaged
-                      </Badge>
-                    )}
+                    {/* Managed or not is a container's property: Fleetdeck starts containers, not host processes. */}
+                    {p.container ? (
+                      p.managed ? (
+                        <Badge tone="ok" testId="process-managed" title="A container started through Fleetdeck">
+                          managed
+                        </Badge>
+                      ) : (
+                        <Badge testId="process-managed" title="A container Fleetdeck did not start">
+                          unmanaged
+                        </Badge>
+                      )
+                    ) : null}
                   </div>
                 </td>
                 <td className="num" title={coresHint(p.cpuPercent)}>
@@ -212,7 +215,7 @@ export function ProcessTable({ processes, showGpu }: { processes: readonly Proce
                 ) : null}
                 {hostId !== null ? (
                   <td>
-                    <KillButton hostId={hostId} pid={p.pid} />
+                    <KillButton hostId={hostId} pid={p.pid} guard={p.guard} user={processUser(p)} />
                   </td>
                 ) : null}
               </tr>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { HostWithState } from '../../src-common/hosts/hosts.contract.js';
+import { guardText, NEVER_KILLED, type ProcessGuard } from '../../src-common/processes/limits.js';
 import type { KillPlan, KillResult, KillSignal } from '../../src-common/processes/processes.contract.js';
 import type { FleetdeckError } from '../../src-common/problems.js';
 import { useApi } from '../api/api-context.js';
@@ -8,6 +9,7 @@ import { Icon } from '../app/icons.js';
 import { Modal } from '../app/Modal.js';
 import { Notice, Spinner } from '../app/ui.js';
 import { PasswordDialog } from '../hosts/PasswordDialog.js';
+import './processes.css';
 
 /**
  * Kill one process, plan → apply → verify: the plan (who the process is, what will be sent) is
@@ -121,7 +123,7 @@ export function KillDialog({ hostId, pid, onClose }: { hostId: number; pid: numb
         </>
       }
     >
-      <fieldset className="field" disabled={busy || done}>
+      <fieldset className="fieldset kill-signal" disabled={busy || done}>
         <legend className="field-label">Signal</legend>
         <label className="radio">
           <input type="radio" name="kill-signal" checked={signal === 'TERM'} onChange={() => setSignal('TERM')} data-testid="kill-signal-term" />
@@ -138,10 +140,17 @@ export function KillDialog({ hostId, pid, onClose }: { hostId: number; pid: numb
         </p>
       ) : null}
       {current ? (
-        <p className="mono" data-testid="kill-summary">
+        <p className="kill-summary" data-testid="kill-summary">
           {current.summary}
         </p>
       ) : null}
+      {current && !done
+        ? current.warnings.map((w) => (
+            <Notice key={w} tone="warning" testId="kill-warning">
+              {w}
+            </Notice>
+          ))
+        : null}
       {current?.needsSudo && !done ? (
         <Notice tone="info" testId="kill-needs-sudo">
           This is {current.process.user ?? `uid ${current.process.uid}`}'s process: Fleetdeck sends the signal as root through sudo.
@@ -169,9 +178,16 @@ export function KillDialog({ hostId, pid, onClose }: { hostId: number; pid: numb
   );
 }
 
-/** The per-row "Kill…" action of the process table. */
-export function KillButton({ hostId, pid }: { hostId: number; pid: number }) {
+/** The per-row "Kill…" action of the process table; none for what is never killed (pid 1, kernel threads, Fleetdeck's helpers). */
+export function KillButton({ hostId, pid, guard, user }: { hostId: number; pid: number; guard?: ProcessGuard | null; user?: string }) {
   const [open, setOpen] = useState(false);
+  if (guard && NEVER_KILLED.includes(guard)) {
+    return (
+      <span className="muted small-text nowrap" title={`Not offered: ${guardText(guard, user ?? 'its owner')}`} data-testid={`process-kill-none-${pid}`}>
+        protected
+      </span>
+    );
+  }
   return (
     <>
       <button type="button" className="button ghost small" onClick={() => setOpen(true)} data-testid={`process-kill-${pid}`} title={`Send a signal to pid ${pid}`}>

@@ -78,6 +78,7 @@ export function attribute({ scan, gpuProcesses, containers, names, topN = TOP_PR
       kind: p.jupyterKernel ? 'jupyter-kernel' : c ? 'container' : 'host',
       container: c?.ref ?? null,
       managed: c?.managed ?? false,
+      guard: p.guard,
     };
     all.push({ sample, account: accountFor(sample, c?.ownerUid ?? null, names) });
   }

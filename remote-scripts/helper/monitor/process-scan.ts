@@ -1,3 +1,4 @@
+import { processGuard, type ProcessGuard } from '../../../src-common/processes/limits.js';
 import type { HelperContext } from '../context.js';
 import type { ContainerRuntime } from '../inventory/container-identity.js';
 import { describeCgroupMembership, parseProcPidCgroup } from '../inventory/proc-pid-cgroup.js';
@@ -15,6 +16,8 @@ export interface ScannedProcess {
   rssBytes: number;
   containerId: string | null;
   runtime: ContainerRuntime | null;
+  /** Kill refused (init, kernel, fleetdeck) or warned about (sshd): src-common/processes/limits.ts. */
+  guard: ProcessGuard | null;
 }
 
 export interface ProcessScan {
@@ -32,6 +35,7 @@ interface StaticInfo {
   jupyterKernel: boolean;
   containerId: string | null;
   runtime: ContainerRuntime | null;
+  guard: ProcessGuard | null;
   readAt: number;
 }
 
@@ -119,8 +123,8 @@ export class ProcessScanner {
     const pageSize = this.pageSize ?? 4096;
     const processes: ScannedProcess[] = [];
     for (const [pid, k] of next) {
-      const { uid, loginUid, command, jupyterKernel, containerId, runtime } = k.info;
-      processes.push({ pid, uid, loginUid, command, jupyterKernel, cpuPercent: cpu.get(pid) ?? 0, rssBytes: k.rssPages * pageSize, containerId, runtime });
+      const { uid, loginUid, command, jupyterKernel, containerId, runtime, guard } = k.info;
+      processes.push({ pid, uid, loginUid, command, jupyterKernel, cpuPercent: cpu.get(pid) ?? 0, rssBytes: k.rssPages * pageSize, containerId, runtime, guard });
     }
     return { processes, unreadable };
   }
@@ -131,7 +135,7 @@ export class ProcessScanner {
 
   private async readStatic(stat: PidStat): Promise<StaticInfo> {
     // Kernel threads are root's, in no container, with no command line: nothing to read.
-    if (stat.kernelThread) return { comm: stat.comm, uid: 0, loginUid: null, command: `[${stat.comm}]`, jupyterKernel: false, containerId: null, runtime: null, readAt: this.now() };
+    if (stat.kernelThread) return { comm: stat.comm, uid: 0, loginUid: null, command: `[${stat.comm}]`, jupyterKernel: false, containerId: null, runtime: null, guard: 'kernel', readAt: this.now() };
     const dir = `/proc/${stat.pid}`;
     const [status, loginuid, cmdline, cgroup] = await Promise.all([
       this.readProc(`${dir}/status`),
@@ -143,11 +147,13 @@ export class ProcessScanner {
     this.pageSize ??= pageSizeFrom(s.vmRssBytes, stat.rssPages);
     const argv = parseCmdline(cmdline);
     const membership = cgroup ? describeCgroupMembership(parseProcPidCgroup(cgroup)) : null;
+    const command = commandLine(argv, stat.comm);
     return {
       comm: stat.comm,
       uid: s.uid,
       loginUid: parseLoginUid(loginuid),
-      command: commandLine(argv, stat.comm),
+      command,
+      guard: processGuard({ pid: stat.pid, comm: stat.comm, command, kernelThread: false }),
       jupyterKernel: isJupyterKernel(argv),
       containerId: membership?.containerId ?? null,
       runtime: membership?.runtime ?? null,

@@ -43,7 +43,7 @@ describe('process.inspect1', () => {
   it('reads who a process is: uid, user, command, start time, container', async () => {
     expect(await inspectProcess(host(), { pid: 209 })).toEqual({
       found: true,
-      process: { pid: 209, uid: 1001, user: 'carol', command: 'sh -c while :; do :; done', startTime: 5555, container: CID.slice(0, 12) },
+      process: { pid: 209, uid: 1001, user: 'carol', command: 'sh -c while :; do :; done', startTime: 5555, container: CID.slice(0, 12), guard: null },
     });
   });
 

@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
 import { FleetdeckError } from '../../../src-common/problems.js';
+import { guardText, processGuard } from '../../../src-common/processes/limits.js';
 import type { InspectResult, ProcessIdentity, SignalOutcome, inspectParamsSchema, signalParamsSchema } from '../../../src-common/processes/process-protocol.schema.js';
 import type { HelperContext } from '../context.js';
 import { parsePasswd } from '../inventory/local-users.js';
@@ -48,7 +49,8 @@ async function snapshot(ctx: HelperContext, pid: number): Promise<Snapshot | nul
   const passwd = parsePasswd((await ctx.readText('/etc/passwd')) ?? '');
   const user = passwd.find((e) => e.uid === uid)?.name ?? null;
   const containerId = cgroup ? describeCgroupMembership(parseProcPidCgroup(cgroup)).containerId : null;
-  const identity: ProcessIdentity = { pid, uid, user, command: commandLine(parseCmdline(cmdline), stat.comm), startTime: stat.startTime };
+  const command = commandLine(parseCmdline(cmdline), stat.comm);
+  const identity: ProcessIdentity = { pid, uid, user, command, startTime: stat.startTime, guard: processGuard({ pid, comm: stat.comm, command, kernelThread: stat.kernelThread }) };
   if (containerId) identity.container = containerId.slice(0, 12);
   return { identity, kernelThread: stat.kernelThread };
 }
@@ -74,11 +76,13 @@ export async function signalProcess(ctx: HelperContext, params: z.output<typeof 
   if (snap.identity.startTime !== startTime) {
     throw new FleetdeckError(
       'change-conflict',
-      `pid ${pid} is now a different process (\`${snap.identity.command}\`, started after the one you chose). Nothing was signalled; plan again.`,
+      `pid ${pid} is now a different process (${snap.identity.command.slice(0, 80)}, started after the one you chose). Nothing was signalled; plan again.`,
       { pid, expectedStartTime: startTime, actualStartTime: snap.identity.startTime },
     );
   }
   if (snap.kernelThread) throw new FleetdeckError('access-denied', `pid ${pid} is a kernel thread (${snap.identity.command}); it cannot be killed.`);
+  // Defence in depth: the core's plan refuses these already; an old or odd core must not get past the helper.
+  if (snap.identity.guard === 'fleetdeck') throw new FleetdeckError('access-denied', `pid ${pid}: ${guardText('fleetdeck', '')}`);
   try {
     opts.kill(pid, `SIG${signal}` as NodeJS.Signals);
   } catch (err) {

@@ -6,7 +6,7 @@ import { ProcessControl, type ProcessHost } from './process-control.js';
 
 const carol = { pid: 209, uid: 1001, user: 'carol', command: 'sh -c while :; do :; done', startTime: 5555 };
 
-function setup(opts: { alive?: () => boolean; startTime?: () => number; signalError?: FleetdeckError; loginUid?: number } = {}) {
+function setup(opts: { alive?: () => boolean; startTime?: () => number; signalError?: FleetdeckError; loginUid?: number; process?: Partial<typeof carol> & { guard?: string } } = {}) {
   const calls: { method: string; params: unknown; superuser?: string }[] = [];
   const audit: AuditEntry[] = [];
   const host: ProcessHost = {
@@ -14,7 +14,7 @@ function setup(opts: { alive?: () => boolean; startTime?: () => number; signalEr
     async request(def: HelperRequestDef, params: unknown, o: { superuser?: string } = {}) {
       calls.push({ method: def.method, params, superuser: o.superuser });
       if (def === helperApi.processInspect) {
-        return ((opts.alive?.() ?? true) ? { found: true, process: { ...carol, startTime: opts.startTime?.() ?? carol.startTime } } : { found: false, pid: 209 }) as never;
+        return ((opts.alive?.() ?? true) ? { found: true, process: { ...carol, startTime: opts.startTime?.() ?? carol.startTime, ...opts.process } } : { found: false, pid: 209 }) as never;
       }
       if (opts.signalError) throw opts.signalError;
       return { sent: true, pid: 209, startTime: carol.startTime, signal: 'TERM' } as never;
@@ -26,10 +26,28 @@ function setup(opts: { alive?: () => boolean; startTime?: () => number; signalEr
 }
 
 describe('ProcessControl', () => {
+  it.each([
+    ['init', /init system/],
+    ['kernel', /kernel thread/],
+    ['fleetdeck', /Fleetdeck helper/],
+  ])('refuses to plan a kill of a %s process, saying why (nothing to apply)', async (guard, why) => {
+    const { pc, calls } = setup({ process: { guard } });
+    await expect(pc.planKill(1, 209, 'TERM')).rejects.toMatchObject({ problem: 'access-denied', message: expect.stringMatching(why) });
+    expect(calls.some((c) => c.method === helperApi.processSignal.method)).toBe(false);
+  });
+
+  it('plans an sshd kill with a warning that says what ends', async () => {
+    const listener = await setup({ process: { guard: 'sshd-listener', command: 'sshd: /usr/sbin/sshd -D [listener]' } }).pc.planKill(1, 209, 'TERM');
+    expect(listener.warnings).toEqual([expect.stringMatching(/stops every new SSH login/)]);
+    const session = await setup({ process: { guard: 'sshd-session' } }).pc.planKill(1, 209, 'TERM');
+    expect(session.warnings).toEqual([expect.stringMatching(/carol's SSH session/)]);
+    expect((await setup().pc.planKill(1, 209, 'TERM')).warnings).toEqual([]);
+  });
+
   it('plans with a summary that names the owner, and needs sudo for another user\'s process', async () => {
     const { pc } = setup();
     const plan = await pc.planKill(1, 209, 'TERM');
-    expect(plan.summary).toBe('Send SIGTERM to pid 209 (carol, `sh -c while :; do :; done`) on host gpu-1 (as root through sudo: it is not admin\'s)');
+    expect(plan.summary).toBe('Send SIGTERM to pid 209 (carol: sh -c while :; do :; done) on host gpu-1 (as root through sudo: it is not admin\'s)');
     expect(plan.needsSudo).toBe(true);
     expect((await setup({ loginUid: 0 }).pc.planKill(1, 209, 'TERM')).needsSudo).toBe(false);
     expect((await setup({ loginUid: 1001 }).pc.planKill(1, 209, 'TERM')).needsSudo).toBe(false);

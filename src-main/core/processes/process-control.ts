@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { KillPlan, KillResult, KillSignal, ProcessIdentity } from '../../../src-common/processes/processes.contract.js';
+import { guardText, NEVER_KILLED } from '../../../src-common/processes/limits.js';
 import { FleetdeckError, toProblem } from '../../../src-common/problems.js';
 import { helperApi, type HelperParams, type HelperRequestDef, type HelperResult } from '../../../src-common/protocol/helper-api.js';
 import type { Superuser } from '../../../src-common/protocol/messages.js';
@@ -51,7 +52,7 @@ function shorten(command: string, max = 60): string {
 export function describeKill(signal: KillSignal, p: ProcessIdentity, hostName: string): string {
   const who = p.user ?? `uid ${p.uid}`;
   const where = p.container ? `, in container ${p.container}` : '';
-  return `Send SIG${signal} to pid ${p.pid} (${who}, \`${shorten(p.command)}\`${where}) on host ${hostName}`;
+  return `Send SIG${signal} to pid ${p.pid} (${who}: ${shorten(p.command)}${where}) on host ${hostName}`;
 }
 
 export class ProcessControl {
@@ -82,6 +83,10 @@ export class ProcessControl {
     if (!found.found) throw new FleetdeckError('not-found', `There is no process ${pid} on ${hostName} (it may have exited already).`, { pid });
     const facts = host.facts;
     const p = found.process;
+    const who = p.user ?? `uid ${p.uid}`;
+    // What must never be killed is refused here, before anything is offered; sshd only warns.
+    if (p.guard && NEVER_KILLED.includes(p.guard)) throw new FleetdeckError('access-denied', `Fleetdeck will not signal pid ${pid} on ${hostName}: ${guardText(p.guard, who)}`, { pid, guard: p.guard });
+    const warnings = p.guard ? [guardText(p.guard, who)] : [];
     const needsSudo = !!facts && facts.uid !== 0 && facts.uid !== p.uid;
     const plan: KillPlan = {
       planId: randomUUID(),
@@ -90,6 +95,7 @@ export class ProcessControl {
       signal,
       process: p,
       needsSudo,
+      warnings,
     };
     this.plans.set(plan.planId, { hostId: id, plan, expiresAt: this.now() + (this.deps.planTtlMs ?? PLAN_TTL_MS) });
     return plan;
@@ -119,7 +125,7 @@ export class ProcessControl {
       if (killTag(now.process) !== plan.tag) {
         throw new FleetdeckError(
           'change-conflict',
-          `pid ${plan.process.pid} on ${hostName} is no longer the process you planned to signal (now ${now.process.user ?? `uid ${now.process.uid}`}, \`${shorten(now.process.command)}\`). Nothing was signalled; plan again.`,
+          `pid ${plan.process.pid} on ${hostName} is no longer the process you planned to signal (now ${now.process.user ?? `uid ${now.process.uid}`}: ${shorten(now.process.command)}). Nothing was signalled; plan again.`,
           { pid: plan.process.pid },
         );
       }
