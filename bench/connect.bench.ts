@@ -9,7 +9,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { helperApi, helperChannels } from '../src-common/protocol/helper-api.js';
+import { helperApi } from '../src-common/protocol/helper-api.js';
 import { loadAssets } from '../src-main/core/agent/assets.js';
 import { HostSession } from '../src-main/core/hosts/host-session.js';
 import { newFleet } from '../e2e/integration/harness.js';

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import { helperApi, helperChannels } from '../src-common/protocol/helper-api.js';
+import { helperChannels } from '../src-common/protocol/helper-api.js';
 import { startLocalHelper } from '../src-main/core/agent/local-helper.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);

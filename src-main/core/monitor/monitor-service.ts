@@ -1,7 +1,7 @@
 import { apiEvents } from '../../../src-common/api.js';
 import type { ConnectionState } from '../../../src-common/hosts/host.schema.js';
 import type { HistoryPoint, Series } from '../../../src-common/monitor/monitor.contract.js';
-import { sampleSchema, type Sample } from '../../../src-common/monitor/sample.schema.js';
+import type { Sample } from '../../../src-common/monitor/sample.schema.js';
 import { FleetdeckError, toProblem } from '../../../src-common/problems.js';
 import type { ChannelHandle, OpenOptions } from '../../../src-common/protocol/endpoint.js';
 import * as z from 'zod/mini';
