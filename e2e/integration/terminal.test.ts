@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TerminalInfo } from '../../src-common/terminal/terminal.contract.js';
 import { TERMINAL_WATERMARKS } from '../../src-common/terminal/terminal.contract.js';
 import type { Fleet } from '../../src-main/core/fleet.js';
+import { terminalLocaleEnv } from '../../src-main/core/terminal/terminal-locale.js';
 import { startSshdHost, testbedUnavailableReason, type SshdHost } from '../testbed/index.js';
 import { addHost, connectTrusting, newFleet } from './harness.js';
 
@@ -87,6 +88,10 @@ describe.skipIf(unavailable)('terminals over real sshd', () => {
     // UTF-8 both ways, including characters whose bytes may be split across packets.
     await type(fleet, info.terminalId, "printf 'snow=\\342\\230\\203 cjk=漢字 emoji=🚀\\n'\n");
     await expect.poll(() => screen.text(), { timeout: 10_000 }).toMatch(/snow=☃ cjk=漢字 emoji=🚀/);
+
+    // Typed, not printed: with no locale bash reads these UTF-8 bytes as Meta keys (issue 9 #4).
+    await type(fleet, info.terminalId, 'echo "lang=$LANG" AB✓CD 你好 EF\n');
+    await expect.poll(() => screen.text(), { timeout: 10_000 }).toContain(`lang=${terminalLocaleEnv(process.env).LANG} AB✓CD 你好 EF\n`);
 
     await type(fleet, info.terminalId, 'echo secret-keystrokes-xyz\n');
     await expect.poll(() => screen.text()).toMatch(/secret-keystrokes-xyz\n/);

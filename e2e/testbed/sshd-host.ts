@@ -38,6 +38,8 @@ AuthorizedKeysFile .ssh/authorized_keys
 MaxStartups 100:30:200
 LogLevel VERBOSE
 Subsystem sftp /usr/lib/openssh/sftp-server
+# As Debian's own sshd_config: clients may pass their locale (OpenSSH's SendEnv LANG LC_*).
+AcceptEnv LANG LC_*
 
 # fdclose: whatever it runs, its session process is killed ~0.3 s later, so the connection
 # drops in the middle of bootstrap. $PPID of the user's shell is its sshd session process.

@@ -7,6 +7,7 @@ import type { HelperClient } from '../agent/helper-client.js';
 import { openSshLink, type SshLink } from '../ssh/connect.js';
 import type { HostKeyPolicy } from '../ssh/host-key-policy.js';
 import { quoteArgv } from '../ssh/argv.js';
+import { terminalLocaleEnv } from '../terminal/terminal-locale.js';
 import type { ClientChannel, PseudoTtyOptions } from 'ssh2';
 
 /**
@@ -183,8 +184,12 @@ export class HostSession {
     const channel = await new Promise<ClientChannel>((resolve, reject) => {
       const done = (err: Error | undefined, ch: ClientChannel) => (err ? reject(new FleetdeckError('access-denied', `${this.host.name} refused a terminal: ${err.message}. Check that sshd allows ptys for ${this.host.user} (PermitTTY).`)) : resolve(ch));
       try {
-        if (argv) link.client.exec(quoteArgv(argv), { pty }, done);
-        else link.client.shell(pty, { env: { COLORTERM: 'truecolor' } }, done);
+        // The locale as OpenSSH's SendEnv would (else bash reads UTF-8 typing as Meta keys);
+        // IUTF8 so the remote line discipline erases a whole character on backspace.
+        const env = { ...terminalLocaleEnv(process.env), COLORTERM: 'truecolor' };
+        const withModes = { ...pty, modes: { IUTF8: 1, ...pty.modes } };
+        if (argv) link.client.exec(quoteArgv(argv), { pty: withModes, env }, done);
+        else link.client.shell(withModes, { env }, done);
       } catch (err) {
         reject(new FleetdeckError('disconnected', `The SSH connection to ${this.host.name} is gone: ${(err as Error).message}`));
       }
