@@ -10,13 +10,18 @@ export interface GpuPoll extends GpuReading {
 
 const EMPTY: GpuReading = { gpus: [], processes: new Map() };
 
+/** A host without nvidia-smi is asked again this often: a driver installed meanwhile shows up without a reconnect. */
+export const ABSENT_RECHECK_MS = 30_000;
+
 /**
  * Runs `nvidia-smi -q -x` for each sample, never more than one at a time: if the previous run is
  * still going when the next sample is due (a slow driver), that sample reuses the last reading
- * instead of stacking up another process. A host without nvidia-smi is asked once, then skipped.
+ * instead of stacking up another process. A host without nvidia-smi is asked again every
+ * ABSENT_RECHECK_MS (one failed exec, no more), not once for the life of the stream.
  */
 export class GpuPoller {
   private absentNote: string | null = null;
+  private absentSince = 0;
   private inFlight: Promise<void> | null = null;
   private last: GpuReading = EMPTY;
   private lastNote: string | null = null;
@@ -26,12 +31,16 @@ export class GpuPoller {
     private readonly ctx: HelperContext,
     /** How long a sample waits for a running nvidia-smi before it goes out with the previous reading. */
     private readonly waitMs = 800,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async poll(): Promise<GpuPoll> {
     // A --root directory is another machine's files: this machine's GPUs are not its GPUs.
     if (!this.ctx.live) return { ...EMPTY, note: null };
-    if (this.absentNote !== null) return { ...EMPTY, note: this.absentNote };
+    if (this.absentNote !== null) {
+      if (this.now() - this.absentSince < ABSENT_RECHECK_MS) return { ...EMPTY, note: this.absentNote };
+      this.absentNote = null; // look again
+    }
     if (!this.inFlight) this.inFlight = this.run().finally(() => (this.inFlight = null));
     const running = this.inFlight;
     let timer: NodeJS.Timeout | undefined;
@@ -50,6 +59,7 @@ export class GpuPoller {
     this.hasRead = true;
     if (res.missing) {
       const driverLoaded = await this.ctx.exists('/proc/driver/nvidia/version');
+      this.absentSince = this.now();
       this.absentNote = driverLoaded
         ? 'the NVIDIA driver is loaded but nvidia-smi is not on PATH: install the NVIDIA utilities package for this driver to see GPU usage'
         : 'no NVIDIA GPU tooling (nvidia-smi not installed): GPU usage is not shown';

@@ -4,7 +4,7 @@ import { createContext, type HelperContext, type RunResult } from '../context.js
 import { fakeContext } from '../inventory/fake-context.test-util.js';
 import { readFixture } from '../inventory/fixtures.test-util.js';
 import { PASSWD, procFiles } from './fake-proc.test-util.js';
-import { GpuPoller } from './gpu-poller.js';
+import { ABSENT_RECHECK_MS, GpuPoller } from './gpu-poller.js';
 import { Sampler, iowaitPercent } from './sampler.js';
 
 const cpuLine = (name: string, user: number, system: number, idle: number, iowait: number) => `${name} ${user} 0 ${system} ${idle} ${iowait} 0 0 0 0 0`;
@@ -134,6 +134,27 @@ describe('GpuPoller', () => {
     const poll = await new GpuPoller(ctx).poll();
     expect(poll.gpus).toEqual([]);
     expect(poll.note).toMatch(/nvidia-smi failed \(exit 9\): NVIDIA-SMI has failed because it couldn't communicate/);
+  });
+
+  it('a driver installed while streaming shows up within the re-check interval, without a reconnect', async () => {
+    const xml = readFixture('nvidia-smi/xml/a10g-drv515-1proc.xml');
+    let installed = false;
+    let runs = 0;
+    const ctx: HelperContext = {
+      ...fakeContext({}),
+      run: async () => (runs++, installed ? { code: 0, stdout: xml, stderr: '' } : { code: null, stdout: '', stderr: '', missing: true }),
+    };
+    let t = 0;
+    const poller = new GpuPoller(ctx, 50, () => t);
+    expect((await poller.poll()).note).toMatch(/nvidia-smi not installed/);
+    installed = true;
+    t = ABSENT_RECHECK_MS - 1;
+    expect(await poller.poll()).toMatchObject({ gpus: [], note: expect.stringMatching(/not installed/) });
+    expect(runs).toBe(1); // not asked on every sample
+    t = ABSENT_RECHECK_MS;
+    const after = await poller.poll();
+    expect(after.gpus).toHaveLength(1);
+    expect(after.note).toBeNull();
   });
 
   it('does not run commands against a --root directory', async () => {
