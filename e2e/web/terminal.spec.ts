@@ -51,8 +51,7 @@ describe.skipIf(unavailable)('terminal in Chromium', () => {
     await pane.locator('.xterm-rows').waitFor();
     await expect.poll(() => screenText(pane), { timeout: 20_000 }).toMatch(/admin@term-debian|\$ *$/m);
     await pane.click();
-    // UTF-8 from the host (octal escapes: the test host's shell runs in the C locale, so typed
-    // non-ASCII would be the shell's business, not the terminal's).
+    // UTF-8 from the host, printed from octal escapes (and typed, below).
     await run(page, 'echo "sum=$((40+2))"; printf "\\033[1;32mgreen\\033[0m \\033[38;2;255;100;0mtruecolor\\033[0m \\342\\230\\203 \\346\\274\\242\\345\\255\\227\\n"');
     await expect.poll(() => screenText(pane), { timeout: 15_000 }).toMatch(/sum=42/);
     expect(await screenText(pane)).toMatch(/green truecolor ☃ 漢字/);
@@ -63,6 +62,85 @@ describe.skipIf(unavailable)('terminal in Chromium', () => {
     await shot(page, 'e2e-terminal-open');
   });
 
+  it('types non-ASCII text into the shell intact (the terminal sends a UTF-8 locale)', async () => {
+    await run(page, 'echo "typed:" AB✓CD 你好 EF');
+    await expect.poll(() => screenText(pane), { timeout: 10_000 }).toMatch(/^typed: AB✓CD 你好 EF *$/m);
+  });
+
+  it('opens a link from host output only after showing where it goes (plain and OSC 8), and never a javascript: one', async () => {
+    await run(page, "clear; echo 'see https://example.invalid/a?b=1 here'; printf '\\033]8;;https://example.invalid/osc\\033\\\\label-osc\\033]8;;\\033\\\\\\n'");
+    // The output lines, not the typed command (which contains the same text).
+    await expect.poll(() => screenText(pane), { timeout: 10_000 }).toMatch(/^label-osc *$/m);
+    await expect.poll(() => screenText(pane)).toMatch(/^see https:\/\/example\.invalid\/a\?b=1 here *$/m);
+    const popups: string[] = [];
+    page.context().on('page', (p) => popups.push(p.url()));
+    // Nothing leaves this machine: the opened page is answered locally.
+    await page.context().route('https://example.invalid/**', (r) => r.fulfill({ body: 'opened', contentType: 'text/plain' }));
+    // Clicks the middle of `text` where xterm drew it (the rectangle of that substring on screen).
+    const clickText = async (text: string) => {
+      const at = await pane.evaluate((root, wanted) => {
+        const walker = document.createTreeWalker(root.querySelector('.xterm-rows')!, NodeFilter.SHOW_TEXT);
+        let found: { x: number; y: number } | null = null;
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          const i = (n.textContent ?? '').replace(/\u00a0/g, ' ').indexOf(wanted);
+          if (i < 0) continue;
+          const r = document.createRange();
+          r.setStart(n, i);
+          r.setEnd(n, i + wanted.length);
+          const b = r.getBoundingClientRect();
+          found = { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+        }
+        return found;
+      }, text);
+      if (!at) throw new Error(`"${text}" is not on the screen`);
+      // xterm finds links on hover, a little later: wait until it shows the link cursor.
+      const screen = pane.locator('.xterm-screen');
+      await expect
+        .poll(async () => {
+          await page.mouse.move(at.x - 4, at.y);
+          await page.mouse.move(at.x, at.y, { steps: 3 });
+          await page.waitForTimeout(200);
+          return (await screen.getAttribute('class')) ?? '';
+        }, { timeout: 10_000 })
+        .toContain('xterm-cursor-pointer')
+        .catch(async (err: unknown) => {
+          await shot(page, `e2e-terminal-link-hover-failed-${text.replace(/\W/g, '_')}`);
+          console.log('hover failed at', at, JSON.stringify(await screenText(pane)));
+          throw err;
+        });
+      await page.mouse.click(at.x, at.y);
+    };
+    await clickText('example.invalid/a');
+    const dialog = page.getByTestId('terminal-link-dialog');
+    await dialog.waitFor({ timeout: 5000 });
+    expect(await page.getByTestId('terminal-link-url').textContent()).toBe('https://example.invalid/a?b=1');
+    await shot(page, 'e2e-terminal-link-dialog');
+    await page.getByTestId('terminal-link-cancel').click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(popups).toEqual([]);
+    // The OSC 8 link shows where it really goes, not its label.
+    await clickText('label-osc');
+    await dialog.waitFor({ timeout: 5000 });
+    expect(await page.getByTestId('terminal-link-url').textContent()).toBe('https://example.invalid/osc');
+    const popup = page.context().waitForEvent('page', { timeout: 10_000 });
+    await page.getByTestId('terminal-link-open').click();
+    const opened = await popup;
+    await opened.waitForLoadState();
+    expect(opened.url()).toBe('https://example.invalid/osc');
+    await opened.close();
+    // A javascript: hyperlink is never offered at all.
+    await pane.click();
+    await run(page, "printf '\\033]8;;javascript:alert(1)\\033\\\\label-js\\033]8;;\\033\\\\\\n'");
+    await expect.poll(() => screenText(pane), { timeout: 10_000 }).toMatch(/^label-js *$/m);
+    const at = await pane.locator('.xterm-rows span', { hasText: 'label-js' }).last().boundingBox();
+    await page.mouse.click(at!.x + 4, at!.y + at!.height / 2);
+    await page.waitForTimeout(500);
+    expect(await dialog.count()).toBe(0);
+    expect(popups).toHaveLength(1);
+    await pane.click();
+    await run(page, 'clear');
+  });
+
   it('resizes the pty with the window', async () => {
     await run(page, 'clear; stty size');
     await expect.poll(() => screenText(pane), { timeout: 10_000 }).toMatch(/^\d+ \d+ *$/m);
@@ -70,13 +148,14 @@ describe.skipIf(unavailable)('terminal in Chromium', () => {
     await page.setViewportSize({ width: 1000, height: 640 });
     await page.waitForTimeout(400);
     await run(page, 'clear; stty size');
+    let after: number[] = [];
     await expect
       .poll(async () => {
         const m = /^(\d+) (\d+) *$/m.exec(await screenText(pane));
-        return m ? `${m[1]} ${m[2]}` : '';
+        after = m ? [Number(m[1]), Number(m[2])] : [];
+        return after.length ? after.join(' ') : 'not yet';
       }, { timeout: 10_000 })
-      .not.toBe(before.join(' '));
-    const after = /^(\d+) (\d+) *$/m.exec(await screenText(pane))!.slice(1).map(Number);
+      .not.toMatch(new RegExp(`^(${before.join(' ')}|not yet)$`));
     expect(after[0]).toBeLessThan(before[0]!);
     expect(after[1]).toBeLessThan(before[1]!);
     await page.setViewportSize({ width: 1360, height: 900 });
