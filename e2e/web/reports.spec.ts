@@ -76,8 +76,14 @@ describe.skipIf(unavailable)('reports in Chromium', () => {
     await users.waitFor();
     const names = await users.locator('tbody tr td:first-child .strong').allTextContents();
     expect(names).toEqual(['alice', 'bob', EVIL_USER, '=HYPERLINK("http://evil.example","x")']);
-    expect(await users.locator('tbody tr').first().textContent()).toMatch(/alice\s*gpu-1\s*ml\s*0\.0667\s*0\.0667/);
-    expect(await page.getByTestId('report-summary').textContent()).toMatch(/CPU-hours\s*0\.0842/);
+    // Two minutes of history read in minutes, three significant figures: not 0.0667 CPU-hours.
+    expect(await users.locator('tbody tr').first().textContent()).toMatch(/alice\s*gpu-1\s*ml\s*4\.00\s*4\.00/);
+    expect(await users.locator('thead').textContent()).toMatch(/CPU\s*CPU-minutes\s*GPU\s*GPU-minutes\s*Memory\s*GiB-minutes/);
+    expect(await page.getByTestId('report-summary').textContent()).toMatch(/CPU\s*5\.05\s*CPU-minutes/);
+    // Users the host's inventory does not list say so, with what it means.
+    expect(await users.locator('tbody tr').nth(2).textContent()).toContain('not in inventory');
+    expect(await page.getByTestId('report-usage-users').getByTestId('report-group-notes').textContent()).toMatch(/^not in inventory: the host’s stored inventory does not list this account/);
+    expect(await page.getByTestId('report-table-groups').textContent()).not.toMatch(/unknown/);
     // Bars are drawn for each user (and per host), and the CPU line for each monitored host.
     expect(await page.getByTestId('report-chart-users').locator('.recharts-bar-rectangle').count()).toBeGreaterThanOrEqual(4);
     expect(await page.getByTestId('report-chart-hosts').locator('.recharts-bar-rectangle').count()).toBeGreaterThanOrEqual(4);
@@ -99,6 +105,40 @@ describe.skipIf(unavailable)('reports in Chromium', () => {
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
+  it('reads at 1440×900 and 1024×768, light and dark: nothing cut off, no table wider than its panel', async () => {
+    for (const [width, height] of [
+      [1440, 900],
+      [1024, 768],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await page.getByTestId('reports-page').evaluate((el) => el.scrollIntoView({ block: 'start' })); // the top, after the panel shots below
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe(scheme);
+        await page.waitForTimeout(400); // buttons fade their background over 0.12 s
+        await page.mouse.move(0, 0);
+        await shot(page, `e2e-reports-usage-${width}-${scheme}`);
+      }
+      // The tables themselves (the window shows the top of the page).
+      for (const panel of ['users', 'groups', 'hosts']) await page.getByTestId(`report-usage-${panel}`).screenshot({ path: path.join(artifacts, `e2e-reports-usage-${panel}-${width}.png`) });
+      // Whatever the width: summary values fit their tiles, tables fit their panels (no sideways
+      // scrolling for the usage tables), and no header runs into the next.
+      const overflow = await page.evaluate(() => {
+        const out: string[] = [];
+        for (const el of document.querySelectorAll<HTMLElement>('[data-testid="report-summary"] .summary-value, [data-testid="report-summary"] .summary-label')) {
+          if (el.scrollWidth > el.clientWidth + 1) out.push(`tile "${el.textContent}" ${el.scrollWidth} > ${el.clientWidth}`);
+        }
+        for (const wrap of document.querySelectorAll<HTMLElement>('[data-testid="report-preview"] .table-wrap')) {
+          if (wrap.scrollWidth > wrap.clientWidth + 1) out.push(`table ${wrap.querySelector('table')?.dataset.testid}: ${wrap.scrollWidth} > ${wrap.clientWidth}`);
+        }
+        return out;
+      });
+      expect(overflow, `${width}×${height}`).toEqual([]);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1360, height: 900 });
+  });
+
   it('downloads CSV and JSON that read back to the numbers on screen', async () => {
     const csvFile = await saved(await download('report-export-csv'), 'e2e-usage.csv');
     expect(path.basename(csvFile)).toBe('e2e-usage.csv');
@@ -106,7 +146,9 @@ describe.skipIf(unavailable)('reports in Chromium', () => {
     expect(csv.comments[0]).toBe('Fleetdeck usage report');
     const rows = tableObjects(csv, 'users');
     expect(rows.map((r) => r.user)).toEqual(['alice', 'bob', EVIL_USER, `'=HYPERLINK("http://evil.example","x")`]);
-    expect(num(rows[0]!.cpu_hours)).toBeCloseTo((2 * 120) / 3600, 12);
+    // Raw hours, to six significant digits (no float noise), and whole bytes.
+    expect(rows[0]!.cpu_hours).toBe(String(Number(((2 * 120) / 3600).toPrecision(6))));
+    expect(rows.every((r) => /^\d+$/.test(r.peak_memory_bytes!))).toBe(true);
 
     const jsonDownload = await download('report-export-json');
     expect(jsonDownload.suggestedFilename()).toMatch(/^fleetdeck-usage-\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.json$/);
@@ -134,6 +176,9 @@ describe.skipIf(unavailable)('reports in Chromium', () => {
     expect(await page.getByTestId('report-table-inventory').textContent()).toContain('Debian GNU/Linux 12');
     await clearToasts();
     await shot(page, 'e2e-reports-inventory');
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await shot(page, 'e2e-reports-inventory-1024');
+    await page.setViewportSize({ width: 1360, height: 900 });
 
     await page.getByTestId('report-kind-audit').click();
     await settled('audit');
@@ -144,6 +189,9 @@ describe.skipIf(unavailable)('reports in Chromium', () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.waitForTimeout(400);
     await shot(page, 'e2e-reports-audit-dark');
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await shot(page, 'e2e-reports-audit-1024-dark');
+    await page.setViewportSize({ width: 1360, height: 900 });
     await page.emulateMedia({ colorScheme: 'light' });
   });
 

@@ -1,5 +1,5 @@
 import type { ReportKind } from './report.contract.js';
-import type { AuditReport, UsageReport } from './report.schema.js';
+import type { AuditReport, GroupMissing, UsageReport } from './report.schema.js';
 
 /**
  * Formatting shared by the HTML/PDF export (core) and the preview (renderer), so both read the
@@ -75,16 +75,77 @@ export function formatPeriod(since: number, until: number, tz: string): string {
   return `${formatDateTime(since, tz, { seconds })} → ${formatDateTime(until, tz, { seconds })} (${formatTimeZone(tz, until)})`;
 }
 
-/** Hours for a table: enough figures that a short period does not read as 0 ("0.0042"). */
-export function formatHours(h: number | null | undefined): string {
-  if (!usable(h)) return MISSING;
-  if (h === 0) return '0';
-  const a = Math.abs(h);
-  if (a >= 1000) return Math.round(h).toLocaleString('en-US');
-  if (a >= 100) return h.toFixed(1);
-  if (a >= 1) return h.toFixed(2);
-  // Three significant figures below one hour.
-  return Number(h.toPrecision(3)).toString();
+/**
+ * A figure in its unit: three significant figures and at most two decimals ("4.00", "0.50",
+ * "12.3", "457", "12,345": whole numbers past 100 keep every digit), "< 0.01" for what would read
+ * as 0 but is not, "0" for nothing at all. Trailing zeros stay, so a column's decimals line up.
+ */
+export function formatFigure(v: number | null | undefined): string {
+  if (!usable(v)) return MISSING;
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  const sign = v < 0 ? '-' : '';
+  // Decide on the rounded text: 9.996 is "10.0", not "10.00"; 99.96 is "100".
+  let s = a.toFixed(2);
+  if (Number(s) >= 10) s = a.toFixed(1);
+  if (Number(s) >= 100) s = Math.round(a).toLocaleString('en-US');
+  if (s === '0.00') return `< ${sign}0.01`;
+  return sign + s;
+}
+
+/** An axis tick: as few figures as it has ("2", "0.5", "1,500"), where a label would say "2.00". */
+export function formatTick(v: number): string {
+  return usable(v) ? v.toLocaleString('en-US', { maximumFractionDigits: 3 }) : '';
+}
+
+/** The time units usage figures are shown in, largest first. */
+export const TIME_UNITS = [
+  { hours: 1, word: 'hours' },
+  { hours: 1 / 60, word: 'minutes' },
+  { hours: 1 / 3600, word: 'seconds' },
+] as const;
+export type TimeUnit = (typeof TIME_UNITS)[number];
+
+/**
+ * The unit a figure (given in hours) reads best in: the largest in which it is at least 1 once
+ * rounded (so 60 s is "1.00" minute, and 59.9999 s too), seconds below a minute.
+ */
+export function timeUnitFor(hours: number | null | undefined): TimeUnit {
+  const a = usable(hours) ? Math.abs(hours) : 0;
+  for (const u of TIME_UNITS) if (Math.round((a / u.hours) * 100) / 100 >= 1) return u;
+  // Nothing (0) reads in hours, like a period's worth of nothing; anything else in seconds.
+  return a === 0 ? TIME_UNITS[0] : TIME_UNITS[2];
+}
+
+/**
+ * What a usage figure measures: CPUs, GPUs or GiB held over time, or plain time. Each is stored
+ * in hours (CPU-hours, GiB-hours …) and shown in seconds, minutes or hours as its size asks:
+ * the amount (CPU, GPU, GiB) never changes, only the time does.
+ */
+export type UsageQuantity = 'cpu' | 'gpu' | 'gib' | 'time';
+const QUANTITY_PREFIX: Record<UsageQuantity, string> = { cpu: 'CPU-', gpu: 'GPU-', gib: 'GiB-', time: '' };
+
+/** "CPU-minutes", "GiB-hours", "seconds". */
+export function usageUnitName(q: UsageQuantity, unit: TimeUnit): string {
+  return `${QUANTITY_PREFIX[q]}${unit.word}`;
+}
+
+/** A figure in hours, in a given unit, as a number only ("4.00"): for a column whose header names the unit. */
+export function formatInUnit(hours: number | null | undefined, unit: TimeUnit): string {
+  return usable(hours) ? formatFigure(hours / unit.hours) : MISSING;
+}
+
+/** One usage figure, in the unit its size calls for: { value: "4.00", unit: "CPU-minutes" }. */
+export function usageValue(q: UsageQuantity, hours: number | null | undefined): { value: string; unit: string } {
+  const u = timeUnitFor(hours);
+  return { value: formatInUnit(hours, u), unit: usageUnitName(q, u) };
+}
+
+/** One usage figure as text: "4.00 CPU-minutes", "30.0 CPU-seconds", "1,234 GiB-hours". */
+export function formatUsage(q: UsageQuantity, hours: number | null | undefined): string {
+  if (!usable(hours)) return MISSING;
+  const v = usageValue(q, hours);
+  return `${v.value} ${v.unit}`;
 }
 
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
@@ -100,10 +161,6 @@ export function formatBytes(bytes: number | null | undefined): string {
   }
   if (u === 0) return `${Math.round(v)} B`;
   return `${v >= 100 ? Math.round(v) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${BYTE_UNITS[u]}`;
-}
-
-export function formatGibHours(gibHours: number | null | undefined): string {
-  return usable(gibHours) ? `${formatHours(gibHours)} GiB·h` : MISSING;
 }
 
 export function formatPercent(p: number | null | undefined): string {
@@ -141,20 +198,92 @@ export function formatEcc(mode: 'enabled' | 'disabled' | null, uncorrected: numb
   return `${mode === 'enabled' ? 'on' : 'n/a'}${errors}`;
 }
 
+const GROUP_MISSING: Record<GroupMissing, { text: string; why: string }> = {
+  'not-in-inventory': { text: 'not in inventory', why: 'the host’s stored inventory does not list this account (inventories taken by an older helper list only people and admins: refresh it)' },
+  'no-inventory': { text: 'no inventory', why: 'the host has no stored inventory: open the host to take one' },
+  'no-group-name': { text: 'unnamed gid', why: 'the account’s group id has no name in the host’s /etc/group' },
+};
+
+/**
+ * A user's or group row's group as shown: the group's name, or, when the inventory cannot name
+ * it, why not ("not in inventory", "no inventory", "unnamed gid"), marked as a note so the
+ * preview and the export set it apart from a real group's name.
+ */
+export function groupLabel(row: { group: string | null; groupMissing?: GroupMissing | null }): { text: string; note: boolean; why?: string } {
+  if (row.group !== null) return { text: row.group, note: false };
+  const m = row.groupMissing ? GROUP_MISSING[row.groupMissing] : null;
+  return m ? { text: m.text, note: true, why: m.why } : { text: 'unknown', note: true };
+}
+
+/** The notes for the group labels a report uses, for the legend under a usage table: "not in inventory: …". */
+export function groupNotes(rows: readonly { group: string | null; groupMissing?: GroupMissing | null }[]): string[] {
+  const seen = new Set<GroupMissing>();
+  for (const r of rows) if (r.group === null && r.groupMissing) seen.add(r.groupMissing);
+  return (Object.keys(GROUP_MISSING) as GroupMissing[]).filter((k) => seen.has(k)).map((k) => `${GROUP_MISSING[k].text}: ${GROUP_MISSING[k].why}`);
+}
+
 /** How many users and hosts the usage charts show (tables show all). */
 export const TOP_USERS = 15;
 export const TOP_HOSTS = 8;
 
 export type UsageFigures = Pick<UsageReport['users'][number], 'cpuHours' | 'memoryGibHours' | 'gpuHours' | 'gpuMemoryGibHours' | 'activeHours' | 'peakMemoryBytes' | 'peakGpuMemoryBytes'>;
 
-/** The figure columns of every usage table (per user, group, host), in the preview and the export alike. */
-export const USAGE_FIGURE_COLUMNS: { header: string; text: (u: UsageFigures) => string }[] = [
-  { header: 'CPU-hours', text: (u) => formatHours(u.cpuHours) },
-  { header: 'GPU-hours', text: (u) => formatHours(u.gpuHours) },
-  { header: 'Memory', text: (u) => formatGibHours(u.memoryGibHours) },
-  { header: 'GPU memory', text: (u) => formatGibHours(u.gpuMemoryGibHours) },
-  { header: 'Active', text: (u) => `${formatHours(u.activeHours)} h` },
+type FigureKey = 'cpuHours' | 'gpuHours' | 'memoryGibHours' | 'gpuMemoryGibHours' | 'activeHours';
+const FIGURES: { header: string; key: FigureKey; quantity: UsageQuantity }[] = [
+  { header: 'CPU', key: 'cpuHours', quantity: 'cpu' },
+  { header: 'GPU', key: 'gpuHours', quantity: 'gpu' },
+  { header: 'Memory', key: 'memoryGibHours', quantity: 'gib' },
+  { header: 'GPU memory', key: 'gpuMemoryGibHours', quantity: 'gib' },
+  { header: 'Active', key: 'activeHours', quantity: 'time' },
 ];
+
+export interface FigureColumn<T> {
+  header: string;
+  /** The column's unit ("CPU-minutes"), shown under the header; every cell is a number in it. */
+  unit: string;
+  text: (row: T) => string;
+}
+
+/**
+ * A column of usage figures in one unit, the one its largest value reads best in, so a column
+ * compares at a glance: one user's "2.35" CPU-hours next to another's "0.02" says how they
+ * compare, where "2.35 CPU-hours" next to "1.20 CPU-minutes" has to be read twice. What is too
+ * small to show at the column's scale reads "< 0.01"; the exports' CSV and JSON keep it exactly.
+ */
+export function figureColumn<T>(rows: readonly T[], pick: (row: T) => number | null | undefined, quantity: UsageQuantity): Omit<FigureColumn<T>, 'header'> {
+  const max = rows.reduce((m, r) => {
+    const v = pick(r);
+    return usable(v) ? Math.max(m, Math.abs(v)) : m;
+  }, 0);
+  const unit = timeUnitFor(max);
+  return { unit: usageUnitName(quantity, unit), text: (r) => formatInUnit(pick(r), unit) };
+}
+
+/** The figure columns of a usage table (per user, group, host), each in its own unit, in the preview and the export alike. */
+export function usageFigureColumns<T extends UsageFigures>(rows: readonly T[]): FigureColumn<T>[] {
+  return FIGURES.map((f) => ({ header: f.header, ...figureColumn(rows, (r) => r[f.key], f.quantity) }));
+}
+
+/** The usage report's summary tiles: each figure in the unit its size calls for. */
+export function usageSummaryItems(r: UsageReport): { label: string; value: string; sub?: string }[] {
+  const tile = (label: string, q: UsageQuantity, hours: number) => {
+    const v = usageValue(q, hours);
+    return { label, value: v.value, sub: v.unit };
+  };
+  return [
+    tile('CPU', 'cpu', r.totals.cpuHours),
+    tile('GPU', 'gpu', r.totals.gpuHours),
+    tile('Memory', 'gib', r.totals.memoryGibHours),
+    tile('GPU memory', 'gib', r.totals.gpuMemoryGibHours),
+    { label: 'Users', value: formatCount(r.totals.users) },
+    { label: 'Hosts', value: `${r.totals.monitoredHosts} of ${r.hosts.length}`, sub: 'monitored' },
+  ];
+}
+
+/** A chart's scale for usage figures (in hours): values in one unit, from the largest. */
+export function chartUnit(values: readonly (number | null | undefined)[]): TimeUnit {
+  return timeUnitFor(values.reduce<number>((m, v) => (usable(v) ? Math.max(m, Math.abs(v)) : m), 0));
+}
 
 /** The audit report's summary tiles. */
 export function auditSummaryItems(t: AuditReport['totals']): { label: string; value: string }[] {

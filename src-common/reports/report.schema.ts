@@ -3,7 +3,8 @@ import { auditEventSchema } from '../audit/audit.contract.js';
 
 /**
  * The report models: what `reports.build` returns and what the JSON export contains. Numbers are
- * raw (hours unrounded, bytes whole); only the HTML/PDF and the UI format them. Times are Unix
+ * raw, not formatted: byte counts whole, every other fraction (hours, percentages, load) to six
+ * significant digits, without float noise; only the HTML/PDF and the UI format them for reading. Times are Unix
  * epoch milliseconds. Host-supplied strings (host, user, group, model names) are untrusted text.
  */
 
@@ -111,6 +112,20 @@ export type InventoryReport = z.infer<typeof inventoryReportSchema>;
 
 // ── Usage ────────────────────────────────────────────────────────────────────────────────────
 
+/**
+ * Why a user has no group (group null): the host's stored inventory does not list the account
+ * (inventories from before the helper listed system accounts hold only people and admins), the
+ * host has no stored inventory, or the account's gid names no group in the host's /etc/group.
+ */
+export const groupMissingSchema = z.enum(['not-in-inventory', 'no-inventory', 'no-group-name']);
+export type GroupMissing = z.infer<typeof groupMissingSchema>;
+const groupFields = {
+  /** The user's primary group (their passwd gid's name) from the hosts' stored inventories; null when it is not known, and then groupMissing says why. */
+  group: z.string().nullable(),
+  /** Absent in reports from before it was added (then a null group is just unknown). */
+  groupMissing: groupMissingSchema.nullable().optional(),
+};
+
 /** CPU-hours = Σ cpu% / 100 × seconds / 3600; memory GiB-hours = Σ bytes × seconds / 3600 / 2³⁰; GPU-hours = Σ GPUs held × seconds / 3600. */
 const usageFigures = {
   cpuHours: num,
@@ -126,15 +141,14 @@ const usageFigures = {
 
 export const usageUserRowSchema = z.object({
   user: z.string(),
-  /** Primary group from the hosts' stored inventories; null when unknown (system accounts, no inventory). */
-  group: z.string().nullable(),
+  ...groupFields,
   hosts: z.array(z.string()),
   ...usageFigures,
 });
 export type UsageUserRow = z.infer<typeof usageUserRowSchema>;
 
 export const usageGroupRowSchema = z.object({
-  group: z.string().nullable(),
+  ...groupFields,
   users: z.array(z.string()),
   ...usageFigures,
 });
@@ -143,7 +157,7 @@ export type UsageGroupRow = z.infer<typeof usageGroupRowSchema>;
 export const usageHostUserRowSchema = z.object({
   host: z.string(),
   user: z.string(),
-  group: z.string().nullable(),
+  ...groupFields,
   ...usageFigures,
 });
 export type UsageHostUserRow = z.infer<typeof usageHostUserRowSchema>;

@@ -43,13 +43,13 @@ function BarTooltip({ active, payload, series, format }: TipProps & { series: Ba
 }
 
 /** Horizontal grouped bars, one group per row (users, hosts, GPU models). */
-export function HBarChart({ rows, series, format, max, testId, integer }: { rows: BarRow[]; series: BarSeries[]; format: (v: number) => string; max?: number; testId?: string; integer?: boolean }) {
+export function HBarChart({ rows, series, format, tickFormat, max, testId, integer }: { rows: BarRow[]; series: BarSeries[]; format: (v: number) => string; tickFormat?: (v: number) => string; max?: number; testId?: string; integer?: boolean }) {
   const height = 34 + rows.length * (series.length * 13 + 14);
   return (
     <div className="report-chart" style={{ height }} data-testid={testId} data-rows={rows.length}>
       <BarChart responsive className="report-chart-canvas" layout="vertical" data={rows} margin={{ top: 4, right: 16, bottom: 0, left: 4 }} barGap={1} barCategoryGap={7}>
         <CartesianGrid horizontal={false} className="chart-gridlines" />
-        <XAxis type="number" domain={[0, max ?? 'auto']} allowDecimals={!integer} tickFormatter={(v: number) => format(v)} tickLine={false} className="chart-axis" height={22} />
+        <XAxis type="number" domain={[0, max ?? 'auto']} allowDecimals={!integer} tickFormatter={(v: number) => (tickFormat ?? format)(v)} tickLine={false} className="chart-axis" height={22} />
         <YAxis type="category" dataKey="label" width={180} tickLine={false} axisLine={false} className="chart-axis chart-axis-labels" tickFormatter={(s: string) => clip(String(s), 26)} interval={0} />
         <Tooltip content={(p) => <BarTooltip active={p.active} payload={p.payload} series={series} format={format} />} cursor={{ className: 'report-chart-cursor' }} isAnimationActive={false} />
         {series.map((s) => (

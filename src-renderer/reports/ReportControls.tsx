@@ -9,7 +9,7 @@ import { FORMAT_LABELS } from './use-reports.js';
 /** The Reports page's controls: which report, over which period, for which hosts, and export. */
 
 export const KINDS: { id: ReportKind; label: string; icon: IconName; hint: string }[] = [
-  { id: 'usage', label: 'Usage', icon: 'activity', hint: 'CPU-, memory- and GPU-hours per user and group, utilisation per host' },
+  { id: 'usage', label: 'Usage', icon: 'activity', hint: 'CPU, GPU and memory use per user and group, utilisation per host' },
   { id: 'inventory', label: 'Inventory', icon: 'server', hint: 'Hosts, systems, CPUs, memory, disks and GPUs as last inventoried' },
   { id: 'audit', label: 'Audit', icon: 'scroll', hint: 'What Fleetdeck did on your hosts, and whether it worked' },
 ];

@@ -3,6 +3,8 @@ import { useState, type ReactNode } from 'react';
 /** A plain table for the preview; long ones show their first rows and offer the rest. */
 export interface Column<T> {
   header: string;
+  /** The unit of every cell ("CPU-minutes"), under the header. */
+  unit?: string;
   cell: (row: T) => ReactNode;
   num?: boolean;
   className?: string;
@@ -22,6 +24,7 @@ export function ReportTable<T>({ columns, rows, rowKey, testId, limit = 50, empt
               {columns.map((c) => (
                 <th key={c.header} className={cls(c)} scope="col">
                   {c.header}
+                  {c.unit ? <span className="th-unit">{c.unit}</span> : null}
                 </th>
               ))}
             </tr>

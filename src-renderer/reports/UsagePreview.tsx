@@ -1,25 +1,65 @@
-import type { UsageReport } from '../../src-common/reports/report.schema.js';
-import { formatBytes, formatCount, formatGibHours, formatHours, formatPercent, MISSING, TOP_HOSTS, TOP_USERS, USAGE_FIGURE_COLUMNS, type UsageFigures } from '../../src-common/reports/report-format.js';
+import type { GroupMissing, UsageReport } from '../../src-common/reports/report.schema.js';
+import {
+  chartUnit,
+  figureColumn,
+  formatBytes,
+  formatCount,
+  formatFigure,
+  formatTick,
+  formatPercent,
+  groupLabel,
+  groupNotes,
+  MISSING,
+  TOP_HOSTS,
+  TOP_USERS,
+  usageFigureColumns,
+  usageSummaryItems,
+  usageUnitName,
+  type UsageFigures,
+} from '../../src-common/reports/report-format.js';
 import { EmptyState, Notice } from '../app/ui.js';
 import { ChartLegend } from '../monitor/TimeChart.js';
 import { HBarChart, PercentLineChart, type BarSeries, type LineRow, type LineSeries } from './ReportCharts.js';
 import { ReportPanel } from './ReportPanel.js';
 import { ReportTable, type Column } from './ReportTable.js';
 
-function figureColumns<T extends UsageFigures>(): Column<T>[] {
+/** The figure columns, each in the unit its largest value reads best in (report-format.ts). */
+function figureColumns<T extends UsageFigures>(rows: readonly T[]): Column<T>[] {
   return [
-    ...USAGE_FIGURE_COLUMNS.map((c) => ({ header: c.header, cell: (u: T) => c.text(u), num: true })),
+    ...usageFigureColumns(rows).map((c) => ({ header: c.header, unit: c.unit, cell: (u: T) => c.text(u), num: true })),
     {
       header: 'Peak mem · GPU',
       cell: (u) => (
         <>
           {formatBytes(u.peakMemoryBytes)}
-          <span className="muted"> · {u.peakGpuMemoryBytes ? formatBytes(u.peakGpuMemoryBytes) : MISSING}</span>
+          <div className="muted small-text">GPU {u.peakGpuMemoryBytes ? formatBytes(u.peakGpuMemoryBytes) : MISSING}</div>
         </>
       ),
       num: true,
     },
   ];
+}
+
+type Grouped = { group: string | null; groupMissing?: GroupMissing | null };
+
+/** A group's name, or why there is none ("not in inventory"), muted, with the reason on hover. */
+function Group({ row, strong }: { row: Grouped; strong?: boolean }) {
+  const g = groupLabel(row);
+  if (g.note) return <span className="muted report-group-note" title={g.why}>{g.text}</span>;
+  return strong ? <span className="strong">{g.text}</span> : <>{g.text}</>;
+}
+
+/** What "not in inventory" and the like mean, under a table that shows them. */
+function GroupLegend({ rows }: { rows: readonly Grouped[] }) {
+  const notes = groupNotes(rows);
+  if (!notes.length) return null;
+  return (
+    <p className="report-legend-notes muted" data-testid="report-group-notes">
+      {notes.map((n) => (
+        <span key={n}>{n}</span>
+      ))}
+    </p>
+  );
 }
 
 const avgMax = (avg: number | null, max: number | null) =>
@@ -48,18 +88,7 @@ export function Summary({ items }: { items: { label: string; value: string; sub?
 export function UsagePreview({ report: r }: { report: UsageReport }) {
   const hasGpu = r.totals.gpuHours > 0 || r.hosts.some((h) => h.gpuUtilAvg !== null);
   const monitored = r.hosts.filter((h) => h.samples > 0);
-  const summary = (
-    <Summary
-      items={[
-        { label: 'CPU-hours', value: formatHours(r.totals.cpuHours) },
-        { label: 'Memory', value: formatGibHours(r.totals.memoryGibHours) },
-        { label: 'GPU-hours', value: formatHours(r.totals.gpuHours) },
-        { label: 'GPU memory', value: formatGibHours(r.totals.gpuMemoryGibHours) },
-        { label: 'Users', value: formatCount(r.totals.users) },
-        { label: 'Monitored hosts', value: `${r.totals.monitoredHosts} of ${r.hosts.length}` },
-      ]}
-    />
-  );
+  const summary = <Summary items={usageSummaryItems(r)} />;
   const notes = r.notes.map((n) => (
     <Notice key={n} tone="info">
       {n}
@@ -76,7 +105,11 @@ export function UsagePreview({ report: r }: { report: UsageReport }) {
       </>
     );
   }
-  const userSeries: BarSeries[] = [{ key: 'cpu', label: 'CPU-hours', color: 0 }, ...(hasGpu ? [{ key: 'gpu', label: 'GPU-hours', color: 3 }] : [])];
+  const topUsers = r.users.slice(0, TOP_USERS);
+  // CPU and GPU bars share one axis, so one unit: the one the largest bar reads best in.
+  const unit = chartUnit(topUsers.flatMap((u) => (hasGpu ? [u.cpuHours, u.gpuHours] : [u.cpuHours])));
+  const userSeries: BarSeries[] = [{ key: 'cpu', label: usageUnitName('cpu', unit), color: 0 }, ...(hasGpu ? [{ key: 'gpu', label: usageUnitName('gpu', unit), color: 3 }] : [])];
+  const monitoredCol = figureColumn(r.hosts, (h) => h.monitoredHours, 'time');
   const hostSeries: BarSeries[] = [{ key: 'cpu', label: 'CPU', color: 0 }, { key: 'mem', label: 'Memory', color: 1 }, ...(hasGpu ? [{ key: 'gpu', label: 'GPU', color: 3 }] : [])];
   const busiest = r.timeline.hosts
     .map((h, i) => ({ h, avg: r.hosts[i]?.cpuAvg ?? -1 }))
@@ -95,30 +128,32 @@ export function UsagePreview({ report: r }: { report: UsageReport }) {
       {notes}
       <ReportPanel testId="report-usage-users" icon="users" title="Usage per user" aside={<ChartLegend items={userSeries} />}>
         {r.users.length ? (
-          <HBarChart rows={r.users.slice(0, TOP_USERS).map((u) => ({ label: u.user, cpu: u.cpuHours, gpu: u.gpuHours }))} series={userSeries} format={formatHours} testId="report-chart-users" />
+          <HBarChart rows={topUsers.map((u) => ({ label: u.user, cpu: u.cpuHours / unit.hours, gpu: u.gpuHours / unit.hours }))} series={userSeries} format={formatFigure} tickFormat={formatTick} testId="report-chart-users" />
         ) : null}
         <ReportTable<UsageReport['users'][number]>
           columns={[
             { header: 'User', cell: (u) => <><span className="strong">{u.user}</span><div className="muted small-text">{u.hosts.join(', ')}</div></>, className: 'report-name-cell' },
-            { header: 'Group', cell: (u) => u.group ?? <span className="muted">{MISSING}</span> },
-            ...figureColumns(),
+            { header: 'Group', cell: (u) => <Group row={u} /> },
+            ...figureColumns(r.users),
           ]}
           rows={r.users}
           rowKey={(u) => u.user}
           testId="report-table-users"
           empty="No per-user usage in this period: the helper attributes processes to users while a host is monitored."
         />
+        <GroupLegend rows={r.users} />
       </ReportPanel>
       <ReportPanel testId="report-usage-groups" icon="layers" title="Usage per group" sub="primary groups from the hosts’ inventories">
         <ReportTable<UsageReport['groups'][number]>
           columns={[
-            { header: 'Group', cell: (g) => <>{g.group === null ? <span className="muted">unknown</span> : <span className="strong">{g.group}</span>}<div className="muted small-text">{g.users.join(', ')}</div></>, className: 'report-name-cell' },
-            ...figureColumns(),
+            { header: 'Group', cell: (g) => <><Group row={g} strong /><div className="muted small-text">{g.users.join(', ')}</div></>, className: 'report-name-cell' },
+            ...figureColumns(r.groups),
           ]}
           rows={r.groups}
-          rowKey={(g) => g.group ?? '\u0000none'}
+          rowKey={(g) => (g.group !== null ? `=${g.group}` : `!${g.groupMissing ?? ''}`)}
           testId="report-table-groups"
         />
+        <GroupLegend rows={r.groups} />
       </ReportPanel>
       <ReportPanel testId="report-usage-hosts" icon="gauge" title="Utilisation per host" sub="average, with the maximum in the table" aside={<ChartLegend items={hostSeries} />}>
         {monitored.length ? (
@@ -136,7 +171,7 @@ export function UsagePreview({ report: r }: { report: UsageReport }) {
         <ReportTable<UsageReport['hosts'][number]>
           columns={[
             { header: 'Host', cell: (h) => <span className="strong">{h.host}</span>, className: 'report-name-cell' },
-            { header: 'Monitored', cell: (h) => `${formatHours(h.monitoredHours)} h`, num: true },
+            { header: 'Monitored', unit: monitoredCol.unit, cell: (h) => monitoredCol.text(h), num: true },
             { header: 'Samples', cell: (h) => formatCount(h.samples), num: true },
             { header: 'CPU', cell: (h) => avgMax(h.cpuAvg, h.cpuMax), num: true },
             { header: 'Memory', cell: (h) => avgMax(h.memAvg, h.memMax), num: true },

@@ -96,7 +96,7 @@ describe('fleetdeck report end to end (in process)', () => {
     expect(await run(['report', 'usage', '--since', since, '--until', until, '-o', file])).toBe(0);
     expect(stderr).toMatch(new RegExp(`^wrote usage report \\(3 hosts, .+ → .+\\) to ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(\\d+(\\.\\d+)? KiB\\)\\n$`));
     const csv = parseReportCsv(readFileSync(file, 'utf8'));
-    expect(tableObjects(csv, 'users')[0]).toMatchObject({ user: 'alice', group: 'ml', cpu_hours: String((2 * 120) / 3600) });
+    expect(tableObjects(csv, 'users')[0]).toMatchObject({ user: 'alice', group: 'ml', cpu_hours: String(Number(((2 * 120) / 3600).toPrecision(6))) });
     expect(existsSync(`${file}.${process.pid}.tmp`)).toBe(false);
   });
 

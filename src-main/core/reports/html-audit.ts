@@ -48,10 +48,10 @@ export function auditSections(r: AuditReport): Html {
         [
           { header: 'Time', cell: (e: AuditReport['events'][number]) => formatDateTime(e.at, tz, { seconds: true }), className: 'nowrap' },
           { header: 'Actor', cell: (e) => e.actor },
-          { header: 'Host', cell: (e) => e.hostName ?? MISSING },
+          { header: 'Host', cell: (e) => e.hostName ?? MISSING, className: 'name' },
           { header: 'Operation', cell: (e) => e.operation, className: 'mono' },
-          { header: 'Summary', cell: (e) => e.summary },
-          { header: 'Result', cell: (e) => html`<span class="result-${e.result}">${e.result}</span>${e.problem ? html`<div class="muted">${e.problem}</div>` : null}` },
+          { header: 'Summary', cell: (e) => e.summary, className: 'break' },
+          { header: 'Result', cell: (e) => html`<span class="result-${e.result}">${e.result}</span>${e.problem ? html`<div class="muted">${e.problem}</div>` : null}`, className: 'nowrap' },
         ],
         r.events,
       ),

@@ -6,10 +6,11 @@ import { barChart, PALETTE } from './svg-charts.js';
 
 type HostRow = InventoryReport['hosts'][number];
 
-function cpu(h: HostRow): string {
+/** The model, and its shape on a line of its own (as the preview shows it). */
+function cpu(h: HostRow): Html | string {
   const shape = h.threads ? `${h.sockets && h.sockets > 1 ? `${h.sockets} × ` : ''}${h.cores ?? '?'} cores, ${h.threads} threads` : '';
   if (!h.cpuModel && !shape) return MISSING;
-  return [h.cpuModel, shape].filter(Boolean).join(' · ');
+  return html`${h.cpuModel ?? 'CPU'}${shape ? html`<div class="muted">${shape}</div>` : null}`;
 }
 
 export function inventorySections(r: InventoryReport): Html {
@@ -34,14 +35,14 @@ export function inventorySections(r: InventoryReport): Html {
       'Hosts',
       table(
         [
-          { header: 'Host', cell: (h: HostRow) => html`${h.host}${h.hostname && h.hostname !== h.host ? html`<div class="muted">${h.hostname}</div>` : null}` },
-          { header: 'System', cell: (h) => (h.distro || h.kernel ? html`${h.distro ?? MISSING}<div class="muted">${[h.kernel, h.arch].filter(Boolean).join(' · ')}</div>` : MISSING) },
-          { header: 'CPU', cell: (h) => cpu(h) },
+          { header: 'Host', cell: (h: HostRow) => html`${h.host}${h.hostname && h.hostname !== h.host ? html`<div class="muted">${h.hostname}</div>` : null}`, className: 'name' },
+          { header: 'System', cell: (h) => (h.distro || h.kernel ? html`${h.distro ?? MISSING}<div class="muted">${[h.kernel, h.arch].filter(Boolean).join(' · ')}</div>` : MISSING), className: 'wide' },
+          { header: 'CPU', cell: (h) => cpu(h), className: 'wide' },
           { header: 'Memory', cell: (h) => formatBytes(h.memoryBytes), num: true },
           { header: 'Disks', cell: (h) => (h.disks === null ? MISSING : `${h.disks} · ${formatBytes(h.diskBytes)}`), num: true },
           { header: 'GPUs', cell: (h) => formatCount(h.gpus), num: true },
           { header: 'Uptime', cell: (h) => formatUptime(h.uptimeSeconds), num: true },
-          { header: 'Inventory of', cell: (h) => (h.inventoryAt === null ? html`<span class="muted">${h.note ?? 'never'}</span>` : formatDateTime(h.inventoryAt, tz)) },
+          { header: 'Inventory of', cell: (h) => (h.inventoryAt === null ? html`<span class="muted">${h.note ?? 'never'}</span>` : html`<span class="nowrap">${formatDateTime(h.inventoryAt, tz)}</span>`), className: 'when' },
         ],
         r.hosts,
       ),
@@ -59,14 +60,14 @@ export function inventorySections(r: InventoryReport): Html {
   gpuBlock.push(
     table(
       [
-        { header: 'Host', cell: (g: InventoryReport['gpus'][number]) => g.host },
+        { header: 'Host', cell: (g: InventoryReport['gpus'][number]) => g.host, className: 'name' },
         { header: '#', cell: (g) => g.index, num: true },
-        { header: 'Model', cell: (g) => g.model },
+        { header: 'Model', cell: (g) => g.model, className: 'name' },
         { header: 'Serial', cell: (g) => g.serial ?? MISSING, className: 'mono' },
         { header: 'Driver', cell: (g) => html`${g.driverVersion ?? MISSING}${g.cudaVersion ? html`<div class="muted">CUDA ${g.cudaVersion}</div>` : null}` },
         { header: 'Memory', cell: (g) => formatBytes(g.memoryTotalBytes), num: true },
         { header: 'ECC', cell: (g) => (g.eccMode === null && g.eccErrorsUncorrected === null ? html`<span class="muted">n/a</span>` : formatEcc(g.eccMode, g.eccErrorsUncorrected)), num: true },
-        { header: 'UUID · bus', cell: (g) => html`${g.uuid}<div class="muted">${g.busId ?? ''}</div>`, className: 'mono' },
+        { header: 'UUID · bus', cell: (g) => html`${g.uuid}<div class="muted">${g.busId ?? ''}</div>`, className: 'mono break' },
       ],
       r.gpus,
       { empty: 'No GPUs in the stored inventories.' },
@@ -78,7 +79,7 @@ export function inventorySections(r: InventoryReport): Html {
       'Disks',
       table(
         [
-          { header: 'Host', cell: (d: InventoryReport['disks'][number]) => d.host },
+          { header: 'Host', cell: (d: InventoryReport['disks'][number]) => d.host, className: 'name' },
           { header: 'Device', cell: (d) => d.device, className: 'mono' },
           { header: 'Model', cell: (d) => d.model ?? MISSING },
           { header: 'Type', cell: (d) => [d.rotational === null ? null : d.rotational ? 'HDD' : 'SSD', d.removable ? 'removable' : null].filter(Boolean).join(', ') || MISSING },
@@ -94,7 +95,7 @@ export function inventorySections(r: InventoryReport): Html {
       'File systems',
       table(
         [
-          { header: 'Host', cell: (f: InventoryReport['filesystems'][number]) => f.host },
+          { header: 'Host', cell: (f: InventoryReport['filesystems'][number]) => f.host, className: 'name' },
           { header: 'Mount point', cell: (f) => f.mountPoint, className: 'mono' },
           { header: 'Device', cell: (f) => f.device, className: 'mono' },
           { header: 'Type', cell: (f) => f.fsType },

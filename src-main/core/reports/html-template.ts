@@ -36,6 +36,8 @@ export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
 
 export interface Column<T> {
   header: string;
+  /** The unit of every cell ("CPU-minutes"), on its own line under the header. */
+  unit?: string;
   cell: (row: T) => Part;
   num?: boolean;
   className?: string;
@@ -44,7 +46,7 @@ export interface Column<T> {
 export function table<T>(columns: Column<T>[], rows: T[], opts: { className?: string; empty?: string } = {}): Html {
   if (!rows.length) return html`<p class="empty">${opts.empty ?? 'Nothing in this period.'}</p>`;
   const cls = (c: Column<T>) => [c.num ? 'num' : '', c.className ?? ''].filter(Boolean).join(' ');
-  return html`<table class="${opts.className ?? ''}"><thead><tr>${columns.map((c) => html`<th class="${cls(c)}">${c.header}</th>`)}</tr></thead><tbody>${rows.map(
+  return html`<table class="${opts.className ?? ''}"><thead><tr>${columns.map((c) => html`<th class="${cls(c)}">${c.header}${c.unit ? html`<span class="th-unit">${c.unit}</span>` : null}</th>`)}</tr></thead><tbody>${rows.map(
     (r) => html`<tr>${columns.map((c) => html`<td class="${cls(c)}">${c.cell(r)}</td>`)}</tr>`,
   )}</tbody></table>`;
 }

@@ -1,14 +1,46 @@
 import type { UsageReport } from '../../../src-common/reports/report.schema.js';
-import { formatBytes, formatCount, formatDateTime, formatHours, formatPercent, MISSING, TOP_HOSTS, TOP_USERS, USAGE_FIGURE_COLUMNS, type UsageFigures } from '../../../src-common/reports/report-format.js';
+import {
+  chartUnit,
+  figureColumn,
+  formatBytes,
+  formatCount,
+  formatDateTime,
+  formatFigure,
+  formatTick,
+  formatPercent,
+  groupLabel,
+  groupNotes,
+  MISSING,
+  TOP_HOSTS,
+  TOP_USERS,
+  usageFigureColumns,
+  usageSummaryItems,
+  usageUnitName,
+  type UsageFigures,
+} from '../../../src-common/reports/report-format.js';
+import type { GroupMissing } from '../../../src-common/reports/report.schema.js';
 import { chart, section, tiles } from './html-parts.js';
 import { html, table, type Column, type Html } from './html-template.js';
 import { barChart, lineChart, PALETTE } from './svg-charts.js';
 
-function figureColumns<T extends UsageFigures>(): Column<T>[] {
+/** The figure columns, each in the unit its largest value reads best in (report-format.ts). */
+function figureColumns<T extends UsageFigures>(rows: readonly T[]): Column<T>[] {
   return [
-    ...USAGE_FIGURE_COLUMNS.map((c) => ({ header: c.header, cell: (u: T) => c.text(u), num: true })),
+    ...usageFigureColumns(rows).map((c) => ({ header: c.header, unit: c.unit, cell: (u: T) => c.text(u), num: true })),
     { header: 'Peak mem · GPU', cell: (u) => html`${formatBytes(u.peakMemoryBytes)}<div class="sub-line">GPU ${u.peakGpuMemoryBytes ? formatBytes(u.peakGpuMemoryBytes) : MISSING}</div>`, num: true },
   ];
+}
+
+/** A group's name, or why there is none, set apart as a note. */
+function group(row: { group: string | null; groupMissing?: GroupMissing | null }): Html {
+  const g = groupLabel(row);
+  return g.note ? html`<span class="group-note">${g.text}</span>` : html`${g.text}`;
+}
+
+/** What "not in inventory" and the like mean, under the tables that use them. */
+function groupLegend(rows: readonly { group: string | null; groupMissing?: GroupMissing | null }[]): Html | null {
+  const notes = groupNotes(rows);
+  return notes.length ? html`<p class="legend-notes">${notes.map((n, i) => html`${i ? html`<br>` : null}${n}`)}</p>` : null;
 }
 
 const avgMax = (avg: number | null, max: number | null) => (avg === null ? MISSING : `${formatPercent(avg)} / ${formatPercent(max)}`);
@@ -18,14 +50,7 @@ export function usageSections(r: UsageReport): Html {
   const hasGpu = r.totals.gpuHours > 0 || r.hosts.some((h) => h.gpuUtilAvg !== null);
   const monitored = r.hosts.filter((h) => h.samples > 0);
   const out: Html[] = [
-    tiles([
-      { label: 'CPU-hours', value: formatHours(r.totals.cpuHours) },
-      { label: 'Memory', value: formatHours(r.totals.memoryGibHours), sub: 'GiB-hours' },
-      { label: 'GPU-hours', value: formatHours(r.totals.gpuHours) },
-      { label: 'GPU memory', value: formatHours(r.totals.gpuMemoryGibHours), sub: 'GiB-hours' },
-      { label: 'Users', value: formatCount(r.totals.users) },
-      { label: 'Monitored hosts', value: `${r.totals.monitoredHosts} of ${r.hosts.length}` },
-    ]),
+    tiles(usageSummaryItems(r)),
   ];
   if (r.notes.length) out.push(html`<div class="notes">${r.notes.map((n) => html`<div>${n}</div>`)}</div>`);
   if (!r.users.length && !monitored.length) {
@@ -34,26 +59,35 @@ export function usageSections(r: UsageReport): Html {
   }
 
   const top = r.users.slice(0, TOP_USERS);
-  const series = [{ name: 'CPU-hours', color: PALETTE[0]! }, ...(hasGpu ? [{ name: 'GPU-hours', color: PALETTE[3]! }] : [])];
+  // CPU and GPU bars share one axis, so one unit: the one the largest bar reads best in.
+  const unit = chartUnit(top.flatMap((u) => (hasGpu ? [u.cpuHours, u.gpuHours] : [u.cpuHours])));
+  const cpuName = usageUnitName('cpu', unit);
+  const gpuName = usageUnitName('gpu', unit);
+  const series = [{ name: cpuName, color: PALETTE[0]! }, ...(hasGpu ? [{ name: gpuName, color: PALETTE[3]! }] : [])];
   const perUser: Html[] = [];
   if (top.length) {
+    const what = hasGpu ? `CPU- and GPU-${unit.word}` : cpuName;
     perUser.push(
       chart(
-        r.users.length > TOP_USERS ? `CPU- and GPU-hours, top ${TOP_USERS} users` : hasGpu ? 'CPU- and GPU-hours per user' : 'CPU-hours per user',
-        barChart({ title: 'Hours per user', series, rows: top.map((u) => ({ label: u.user, values: hasGpu ? [u.cpuHours, u.gpuHours] : [u.cpuHours] })), format: formatHours }),
+        r.users.length > TOP_USERS ? `${what}, top ${TOP_USERS} users` : `${what} per user`,
+        barChart({ title: `${what} per user`, series, rows: top.map((u) => ({ label: u.user, values: (hasGpu ? [u.cpuHours, u.gpuHours] : [u.cpuHours]).map((h) => h / unit.hours) })), format: formatFigure, tickFormat: formatTick }),
       ),
     );
   }
   perUser.push(
-    table<UsageReport['users'][number]>([{ header: 'User', cell: (u) => html`${u.user}<div class="sub-line">${u.hosts.join(', ')}</div>` }, { header: 'Group', cell: (u) => u.group ?? MISSING }, ...figureColumns()], r.users, {
+    table<UsageReport['users'][number]>([{ header: 'User', cell: (u) => html`${u.user}<div class="sub-line">${u.hosts.join(', ')}</div>`, className: 'name' }, { header: 'Group', cell: group, className: 'name' }, ...figureColumns(r.users)], r.users, {
       empty: 'No per-user usage in this period (the helper attributes processes to users while a host is monitored).',
     }),
+    groupLegend(r.users) ?? html``,
   );
-  out.push(section('Usage per user', perUser, 'memory as GiB-hours; peaks are the highest one-minute average on one host'));
+  out.push(section('Usage per user', perUser, 'peaks are the highest one-minute average on one host'));
   out.push(
     section(
       'Usage per group',
-      table<UsageReport['groups'][number]>([{ header: 'Group', cell: (g) => html`${g.group ?? '— (unknown)'}<div class="sub-line">${g.users.join(', ')}</div>` }, ...figureColumns()], r.groups, { empty: 'No usage in this period.' }),
+      [
+        table<UsageReport['groups'][number]>([{ header: 'Group', cell: (g) => html`${group(g)}<div class="sub-line">${g.users.join(', ')}</div>`, className: 'name' }, ...figureColumns(r.groups)], r.groups, { empty: 'No usage in this period.' }),
+        groupLegend(r.groups) ?? html``,
+      ],
       'the users’ primary groups from the hosts’ stored inventories',
     ),
   );
@@ -77,26 +111,37 @@ export function usageSections(r: UsageReport): Html {
         }),
       ),
     );
-    const busiest = r.timeline.hosts
-      .map((h, i) => ({ h, avg: r.hosts[i]?.cpuAvg ?? -1 }))
-      .filter((x) => x.h.cpu.some((v) => v !== null) || x.h.mem.some((v) => v !== null))
-      .sort((a, b) => b.avg - a.avg)
-      .slice(0, TOP_HOSTS)
-      .map((x) => x.h);
     const spanDays = (r.meta.until - r.meta.since) / 86_400_000;
     const xFormat = (t: number) => (spanDays > 2 ? formatDateTime(t, tz).slice(5, 10) : formatDateTime(t, tz).slice(11));
-    const line = (title: string, pick: (h: (typeof busiest)[number]) => (number | null)[]) =>
-      chart(title, lineChart({ title, t: r.timeline.t, lines: busiest.map((h, i) => ({ name: h.host, color: PALETTE[i % PALETTE.length]!, values: pick(h) })), yMax: 100, yFormat: (v) => `${v}%`, xFormat }));
-    if (busiest.length) {
-      util.push(line('CPU utilisation over the period', (h) => h.cpu), line('Memory use over the period', (h) => h.mem));
-      if (hasGpu) util.push(line('GPU utilisation over the period', (h) => h.gpuUtil));
+    // Each chart shows the hosts busiest in what it draws (at most TOP_HOSTS, those with data for
+    // it: no GPU, no GPU line); a host keeps its colour from one chart to the next.
+    const colours = new Map<string, string>();
+    const colour = (host: string) => {
+      if (!colours.has(host)) colours.set(host, PALETTE[colours.size % PALETTE.length]!);
+      return colours.get(host)!;
+    };
+    type Series = UsageReport['timeline']['hosts'][number];
+    const line = (title: string, pick: (h: Series) => (number | null)[], avg: (h: UsageReport['hosts'][number] | undefined) => number | null | undefined) => {
+      const withData = r.timeline.hosts.map((h, i) => ({ h, avg: avg(r.hosts[i]) ?? -1 })).filter((x) => pick(x.h).some((v) => v !== null));
+      const shown = withData.sort((a, b) => b.avg - a.avg).slice(0, TOP_HOSTS).map((x) => x.h);
+      if (!shown.length) return null;
+      const heading = withData.length > shown.length ? `${title}, the ${shown.length} busiest hosts` : title;
+      return chart(heading, lineChart({ title, t: r.timeline.t, lines: shown.map((h) => ({ name: h.host, color: colour(h.host), values: pick(h) })), yMax: 100, yFormat: (v) => `${v}%`, xFormat }));
+    };
+    for (const c of [
+      line('CPU utilisation over the period', (h) => h.cpu, (h) => h?.cpuAvg),
+      line('Memory use over the period', (h) => h.mem, (h) => h?.memAvg),
+      hasGpu ? line('GPU utilisation over the period', (h) => h.gpuUtil, (h) => h?.gpuUtilAvg) : null,
+    ]) {
+      if (c) util.push(c);
     }
   }
+  const monitoredCol = figureColumn(r.hosts, (h) => h.monitoredHours, 'time');
   util.push(
     table(
       [
-        { header: 'Host', cell: (h: UsageReport['hosts'][number]) => h.host },
-        { header: 'Monitored h', cell: (h) => formatHours(h.monitoredHours), num: true },
+        { header: 'Host', cell: (h: UsageReport['hosts'][number]) => h.host, className: 'name' },
+        { header: 'Monitored', unit: monitoredCol.unit, cell: (h) => monitoredCol.text(h), num: true },
         { header: 'Samples', cell: (h) => formatCount(h.samples), num: true },
         { header: 'CPU avg / max', cell: (h) => avgMax(h.cpuAvg, h.cpuMax), num: true },
         { header: 'Memory avg / max', cell: (h) => avgMax(h.memAvg, h.memMax), num: true },
@@ -113,7 +158,10 @@ export function usageSections(r: UsageReport): Html {
     out.push(
       section(
         'Usage per host and user',
-        table<UsageReport['hostUsers'][number]>([{ header: 'Host', cell: (u) => u.host }, { header: 'User', cell: (u) => u.user }, { header: 'Group', cell: (u) => u.group ?? MISSING }, ...figureColumns()], r.hostUsers),
+        [
+          table<UsageReport['hostUsers'][number]>([{ header: 'Host', cell: (u) => u.host, className: 'name' }, { header: 'User', cell: (u) => u.user, className: 'name' }, { header: 'Group', cell: group, className: 'name' }, ...figureColumns(r.hostUsers)], r.hostUsers),
+          groupLegend(r.hostUsers) ?? html``,
+        ],
       ),
     );
   }

@@ -5,6 +5,7 @@ import type { InventoryDiskRow, InventoryFilesystemRow, InventoryGpuRow, Invento
 import type { HostStore } from '../hosts/host-store.js';
 import { reportMeta } from './report-meta.js';
 import type { ResolvedQuery } from './report-query.js';
+import { wholeOrNull } from './report-round.js';
 
 /**
  * The inventory report: each host's latest stored probe and inventory (what the last
@@ -16,6 +17,8 @@ type Facts = { probe: Partial<Probe> | null; inventory: Partial<Inventory> | nul
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+/** Byte counts and seconds, whole (see report-round.ts). */
+const int = (v: unknown): number | null => wholeOrNull(num(v));
 /** The object items of an array: `[null, 3, "x", {…}]` → `[{…}]` (facts stored before replies were validated). */
 const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v.filter((x) => x !== null && typeof x === 'object' && !Array.isArray(x)) as T[]) : []);
 
@@ -39,12 +42,12 @@ function hostRow(host: Host, f: Facts): InventoryHostRow {
     sockets: num(inv?.cpu?.sockets),
     cores: num(inv?.cpu?.cores),
     threads: num(inv?.cpu?.threads),
-    memoryBytes: num(inv?.memory?.totalBytes),
-    swapBytes: num(inv?.memory?.swapTotalBytes),
-    diskBytes: inv ? disks.reduce((s, d) => s + (num(d.sizeBytes) ?? 0), 0) : null,
+    memoryBytes: int(inv?.memory?.totalBytes),
+    swapBytes: int(inv?.memory?.swapTotalBytes),
+    diskBytes: inv ? disks.reduce((s, d) => s + (int(d.sizeBytes) ?? 0), 0) : null,
     disks: inv ? disks.length : null,
     gpus: inv ? arr(inv.gpus).length : null,
-    uptimeSeconds: num(inv?.uptimeSeconds),
+    uptimeSeconds: int(inv?.uptimeSeconds),
     note,
   };
 }
@@ -61,10 +64,10 @@ export function buildInventoryReport(q: ResolvedQuery, store: HostStore): Invent
     if (!inv) continue;
     for (const d of arr<Inventory['blockDevices'][number]>(inv.blockDevices)) {
       if (d?.type !== 'disk') continue;
-      disks.push({ host: host.name, device: str(d.name) ?? '', model: str(d.model), sizeBytes: num(d.sizeBytes) ?? 0, rotational: typeof d.rotational === 'boolean' ? d.rotational : null, removable: d.removable === true });
+      disks.push({ host: host.name, device: str(d.name) ?? '', model: str(d.model), sizeBytes: int(d.sizeBytes) ?? 0, rotational: typeof d.rotational === 'boolean' ? d.rotational : null, removable: d.removable === true });
     }
     for (const fs of arr<Inventory['filesystems'][number]>(inv.filesystems)) {
-      filesystems.push({ host: host.name, mountPoint: str(fs.mountPoint) ?? '', device: str(fs.device) ?? '', fsType: str(fs.fsType) ?? '', totalBytes: num(fs.totalBytes) ?? 0, usedBytes: num(fs.usedBytes) ?? 0, availableBytes: num(fs.availableBytes) ?? 0 });
+      filesystems.push({ host: host.name, mountPoint: str(fs.mountPoint) ?? '', device: str(fs.device) ?? '', fsType: str(fs.fsType) ?? '', totalBytes: int(fs.totalBytes) ?? 0, usedBytes: int(fs.usedBytes) ?? 0, availableBytes: int(fs.availableBytes) ?? 0 });
     }
     for (const g of arr<Inventory['gpus'][number]>(inv.gpus)) {
       gpus.push({
@@ -76,7 +79,7 @@ export function buildInventoryReport(q: ResolvedQuery, store: HostStore): Invent
         busId: str(g.busId),
         driverVersion: str(g.driverVersion),
         cudaVersion: str(g.cudaVersion),
-        memoryTotalBytes: num(g.memoryTotalBytes),
+        memoryTotalBytes: int(g.memoryTotalBytes),
         eccMode: g.eccMode === 'enabled' || g.eccMode === 'disabled' ? g.eccMode : null,
         eccErrorsUncorrected: num(g.eccErrorsUncorrected),
       });

@@ -38,7 +38,18 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 th { padding: 5px 7px; border-bottom: 1px solid #d0d5dd; background: #f2f4f7; color: #475467; font-size: 7.5pt; font-weight: 650; letter-spacing: .03em; text-align: left; text-transform: uppercase; white-space: nowrap; }
 td { padding: 4px 7px; border-bottom: 1px solid #eaecf0; vertical-align: top; overflow-wrap: break-word; }
 tbody tr:nth-child(even) td { background: #fbfbfc; }
+/* Names keep a readable width ("gpu-a100-01" does not break at its hyphens); long ones still wrap.
+   (A table cell's min-width does not hold in table layout; an empty block of that width does.) */
+td.name::before, td.wide::before, td.when::before { content: ""; display: block; height: 0; }
+td.name::before { width: 7em; }
+td.wide::before { width: 10.5em; }
+td.when::before { width: 8.5em; }
+/* UUIDs, paths and summaries without spaces may break anywhere rather than widen the table past the page. */
+td.break { overflow-wrap: anywhere; }
+.th-unit { display: block; color: #6b7385; font-size: 7pt; font-weight: 500; letter-spacing: 0; text-transform: none; }
 .num { text-align: right; white-space: nowrap; }
+.group-note { color: #6b7385; font-style: italic; white-space: nowrap; }
+.legend-notes { margin: -6px 0 12px; color: #6b7385; font-size: 7.5pt; }
 .mono { font-family: ui-monospace, 'DejaVu Sans Mono', 'Liberation Mono', monospace; font-size: 7.5pt; }
 .muted { color: #6b7385; }
 .sub-line { color: #6b7385; font-size: 7.5pt; }

@@ -13,7 +13,9 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 
 export function csvCell(value: Cell): string {
   if (value === null) return '';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  // A fraction at 15 significant digits loses only binary float noise (0.1 + 0.2 → 0.3); whole
+  // numbers are written as they are (a 16-digit byte count stays exact).
+  if (typeof value === 'number') return !Number.isFinite(value) ? '' : Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(15)));
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   let s = value;
   if (FORMULA_START.test(s) && !NUMBER.test(s)) s = `'${s}`;

@@ -89,7 +89,11 @@ describe('report exports', () => {
     expect(csvCell('-3.5')).toBe('-3.5');
     expect(csvCell('+1e3')).toBe('+1e3');
     expect(csvCell(-3.5)).toBe('-3.5');
-    expect(csvCell(0.1 + 0.2)).toBe('0.30000000000000004');
+    // Float noise never reaches a spreadsheet; whole numbers (16-digit byte counts) stay exact.
+    expect(csvCell(0.1 + 0.2)).toBe('0.3');
+    expect(csvCell(136257227.219574)).toBe('136257227.219574');
+    expect(csvCell(9007199254740991)).toBe('9007199254740991');
+    expect(csvCell(0.00000556)).toBe('0.00000556');
     expect(csvCell(null)).toBe('');
     expect(csvCell(false)).toBe('false');
     expect(csvCell('#not a comment')).toBe('"#not a comment"');
@@ -133,7 +137,9 @@ describe('report exports', () => {
     const txt = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
     expect(txt).toContain('Usage report');
     expect(txt).toContain('2026-11-20 09:00 → 2026-11-20 11:00 (UTC)');
-    for (const s of ['gpu-1', EVIL_HOST, 'alice', 'bob', 'CPU-hours']) expect(txt).toContain(s);
+    // Two minutes of history: CPU time reads in minutes, not as a fraction of an hour.
+    for (const s of ['gpu-1', EVIL_HOST, 'alice', 'bob', 'CPU-minutes', 'not in inventory']) expect(txt).toContain(s);
+    expect(txt).not.toMatch(/0\.0\d{3}/);
     for (const old of readdirSync(ARTIFACTS).filter((n) => n.startsWith('usage-page'))) rmSync(path.join(ARTIFACTS, old));
     execFileSync('pdftoppm', ['-png', '-r', '60', file, path.join(ARTIFACTS, 'usage-page')]);
     expect(readdirSync(ARTIFACTS).filter((n) => /^usage-page-\d+\.png$/.test(n)).length).toBeGreaterThanOrEqual(2);

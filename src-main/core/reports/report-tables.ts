@@ -1,8 +1,11 @@
 import type { AuditReport, InventoryReport, Report, UsageReport } from '../../../src-common/reports/report.schema.js';
+import { roundFigure, roundFigureOrNull, whole } from './report-round.js';
 
 /**
  * A report as flat tables (for CSV): raw numbers, ISO 8601 UTC times, one row per thing. Column
- * names carry their unit so a spreadsheet needs no legend.
+ * names carry their unit so a spreadsheet needs no legend. Numbers are the model's, rounded as it
+ * rounds them (report-round.ts: whole bytes, six significant digits), again here so that a figure
+ * can never reach a spreadsheet with float noise.
  */
 export type Cell = string | number | boolean | null;
 
@@ -17,31 +20,33 @@ const iso = (t: number | null): string | null => (t === null ? null : new Date(t
 const FIGURES = ['cpu_hours', 'memory_gib_hours', 'gpu_hours', 'gpu_memory_gib_hours', 'active_hours', 'peak_memory_bytes', 'peak_gpu_memory_bytes'];
 type Figures = UsageReport['users'][number];
 const figures = (f: Pick<Figures, 'cpuHours' | 'memoryGibHours' | 'gpuHours' | 'gpuMemoryGibHours' | 'activeHours' | 'peakMemoryBytes' | 'peakGpuMemoryBytes'>): Cell[] => [
-  f.cpuHours,
-  f.memoryGibHours,
-  f.gpuHours,
-  f.gpuMemoryGibHours,
-  f.activeHours,
-  f.peakMemoryBytes,
-  f.peakGpuMemoryBytes,
+  roundFigure(f.cpuHours),
+  roundFigure(f.memoryGibHours),
+  roundFigure(f.gpuHours),
+  roundFigure(f.gpuMemoryGibHours),
+  roundFigure(f.activeHours),
+  whole(f.peakMemoryBytes),
+  whole(f.peakGpuMemoryBytes),
 ];
+const pct = roundFigureOrNull;
 
 function usageTables(r: UsageReport): ReportTable[] {
   const timeline: Cell[][] = [];
   for (const h of r.timeline.hosts) {
     r.timeline.t.forEach((t, i) => {
-      const row = [h.cpu[i] ?? null, h.mem[i] ?? null, h.gpuUtil[i] ?? null];
+      const row = [pct(h.cpu[i]), pct(h.mem[i]), pct(h.gpuUtil[i])];
       if (row.some((v) => v !== null)) timeline.push([h.host, iso(t), ...row]);
     });
   }
   return [
-    { name: 'users', columns: ['user', 'group', 'hosts', ...FIGURES], rows: r.users.map((u) => [u.user, u.group, u.hosts.join(';'), ...figures(u)]) },
-    { name: 'groups', columns: ['group', 'users', ...FIGURES], rows: r.groups.map((g) => [g.group, g.users.join(';'), ...figures(g)]) },
-    { name: 'host_users', columns: ['host', 'user', 'group', ...FIGURES], rows: r.hostUsers.map((u) => [u.host, u.user, u.group, ...figures(u)]) },
+    // group_missing: why group is empty (not-in-inventory, no-inventory, no-group-name).
+    { name: 'users', columns: ['user', 'group', 'group_missing', 'hosts', ...FIGURES], rows: r.users.map((u) => [u.user, u.group, u.groupMissing ?? null, u.hosts.join(';'), ...figures(u)]) },
+    { name: 'groups', columns: ['group', 'group_missing', 'users', ...FIGURES], rows: r.groups.map((g) => [g.group, g.groupMissing ?? null, g.users.join(';'), ...figures(g)]) },
+    { name: 'host_users', columns: ['host', 'user', 'group', 'group_missing', ...FIGURES], rows: r.hostUsers.map((u) => [u.host, u.user, u.group, u.groupMissing ?? null, ...figures(u)]) },
     {
       name: 'hosts',
       columns: ['host', 'monitored_hours', 'samples', 'cpu_avg_percent', 'cpu_max_percent', 'mem_avg_percent', 'mem_max_percent', 'gpu_util_avg_percent', 'gpu_util_max_percent', 'gpu_mem_avg_percent', 'gpu_mem_max_percent', 'load1_avg', 'load1_max'],
-      rows: r.hosts.map((h) => [h.host, h.monitoredHours, h.samples, h.cpuAvg, h.cpuMax, h.memAvg, h.memMax, h.gpuUtilAvg, h.gpuUtilMax, h.gpuMemAvg, h.gpuMemMax, h.load1Avg, h.load1Max]),
+      rows: r.hosts.map((h) => [h.host, roundFigure(h.monitoredHours), h.samples, ...[h.cpuAvg, h.cpuMax, h.memAvg, h.memMax, h.gpuUtilAvg, h.gpuUtilMax, h.gpuMemAvg, h.gpuMemMax, h.load1Avg, h.load1Max].map(pct)]),
     },
     { name: 'host_timeline', columns: ['host', 'bucket_start', 'cpu_avg_percent', 'mem_avg_percent', 'gpu_util_avg_percent'], rows: timeline },
   ];

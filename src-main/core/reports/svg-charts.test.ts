@@ -36,4 +36,15 @@ describe('svg charts', () => {
     expect(s.match(/fill="#111"/g)).toHaveLength(3); // legend, marker, bar
     expect(s.match(/fill="#222"/g)).toHaveLength(1); // legend only
   });
+
+  it('wraps a legend that would run past the right edge, and makes room for it', () => {
+    const names = Array.from({ length: 8 }, (_, i) => `a-rather-long-host-name-${i}`);
+    const one = lineChart({ title: 't', t: [0, 1], lines: [{ name: 'a', color: '#111', values: [1, 2] }], yMax: 100, yFormat: String, xFormat: String });
+    const many = lineChart({ title: 't', t: [0, 1], lines: names.map((name) => ({ name, color: '#111', values: [1, 2] })), yMax: 100, yFormat: String, xFormat: String });
+    const height = (svg: string) => Number(/viewBox="0 0 \d+ (\d+)"/.exec(svg)![1]);
+    expect(height(many)).toBeGreaterThan(height(one));
+    const xs = [...many.matchAll(/<text x="([\d.]+)" y="[\d.]+" class="c-legend"/g)].map((m) => Number(m[1]));
+    expect(xs).toHaveLength(8);
+    expect(Math.max(...xs) + 28 * 6.2).toBeLessThanOrEqual(720);
+  });
 });

@@ -4,7 +4,8 @@
  * user units and scaled by the page. Every label is escaped: they are host, user and model names.
  */
 
-export const PALETTE = ['#4f46e5', '#0891b2', '#059669', '#d97706', '#db2777', '#7c3aed', '#0d9488', '#64748b'];
+// Eight hues told apart at a glance (no two teals or two violets: a legend of eight hosts needs them all).
+export const PALETTE = ['#4f46e5', '#0891b2', '#059669', '#d97706', '#db2777', '#7c3aed', '#65a30d', '#64748b'];
 
 export function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -22,14 +23,24 @@ export interface ChartSeries {
   color: string;
 }
 
-function legend(series: ChartSeries[], x: number, y: number): string {
+const LEGEND_ROW = 16;
+
+/** The legend, wrapped onto more rows where it would run past the right edge; rows says how many. */
+function legend(series: ChartSeries[], x: number, y: number, right: number): { markup: string; rows: number } {
   let cx = x;
+  let row = 0;
   const items = series.map((s) => {
-    const item = `<rect x="${r1(cx)}" y="${y - 9}" width="10" height="10" rx="2" fill="${s.color}"/><text x="${r1(cx + 14)}" y="${y}" class="c-legend">${escapeXml(clip(s.name, 28))}</text>`;
-    cx += 24 + Math.min(28, s.name.length) * 6.2;
+    const w = 24 + Math.min(28, s.name.length) * 6.2;
+    if (cx > x && cx + w - 10 > right) {
+      cx = x;
+      row++;
+    }
+    const ry = y + row * LEGEND_ROW;
+    const item = `<rect x="${r1(cx)}" y="${ry - 9}" width="10" height="10" rx="2" fill="${s.color}"/><text x="${r1(cx + 14)}" y="${ry}" class="c-legend">${escapeXml(clip(s.name, 28))}</text>`;
+    cx += w;
     return item;
   });
-  return items.join('');
+  return { markup: items.join(''), rows: row + 1 };
 }
 
 function svg(width: number, height: number, title: string, body: string): string {
@@ -56,12 +67,13 @@ export interface BarRow {
 }
 
 /** Horizontal grouped bars, one group per row, value written at the end of each bar. */
-export function barChart(opts: { title: string; series: ChartSeries[]; rows: BarRow[]; format: (v: number) => string; max?: number; width?: number; labelWidth?: number; integer?: boolean }): string {
+export function barChart(opts: { title: string; series: ChartSeries[]; rows: BarRow[]; format: (v: number) => string; tickFormat?: (v: number) => string; max?: number; width?: number; labelWidth?: number; integer?: boolean }): string {
   const width = opts.width ?? 720;
   const labelW = opts.labelWidth ?? 150;
   const barH = 13;
   const groupGap = 10;
-  const top = 30;
+  const key = legend(opts.series, labelW, 14, width);
+  const top = 30 + (key.rows - 1) * LEGEND_ROW;
   const plotW = width - labelW - 70;
   const groupH = opts.series.length * (barH + 2) + groupGap;
   const height = top + opts.rows.length * groupH + 22;
@@ -69,10 +81,10 @@ export function barChart(opts: { title: string; series: ChartSeries[]; rows: Bar
   const ticks = niceTicks(opts.max ?? dataMax, 4, opts.integer);
   const max = opts.max ?? ticks[ticks.length - 1]!;
   const x = (v: number) => labelW + (max > 0 ? (Math.max(0, v) / max) * plotW : 0);
-  const parts: string[] = [legend(opts.series, labelW, 14)];
+  const parts: string[] = [key.markup];
   for (const t of ticks) {
     const tx = r1(x(t));
-    parts.push(`<line x1="${tx}" y1="${top - 4}" x2="${tx}" y2="${height - 20}" class="c-grid"/><text x="${tx}" y="${height - 6}" class="c-axis" text-anchor="middle">${escapeXml(opts.format(t))}</text>`);
+    parts.push(`<line x1="${tx}" y1="${top - 4}" x2="${tx}" y2="${height - 20}" class="c-grid"/><text x="${tx}" y="${height - 6}" class="c-axis" text-anchor="middle">${escapeXml((opts.tickFormat ?? opts.format)(t))}</text>`);
   }
   opts.rows.forEach((row, i) => {
     const gy = top + i * groupH;
@@ -96,17 +108,19 @@ export function barChart(opts: { title: string; series: ChartSeries[]; rows: Bar
 /** Lines over time (nulls break a line), y from 0 to yMax. */
 export function lineChart(opts: { title: string; t: number[]; lines: (ChartSeries & { values: (number | null)[] })[]; yMax: number; yFormat: (v: number) => string; xFormat: (t: number) => string; width?: number; height?: number }): string {
   const width = opts.width ?? 720;
-  const height = opts.height ?? 230;
   const left = 44;
   const right = 12;
-  const top = 28;
+  const key = legend(opts.lines, left, 14, width - right);
+  const extra = (key.rows - 1) * LEGEND_ROW;
+  const height = (opts.height ?? 230) + extra;
+  const top = 28 + extra;
   const bottom = 24;
   const plotW = width - left - right;
   const plotH = height - top - bottom;
   const n = opts.t.length;
   const x = (i: number) => left + (n > 1 ? (i / (n - 1)) * plotW : plotW / 2);
   const y = (v: number) => top + plotH - (Math.min(Math.max(v, 0), opts.yMax) / opts.yMax) * plotH;
-  const parts: string[] = [legend(opts.lines, left, 14)];
+  const parts: string[] = [key.markup];
   for (const tick of niceTicks(opts.yMax)) {
     if (tick > opts.yMax) continue;
     parts.push(`<line x1="${left}" y1="${r1(y(tick))}" x2="${width - right}" y2="${r1(y(tick))}" class="c-grid"/><text x="${left - 6}" y="${r1(y(tick) + 3.5)}" class="c-axis" text-anchor="end">${escapeXml(opts.yFormat(tick))}</text>`);
@@ -142,10 +156,12 @@ export function lineChart(opts: { title: string; t: number[]; lines: (ChartSerie
 /** Stacked columns per category (e.g. audit events per day: ok and failed). */
 export function stackedColumns(opts: { title: string; labels: string[]; series: (ChartSeries & { values: number[] })[]; width?: number; height?: number; labelFormat?: (s: string) => string }): string {
   const width = opts.width ?? 720;
-  const height = opts.height ?? 210;
   const left = 36;
   const right = 8;
-  const top = 28;
+  const key = legend(opts.series, left, 14, width - right);
+  const extra = (key.rows - 1) * LEGEND_ROW;
+  const height = (opts.height ?? 210) + extra;
+  const top = 28 + extra;
   const bottom = 24;
   const plotW = width - left - right;
   const plotH = height - top - bottom;
@@ -156,7 +172,7 @@ export function stackedColumns(opts: { title: string; labels: string[]; series: 
   const slot = plotW / n;
   const colW = Math.max(1, Math.min(28, slot * 0.7));
   const y = (v: number) => top + plotH - (v / max) * plotH;
-  const parts: string[] = [legend(opts.series, left, 14)];
+  const parts: string[] = [key.markup];
   for (const t of ticks) parts.push(`<line x1="${left}" y1="${r1(y(t))}" x2="${width - right}" y2="${r1(y(t))}" class="c-grid"/><text x="${left - 6}" y="${r1(y(t) + 3.5)}" class="c-axis" text-anchor="end">${t}</text>`);
   const every = Math.ceil(n / 10);
   opts.labels.forEach((label, i) => {

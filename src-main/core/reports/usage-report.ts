@@ -1,11 +1,12 @@
 import type { Host } from '../../../src-common/hosts/host.schema.js';
-import type { UsageGroupRow, UsageHostRow, UsageHostUserRow, UsageReport, UsageTimeline, UsageUserRow } from '../../../src-common/reports/report.schema.js';
+import type { GroupMissing, UsageGroupRow, UsageHostRow, UsageHostUserRow, UsageReport, UsageTimeline, UsageUserRow } from '../../../src-common/reports/report.schema.js';
 import type { Db } from '../db/database.js';
 import type { HostStore } from '../hosts/host-store.js';
 import { bucketWidth, DEFAULT_RETENTION, HistoryQueries } from '../monitor/history-query.js';
 import { HOUR_MS, MINUTE_MS } from '../monitor/rollup-batch.js';
 import { reportMeta } from './report-meta.js';
 import type { ResolvedQuery } from './report-query.js';
+import { roundFigure, roundFigureOrNull, whole } from './report-round.js';
 
 /**
  * The usage report, from the monitoring history: per user and group from usage_1m (CPU-hours =
@@ -40,16 +41,61 @@ function add(into: Figures, f: Figures): void {
 
 const byUsage = <T extends Figures>(a: T, b: T) => b.cpuHours - a.cpuHours || b.gpuHours - a.gpuHours || b.memoryGibHours - a.memoryGibHours;
 
-/** user → primary group, from a host's stored inventory (the first group listed is the primary one). */
-function primaryGroups(store: HostStore, hostId: number): Map<string, string> {
-  const out = new Map<string, string>();
+/** A user's primary group on one host, or why it is not known. */
+type GroupOf = { group: string; missing: null } | { group: null; missing: GroupMissing };
+
+/**
+ * user → primary group, from a host's stored inventory. The helper lists each account's groups
+ * with the one its passwd gid names first (local-users.ts: primary, then the supplementary ones
+ * from /etc/group), so groups[0] is the primary group, provided the gid has a name in
+ * /etc/group. When it has none, the list holds only supplementary groups (or nothing): an empty
+ * list says so, and so do two accounts with the same gid whose first groups differ (a named gid
+ * would be first for both); those read "unnamed gid". What the stored data cannot tell apart is a
+ * lone account whose gid has no name but that is a member of other groups: its first
+ * supplementary group shows as its primary one (rare: /etc/passwd and /etc/group disagreeing).
+ */
+function primaryGroups(store: HostStore, hostId: number): (user: string) => GroupOf {
   const inv = store.facts(hostId)?.inventory as { users?: unknown } | null | undefined;
-  if (!inv || !Array.isArray(inv.users)) return out;
-  for (const u of inv.users as { name?: unknown; groups?: unknown }[]) {
-    if (typeof u?.name !== 'string' || !Array.isArray(u.groups) || typeof u.groups[0] !== 'string') continue;
-    out.set(u.name, u.groups[0]);
+  if (!inv || typeof inv !== 'object') return () => ({ group: null, missing: 'no-inventory' });
+  const listed = new Map<string, { gid: number | null; first: string | null }>();
+  const firstByGid = new Map<number, Set<string | null>>();
+  for (const u of (Array.isArray(inv.users) ? inv.users : []) as { name?: unknown; gid?: unknown; groups?: unknown }[]) {
+    if (typeof u?.name !== 'string' || listed.has(u.name)) continue;
+    const gid = typeof u.gid === 'number' && Number.isInteger(u.gid) ? u.gid : null;
+    const first = Array.isArray(u.groups) && typeof u.groups[0] === 'string' && u.groups[0] !== '' ? u.groups[0] : null;
+    listed.set(u.name, { gid, first });
+    if (gid !== null) firstByGid.set(gid, (firstByGid.get(gid) ?? new Set()).add(first));
   }
-  return out;
+  return (user) => {
+    const u = listed.get(user);
+    if (!u) return { group: null, missing: 'not-in-inventory' };
+    const agreed = u.gid === null || (firstByGid.get(u.gid)?.size ?? 1) === 1;
+    return u.first !== null && agreed ? { group: u.first, missing: null } : { group: null, missing: 'no-group-name' };
+  };
+}
+
+/** Across hosts: a named group wins, then the most telling reason for none. */
+const MISSING_RANK: Record<GroupMissing, number> = { 'no-group-name': 3, 'not-in-inventory': 2, 'no-inventory': 1 };
+function mergeGroup(into: { group: string | null; groupMissing?: GroupMissing | null }, g: GroupOf): void {
+  if (into.group !== null) return;
+  if (g.group !== null) {
+    into.group = g.group;
+    into.groupMissing = null;
+  } else if (!into.groupMissing || MISSING_RANK[g.missing] > MISSING_RANK[into.groupMissing]) into.groupMissing = g.missing;
+}
+
+/** The figures as the model holds them: six significant digits, whole bytes (see report-round.ts). */
+function rounded<T extends Figures>(f: T): T {
+  return {
+    ...f,
+    cpuHours: roundFigure(f.cpuHours),
+    memoryGibHours: roundFigure(f.memoryGibHours),
+    gpuHours: roundFigure(f.gpuHours),
+    gpuMemoryGibHours: roundFigure(f.gpuMemoryGibHours),
+    activeHours: roundFigure(f.activeHours),
+    peakMemoryBytes: whole(f.peakMemoryBytes),
+    peakGpuMemoryBytes: whole(f.peakGpuMemoryBytes),
+  };
 }
 
 interface UsageSqlRow {
@@ -108,11 +154,11 @@ export function buildUsageReport(q: ResolvedQuery, db: Db, store: HostStore, now
         peakMemoryBytes: r.peak_mem,
         peakGpuMemoryBytes: r.peak_gpu_mem,
       };
-      const group = groups.get(r.user) ?? null;
-      hostUsers.push({ host: host.name, user: r.user, group, ...f });
+      const g = groups(r.user);
+      hostUsers.push({ host: host.name, user: r.user, group: g.group, groupMissing: g.missing, ...f });
       let u = users.get(r.user);
-      if (!u) users.set(r.user, (u = { user: r.user, group, hosts: [], ...zero() }));
-      u.group ??= group;
+      if (!u) users.set(r.user, (u = { user: r.user, group: null, groupMissing: null, hosts: [], ...zero() }));
+      mergeGroup(u, g);
       u.hosts.push(host.name);
       add(u, f);
     }
@@ -120,25 +166,27 @@ export function buildUsageReport(q: ResolvedQuery, db: Db, store: HostStore, now
     hosts.push({
       hostId: host.id,
       host: host.name,
-      monitoredHours: (h.buckets * step) / HOUR_MS,
+      monitoredHours: roundFigure((h.buckets * step) / HOUR_MS),
       samples: h.samples ?? 0,
-      cpuAvg: h.cpu_avg ?? null,
-      cpuMax: h.cpu_max ?? null,
-      memAvg: h.mem_avg ?? null,
-      memMax: h.mem_max ?? null,
-      gpuUtilAvg: h.gpu_util_avg ?? null,
-      gpuUtilMax: h.gpu_util_max ?? null,
-      gpuMemAvg: h.gpu_mem_avg ?? null,
-      gpuMemMax: h.gpu_mem_max ?? null,
-      load1Avg: h.load1_avg ?? null,
-      load1Max: h.load1_max ?? null,
+      cpuAvg: roundFigureOrNull(h.cpu_avg),
+      cpuMax: roundFigureOrNull(h.cpu_max),
+      memAvg: roundFigureOrNull(h.mem_avg),
+      memMax: roundFigureOrNull(h.mem_max),
+      gpuUtilAvg: roundFigureOrNull(h.gpu_util_avg),
+      gpuUtilMax: roundFigureOrNull(h.gpu_util_max),
+      gpuMemAvg: roundFigureOrNull(h.gpu_mem_avg),
+      gpuMemMax: roundFigureOrNull(h.gpu_mem_max),
+      load1Avg: roundFigureOrNull(h.load1_avg),
+      load1Max: roundFigureOrNull(h.load1_max),
     });
   }
 
-  const groups = new Map<string | null, UsageGroupRow>();
+  // Users without a group are grouped by why not ("not in inventory", "no inventory" …).
+  const groups = new Map<string, UsageGroupRow>();
   for (const u of users.values()) {
-    let g = groups.get(u.group);
-    if (!g) groups.set(u.group, (g = { group: u.group, users: [], ...zero() }));
+    const key = u.group !== null ? `=${u.group}` : `!${u.groupMissing ?? ''}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { group: u.group, groupMissing: u.group === null ? (u.groupMissing ?? null) : null, users: [], ...zero() }));
     g.users.push(u.user);
     add(g, u);
   }
@@ -153,14 +201,14 @@ export function buildUsageReport(q: ResolvedQuery, db: Db, store: HostStore, now
     totals: {
       users: userRows.length,
       monitoredHosts: hosts.filter((h) => h.samples > 0).length,
-      cpuHours: total.cpuHours,
-      memoryGibHours: total.memoryGibHours,
-      gpuHours: total.gpuHours,
-      gpuMemoryGibHours: total.gpuMemoryGibHours,
+      cpuHours: roundFigure(total.cpuHours),
+      memoryGibHours: roundFigure(total.memoryGibHours),
+      gpuHours: roundFigure(total.gpuHours),
+      gpuMemoryGibHours: roundFigure(total.gpuMemoryGibHours),
     },
-    users: userRows,
-    groups: [...groups.values()].sort((a, b) => byUsage(a, b) || String(a.group).localeCompare(String(b.group))),
-    hostUsers: hostUsers.sort((a, b) => a.host.localeCompare(b.host) || byUsage(a, b) || a.user.localeCompare(b.user)),
+    users: userRows.map(rounded),
+    groups: [...groups.values()].sort((a, b) => byUsage(a, b) || String(a.group ?? a.groupMissing).localeCompare(String(b.group ?? b.groupMissing))).map(rounded),
+    hostUsers: hostUsers.sort((a, b) => a.host.localeCompare(b.host) || byUsage(a, b) || a.user.localeCompare(b.user)).map(rounded),
     hosts,
     timeline: timeline(db, q.hosts, resolution, q.since, q.until),
   };
@@ -178,7 +226,7 @@ function timeline(db: Db, hosts: Host[], resolution: '1m' | '1h', since: number,
     const out = new Array<number | null>(n).fill(null);
     for (const p of queries.query(hostId, s, resolution, since, until, TIMELINE_POINTS)) {
       const i = Math.round((p.t - origin) / width);
-      if (i >= 0 && i < n) out[i] = p.avg;
+      if (i >= 0 && i < n) out[i] = roundFigureOrNull(p.avg);
     }
     return out;
   };
