@@ -1,5 +1,6 @@
 import { alertsContract, alertsEvents } from './alerts/alerts.contract.js';
 import { auditContract, auditEvents } from './audit/audit.contract.js';
+import { footprintContract } from './footprint/footprint.contract.js';
 import type { AnyEvent, AnyRequest, ClientOf, SubscribersOf } from './contract.js';
 import { hostsContract, hostsEvents } from './hosts/hosts.contract.js';
 import { inventoryContract } from './inventory/inventory.contract.js';
@@ -12,6 +13,7 @@ import { terminalsContract, terminalsEvents } from './terminal/terminal.contract
 export const api = {
   alerts: alertsContract,
   audit: auditContract,
+  footprint: footprintContract,
   hosts: hostsContract,
   inventory: inventoryContract,
   monitor: monitorContract,

@@ -10,6 +10,7 @@ import type { Probe } from '../../src-common/inventory/probe.schema.js';
 import { FleetdeckError, toProblem } from '../../src-common/problems.js';
 import { helperApi } from '../../src-common/protocol/helper-api.js';
 import { AuditLog } from './audit/audit-log.js';
+import { FootprintService } from './footprint/footprint-service.js';
 import { connectSummary, connectTarget, secretKindsText, type SecretSources } from './audit/audit-summaries.js';
 import { openDatabase, type Db } from './db/database.js';
 import { EventBus } from './events.js';
@@ -74,6 +75,7 @@ export class Fleet {
   readonly processes: ProcessControl;
   readonly reports: ReportService;
   readonly terminals: TerminalService;
+  readonly footprint: FootprintService;
   private readonly sessions = new Map<number, HostSession>();
   private readonly offeredKeys = new Map<string, Buffer>();
   /** Which secret kinds each session holds in memory from earlier connects (as HostSession keeps them), for audit summaries. */
@@ -116,6 +118,7 @@ export class Fleet {
       host: (id) => this.hosts.get(id),
       audit: (e) => this.audit.record(e),
     });
+    this.footprint = new FootprintService({ session: (id) => this.session(id), hostName: (id) => this.hosts.get(id).name, audit: (e) => this.audit.record(e) });
     this.handlers = this.buildHandlers();
   }
 
@@ -404,6 +407,8 @@ export class Fleet {
       [api.terminals.ack.method]: async (p: T<'ack'>) => this.terminals.ack(p.terminalId, p.bytes),
       [api.terminals.close.method]: async (p: T<'close'>) => ({ closed: this.terminals.close(p.terminalId) }),
       [api.terminals.list.method]: async () => this.terminals.list(),
+      [api.footprint.plan.method]: async (p: { id: number }) => this.footprint.plan(p.id),
+      [api.footprint.remove.method]: async (p: { id: number; planId: string; tag: string }) => this.footprint.remove(p.id, p.planId, p.tag),
       [api.processes.applyKill.method]: async (p: { id: number; planId: string; tag: string }) => this.processes.applyKill(p.id, p.planId, p.tag),
     };
   }

@@ -21,6 +21,8 @@ export interface HelperAssets {
   bootstrap: string;
   /** trust.sh + root-start.sh, compacted: run as root through sudo (and so logged by sudo). */
   rootStart: string;
+  /** trust.sh + footprint.sh, compacted: lists or removes what Fleetdeck put on a host. */
+  footprint: string;
   helperPath: string;
   helper: Buffer;
   helperHash: string;
@@ -63,6 +65,7 @@ export function loadAssets(fresh = false): HelperAssets {
     root,
     bootstrap: composeScript(root, 'bootstrap.sh'),
     rootStart: composeScript(root, 'root-start.sh'),
+    footprint: composeScript(root, 'footprint.sh'),
     helperPath,
     helper: readFileSync(helperPath),
     helperHash: manifest.sha256,

@@ -3,7 +3,7 @@ import { FleetdeckError } from '../../../src-common/problems.js';
 import { loadAssets, nodeArch, type HelperAssets, type RuntimeAsset } from './assets.js';
 import { glibcAtLeast, MIN_GLIBC_FOR_RUNTIME, parseBootstrapOutput, type BootstrapFacts } from './bootstrap-facts.js';
 import { HelperClient } from './helper-client.js';
-import { channelTransport, execCapture, execChannel } from './remote-exec.js';
+import { channelTransport, execCapture, execChannel, type ExecResult } from './remote-exec.js';
 
 /**
  * Step 4 and 5 of a connect: run bootstrap.sh, push what is missing (the helper, and a portable
@@ -273,6 +273,25 @@ async function startRootStage(client: Client, deployed: DeployResult, assets: He
     const stageError = ROOT_ERROR.exec(sudoError)?.[1];
     throw stageError ? rootStageProblem(stageError, label) : err;
   });
+}
+
+/**
+ * A short script run once as root, the way the root helper is started: the trusted sudo by
+ * absolute path, no environment (env -i, ROOT_PATH), the script from this app in argv. A sudo
+ * password, when needed, goes on stdin (sudo -S reads one line; the script reads nothing).
+ */
+export async function execAsRoot(client: Client, facts: BootstrapFacts, script: string, name: string, args: string[], opts: { label: string; password?: string; timeoutMs?: number }): Promise<ExecResult> {
+  if (facts.sudo === 'absent' || facts.sudo === 'untrusted' || !facts.sudoPath) {
+    throw new FleetdeckError('sudo-required', `${opts.label} has no sudo Fleetdeck may use, so this step cannot run as root. Log in as root, or install sudo.`);
+  }
+  const stage = ['/usr/bin/env', '-i', `PATH=${ROOT_PATH}`, 'LC_ALL=C', '/bin/sh', '-c', script, name, ...args];
+  const withPassword = facts.sudo === 'password' && opts.password !== undefined;
+  const argv = withPassword ? [facts.sudoPath, '-S', '-p', SUDO_PROMPT, '--', ...stage] : [facts.sudoPath, '-n', '--', ...stage];
+  const res = await execCapture(client, argv, { stdin: withPassword ? Buffer.from(`${opts.password}\n`) : undefined, timeoutMs: opts.timeoutMs ?? 60_000, label: `${name} on ${opts.label}` });
+  if (/a password is required|a terminal is required/.test(res.stderr)) throw new FleetdeckError('sudo-required', `sudo on ${opts.label} needs a password for ${facts.user}: enter it to include what root owns.`, { needs: 'sudo-password' });
+  if (/incorrect password|Sorry, try again/.test(res.stderr) || res.stderr.split(SUDO_PROMPT).length > 2) throw new FleetdeckError('authentication-failed', `sudo on ${opts.label} did not accept the password.`, { needs: 'sudo-password' });
+  if (/is not in the sudoers file|not allowed to execute|may not run sudo/.test(res.stderr)) throw new FleetdeckError('access-denied', `${facts.user} may not use sudo on ${opts.label}.`);
+  return res;
 }
 
 function rootStageProblem(code: string, label: string): FleetdeckError {

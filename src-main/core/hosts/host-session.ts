@@ -2,7 +2,8 @@ import type { ConnectionState, Host } from '../../../src-common/hosts/host.schem
 import { FleetdeckError, isRetryable, toProblem } from '../../../src-common/problems.js';
 import type { HelperParams, HelperRequestDef, HelperResult } from '../../../src-common/protocol/helper-api.js';
 import type { Superuser } from '../../../src-common/protocol/messages.js';
-import { deployHelper, startElevatedHelper, type DeployResult } from '../agent/deploy.js';
+import { deployHelper, execAsRoot, startElevatedHelper, type DeployResult } from '../agent/deploy.js';
+import { execCapture, type ExecResult } from '../agent/remote-exec.js';
 import type { HelperClient } from '../agent/helper-client.js';
 import { openSshLink, type SshLink } from '../ssh/connect.js';
 import type { HostKeyPolicy } from '../ssh/host-key-policy.js';
@@ -277,6 +278,21 @@ export class HostSession {
         });
     }
     return this.rootStarting;
+  }
+
+  /**
+   * Runs one of Fleetdeck's own host scripts (assets: trust.sh + the script) on this host's link,
+   * as the login user or as root (sudo, as the root helper is started). Connects first.
+   */
+  async runScript(script: string, name: string, args: string[], opts: { asRoot?: boolean; timeoutMs?: number } = {}): Promise<ExecResult> {
+    await this.connect();
+    const link = this.link;
+    const deployed = this.deployed;
+    if (!link || !deployed) throw new FleetdeckError('disconnected', `${this.host.name} is not connected right now (${this.stateValue.state}).`);
+    if (opts.asRoot && deployed.facts.uid !== 0) {
+      return execAsRoot(link.client, deployed.facts, script, name, args, { label: this.host.name, password: this.secrets.sudoPassword, timeoutMs: opts.timeoutMs });
+    }
+    return execCapture(link.client, ['sh', '-c', script, name, ...args], { timeoutMs: opts.timeoutMs ?? 60_000, label: `${name} on ${this.host.name}` });
   }
 
   /** A declared helper method, with the privilege asked for; the reply is checked against its schema. */

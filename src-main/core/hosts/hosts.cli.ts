@@ -1,6 +1,8 @@
-import type { Host } from '../../../src-common/hosts/host.schema.js';
+import type { FootprintPlan, FootprintResult } from '../../../src-common/footprint/footprint.contract.js';
+import type { ConnectionState, Host } from '../../../src-common/hosts/host.schema.js';
 import { FleetdeckError } from '../../../src-common/problems.js';
 import { defineCommand, type CliCommand, type FlagGroup } from '../cli/command.js';
+import { ask } from '../cli/prompt.js';
 import { CONNECT_FLAGS, dataDir, hostFromTarget, print } from '../cli/target.js';
 import { Fleet } from '../fleet.js';
 
@@ -64,15 +66,44 @@ export const hostsCommands: CliCommand[] = [
   defineCommand({
     path: ['hosts', 'remove'],
     args: 'NAME',
-    summary: 'forget a stored host (its trusted key stays; see "hostkeys forget")',
-    flags: [],
+    summary: 'forget a stored host; with --cleanup, first remove what Fleetdeck put on it',
+    details:
+      'Without --cleanup nothing on the server changes: the helper (and, where the host had no Node, the\nportable runtime) stay in ~/.cache/fleetdeck and /var/lib/fleetdeck/root. With --cleanup Fleetdeck\nconnects, shows what it would remove, asks (unless --yes), removes it and reads back that it is gone.\nThe trusted host key stays; see "hostkeys forget".\nExamples:\n  fleetdeck hosts remove gpu-1\n  fleetdeck hosts remove gpu-1 --cleanup --yes',
+    flags: [
+      {
+        title: 'Remove options',
+        flags: {
+          cleanup: { help: 'also remove the helper and runtime Fleetdeck put on the host (connects; sudo for root\'s copies: FLEETDECK_SUDO_PASSWORD)' },
+          yes: { alias: 'y', help: 'do not ask before removing files from the host' },
+        },
+      },
+    ],
     run: ({ positionals, flags, io }) =>
       withFleet(dataDir(flags), async (fleet) => {
         const name = positionals[0];
         const host = name ? fleet.hosts.findByName(name) : null;
         if (!host) throw new FleetdeckError('not-found', `No host named "${(name ?? '').slice(0, 80)}". See "fleetdeck hosts list".`);
+        let cleaned: FootprintResult | null = null;
+        if (flags.cleanup) {
+          const credentials = { ...(process.env.FLEETDECK_PASSWORD ? { password: process.env.FLEETDECK_PASSWORD } : {}), ...(process.env.FLEETDECK_SUDO_PASSWORD ? { sudoPassword: process.env.FLEETDECK_SUDO_PASSWORD } : {}) };
+          const state = (await fleet.call('hosts.connect', { id: host.id, ...(Object.keys(credentials).length ? { credentials } : {}) })) as ConnectionState;
+          if (state.state !== 'connected') {
+            const failed = state as Extract<ConnectionState, { state: 'failed' }>;
+            throw new FleetdeckError((failed.problem ?? 'disconnected') as never, `${host.name}: ${failed.message ?? state.state}${failed.problem === 'unknown-hostkey' ? ` Trust its key first: fleetdeck probe ${host.name} --accept-new` : ''}`);
+          }
+          const plan = (await fleet.call('footprint.plan', { id: host.id })) as FootprintPlan;
+          io.stderr.write(`${plan.summary}\n${plan.rootUnknown ? `note: ${plan.rootUnknown}\n` : ''}`);
+          if (plan.items.length) {
+            if (!flags.yes) {
+              const answer = process.stdin.isTTY ? await ask('Remove these from the host? [y/N] ') : null;
+              if (answer?.trim().toLowerCase() !== 'y') throw new FleetdeckError('cancelled', 'Nothing was removed, and the host is still stored. Run again with --yes to skip the question.');
+            }
+            cleaned = (await fleet.call('footprint.remove', { id: host.id, planId: plan.planId, tag: plan.tag })) as FootprintResult;
+            if (!cleaned.verified) throw new FleetdeckError('internal-error', `Still on ${host.name} after removing: ${cleaned.left.map((i) => i.path).join(', ')}. The host is still stored; look at it, then try again.`);
+          }
+        }
         await fleet.call('hosts.remove', { id: host.id });
-        print(io, { removed: host.name }, flags, () => `removed ${host.name}`);
+        print(io, { removed: host.name, cleanedUp: cleaned?.removed ?? null }, flags, () => `removed ${host.name}${cleaned ? ` (and from the host: ${cleaned.removed.join(', ')}; read back: gone)` : ''}`);
         return 0;
       }),
   }),
