@@ -12,7 +12,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src-common/**/*.test.ts', 'src-main/**/*.test.ts', 'src-preload/**/*.test.ts', 'remote-scripts/**/*.test.ts', 'src-renderer/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: ['src-common/**/*.test.ts', 'src-main/**/*.test.ts', 'src-preload/**/*.test.ts', 'remote-scripts/**/*.test.ts', 'src-renderer/**/*.test.ts', 'scripts/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
           environment: 'node',
           testTimeout: 20_000,
         },

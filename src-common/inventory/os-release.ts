@@ -36,6 +36,13 @@ export function parseOsRelease(text: string): OsReleaseFields {
 export function unquoteShellValue(raw: string): string {
   let out = '';
   let i = 0;
+  // Runs without quotes or backslashes are copied as slices: a character at a time, a hostile 1 MB
+  // value was a million string concatenations.
+  const runEnd = (from: number, stops: string): number => {
+    let j = from + 1;
+    while (j < raw.length && !stops.includes(raw[j]!)) j++;
+    return j;
+  };
   while (i < raw.length) {
     const ch = raw[i]!;
     if (ch === '"') {
@@ -46,8 +53,9 @@ export function unquoteShellValue(raw: string): string {
           out += next;
           i += 2;
         } else {
-          out += raw[i];
-          i++;
+          const end = runEnd(i, '"\\');
+          out += raw.slice(i, end);
+          i = end;
         }
       }
       i++;
@@ -59,8 +67,9 @@ export function unquoteShellValue(raw: string): string {
       out += raw[i + 1];
       i += 2;
     } else {
-      out += ch;
-      i++;
+      const end = runEnd(i, '"\'\\');
+      out += raw.slice(i, end);
+      i = end;
     }
   }
   return out;

@@ -56,7 +56,7 @@ export function parseProcCgroups(text: string): ProcCgroupsEntry[] {
   const out: ProcCgroupsEntry[] = [];
   for (const line of text.split('\n')) {
     if (line.startsWith('#')) continue;
-    const [subsystem, hierarchy, numCgroups, enabled] = line.trim().split(/\s+/);
+    const [subsystem, hierarchy, numCgroups, enabled] = line.trim().split(/\s+/, 4);
     if (!subsystem || enabled === undefined) continue;
     out.push({ subsystem, hierarchy: Number(hierarchy), numCgroups: Number(numCgroups), enabled: enabled === '1' });
   }

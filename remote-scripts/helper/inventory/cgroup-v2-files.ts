@@ -13,7 +13,7 @@ export interface CpuMax {
 
 /** cpu.max: "$MAX $PERIOD", e.g. "max 100000" or "150000 100000". */
 export function parseCpuMax(text: string): CpuMax | null {
-  const [quota, period] = text.trim().split(/\s+/);
+  const [quota, period] = text.trim().split(/\s+/, 2);
   const periodUsec = Number(period ?? 100000);
   if (!quota || !Number.isFinite(periodUsec) || periodUsec <= 0) return null;
   if (quota === 'max') return { quotaUsec: null, periodUsec, cpus: null };
@@ -39,7 +39,8 @@ export function parseSingleValue(text: string): number | null {
 export function parseFlatKeyed(text: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const line of text.split('\n')) {
-    const [key, value, extra] = line.trim().split(/\s+/);
+    // Three fields are enough to tell "key value" from anything longer; a limit keeps a hostile long line cheap.
+    const [key, value, extra] = line.trim().split(/\s+/, 3);
     if (!key || value === undefined || extra !== undefined) continue;
     const n = Number(value);
     if (Number.isFinite(n)) out[key] = n;
@@ -84,6 +85,8 @@ export interface IoStatEntry {
 export function parseIoStat(text: string): IoStatEntry[] {
   const out: IoStatEntry[] = [];
   for (const line of text.split('\n')) {
+    // Without a "MAJ:MIN" a line has nothing to read: skip it unsplit.
+    if (!line.includes(':')) continue;
     let current: IoStatEntry | null = null;
     for (const token of line.trim().split(/\s+/)) {
       if (/^\d+:\d+$/.test(token)) {

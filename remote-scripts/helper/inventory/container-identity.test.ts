@@ -34,3 +34,20 @@ describe('container identity from other paths', () => {
     expect(containerFromMounts(parseMountinfo(readFixture('cgroup/mountinfo/ubuntu1804-hybrid')))).toBeNull();
   });
 });
+
+describe('container identity on hostile paths', () => {
+  const id = 'a'.repeat(64);
+
+  it('reads a path of 30,000 kubepods segments in under 100 ms (each was a scan to the end)', () => {
+    const start = performance.now();
+    expect(containerFromCgroupPath('/kubepods'.repeat(30_000))).toBeNull();
+    expect(performance.now() - start).toBeLessThan(100);
+  });
+
+  it('takes the last id after the first kubepods segment, up to an empty segment, as before', () => {
+    expect(containerFromCgroupPath(`/kubepods/x/${id}/y/${'b'.repeat(64)}`)).toEqual({ containerId: 'b'.repeat(64), runtime: null });
+    expect(containerFromCgroupPath(`/kubepods/x//${id}`)).toBeNull();
+    expect(containerFromCgroupPath(`/kubepods/x//kubepods/${id}`)).toEqual({ containerId: id, runtime: null });
+    expect(containerFromCgroupPath(`/kubepods`)).toBeNull();
+  });
+});

@@ -15,23 +15,52 @@ export interface ContainerIdentity {
 }
 
 const HEX64 = '[0-9a-f]{64}';
+const HEX64_SEGMENT = new RegExp(`^${HEX64}$`);
 
 /** Most specific first: a path can mention kubepods and crio at once. */
-const CGROUP_PATTERNS: Array<{ re: RegExp; runtime: ContainerRuntime | null }> = [
-  { re: new RegExp(`(?:^|/)docker-(${HEX64})\\.scope(?:/|$)`), runtime: 'docker' },
-  { re: new RegExp(`(?:^|/)docker/(${HEX64})(?:/|$)`), runtime: 'docker' },
-  { re: new RegExp(`(?:^|/)libpod-(${HEX64})(?:\\.scope)?(?:/|$)`), runtime: 'podman' },
-  { re: new RegExp(`(?:^|/)crio-(${HEX64})\\.scope(?:/|$)`), runtime: 'crio' },
-  { re: new RegExp(`(?:^|/)cri-containerd-(${HEX64})\\.scope(?:/|$)`), runtime: 'containerd' },
+const CGROUP_PATTERNS: Array<{ find: (path: string) => string | null; runtime: ContainerRuntime | null }> = [
+  { find: matcher(`(?:^|/)docker-(${HEX64})\\.scope(?:/|$)`), runtime: 'docker' },
+  { find: matcher(`(?:^|/)docker/(${HEX64})(?:/|$)`), runtime: 'docker' },
+  { find: matcher(`(?:^|/)libpod-(${HEX64})(?:\\.scope)?(?:/|$)`), runtime: 'podman' },
+  { find: matcher(`(?:^|/)crio-(${HEX64})\\.scope(?:/|$)`), runtime: 'crio' },
+  { find: matcher(`(?:^|/)cri-containerd-(${HEX64})\\.scope(?:/|$)`), runtime: 'containerd' },
   // Kubernetes with the cgroupfs driver names the container cgroup by its bare id; dockershim and
   // containerd both do that, so the runtime cannot be told from the path.
-  { re: new RegExp(`(?:^|/)kubepods[^/]*/(?:[^/]+/)*(${HEX64})(?:/|$)`), runtime: null },
+  { find: kubepodsContainer, runtime: null },
 ];
 
+function matcher(source: string): (path: string) => string | null {
+  const re = new RegExp(source);
+  return (path) => re.exec(path)?.[1] ?? null;
+}
+
+/**
+ * A bare 64-hex segment below a "kubepods*" segment: the last one in the run of non-empty
+ * segments after the first kubepods segment (what /(?:^|\/)kubepods[^/]*\/(?:[^/]+\/)*(HEX64)(?:\/|$)/
+ * finds). One pass over the segments: that regex retried from every "kubepods" segment, each
+ * time to the end of the path, which a path of many such segments turned quadratic.
+ */
+function kubepodsContainer(path: string): string | null {
+  const segments = path.split('/');
+  let inRun = false;
+  let found: string | null = null;
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]!;
+    if (!inRun) {
+      inRun = segment.startsWith('kubepods') && i < segments.length - 1;
+      found = null;
+    } else if (segment === '') {
+      if (found) return found;
+      inRun = false;
+    } else if (HEX64_SEGMENT.test(segment)) found = segment;
+  }
+  return found;
+}
+
 export function containerFromCgroupPath(path: string): ContainerIdentity | null {
-  for (const { re, runtime } of CGROUP_PATTERNS) {
-    const match = re.exec(path);
-    if (match) return { containerId: match[1]!, runtime };
+  for (const { find, runtime } of CGROUP_PATTERNS) {
+    const containerId = find(path);
+    if (containerId) return { containerId, runtime };
   }
   return null;
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { timeAgainstOneMegabyteBound } from '../../../test/fuzz/fuzz.test-util.js';
 import { countTopology, parseCpuinfo } from './cpuinfo.js';
 
 // No cpuinfo sample is in the shared fixtures, so these are short hand-written excerpts of the
@@ -42,5 +43,14 @@ describe('parseCpuinfo', () => {
 
   it('counts topology from sysfs-style pairs', () => {
     expect(countTopology([{ physicalId: '0', coreId: '0' }, { physicalId: '0', coreId: '0' }, { physicalId: '0', coreId: '1' }])).toEqual({ sockets: 1, cores: 2, threads: 3 });
+  });
+});
+
+describe('parseCpuinfo on hostile input', () => {
+  it('reads 3 MB of processor blocks within the campaign bound for 1 MB (the global blocks were found by scanning every processor per block)', () => {
+    const text = 'processor\t: 0\n\n'.repeat(210_000);
+    const { ms, boundMs, output } = timeAgainstOneMegabyteBound(() => parseCpuinfo(text));
+    expect(ms).toBeLessThan(boundMs);
+    expect(output.threads).toBe(210_000);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { containerSchema } from '../../../src-common/inventory/inventory.schema.js';
+import { MAX } from '../../../src-common/protocol/bounds.js';
 import { containerFromInspect, containersFromList, limitsFromInspect, parseDockerStats, withInspect } from './docker-api.js';
 import { readFixture, readJsonFixture } from './fixtures.test-util.js';
 
@@ -100,5 +101,17 @@ describe('parseDockerStats (one-shot)', () => {
     const stats = { cpu_stats: { cpu_usage: { total_usage: 300 }, system_cpu_usage: 2000, online_cpus: 4 }, precpu_stats: { cpu_usage: { total_usage: 100 }, system_cpu_usage: 1000 } };
     expect(parseDockerStats(stats).cpuPercent).toBe(80);
     expect(parseDockerStats({ memory_stats: { usage: 10, limit: 2 ** 63 } }).memoryLimitBytes).toBeNull();
+  });
+});
+
+describe('Docker API JSON from a hostile engine', () => {
+  it('reads 200,000 GPU ids without overflowing the stack (they were spread into push)', () => {
+    const ids = Array.from({ length: 200_000 }, (_, i) => String(i));
+    const inspect = { HostConfig: { DeviceRequests: [{ Driver: 'nvidia', DeviceIDs: ids }] }, Config: { Env: [`NVIDIA_VISIBLE_DEVICES=${ids.join(',')}`] } };
+    expect(limitsFromInspect(inspect).gpus).toHaveLength(200_000);
+  });
+
+  it(`keeps at most ${MAX.containers} containers, the most the core accepts`, () => {
+    expect(containersFromList(Array.from({ length: MAX.containers + 5 }, (_, i) => ({ Id: String(i) })))).toHaveLength(MAX.containers);
   });
 });

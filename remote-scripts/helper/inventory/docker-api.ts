@@ -1,4 +1,5 @@
 import type { Container } from '../../../src-common/inventory/inventory.schema.js';
+import { MAX } from '../../../src-common/protocol/bounds.js';
 
 /**
  * Docker Engine API JSON → inventory shapes. Pure functions over parsed JSON (`unknown`, checked
@@ -31,7 +32,9 @@ const UNLIMITED = { nanoCpus: null, memoryBytes: null, gpus: [] as string[] };
 /** GET /containers/json?all=1. Limits are not in the list; inspect fills them (withInspect). */
 export function containersFromList(json: unknown): Container[] {
   if (!Array.isArray(json)) return [];
-  return json.map((raw) => {
+  // Up to the bound the core accepts: each container costs an inspect request, and a hostile
+  // list of 300,000 "{}" must not become 300,000 of them.
+  return json.slice(0, MAX.containers).map((raw) => {
     const c = obj(raw);
     const names = Array.isArray(c.Names) ? c.Names.filter((n): n is string => typeof n === 'string') : [];
     const created = num(c.Created);
@@ -67,12 +70,16 @@ function gpusOf(hostConfig: Json, env: string[]): string[] {
     const caps = Array.isArray(r.Capabilities) ? r.Capabilities.flat() : [];
     if (r.Driver !== 'nvidia' && !caps.includes('gpu')) continue;
     const ids = Array.isArray(r.DeviceIDs) ? r.DeviceIDs.filter((d): d is string => typeof d === 'string') : [];
-    if (ids.length > 0) out.push(...ids);
-    else if (r.Count === -1) out.push('all');
+    // Loops, not push(...list): spreading a hostile list of 100k ids overflows the call stack.
+    if (ids.length > 0) {
+      for (const id of ids) out.push(id);
+    } else if (r.Count === -1) out.push('all');
     else if (typeof r.Count === 'number' && r.Count > 0) out.push(`count:${r.Count}`);
   }
   const visible = env.find((e) => e.startsWith('NVIDIA_VISIBLE_DEVICES='))?.slice('NVIDIA_VISIBLE_DEVICES='.length).trim();
-  if (visible && !['void', 'none', ''].includes(visible)) out.push(...visible.split(',').map((s) => s.trim()).filter(Boolean));
+  if (visible && !['void', 'none', ''].includes(visible)) {
+    for (const id of visible.split(',')) if (id.trim()) out.push(id.trim());
+  }
   const devices = Array.isArray(hostConfig.Devices) ? hostConfig.Devices.map(obj) : [];
   for (const d of devices) {
     const m = /^\/dev\/nvidia(\d+)$/.exec(str(d.PathOnHost) ?? '');

@@ -49,3 +49,32 @@ describe('local users', () => {
     expect(entries.find((e) => e.uid === 0)?.name).toBe('root');
   });
 });
+
+describe('local users on hostile input', () => {
+  const timed = <T>(f: () => T): [T, number] => {
+    const start = performance.now();
+    const value = f();
+    return [value, performance.now() - start];
+  };
+
+  it('reads a login.defs of 32,000 blank lines in under 100 ms (^\\s* under the m flag rescanned them from every line)', () => {
+    const [range, ms] = timed(() => parseLoginDefsUidRange(`${'\n'.repeat(32_000)}x`));
+    expect(ms).toBeLessThan(100);
+    expect(range).toEqual({ uidMin: 1000, uidMax: 60000 });
+    expect(parseLoginDefsUidRange('UID_MIN\n500\n')).toEqual({ uidMin: 1000, uidMax: 60000 });
+  });
+
+  it('matches 5,000 users with 5,000 groups in under 100 ms (every group was scanned for every user)', () => {
+    const passwd = parsePasswd(Array.from({ length: 5_000 }, (_, i) => `u${i}:x:${1000 + i}:1000::/h:/bin/sh`).join('\n'));
+    const groups = parseGroup(Array.from({ length: 5_000 }, (_, i) => `g${i}:x:${2000 + i}:u${i},u${i}`).join('\n'));
+    localUsersFrom(passwd, groups); // warm: the bound is about the algorithm, not the first compile
+    const [users, ms] = timed(() => localUsersFrom(passwd, groups));
+    expect(ms).toBeLessThan(100);
+    expect(users[42]!.groups).toEqual(['g42']);
+  });
+
+  it('takes the first entry of a name listed twice, as getpwnam does, so repeats cannot multiply the groups', () => {
+    const users = localUsersFrom(parsePasswd('a:x:1000:1000::/one:/bin/sh\na:x:1001:1000::/two:/bin/sh\n'), parseGroup('g:x:5:a\nh:x:6:a\n'));
+    expect(users).toEqual([expect.objectContaining({ name: 'a', uid: 1000, home: '/one', groups: ['g', 'h'] })]);
+  });
+});

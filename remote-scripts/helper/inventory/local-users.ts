@@ -46,17 +46,34 @@ export function parseGroup(text: string): GroupEntry[] {
 /** UID_MIN / UID_MAX from /etc/login.defs; the shadow-utils defaults when absent. */
 export function parseLoginDefsUidRange(text: string | null): { uidMin: number; uidMax: number } {
   const value = (key: string, fallback: number): number => {
-    const m = new RegExp(`^\\s*${key}\\s+(\\d+)`, 'm').exec(text ?? '');
+    // [ \t], not \s: with the m flag a \s* that can cross newlines rescans every blank line from each line start.
+    const m = new RegExp(`^[ \\t]*${key}[ \\t]+(\\d+)`, 'm').exec(text ?? '');
     return m ? Number(m[1]) : fallback;
   };
   return { uidMin: value('UID_MIN', 1000), uidMax: value('UID_MAX', 60000) };
 }
 
+/**
+ * An account name that appears twice is the first entry, as getpwnam(3) resolves it. Groups are
+ * indexed by member once: scanning every group for every user was users × groups, and repeated
+ * names under many groups would return users × groups.
+ */
 export function localUsersFrom(passwd: readonly PasswdEntry[], groups: readonly GroupEntry[], range = { uidMin: 1000, uidMax: 60000 }): LocalUser[] {
   const groupByGid = new Map(groups.map((g) => [g.gid, g.name]));
+  const groupsOfMember = new Map<string, string[]>();
+  for (const g of groups) {
+    for (const member of new Set(g.members)) {
+      const list = groupsOfMember.get(member);
+      if (list) list.push(g.name);
+      else groupsOfMember.set(member, [g.name]);
+    }
+  }
+  const seen = new Set<string>();
   return passwd.flatMap((p) => {
+    if (seen.has(p.name)) return [];
+    seen.add(p.name);
     const primary = groupByGid.get(p.gid);
-    const supplementary = groups.filter((g) => g.members.includes(p.name)).map((g) => g.name);
+    const supplementary = groupsOfMember.get(p.name) ?? [];
     const memberOf = [...new Set([...(primary ? [primary] : []), ...supplementary])];
     const isAdmin = memberOf.some((g) => ADMIN_GROUPS.includes(g));
     const regular = p.uid >= range.uidMin && p.uid <= range.uidMax;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gpuSchema } from '../../../src-common/inventory/inventory.schema.js';
 import { listFixtures, readFixture } from './fixtures.test-util.js';
+import { MAX } from '../../../src-common/protocol/bounds.js';
 import { attachProcesses, computeAppsFromCsv, gpusFromQueryGpuCsv, parseNvidiaSmiCsv } from './nvidia-smi-csv.js';
 
 const MiB = 1024 ** 2;
@@ -87,5 +88,47 @@ describe('--query-compute-apps CSV, every fixture', () => {
     expect(attributed).toBeLessThanOrEqual(gpu!.memoryUsedBytes!);
     const other = attachProcesses([{ ...gpu!, busId: '00000000:AA:00.0', processes: [] }], apps);
     expect(other[0]!.processes).toEqual([]);
+  });
+});
+
+describe('nvidia-smi CSV on hostile input', () => {
+  const timed = <T>(f: () => T): [T, number] => {
+    const start = performance.now();
+    const value = f();
+    return [value, performance.now() - start];
+  };
+
+  it('reads a 64 KB header of "[" in under 100 ms (the unit regex retried from every "[")', () => {
+    const [csv, ms] = timed(() => parseNvidiaSmiCsv(`name [${'['.repeat(64_000)}\n`));
+    expect(ms).toBeLessThan(100);
+    expect(csv.columns).toHaveLength(1);
+  });
+
+  it('keeps "name [unit]" columns as the regex read them', () => {
+    expect(parseNvidiaSmiCsv('a [MiB], b [x] [W], c [], d]\n').columns).toEqual([
+      { name: 'a', unit: 'MiB' },
+      { name: 'b [x]', unit: 'W' },
+      { name: 'c []', unit: null },
+      { name: 'd]', unit: null },
+    ]);
+  });
+
+  it('reads 2,000 one-cell rows under a 2,000-column header in under 100 ms, with only the cells each row has', () => {
+    const header = Array.from({ length: 2_000 }, (_, i) => `c${i}`).join(', ');
+    const [csv, ms] = timed(() => parseNvidiaSmiCsv(`${header}\n${'x\n'.repeat(2_000)}`));
+    expect(ms).toBeLessThan(100);
+    expect(csv.rows[0]).toEqual({ c0: 'x' });
+  });
+
+  it(`keeps at most ${MAX.gpus} GPUs, the most the core accepts`, () => {
+    expect(gpusFromQueryGpuCsv(`index, name\n${'0, x\n'.repeat(1000)}`)).toHaveLength(MAX.gpus);
+  });
+
+  it('attaches each compute app to one GPU, the first that matches, and in linear time', () => {
+    const gpus = gpusFromQueryGpuCsv(`index, uuid\n0, GPU-1\n1, GPU-1\n`);
+    const apps = computeAppsFromCsv(`pid, gpu_uuid, process_name\n${'7, GPU-1, x\n'.repeat(4_000)}`);
+    const [attached, ms] = timed(() => attachProcesses(gpus, apps));
+    expect(ms).toBeLessThan(100);
+    expect(attached.map((g) => g.processes.length)).toEqual([4_000, 0]);
   });
 });

@@ -20,3 +20,16 @@ describe('parseNvidiaSmiList', () => {
     expect(parseNvidiaSmiList("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.")).toEqual([]);
   });
 });
+
+describe('parseNvidiaSmiList on hostile input', () => {
+  it('reads a line of 30,000 " (UUID: " in under 100 ms (a lazy regex rescanned the line from each)', () => {
+    const start = performance.now();
+    expect(parseNvidiaSmiList(`GPU 0: ${' (UUID: '.repeat(30_000)}`)).toEqual([]);
+    expect(performance.now() - start).toBeLessThan(100);
+  });
+
+  it('still takes the name up to the " (UUID: " whose id has no ")"', () => {
+    expect(parseNvidiaSmiList('GPU 1: A (B) (UUID: x) (UUID: GPU-9)')).toEqual([{ index: 1, name: 'A (B) (UUID: x)', uuid: 'GPU-9', migDevices: [] }]);
+    expect(parseNvidiaSmiList('GPU 1: A (UUID: )')).toEqual([]);
+  });
+});

@@ -51,3 +51,14 @@ describe('parseNvidiaSmiTable', () => {
     expect(parseNvidiaSmiTable(old.replace(/\|    0      5762.*\n/, '|  No running processes found                                                 |\n')).processes).toEqual([]);
   });
 });
+
+describe('parseNvidiaSmiTable on hostile input', () => {
+  it('reads GPU and process rows with 32 KB runs of spaces in under 100 ms (lazy regexes retried every space)', () => {
+    const table = `|=====|\n|   0  x${' '.repeat(32_000)}y |${' '.repeat(32_000)}| x |\n| ${'a'.repeat(32_000)} | ${'a'.repeat(32_000)} | 1 ${' '.repeat(32_000)}x |\nProcesses:\n|=====|\n|    0   1   C   x${' '.repeat(32_000)}y |\n`;
+    const start = performance.now();
+    const t = parseNvidiaSmiTable(table);
+    expect(performance.now() - start).toBeLessThan(100);
+    expect(t.gpus).toEqual([]);
+    expect(t.processes).toEqual([]);
+  });
+});

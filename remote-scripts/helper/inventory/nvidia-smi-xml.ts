@@ -1,4 +1,5 @@
 import type { Gpu, GpuProcess } from '../../../src-common/inventory/inventory.schema.js';
+import { MAX } from '../../../src-common/protocol/bounds.js';
 import { nvBytes, nvNumber, nvOnOff, nvText } from './nvidia-values.js';
 import { child, childrenNamed, parseXml, textAt, type XmlElement } from './xml-lite.js';
 
@@ -28,7 +29,7 @@ function firstNumber(el: XmlElement, paths: string[][]): number | null {
 }
 
 function processesOf(gpu: XmlElement): GpuProcess[] {
-  return childrenNamed(child(gpu, 'processes'), 'process_info').flatMap((p) => {
+  return childrenNamed(child(gpu, 'processes'), 'process_info').slice(0, MAX.gpuProcesses).flatMap((p) => {
     const pid = nvNumber(textAt(p, 'pid'));
     if (pid === null) return [];
     return [{ pid, name: textAt(p, 'process_name') ?? '', type: nvText(textAt(p, 'type')), usedMemoryBytes: nvBytes(textAt(p, 'used_memory')) }];
@@ -46,14 +47,29 @@ export function uncorrectableEcc(gpu: XmlElement): number | null {
   const oldStyle = child(volatile, 'double_bit');
   if (oldStyle) return nvNumber(textAt(oldStyle, 'total'));
   const leaves = volatile.children.filter((c) => c.name.includes('uncorrectable'));
-  const names = leaves.map((c) => c.name);
+  const names = new Set(leaves.map((c) => c.name));
   let total: number | null = null;
   for (const leaf of leaves) {
-    if (names.some((n) => n !== leaf.name && leaf.name.startsWith(`${n}_`))) continue;
+    if (hasCombinedCounter(leaf.name, names)) continue;
     const n = nvNumber(leaf.text);
     if (n !== null) total = (total ?? 0) + n;
   }
   return total;
+}
+
+/** nvidia-smi's counter names are under 40 characters; longer prefixes are not looked up. */
+const MAX_COUNTER_NAME = 64;
+
+/**
+ * Whether `name` is the split part of another counter: some "<other>_" prefix of it is a name in
+ * `names`. Looked up per "_" (a comparison with every other name was leaves², and a hostile
+ * <volatile> can hold thousands).
+ */
+function hasCombinedCounter(name: string, names: ReadonlySet<string>): boolean {
+  for (let at = name.indexOf('_'); at !== -1 && at <= MAX_COUNTER_NAME; at = name.indexOf('_', at + 1)) {
+    if (names.has(name.slice(0, at))) return true;
+  }
+  return false;
 }
 
 function gpuFrom(el: XmlElement, index: number, driverVersion: string | null, cudaVersion: string | null): Gpu {
@@ -93,6 +109,8 @@ export function parseNvidiaSmiXml(xml: string): NvidiaSmiLog {
   const driverVersion = nvText(textAt(log, 'driver_version'));
   const cudaVersion = nvText(textAt(log, 'cuda_version'));
   // <gpu> elements come in nvidia-smi index order (PCI bus order), which is what -i N refers to.
-  const gpus = childrenNamed(log, 'gpu').map((el, i) => gpuFrom(el, i, driverVersion, cudaVersion));
+  // Past the bounds the core accepts (MAX.gpus, MAX.gpuProcesses) the rest is not read: a hostile
+  // list of 100,000 "<gpu/>" must not become 100,000 GPU records.
+  const gpus = childrenNamed(log, 'gpu').slice(0, MAX.gpus).map((el, i) => gpuFrom(el, i, driverVersion, cudaVersion));
   return { driverVersion, cudaVersion, attachedGpus: nvNumber(textAt(log, 'attached_gpus')), gpus };
 }

@@ -30,6 +30,9 @@ export interface ProcStat {
 
 const FIELDS = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal', 'guest', 'guestNice'] as const;
 
+/** The keys read besides cpuN. */
+const WANTED = new Set(['cpu', 'btime', 'ctxt', 'processes', 'procs_running', 'procs_blocked']);
+
 function cpuTimes(values: string[]): CpuTimes {
   // Old kernels print fewer columns (no steal/guest before 2.6.11/2.6.24); missing ones are 0.
   const times = {} as CpuTimes;
@@ -51,8 +54,11 @@ export function parseProcStat(text: string): ProcStat {
     procsBlocked: null,
   };
   for (const line of text.split('\n')) {
-    const [key, ...values] = line.trim().split(/\s+/);
-    if (!key) continue;
+    // The key first, and the values only of lines that are read: "intr" and "softirq" list every
+    // interrupt (thousands of numbers on a big host), and a hostile file can make any line 1 MB.
+    const key = /^\s*(\S+)/.exec(line)?.[1];
+    if (!key || (!WANTED.has(key) && !/^cpu\d+$/.test(key))) continue;
+    const values = line.trim().split(/\s+/, FIELDS.length + 1).slice(1);
     if (key === 'cpu') stat.total = cpuTimes(values);
     else if (/^cpu\d+$/.test(key)) stat.perCpu.push({ cpu: Number(key.slice(3)), times: cpuTimes(values) });
     else if (key === 'btime') stat.bootTimeSeconds = Number(values[0]);

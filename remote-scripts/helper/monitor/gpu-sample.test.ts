@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gpuSampleSchema } from '../../../src-common/monitor/sample.schema.js';
 import { listFixtures, readFixture } from '../inventory/fixtures.test-util.js';
-import { gpuReadingFromXml } from './gpu-sample.js';
+import { clocksByGpu, gpuReadingFromXml } from './gpu-sample.js';
 import { MiB, NVIDIA_XML_EXPECTED } from './nvidia-xml-expected.test-util.js';
 
 describe('GPU samples from every recorded nvidia-smi -q -x', () => {
@@ -27,5 +27,14 @@ describe('GPU samples from every recorded nvidia-smi -q -x', () => {
 
   it('refuses XML that is not nvidia-smi’s', () => {
     expect(() => gpuReadingFromXml('<html></html>')).toThrow(/not nvidia-smi XML/);
+  });
+});
+
+describe('clocksByGpu on hostile input', () => {
+  it('reads a <gpu> of 40,000 unclosed <clocks> in under 100 ms (a lazy regex rescanned to the end from each)', () => {
+    const start = performance.now();
+    expect(clocksByGpu(`<gpu>${'<clocks>'.repeat(40_000)}`)).toEqual([{ smClockMHz: null, memClockMHz: null }]);
+    expect(performance.now() - start).toBeLessThan(100);
+    expect(clocksByGpu('<gpu><clocks></clocks><clocks><sm_clock>1 MHz</sm_clock></clocks></gpu>')).toEqual([{ smClockMHz: null, memClockMHz: null }]);
   });
 });

@@ -1,4 +1,5 @@
 import type { GpuSample } from '../../../src-common/monitor/sample.schema.js';
+import { MAX } from '../../../src-common/protocol/bounds.js';
 import { parseNvidiaSmiXml } from '../inventory/nvidia-smi-xml.js';
 import { nvNumber } from '../inventory/nvidia-values.js';
 
@@ -22,8 +23,12 @@ export interface GpuReading {
  * a millisecond per GPU every sample, so only the <clocks> block of each GPU is looked at.
  */
 export function clocksByGpu(xml: string): Array<{ smClockMHz: number | null; memClockMHz: number | null }> {
-  return xml.split(/<gpu[\s>]/).slice(1).map((chunk) => {
-    const clocks = /<clocks>([\s\S]*?)<\/clocks>/.exec(chunk)?.[1] ?? '';
+  return xml.split(/<gpu[\s>]/, MAX.gpus + 1).slice(1).map((chunk) => {
+    // The first <clocks> up to the </clocks> after it, by index: the lazy regex that did this
+    // rescanned to the end of the chunk from every "<clocks>" (quadratic on a hostile one).
+    const open = chunk.indexOf('<clocks>');
+    const close = open === -1 ? -1 : chunk.indexOf('</clocks>', open + 8);
+    const clocks = close === -1 ? '' : chunk.slice(open + 8, close);
     const value = (tag: string): number | null => nvNumber(new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(clocks)?.[1]);
     return { smClockMHz: value('sm_clock'), memClockMHz: value('mem_clock') };
   });

@@ -28,3 +28,21 @@ describe('libc detection', () => {
     expect(await detectLibc(ctx)).toEqual({ kind: 'glibc', version: '2.17' });
   });
 });
+
+describe('libc detection on hostile output', () => {
+  it.each([
+    ['GLIBC'.repeat(100_000)],
+    ['musl libc '.repeat(50_000)],
+    ['GNU libc'.repeat(60_000)],
+  ])('reads 500 KB of repeated markers in under 100 ms (lazy regexes rescanned from each) #%#', (text) => {
+    const start = performance.now();
+    parseLddVersion(text);
+    expect(performance.now() - start).toBeLessThan(100);
+  });
+
+  it('reads the version after the last ")" only when GLIBC is inside that parenthesis', () => {
+    expect(parseLddVersion('ldd (x) (GNU libc) 2.39')).toEqual({ kind: 'glibc', version: '2.39' });
+    expect(parseLddVersion('ldd (GLIBC) (x) 2.39')).toBeNull();
+    expect(parseLddVersion('ldd (GLIBC 2.36) 2.36 extra')).toBeNull();
+  });
+});

@@ -14,12 +14,26 @@ export function parseGetconfLibc(stdout: string): LibcInfo | null {
  * ldd is the loader itself and prints "musl libc (x86_64)" / "Version 1.2.4" on stderr.
  */
 export function parseLddVersion(text: string): LibcInfo | null {
-  const musl = /musl libc[\s\S]*?Version\s+(\d+(?:\.\d+)+)/i.exec(text);
+  // The first "Version x.y" after the first "musl libc": searched once from there, since a regex
+  // retrying from every "musl libc" rescanned the rest of the text each time.
+  const muslAt = text.search(/musl libc/i);
+  const musl = muslAt === -1 ? null : /Version\s+(\d+(?:\.\d+)+)/i.exec(text.slice(muslAt));
   if (musl) return { kind: 'musl', version: musl[1]! };
   if (/musl/i.test(text)) return { kind: 'musl', version: null };
-  const firstLine = text.split('\n')[0] ?? '';
-  const glibc = /(?:GLIBC|GNU libc)[^)]*\)\s+(\d+\.\d+(?:\.\d+)?)\s*$/i.exec(firstLine);
-  return glibc ? { kind: 'glibc', version: glibc[1]! } : null;
+  return glibcFromLddLine(text.split('\n', 1)[0] ?? '');
+}
+
+/**
+ * "... (Debian GLIBC 2.36-9) 2.36": the version follows the line's last ")", and "GLIBC" or
+ * "GNU libc" must sit inside that parenthesis (between it and the ")" before it). Found by index:
+ * a regex trying every "GLIBC" and scanning to the next ")" from each was quadratic.
+ */
+function glibcFromLddLine(line: string): LibcInfo | null {
+  const close = line.lastIndexOf(')');
+  if (close === -1) return null;
+  const version = /^\s+(\d+\.\d+(?:\.\d+)?)\s*$/.exec(line.slice(close + 1));
+  const previousClose = close === 0 ? -1 : line.lastIndexOf(')', close - 1);
+  return version && /GLIBC|GNU libc/i.test(line.slice(previousClose + 1, close)) ? { kind: 'glibc', version: version[1]! } : null;
 }
 
 const MUSL_LOADER = /^ld-musl-[\w-]+\.so\.1$/;

@@ -9,6 +9,7 @@ import { createContext } from '../context.js';
 import { fakeContext } from '../inventory/fake-context.test-util.js';
 import { readFixture } from '../inventory/fixtures.test-util.js';
 import { probe } from './probe.js';
+import { detectSelinux } from './security.js';
 
 const ALL_V1 = ['blkio', 'cpu', 'cpuacct', 'cpuset', 'devices', 'freezer', 'hugetlb', 'memory', 'net_cls', 'net_prio', 'perf_event', 'pids', 'rdma'];
 
@@ -189,5 +190,15 @@ describe('probe container runtimes and GPUs on a fake live host', () => {
   it('uses systemd-detect-virt when it is installed', async () => {
     const ctx = fakeContext({ files: { ...base, '/usr/bin/systemd-detect-virt': '' }, commands: { 'systemd-detect-virt': { code: 1, stdout: 'none\n' } } });
     expect((await probe(ctx)).virtualization).toEqual({ kind: 'none', container: false });
+  });
+});
+
+describe('SELinux config from a hostile host', () => {
+  it('reads a config of 32,000 blank lines in under 100 ms (^\\s* under the m flag rescanned them from every line)', async () => {
+    const ctx = fakeContext({ files: { '/etc/selinux/config': `${'\n'.repeat(32_000)}x` } });
+    const start = performance.now();
+    expect(await detectSelinux(ctx)).toBe('absent');
+    expect(performance.now() - start).toBeLessThan(100);
+    expect(await detectSelinux(fakeContext({ files: { '/etc/selinux/config': '# c\n  SELINUX = disabled\n' } }))).toBe('disabled');
   });
 });

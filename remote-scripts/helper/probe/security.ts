@@ -7,7 +7,9 @@ export async function detectSelinux(ctx: HelperContext): Promise<Probe['security
   if (enforce === '0') return 'permissive';
   // selinuxfs is not mounted when SELinux is disabled, but its config still says so.
   const config = await ctx.readText('/etc/selinux/config');
-  return config !== null && /^\s*SELINUX\s*=/m.test(config) ? 'disabled' : 'absent';
+  // [ \t], not \s: under the m flag a \s* that can cross newlines rescans every blank line from each
+  // line start, and a config of blank lines took hours.
+  return config !== null && /^[ \t]*SELINUX[ \t]*=/m.test(config) ? 'disabled' : 'absent';
 }
 
 export async function detectApparmor(ctx: HelperContext): Promise<Probe['security']['apparmor']> {

@@ -57,10 +57,11 @@ interface ParseState {
   hostLineBlocks: Set<SshConfigHost>;
   includeStack: string[];
   included: number;
+  includeLimitWarned: boolean;
 }
 
 export function parseSshConfig(text: string, opts: ParseSshConfigOptions): SshConfigHost[] {
-  const state: ParseState = { opts, blocks: [], hostLineBlocks: new Set(), includeStack: [path.resolve(opts.path)], included: 0 };
+  const state: ParseState = { opts, blocks: [], hostLineBlocks: new Set(), includeStack: [path.resolve(opts.path)], included: 0, includeLimitWarned: false };
   parseFile(text, opts.path, { patterns: ['*'], within: [] }, 0, state);
   // Keep every Host line (it names aliases even when empty); drop empty implicit/continuation blocks.
   return state.blocks.filter((b) => b.options.length > 0 || state.hostLineBlocks.has(b));
@@ -71,7 +72,9 @@ type Scope = Pick<SshConfigHost, 'patterns' | 'within'>;
 function parseFile(text: string, file: string, outer: Scope, depth: number, state: ParseState): void {
   const warn = (line: number, message: string): void => void state.opts.warnings?.push({ path: file, line, message });
   const open = (scope: Scope, line: number): SshConfigHost => {
-    const block = { ...scope, options: [], path: file, line };
+    // Fields named, not {...scope}: scope is sometimes a whole block, and a spread of mixed shapes
+    // made this the slowest line of a 100,000-block parse.
+    const block: SshConfigHost = { patterns: scope.patterns, within: scope.within, options: [], path: file, line };
     state.blocks.push(block);
     return block;
   };
@@ -100,14 +103,17 @@ function parseFile(text: string, file: string, outer: Scope, depth: number, stat
       current.options.push({ keyword, args, path: file, line: lineNo });
       return;
     }
-    for (const { target, fromGlob } of args.flatMap((a) => expandInclude(a, state.opts, (m) => warn(lineNo, m)))) {
+    const targets = state.includeLimitWarned ? [] : args.flatMap((a) => expandInclude(a, state.opts, (m) => warn(lineNo, m)));
+    for (const { target, fromGlob } of targets) {
       const resolved = path.resolve(target);
       if (state.includeStack.includes(resolved)) {
         warn(lineNo, `Include loop: ${target} is already being read; skipped`);
       } else if (depth + 1 > MAX_INCLUDE_DEPTH) {
         warn(lineNo, `Include nested more than ${MAX_INCLUDE_DEPTH} deep; ${target} skipped`);
       } else if (state.included >= MAX_INCLUDED_FILES) {
-        warn(lineNo, `more than ${MAX_INCLUDED_FILES} files included in all; ${target} skipped`);
+        // Once: a file of thousands of Include lines must not become thousands of warnings.
+        if (!state.includeLimitWarned) warn(lineNo, `more than ${MAX_INCLUDED_FILES} files included in all; ${target} and any further includes skipped`);
+        state.includeLimitWarned = true;
       } else {
         const content = (state.opts.readFile ?? defaultReadFile)(target);
         // A glob may match directories; a named file that is missing is worth telling about.
@@ -137,7 +143,11 @@ function splitLine(line: string): { keyword: string; args: string[] } | string |
   return { keyword, args };
 }
 
-/** OpenSSH argv_split: whitespace-separated, "..." or '...' quoting, \-escapes, # starts a comment. */
+/**
+ * OpenSSH argv_split: whitespace-separated, "..." or '...' quoting, \-escapes, # starts a comment.
+ * Literal runs are copied as slices, not a character at a time (a 1 MB argument was a million
+ * string concatenations).
+ */
 export function splitArgs(s: string): string[] | null {
   const args: string[] = [];
   let i = 0;
@@ -146,17 +156,26 @@ export function splitArgs(s: string): string[] | null {
     if (i >= s.length || s[i] === '#') break;
     let arg = '';
     let quote = '';
+    let run = i;
     for (; i < s.length; i++) {
       const c = s[i]!;
       const next = s[i + 1];
-      if (c === '\\' && (next === '"' || next === "'" || next === '\\' || (!quote && next === ' '))) arg += s[++i];
-      else if (!quote && (c === ' ' || c === '\t')) break;
-      else if (!quote && (c === '"' || c === "'")) quote = c;
-      else if (quote && c === quote) quote = '';
-      else arg += c;
+      if (c === '\\' && (next === '"' || next === "'" || next === '\\' || (!quote && next === ' '))) {
+        arg += s.slice(run, i) + next;
+        run = ++i + 1;
+      } else if (!quote && (c === ' ' || c === '\t')) break;
+      else if (!quote && (c === '"' || c === "'")) {
+        arg += s.slice(run, i);
+        quote = c;
+        run = i + 1;
+      } else if (quote && c === quote) {
+        arg += s.slice(run, i);
+        quote = '';
+        run = i + 1;
+      }
     }
     if (quote) return null;
-    args.push(arg);
+    args.push(arg + s.slice(run, i));
   }
   return args;
 }

@@ -4,8 +4,11 @@ import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hostInputSchema } from '../../../src-common/hosts/host.schema.js';
+import { timeAgainstOneMegabyteBound } from '../../../test/fuzz/fuzz.test-util.js';
 import {
   importCandidates,
+  MAX_IMPORT_CANDIDATES,
+  parseProxyJump,
   parseSshConfig,
   resolveHost,
   splitArgs,
@@ -342,5 +345,38 @@ describe.skipIf(!sshG)('parity with ssh -G', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a hostile or huge config', () => {
+  it('imports through a ProxyJump chain 5,000 hosts long without overflowing the stack, cut at 16 hops', () => {
+    const { config } = parse(Array.from({ length: 5_000 }, (_, i) => `Host h${i}\n  User u\n  ProxyJump h${i + 1}\n`).join(''));
+    const candidates = importCandidates(config, env);
+    expect(candidates[0]!.input.jump).toHaveLength(16);
+    expect(candidates[0]!.problem).toContain('more than 16 jump hosts');
+  });
+
+  it('lists a Host line of 10,000 aliases within the campaign bound (each alias was matched against the whole line)', () => {
+    const { config } = parse(`Host ${Array.from({ length: 10_000 }, (_, i) => `h${i}`).join(' ')}\n  User u\n`);
+    const { ms, boundMs, output: candidates } = timeAgainstOneMegabyteBound(() => importCandidates(config, env));
+    expect(ms).toBeLessThan(boundMs);
+    expect(candidates).toHaveLength(MAX_IMPORT_CANDIDATES);
+    expect(candidates[3]!.input).toMatchObject({ name: 'h3', user: 'u' });
+  });
+
+  it('reports each unknown %-token once per value, not once per occurrence', () => {
+    const { config } = parse(`Host a\n  IdentityFile /k/${'%z'.repeat(10_000)}%C\n`);
+    expect(resolveHost(config, 'a', env).problems).toEqual([`IdentityFile "/k/${'%z'.repeat(10_000)}%C" uses %z, %C, which Fleetdeck cannot expand`]);
+  });
+
+  it('reads at most 16 ProxyJump entries and reports bad ones in one problem', () => {
+    const problems: string[] = [];
+    expect(parseProxyJump(','.repeat(100_000), problems)).toEqual([]);
+    expect(problems).toEqual(['ProxyJump lists more than 16 hosts; the rest are ignored', `ProxyJump entries ${Array(16).fill('""').join(', ')} are not [user@]host[:port]`]);
+  });
+
+  it('warns once when the Include limit is reached', () => {
+    const { warnings } = parse('Include conf.d/*\n'.repeat(300), {}, { readDir: (p) => (p.endsWith('conf.d') ? ['a'] : null), readFile: () => 'User x\n' });
+    expect(warnings.filter((w) => w.message.includes('files included in all'))).toHaveLength(1);
   });
 });
