@@ -66,6 +66,10 @@ export const localUserSchema = z.object({
   home: text(),
   shell: text(),
   groups: list(name(), MAX.groupsPerUser),
+  /** The group the passwd gid names (null when /etc/group has no such gid). Absent in older facts. */
+  primaryGroup: z.optional(z.nullable(name())),
+  /** A person's account (UID_MIN..UID_MAX of login.defs) rather than a system one. Absent in older facts. */
+  regular: z.optional(z.boolean()),
   /** May become root: from sudo's own rules (root: always); false when unknown (see `sudo`). */
   isAdmin: z.boolean(),
   /** What `sudo -l -U` says: all commands, some, none; null when it could not be asked (not root). Absent in older facts. */

@@ -12,6 +12,7 @@ export async function collectUsers(ctx: HelperContext): Promise<SectionResult<Lo
   const range = parseLoginDefsUidRange(await ctx.readText('/etc/login.defs'));
   const listed = localUsersFrom(parsePasswd(passwd), parseGroup(group), range);
   // Root can always become root; everyone else is asked of sudo (not guessed from group names).
+  // System accounts too: a service account with sudo rules (a web app's) is worth seeing.
   const { rights, unknownWhy } = await readSudoRights(ctx, listed.filter((u) => u.uid !== 0).map((u) => u.name));
   const users = listed.map((u) => {
     const sudo = u.uid === 0 ? 'all' : (rights.get(u.name) ?? null);

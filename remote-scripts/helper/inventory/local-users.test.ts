@@ -27,14 +27,23 @@ nogroup:x:65534:
 describe('local users', () => {
   const users = localUsersFrom(parsePasswd(passwd), parseGroup(group));
 
-  it('keeps regular users and admins, not system accounts or nobody', () => {
-    expect(users.map((u) => u.name)).toEqual(['alice', 'bob', 'ops']);
+  it('lists every account, system ones too, and marks the regular (people\'s) ones', () => {
+    expect(users.map((u) => [u.name, u.regular])).toEqual([
+      ['root', false],
+      ['daemon', false],
+      ['backup', false],
+      ['nobody', false],
+      ['alice', true],
+      ['bob', true],
+      ['ops', false],
+    ]);
+    expect(users.find((u) => u.name === 'root')).toMatchObject({ regular: false, primaryGroup: 'root' });
   });
 
-  it('collects primary and supplementary groups and marks admins', () => {
-    expect(users[0]).toEqual({ name: 'alice', uid: 1000, gid: 1000, gecos: 'Alice Liddell,,,', home: '/home/alice', shell: '/bin/bash', groups: ['alice', 'sudo', 'docker'], isAdmin: true });
-    expect(users[1]).toMatchObject({ name: 'bob', groups: ['bob', 'docker'], isAdmin: false });
-    expect(users[2]).toMatchObject({ name: 'ops', uid: 998, isAdmin: true });
+  it('collects the primary group (the one the gid names) and supplementary groups; never guesses admin from a group name', () => {
+    expect(users.find((u) => u.name === 'alice')).toEqual({ name: 'alice', uid: 1000, gid: 1000, gecos: 'Alice Liddell,,,', home: '/home/alice', shell: '/bin/bash', groups: ['alice', 'sudo', 'docker'], primaryGroup: 'alice', regular: true, isAdmin: false });
+    expect(users.find((u) => u.name === 'bob')).toMatchObject({ groups: ['bob', 'docker'], primaryGroup: 'bob' });
+    expect(users.find((u) => u.name === 'ops')).toMatchObject({ uid: 998, regular: false, isAdmin: false });
     for (const u of users) expect(() => localUserSchema.parse(u)).not.toThrow();
   });
 

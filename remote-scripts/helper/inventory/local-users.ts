@@ -1,9 +1,10 @@
 import type { LocalUser } from '../../../src-common/inventory/inventory.schema.js';
 
 /**
- * Local accounts from /etc/passwd and /etc/group: the people who use the machine (UID_MIN and
- * up, as login.defs defines "regular user") plus anyone with admin rights through a sudo-granting
- * group, even a system account.
+ * Local accounts from /etc/passwd and /etc/group: every account, people (UID_MIN and up, as
+ * login.defs defines "regular user") marked `regular`, system accounts (root, www-data, …) too,
+ * each with the group its passwd gid names — reports file a user's usage under it. Who may become
+ * root is not guessed here from group names: collect-users.ts asks sudo.
  */
 
 export interface PasswdEntry {
@@ -20,9 +21,6 @@ export interface GroupEntry {
   gid: number;
   members: string[];
 }
-
-/** Groups the default sudoers/polkit rules of Debian (sudo), RHEL/SUSE/Arch (wheel) and old Ubuntu (admin) treat as admins. */
-export const ADMIN_GROUPS = ['sudo', 'wheel', 'admin'];
 
 /** NIS "+"/"-" lines and comments are not accounts. */
 const isEntryLine = (line: string): boolean => line.trim() !== '' && !/^[#+-]/.test(line);
@@ -75,9 +73,7 @@ export function localUsersFrom(passwd: readonly PasswdEntry[], groups: readonly 
     const primary = groupByGid.get(p.gid);
     const supplementary = groupsOfMember.get(p.name) ?? [];
     const memberOf = [...new Set([...(primary ? [primary] : []), ...supplementary])];
-    const isAdmin = memberOf.some((g) => ADMIN_GROUPS.includes(g));
     const regular = p.uid >= range.uidMin && p.uid <= range.uidMax;
-    if (!regular && !isAdmin) return [];
-    return [{ name: p.name, uid: p.uid, gid: p.gid, gecos: p.gecos, home: p.home, shell: p.shell, groups: memberOf, isAdmin }];
+    return [{ name: p.name, uid: p.uid, gid: p.gid, gecos: p.gecos, home: p.home, shell: p.shell, groups: memberOf, primaryGroup: primary ?? null, regular, isAdmin: false }];
   });
 }

@@ -46,7 +46,8 @@ describe('inventorySnapshot on a --root directory built from fixtures', () => {
     expect(inv.sections.memory).toEqual({ ok: true, message: expect.stringMatching(/estimated/) });
     // Same /proc/stat twice: topology from the file, no usage.
     expect(inv.cpu).toMatchObject({ threads: 8, usagePercent: null, perCpuUsagePercent: [] });
-    expect(inv.users).toEqual([expect.objectContaining({ name: 'alice', isAdmin: false, sudo: null, groups: ['alice', 'sudo'] })]);
+    // Every account; root can always become root, the others are asked of sudo (not live: unknown).
+    expect(inv.users).toEqual([expect.objectContaining({ name: 'root', sudo: 'all', isAdmin: true }), expect.objectContaining({ name: 'alice', isAdmin: false, sudo: null, groups: ['alice', 'sudo'], primaryGroup: 'alice', regular: true })]);
     expect(inv.containers).toEqual([]);
     expect(inv.sections.containers).toMatchObject({ ok: true });
     expect(inv.sections.gpus).toMatchObject({ ok: true, message: expect.stringMatching(/--root/) });

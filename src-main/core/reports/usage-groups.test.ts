@@ -35,13 +35,15 @@ describe('usage report: users’ groups', () => {
       account('lonely', 1500, 4242, []),
       account('sam', 1501, 7000, ['ml']),
       account('kim', 1502, 7000, ['bob', 'ml']),
+      // A helper that reads the passwd gid's name says so outright, whatever the list's order.
+      { ...account('lee', 1503, 50, ['wheel', 'staff']), primaryGroup: 'staff' },
     ];
     f.hosts.saveFacts(f.gpu.id, facts);
     const at = T0 + 10 * 60_000;
     const u = (name: string, uid: number, cpuPercent: number): Sample['users'][number] => ({ user: name, uid, cpuPercent, memoryBytes: 1024 ** 2, gpuMemoryBytes: 0, gpusTouched: [], processes: 1 });
     const items: { hostId: number; sample: Sample }[] = [];
     for (let i = 0; i < 10; i++) {
-      items.push({ hostId: f.gpu.id, sample: valueSample(at + i * 1000, { cpu: 10, users: [u('root', 0, 5), u('www-data', 33, 2), u('lonely', 1500, 1), u('sam', 1501, 1), u('kim', 1502, 1)] }) });
+      items.push({ hostId: f.gpu.id, sample: valueSample(at + i * 1000, { cpu: 10, users: [u('root', 0, 5), u('www-data', 33, 2), u('lonely', 1500, 1), u('sam', 1501, 1), u('kim', 1502, 1), u('lee', 1503, 1)] }) });
       // The quote host has no stored inventory; root there too.
       items.push({ hostId: f.quote.id, sample: valueSample(at + i * 1000, { cpu: 10, users: [u('nobody', 65534, 1), u('root', 0, 3)] }) });
     }
@@ -64,6 +66,10 @@ describe('usage report: users’ groups', () => {
         [f.quote.name, null, 'no-inventory'],
       ]),
     );
+  });
+
+  it('uses the primary group the helper read from the passwd gid, where it did', () => {
+    expect(user('lee')).toMatchObject({ group: 'staff', groupMissing: null });
   });
 
   it('says why a user has no group: not in the inventory, no inventory, a gid without a name', () => {

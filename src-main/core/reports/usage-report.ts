@@ -45,7 +45,9 @@ const byUsage = <T extends Figures>(a: T, b: T) => b.cpuHours - a.cpuHours || b.
 type GroupOf = { group: string; missing: null } | { group: null; missing: GroupMissing };
 
 /**
- * user → primary group, from a host's stored inventory. The helper lists each account's groups
+ * user → primary group, from a host's stored inventory: the `primaryGroup` the helper reads from
+ * the passwd gid (null: the gid has no name), for facts stored since it does. Older facts lack it:
+ * there the helper listed each account's groups
  * with the one its passwd gid names first (local-users.ts: primary, then the supplementary ones
  * from /etc/group), so groups[0] is the primary group, provided the gid has a name in
  * /etc/group. When it has none, the list holds only supplementary groups (or nothing): an empty
@@ -57,18 +59,20 @@ type GroupOf = { group: string; missing: null } | { group: null; missing: GroupM
 function primaryGroups(store: HostStore, hostId: number): (user: string) => GroupOf {
   const inv = store.facts(hostId)?.inventory as { users?: unknown } | null | undefined;
   if (!inv || typeof inv !== 'object') return () => ({ group: null, missing: 'no-inventory' });
-  const listed = new Map<string, { gid: number | null; first: string | null }>();
+  const listed = new Map<string, { gid: number | null; first: string | null; primary?: string | null }>();
   const firstByGid = new Map<number, Set<string | null>>();
-  for (const u of (Array.isArray(inv.users) ? inv.users : []) as { name?: unknown; gid?: unknown; groups?: unknown }[]) {
+  for (const u of (Array.isArray(inv.users) ? inv.users : []) as { name?: unknown; gid?: unknown; groups?: unknown; primaryGroup?: unknown }[]) {
     if (typeof u?.name !== 'string' || listed.has(u.name)) continue;
     const gid = typeof u.gid === 'number' && Number.isInteger(u.gid) ? u.gid : null;
     const first = Array.isArray(u.groups) && typeof u.groups[0] === 'string' && u.groups[0] !== '' ? u.groups[0] : null;
-    listed.set(u.name, { gid, first });
+    const primary = u.primaryGroup === undefined ? undefined : typeof u.primaryGroup === 'string' && u.primaryGroup !== '' ? u.primaryGroup : null;
+    listed.set(u.name, { gid, first, primary });
     if (gid !== null) firstByGid.set(gid, (firstByGid.get(gid) ?? new Set()).add(first));
   }
   return (user) => {
     const u = listed.get(user);
     if (!u) return { group: null, missing: 'not-in-inventory' };
+    if (u.primary !== undefined) return u.primary !== null ? { group: u.primary, missing: null } : { group: null, missing: 'no-group-name' };
     const agreed = u.gid === null || (firstByGid.get(u.gid)?.size ?? 1) === 1;
     return u.first !== null && agreed ? { group: u.first, missing: null } : { group: null, missing: 'no-group-name' };
   };
