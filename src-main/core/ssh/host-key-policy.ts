@@ -34,7 +34,8 @@ export class HostKeyPolicy {
     const all: KnownHostEntry[] = [];
     for (const file of this.knownHostsFiles) {
       try {
-        all.push(...parseKnownHosts(readFileSync(file, 'utf8')));
+        // A loop, not push(...): a known_hosts of a few hundred thousand lines would overflow the stack.
+        for (const entry of parseKnownHosts(readFileSync(file, 'utf8'))) all.push(entry);
       } catch {
         /* a missing or unreadable known_hosts file just knows nothing */
       }
