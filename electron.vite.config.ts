@@ -1,6 +1,7 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
 import { resolve } from 'node:path';
+import { rendererChunks } from './vite.web.config';
 
 // The Electron build: main (thin shell), preload (sandboxed, CommonJS), renderer (the React UI,
 // the same one `fleetdeck serve` gives a browser).
@@ -16,6 +17,7 @@ export default defineConfig({
     root: resolve(__dirname, 'src-renderer'),
     base: './',
     plugins: [react()],
-    build: { outDir: resolve(__dirname, 'out/renderer'), assetsInlineLimit: 0, rollupOptions: { input: resolve(__dirname, 'src-renderer/index.html') } },
+    // The same chunks as the web build: pages load when first shown (see vite.web.config.ts).
+    build: { outDir: resolve(__dirname, 'out/renderer'), assetsInlineLimit: 0, rollupOptions: { input: resolve(__dirname, 'src-renderer/index.html'), output: { codeSplitting: rendererChunks } } },
   },
 });

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeSchema } from '../../src-common/inventory/probe.schema.js';
@@ -127,11 +129,16 @@ describe.skipIf(unavailable)('connect over real sshd', () => {
     expect((await connectTrusting(fleet, host.id, { passphrase: KEY_PASSPHRASE })).state).toBe('connected');
   });
 
-  it('a missing key file is invalid input that names the file', async () => {
-    const host = await addHost(fleet, sshd, 'fdtest', { keyPath: '/nonexistent/id_ed25519' });
+  it('a missing key file is invalid input that names the file: when adding, and when it went away later', async () => {
+    await expect(addHost(fleet, sshd, 'fdtest', { keyPath: '/nonexistent/id_ed25519' })).rejects.toMatchObject({ problem: 'invalid-input', message: expect.stringContaining('/nonexistent/id_ed25519') });
+    const dir = mkdtempSync(path.join(tmpdir(), 'fd-key-'));
+    const keyPath = path.join(dir, 'id_ed25519');
+    copyFileSync(sshd.users.fdtest!.keyPath!, keyPath);
+    const host = await addHost(fleet, sshd, 'fdtest', { keyPath });
+    rmSync(dir, { recursive: true, force: true });
     const failed = expectFailed(await connect(fleet, host.id));
     expect(failed.problem).toBe('invalid-input');
-    expect(failed.message).toContain('/nonexistent/id_ed25519');
+    expect(failed.message).toContain(keyPath);
   });
 
   it('a host that closes the connection during bootstrap → disconnected, with a hint', async () => {

@@ -120,6 +120,13 @@ export const hostInputSchema = z
       .optional(),
     jump: z.array(jumpHopSchema).max(8, 'At most 8 jump hosts are supported.').default([]),
     tags: z.array(tagSchema).max(32).default([]),
+    /**
+     * What to do when another host already logs in as the same user@address:port. 'add' (the
+     * default: scripts, and imports the user picked knowing it) stores it anyway; 'refuse' answers
+     * invalid-input with details.duplicateOf = { id, name }, so an interactive client can warn and
+     * send it again with 'add' once the user confirms. Not stored.
+     */
+    ifDuplicate: z.enum(['add', 'refuse'], { message: 'ifDuplicate is "add" or "refuse".' }).optional(),
   })
   .superRefine((h, ctx) => {
     if (h.auth === 'key' && !h.keyPath) {

@@ -3,7 +3,8 @@ import { ALERT_KINDS, alertRuleInputSchema, formatDuration, formatThreshold, KIN
 import { describeIssues } from '../../src-common/hosts/host.schema.js';
 import { errorMessage } from '../api/api-error.js';
 import { hostHref } from '../app/route.js';
-import { Badge, EmptyState, ErrorState, Skeleton } from '../app/ui.js';
+import { Icon } from '../app/icons.js';
+import { Badge, ErrorState, Skeleton } from '../app/ui.js';
 import { useHosts } from '../hosts/use-hosts.js';
 import './alerts.css';
 import { useAcknowledgeAlert, useAlertRules, useAlerts, useDeleteRule, useSaveRule } from './use-alerts.js';
@@ -27,9 +28,13 @@ export function AlertsPage() {
       ) : alerts.isError ? (
         <ErrorState title="Could not load alerts" message={errorMessage(alerts.error)} onRetry={() => void alerts.refetch()} />
       ) : active.length === 0 ? (
-        <EmptyState icon="check" title="All clear" testId="alerts-empty">
-          No alert is active.
-        </EmptyState>
+        // One line, not a page-high empty state: the rules below are what an admin comes here for.
+        <div className="alerts-clear" role="status" data-testid="alerts-empty">
+          <Icon name="check" size={16} />
+          <span>
+            <strong>All clear.</strong> No alert is active.
+          </span>
+        </div>
       ) : (
         <AlertTable alerts={active} testId="alerts-active" />
       )}
@@ -137,8 +142,7 @@ function RulesEditor() {
           <table className="table alert-rules">
             <thead>
               <tr>
-                <th>Kind</th>
-                <th>Scope</th>
+                <th>Rule</th>
                 <th>Threshold</th>
                 <th>For (s)</th>
                 <th>Enabled</th>
@@ -176,30 +180,31 @@ function RuleRow({ initial, onDone }: { initial: Draft; onDone?: () => void }) {
   return (
     <>
       <tr data-testid={testId}>
-        <td>
-          <select className="input select" value={draft.kind} onChange={(e) => set({ kind: e.target.value as AlertKind })} aria-label="Kind">
-            {ALERT_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {KIND_INFO[k].label}
-              </option>
-            ))}
-          </select>
-        </td>
-        <td>
-          <select className="input select" value={draft.scope} onChange={(e) => set({ scope: e.target.value })} aria-label="Scope">
-            <option value="all">All hosts</option>
-            {(hosts.data ?? []).map((h) => (
-              <option key={h.id} value={`host:${h.id}`}>
-                Host {h.name}
-              </option>
-            ))}
-            {tags.map((t) => (
-              <option key={t} value={`tag:${t}`}>
-                Tag {t}
-              </option>
-            ))}
-            {!['all', ...(hosts.data ?? []).map((h) => `host:${h.id}`), ...tags.map((t) => `tag:${t}`)].includes(draft.scope) ? <option value={draft.scope}>{draft.scope}</option> : null}
-          </select>
+        {/* Kind and scope share a cell: side by side where there is room, one above the other in a narrow window. */}
+        <td className="alert-rule-what">
+          <div className="alert-rule-selects">
+            <select className="input select alert-kind" value={draft.kind} onChange={(e) => set({ kind: e.target.value as AlertKind })} aria-label="Kind">
+              {ALERT_KINDS.map((k) => (
+                <option key={k} value={k}>
+                  {KIND_INFO[k].label}
+                </option>
+              ))}
+            </select>
+            <select className="input select alert-scope" value={draft.scope} onChange={(e) => set({ scope: e.target.value })} aria-label="Scope">
+              <option value="all">All hosts</option>
+              {(hosts.data ?? []).map((h) => (
+                <option key={h.id} value={`host:${h.id}`}>
+                  Host {h.name}
+                </option>
+              ))}
+              {tags.map((t) => (
+                <option key={t} value={`tag:${t}`}>
+                  Tag {t}
+                </option>
+              ))}
+              {!['all', ...(hosts.data ?? []).map((h) => `host:${h.id}`), ...tags.map((t) => `tag:${t}`)].includes(draft.scope) ? <option value={draft.scope}>{draft.scope}</option> : null}
+            </select>
+          </div>
         </td>
         <td>
           {info.usesThreshold ? (
@@ -217,30 +222,35 @@ function RuleRow({ initial, onDone }: { initial: Draft; onDone?: () => void }) {
         <td>
           <input type="checkbox" className="checkbox" checked={draft.enabled} onChange={(e) => set({ enabled: e.target.checked })} aria-label="Enabled" />
         </td>
-        <td className="alert-rule-actions">
-          <button
-            type="button"
-            className="button small primary"
-            disabled={!dirty || !parsed.success || save.isPending}
-            onClick={() => parsed.success && save.mutate(parsed.data, { onSuccess: () => onDone?.() })}
-            data-testid={`${testId}-save`}
-          >
-            Save
-          </button>
-          {initial.id !== undefined ? (
-            <button type="button" className="button small danger" disabled={remove.isPending} onClick={() => remove.mutate(initial.id!)} aria-label="Delete rule">
-              Delete
+        {/* A flex cell stops being a table cell and its borders no longer line up: the row lays out a box inside it. */}
+        <td className="alert-rule-actions-cell">
+          <div className="alert-rule-actions">
+            {/* Saved rows show no Save button (five disabled ones read as noise); it appears once the row changes. */}
+            <button
+              type="button"
+              className={`button small primary${dirty ? '' : ' is-idle'}`}
+              disabled={!dirty || !parsed.success || save.isPending}
+              aria-hidden={dirty ? undefined : true}
+              onClick={() => parsed.success && save.mutate(parsed.data, { onSuccess: () => onDone?.() })}
+              data-testid={`${testId}-save`}
+            >
+              Save
             </button>
-          ) : (
-            <button type="button" className="button small" onClick={onDone}>
-              Cancel
-            </button>
-          )}
+            {initial.id !== undefined ? (
+              <button type="button" className="button small ghost danger-text" disabled={remove.isPending} onClick={() => remove.mutate(initial.id!)} aria-label={`Delete the ${info.label} rule`}>
+                Delete
+              </button>
+            ) : (
+              <button type="button" className="button small" onClick={onDone}>
+                Cancel
+              </button>
+            )}
+          </div>
         </td>
       </tr>
       {problem ? (
         <tr className="alert-rule-problem">
-          <td colSpan={6} className="field-error" role="alert" data-testid={`${testId}-error`}>
+          <td colSpan={5} className="field-error" role="alert" data-testid={`${testId}-error`}>
             {problem}
           </td>
         </tr>

@@ -1,24 +1,39 @@
-import { AlertsPage } from '../alerts/AlertsPage.js';
-import { AuditPage } from '../audit/AuditPage.js';
-import { ReportsPage } from '../reports/ReportsPage.js';
-import { TerminalsView } from '../terminal/TerminalsView.js';
+import { lazy, Suspense, useEffect } from 'react';
 import { TerminalsProvider, useOpenTerminal } from '../terminal/terminals-context.js';
 import { useHosts } from '../hosts/use-hosts.js';
 import { useAlertSync } from '../alerts/use-alerts.js';
-import { FleetPage } from '../hosts/FleetPage.js';
 import { ConnectFlowProvider } from '../hosts/connect-flow.js';
-import { HostPage } from '../hosts/HostPage.js';
 import { useHostLogSync, useHostStateSync } from '../hosts/use-hosts.js';
 import { useMonitorSync } from '../monitor/use-monitor.js';
 import { AppActionsProvider, useAppActions } from './app-actions.js';
 import { LinkBanner } from './LinkBanner.js';
-import { HOST_TABS } from './route.js';
+import { HOST_TABS, routeHref } from './route.js';
 import { Sidebar } from './Sidebar.js';
 import { ToastProvider } from './toast.js';
-import { EmptyState } from './ui.js';
+import { EmptyState, Skeleton } from './ui.js';
 import { navigate, useRoute } from './use-route.js';
 import { useResyncOnReconnect } from './use-resync.js';
 import { useShortcuts } from './use-shortcuts.js';
+
+/**
+ * Each page is its own chunk, loaded when first shown: the shell starts without the charts, the
+ * reports or the audit log (issue 9: one 1.38 MB bundle before).
+ */
+const FleetPage = lazy(() => import('../hosts/FleetPage.js').then((m) => ({ default: m.FleetPage })));
+const HostPage = lazy(() => import('../hosts/HostPage.js').then((m) => ({ default: m.HostPage })));
+const AlertsPage = lazy(() => import('../alerts/AlertsPage.js').then((m) => ({ default: m.AlertsPage })));
+const AuditPage = lazy(() => import('../audit/AuditPage.js').then((m) => ({ default: m.AuditPage })));
+const ReportsPage = lazy(() => import('../reports/ReportsPage.js').then((m) => ({ default: m.ReportsPage })));
+const TerminalsView = lazy(() => import('../terminal/TerminalsView.js').then((m) => ({ default: m.TerminalsView })));
+
+function PageLoading() {
+  return (
+    <div className="page" aria-busy="true" data-testid="page-loading">
+      <Skeleton className="skeleton-heading" />
+      <Skeleton className="skeleton-block" />
+    </div>
+  );
+}
 
 export function App() {
   return (
@@ -36,6 +51,11 @@ export function App() {
 
 function Shell() {
   const route = useRoute();
+  const routeKey = routeHref(route);
+  // A new page starts at its top: the content pane would otherwise keep the last page's scroll offset.
+  useEffect(() => {
+    document.getElementById('content')?.scrollTo({ top: 0 });
+  }, [routeKey]);
   const actions = useAppActions();
   const hosts = useHosts();
   const openTerminal = useOpenTerminal();
@@ -65,13 +85,17 @@ function Shell() {
       <div className="main">
         <LinkBanner />
         <main className="content" id="content">
-          {route.page === 'fleet' ? <FleetPage /> : null}
-          {route.page === 'alerts' ? <AlertsPage /> : null}
-          {route.page === 'audit' ? <AuditPage /> : null}
-          {route.page === 'reports' ? <ReportsPage /> : null}
+          <Suspense fallback={<PageLoading />}>
+            {route.page === 'fleet' ? <FleetPage /> : null}
+            {route.page === 'alerts' ? <AlertsPage /> : null}
+            {route.page === 'audit' ? <AuditPage /> : null}
+            {route.page === 'reports' ? <ReportsPage /> : null}
+            {route.page === 'host' ? <HostPage key={route.id} id={route.id} tab={route.tab} /> : null}
+          </Suspense>
           {/* Always mounted: terminals keep running (and their scrollback) while other pages show. */}
-          <TerminalsView visible={route.page === 'terminals'} />
-          {route.page === 'host' ? <HostPage key={route.id} id={route.id} tab={route.tab} /> : null}
+          <Suspense fallback={null}>
+            <TerminalsView visible={route.page === 'terminals'} />
+          </Suspense>
           {route.page === 'not-found' ? (
             <EmptyState
               icon="alert"

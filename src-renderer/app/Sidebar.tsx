@@ -1,5 +1,6 @@
 import { useActiveAlertCount } from '../alerts/use-alerts.js';
 import { useApi, useLinkStatus } from '../api/api-context.js';
+import { useConnectFlow } from '../hosts/connect-flow.js';
 import { describeConnection } from '../hosts/connection-state.js';
 import { useHosts } from '../hosts/use-hosts.js';
 import { useAppActions } from './app-actions.js';
@@ -15,6 +16,7 @@ export function Sidebar({ route }: { route: Route }) {
   const hosts = useHosts();
   const alertCount = useActiveAlertCount();
   const actions = useAppActions();
+  const flow = useConnectFlow();
   const { theme, cycle } = useTheme();
   const list = hosts.data ?? [];
   const sorted = [...list].sort((a, b) => a.name.localeCompare(b.name));
@@ -58,7 +60,7 @@ export function Sidebar({ route }: { route: Route }) {
               </li>
             ))
           : sorted.map((h) => {
-              const view = describeConnection(h.connection);
+              const view = describeConnection(h.connection, Date.now(), flow.askingHostKey === h.id);
               const active = route.page === 'host' && route.id === h.id;
               return (
                 <li key={h.id}>

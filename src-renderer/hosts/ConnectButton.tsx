@@ -2,7 +2,7 @@ import type { HostWithState } from '../../src-common/hosts/hosts.contract.js';
 import { Icon } from '../app/icons.js';
 import { Spinner } from '../app/ui.js';
 import { useConnectFlow } from './connect-flow.js';
-import { canConnect } from './connection-state.js';
+import { canConnect, connectLabel } from './connection-state.js';
 
 /** Connect when idle/failed/lost; Disconnect when connected; Cancel while connecting or reconnecting. */
 export function ConnectButton({ host, size }: { host: HostWithState; size?: 'small' }) {
@@ -14,7 +14,7 @@ export function ConnectButton({ host, size }: { host: HostWithState; size?: 'sma
     return (
       <button type="button" className={`button primary${cls}`} onClick={() => flow.connect(host)} disabled={busy} data-testid="connect-button">
         {busy ? <Spinner /> : <Icon name="plug" size={14} />}
-        {state === 'failed' || state === 'lost' ? 'Reconnect' : 'Connect'}
+        {connectLabel(host.connection)}
       </button>
     );
   }

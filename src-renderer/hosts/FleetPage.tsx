@@ -9,6 +9,7 @@ import { plural } from '../format.js';
 import { allTags, FLEET_SORTS, hasTag, hostLoad, isFleetSort, sortHosts, type FleetSort, type HostLoad } from '../monitor/fleet-sort.js';
 import type { LiveState } from '../monitor/monitor-data.js';
 import { monitorKeys } from '../monitor/use-monitor.js';
+import { fleetCounts } from './connection-state.js';
 import { matchesFilter } from './fleet-filter.js';
 import { HostCard } from './HostCard.js';
 import { useHosts } from './use-hosts.js';
@@ -62,14 +63,7 @@ export function FleetPage() {
     return sortHosts(matching, sort, loads);
     // sortTick re-reads the live loads from the cache every few seconds.
   }, [list, filter, activeTag, sort, sortTick, queryClient]);
-  const counts = useMemo(() => {
-    const c = { connected: 0, attention: 0 };
-    for (const h of list) {
-      if (h.connection.state === 'connected') c.connected += 1;
-      if (h.connection.state === 'failed' || h.connection.state === 'lost') c.attention += 1;
-    }
-    return c;
-  }, [list]);
+  const counts = useMemo(() => fleetCounts(list.map((h) => h.connection)), [list]);
 
   const hasHosts = list.length > 0;
   return (
@@ -84,6 +78,12 @@ export function FleetPage() {
                 <>
                   {' '}
                   · <span className="text-error">{counts.attention} need attention</span>
+                </>
+              ) : null}
+              {counts.asking > 0 ? (
+                <>
+                  {' '}
+                  · <span className="text-busy">{counts.asking} waiting for a host-key check</span>
                 </>
               ) : null}
             </p>

@@ -1,12 +1,11 @@
 import { useId, useMemo, useRef, useState, type ChangeEvent } from 'react';
 import { authMethodSchema, type AuthMethod } from '../../src-common/hosts/host.schema.js';
 import type { HostWithState } from '../../src-common/hosts/hosts.contract.js';
-import { errorMessage } from '../api/api-error.js';
 import { Field } from '../app/Field.js';
 import { Icon } from '../app/icons.js';
 import { useToast } from '../app/toast.js';
 import { Notice, Spinner } from '../app/ui.js';
-import { AUTH_LABELS, validateForm, type HostFormState } from './host-form.js';
+import { AUTH_LABELS, loginLabel, saveProblem, validateForm, type HostFormState, type SaveProblem } from './host-form.js';
 import { JumpHostsField } from './JumpHostsField.js';
 import { useAddHost, useUpdateHost } from './use-hosts.js';
 
@@ -36,11 +35,18 @@ export function HostForm({ initial, editing, onDone, onCancel }: Props) {
   const id = useId();
   const validation = useMemo(() => validateForm(form), [form]);
   const mutation = editing ? update : add;
-  const serverError = mutation.error ? errorMessage(mutation.error) : null;
+  const problem: SaveProblem | null = mutation.error ? saveProblem(mutation.error) : null;
+  // Set once the core said another host has this login; the next submit stores it anyway.
+  const duplicate = problem?.kind === 'duplicate' ? problem.of : null;
 
   // Messages appear after the first submit and then follow the typing. Showing them on blur would
-  // move the layout under the pointer between mousedown and mouseup, and swallow clicks.
-  const errorFor = (field: string): string | undefined => (validation.ok || !submitted ? undefined : validation.errors[field]);
+  // move the layout under the pointer between mousedown and mouseup, and swallow clicks. What
+  // the core found (a key file that is not a key) goes next to its field too.
+  const errorFor = (field: string): string | undefined => {
+    if (!submitted) return undefined;
+    if (!validation.ok) return validation.errors[field];
+    return problem?.kind === 'field' && problem.field === field ? problem.message : undefined;
+  };
   const set =
     <K extends keyof HostFormState>(key: K) =>
     (e: ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
@@ -69,13 +75,15 @@ export function HostForm({ initial, editing, onDone, onCancel }: Props) {
       requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
       return;
     }
-    const input = validation.input;
+    // The core warns about a login another host already has; once shown, submitting again confirms.
+    const input = { ...validation.input, ifDuplicate: duplicate ? ('add' as const) : ('refuse' as const) };
     const done = () => {
       toast({ tone: 'success', title: editing ? `Saved ${input.name}` : `Added ${input.name}`, message: editing ? undefined : 'Connect to read its inventory.' });
       onDone();
     };
-    if (editing) update.mutate({ id: editing.id, host: input }, { onSuccess: done });
-    else add.mutate(input, { onSuccess: done });
+    const focusField = () => requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+    if (editing) update.mutate({ id: editing.id, host: input }, { onSuccess: done, onError: focusField });
+    else add.mutate(input, { onSuccess: done, onError: focusField });
   };
 
   return (
@@ -88,9 +96,15 @@ export function HostForm({ initial, editing, onDone, onCancel }: Props) {
         submit();
       }}
     >
-      {serverError ? (
+      {problem?.kind === 'other' ? (
         <Notice tone="error" testId="host-form-error">
-          {serverError}
+          {problem.message}
+        </Notice>
+      ) : null}
+      {duplicate && validation.ok ? (
+        <Notice tone="warning" testId="host-form-duplicate">
+          <strong>{duplicate.name}</strong> already logs in as <span className="mono">{loginLabel(validation.input)}</span>. {editing ? 'Save' : 'Add'} it anyway as a second entry for the same
+          login, or change the address, port or user.
         </Notice>
       ) : null}
       <Field label="Name" htmlFor={`${id}-name`} error={errorFor('name')} errorTestId="field-error-name" hint="How the host appears in Fleetdeck.">
@@ -146,7 +160,7 @@ export function HostForm({ initial, editing, onDone, onCancel }: Props) {
         </button>
         <button type="submit" className="button primary" disabled={mutation.isPending} data-testid="host-form-submit">
           {mutation.isPending ? <Spinner /> : <Icon name={editing ? 'check' : 'plus'} size={14} />}
-          {editing ? 'Save changes' : 'Add host'}
+          {duplicate ? (editing ? 'Save anyway' : 'Add anyway') : editing ? 'Save changes' : 'Add host'}
         </button>
       </div>
     </form>

@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { errorMessage } from '../api/api-error.js';
 import { useAppActions } from '../app/app-actions.js';
 import { useOpenTerminal } from '../terminal/terminals-context.js';
@@ -8,14 +9,17 @@ import { useNow } from '../app/use-now.js';
 import { formatAgo } from '../format.js';
 import { InventoryTabs } from '../inventory/InventoryTabs.js';
 import { useProbe, useRefreshInventory, useSnapshot } from '../inventory/use-inventory.js';
-import { MonitorTab } from '../monitor/MonitorTab.js';
 import { useLive, useMonitorStart } from '../monitor/use-monitor.js';
+import { useConnectFlow } from './connect-flow.js';
 import { ConnectButton } from './ConnectButton.js';
 import { ConnectionLog } from './ConnectionLog.js';
 import { ConnectSteps } from './ConnectSteps.js';
-import { describeConnection } from './connection-state.js';
+import { awaitsHostKeyCheck, describeConnection } from './connection-state.js';
 import { hostAddressLabel } from './HostCard.js';
 import { useHost } from './use-hosts.js';
+
+// Charts (and the kill dialog) load with the Monitor tab, not with every host page.
+const MonitorTab = lazy(() => import('../monitor/MonitorTab.js').then((m) => ({ default: m.MonitorTab })));
 
 const TABS: Array<{ id: HostTab; label: string; icon: IconName }> = [
   { id: 'overview', label: 'Overview', icon: 'gauge' },
@@ -32,6 +36,7 @@ export function HostPage({ id, tab }: { id: number; tab: HostTab }) {
   const host = useHost(id);
   const actions = useAppActions();
   const openTerminal = useOpenTerminal();
+  const flow = useConnectFlow();
   const now = useNow(15_000);
   const data = host.data;
   const connected = data?.connection.state === 'connected';
@@ -62,7 +67,7 @@ export function HostPage({ id, tab }: { id: number; tab: HostTab }) {
     );
   }
 
-  const view = describeConnection(data.connection, now);
+  const view = describeConnection(data.connection, now, flow.askingHostKey === id);
   const c = data.connection;
   const refreshing = probe.isFetching || snapshot.isFetching;
   const hasData = Boolean(probe.data || snapshot.data);
@@ -118,7 +123,11 @@ export function HostPage({ id, tab }: { id: number; tab: HostTab }) {
           <ConnectSteps step={c.step} />
         </div>
       ) : null}
-      {c.state === 'failed' ? (
+      {c.state === 'failed' && awaitsHostKeyCheck(c) ? (
+        <Notice tone="info" testId="host-hostkey-question">
+          <strong>{view.label}.</strong> Fleetdeck has not seen this server&apos;s key before: compare its fingerprint with the server&apos;s before trusting it.
+        </Notice>
+      ) : c.state === 'failed' ? (
         <Notice tone="error" testId="host-problem">
           <strong>{view.label}.</strong> {c.message}
         </Notice>
@@ -146,13 +155,15 @@ export function HostPage({ id, tab }: { id: number; tab: HostTab }) {
       </nav>
       <section className="tab-panel" role="tabpanel" data-testid={`panel-${tab}`}>
         {tab === 'monitor' ? (
-          <MonitorTab host={data} />
+          <Suspense fallback={<Skeleton className="skeleton-block" />}>
+            <MonitorTab host={data} />
+          </Suspense>
         ) : !connected && !hasData ? (
           <EmptyState icon="plug" title={`Connect to ${data.name} to see its ${TABS.find((t) => t.id === tab)?.label.toLowerCase() ?? 'details'}`} testId="host-not-connected">
             Fleetdeck reads the inventory over SSH once connected: OS facts, CPU and memory, GPUs, users, containers and disks. Use the Connect button above.
           </EmptyState>
         ) : (
-          <InventoryTabs tab={tab} probe={probe} snapshot={snapshot} now={now} live={connected ? live.data?.latest : null} />
+          <InventoryTabs tab={tab} probe={probe} snapshot={snapshot} now={now} connected={connected} live={connected && live.data?.latest ? { sample: live.data.latest, receivedAt: live.dataUpdatedAt } : null} />
         )}
       </section>
       {tab === 'overview' ? <ConnectionLog id={id} open={c.state === 'failed'} /> : null}

@@ -8,6 +8,7 @@ import { Icon } from '../app/icons.js';
 import { useToast } from '../app/toast.js';
 import { EmptyState, ErrorState, Skeleton, Spinner } from '../app/ui.js';
 import { plural } from '../format.js';
+import { sameLoginAs } from './host-form.js';
 import { hostKeys, useSshConfigCandidates } from './use-hosts.js';
 
 interface Props {
@@ -73,7 +74,8 @@ export function SshConfigImport({ existing, onReview, onDone, onCancel }: Props)
         continue;
       }
       try {
-        await client.hosts.add(parsed.data);
+        // The list said which entries share a login with a stored host: picking one confirms it.
+        await client.hosts.add({ ...parsed.data, ifDuplicate: 'add' });
         added += 1;
         setResults((r) => ({ ...r, [c.alias]: { ok: true } }));
       } catch (err) {
@@ -104,6 +106,7 @@ export function SshConfigImport({ existing, onReview, onDone, onCancel }: Props)
       <ul className="import-list">
         {rows.map((c) => {
           const already = names.has(c.alias);
+          const sameLogin = already ? null : sameLoginAs(existing, c.input);
           const result = results[c.alias];
           const disabled = Boolean(c.problem) || already || result?.ok === true;
           return (
@@ -126,6 +129,11 @@ export function SshConfigImport({ existing, onReview, onDone, onCancel }: Props)
                   {summary(c.input) ? <span className="import-summary mono">{summary(c.input)}</span> : null}
                   {c.problem ? <span className="import-problem">{c.problem}</span> : null}
                   {already ? <span className="import-note">Already in your fleet</span> : null}
+                  {sameLogin && !result?.ok ? (
+                    <span className="import-note" data-testid={`ssh-config-same-login-${c.alias}`}>
+                      Same login as {sameLogin.name}: adding it makes a second entry
+                    </span>
+                  ) : null}
                   {result && !result.ok ? <span className="import-problem">{result.message}</span> : null}
                   {result?.ok ? (
                     <span className="import-added">

@@ -29,6 +29,8 @@ interface ConnectFlow {
   disconnect: (host: HostWithState) => void;
   /** Hosts with a connect or disconnect call in flight. */
   pending: ReadonlySet<number>;
+  /** The host whose new host key the user is being asked to check right now, if any. */
+  askingHostKey: number | null;
 }
 
 const ConnectFlowContext = createContext<ConnectFlow | null>(null);
@@ -139,9 +141,10 @@ export function ConnectFlowProvider({ children }: { children: ReactNode }) {
     [client, toast, attempt],
   );
 
+  const askingHostKey = prompt?.kind === 'verify-hostkey' ? prompt.host.id : null;
   const value = useMemo<ConnectFlow>(
-    () => ({ connect: (host) => void attempt(host), disconnect: (host) => void disconnect(host), pending }),
-    [attempt, disconnect, pending],
+    () => ({ connect: (host) => void attempt(host), disconnect: (host) => void disconnect(host), pending, askingHostKey }),
+    [attempt, disconnect, pending, askingHostKey],
   );
 
   const close = () => setPrompt(null);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canConnect, describeConnection } from './connection-state.js';
+import { canConnect, connectLabel, describeConnection, describeOffline, fleetCounts } from './connection-state.js';
 
 describe('describeConnection', () => {
   const now = 1_700_000_000_000;
@@ -29,5 +29,42 @@ describe('canConnect', () => {
     expect(canConnect({ state: 'connected', since: 0 })).toBe(false);
     expect(canConnect({ state: 'connecting', step: 1, stepName: 'tcp' })).toBe(false);
     expect(canConnect({ state: 'reconnecting', attempt: 1, nextInMs: 0 })).toBe(false);
+  });
+});
+
+describe('a host-key question and a host that never connected (issue 9, #11)', () => {
+  const now = new Date(2025, 2, 14, 11, 20).getTime();
+  const at1113 = new Date(2025, 2, 14, 11, 13).getTime();
+  const hostKey = { state: 'failed', problem: 'unknown-hostkey', message: 'The host key of [127.0.0.1]:2222 is not known yet.' } as const;
+  const refused = { state: 'failed', problem: 'disconnected', message: '127.0.0.1:1 refused the connection.' } as const;
+
+  it('shows an open host-key prompt as a question, not an error', () => {
+    const view = describeConnection(hostKey, now, true);
+    expect(view.label).toBe('Waiting for you to check the host key');
+    expect(view.tone).not.toBe('error');
+    // The prompt closed unanswered: still not a fault.
+    expect(describeConnection(hostKey, now, false)).toMatchObject({ tone: 'idle', label: 'Host key not checked yet' });
+    expect(connectLabel(hostKey)).toBe('Check host key');
+  });
+
+  it('says nothing about being offline while the key is being checked', () => {
+    expect(describeOffline(hostKey, { lastSeen: null, lastConnected: null }, now)).toBeNull();
+    expect(describeOffline(hostKey, { lastSeen: at1113 }, now)).toBeNull();
+  });
+
+  it('says "never connected" for a host that never was, and since when for one that was', () => {
+    expect(describeOffline(refused, { lastSeen: null, lastConnected: null }, now)).toEqual({ text: 'Never connected', at: null, never: true });
+    expect(describeOffline(refused, { lastSeen: at1113 }, now)?.text).toBe('Offline since 11:13');
+    expect(describeOffline(refused, { lastSeen: null, lastConnected: at1113 }, now)?.text).toBe('Offline · last connected 11:13');
+    expect(describeOffline(refused, { lastSeen: null }, now)?.text).toBe('Offline');
+    expect(describeOffline({ state: 'lost', since: at1113 }, { lastSeen: null, lastConnected: null }, now)?.text).toBe('Offline since 11:13');
+    expect(describeOffline({ state: 'connected', since: at1113 }, { lastSeen: null }, now)).toBeNull();
+    expect(describeOffline({ state: 'idle' }, { lastSeen: null, lastConnected: null }, now)).toBeNull();
+    expect(connectLabel(refused)).toBe('Retry');
+    expect(connectLabel({ state: 'idle' })).toBe('Connect');
+  });
+
+  it('does not count a host-key question as a host that needs attention', () => {
+    expect(fleetCounts([hostKey, refused, { state: 'connected', since: 0 }, { state: 'lost', since: 0 }, { state: 'idle' }])).toEqual({ connected: 1, attention: 2, asking: 1 });
   });
 });

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { toApiError } from '../api/api-error.js';
 import { authMethodSchema, describeIssues, hostInputSchema, type AuthMethod, type Host, type HostSpec } from '../../src-common/hosts/host.schema.js';
 
 /**
@@ -122,17 +123,72 @@ function fieldOf(issue: z.ZodError['issues'][number]): string {
   return head === undefined ? '' : String(head);
 }
 
+/**
+ * Every bad tag, by what is wrong with it: `"b@d!", "x#y": Tags may contain…`. One message per
+ * problem, so three tags with the same fault read as one sentence.
+ */
+function tagsMessage(bad: Map<string, string[]>): string {
+  return [...bad].map(([message, tags]) => `${tags.map((t) => `"${t}"`).join(', ')}: ${message}`).join(' ');
+}
+
 export function validateForm(form: HostFormState): Validation {
   const raw = formToRaw(form);
   const result = hostInputSchema.safeParse(raw);
   if (result.success) return { ok: true, input: result.data };
   const errors: FieldErrors = {};
   const tags = raw.tags as string[];
+  const badTags = new Map<string, string[]>();
   for (const issue of result.error.issues) {
     const field = fieldOf(issue);
-    let message = issue.message;
-    if (field === 'tags' && typeof issue.path[1] === 'number') message = `"${tags[issue.path[1]] ?? ''}": ${message}`;
-    errors[field] ??= message;
+    const index = issue.path[1];
+    if (field === 'tags' && typeof index === 'number') {
+      const tag = tags[index] ?? '';
+      const same = badTags.get(issue.message) ?? [];
+      if (!same.includes(tag)) badTags.set(issue.message, [...same, tag]);
+      continue;
+    }
+    errors[field] ??= issue.message;
   }
+  if (badTags.size > 0) errors.tags = tagsMessage(badTags);
   return { ok: false, errors, summary: describeIssues(result.error) };
+}
+
+/** A host that already logs in as the same user@address:port (the core's answer to ifDuplicate 'refuse'). */
+export interface DuplicateLogin {
+  id: number;
+  name: string;
+}
+
+/** What the core said about a failed add or edit: tied to a form field, a duplicate login, or neither. */
+export type SaveProblem = { kind: 'field'; field: string; message: string } | { kind: 'duplicate'; of: DuplicateLogin; message: string } | { kind: 'other'; message: string };
+
+export function saveProblem(err: unknown): SaveProblem {
+  const e = toApiError(err);
+  const details = e.details ?? {};
+  const dup = details.duplicateOf as { id?: unknown; name?: unknown } | undefined;
+  if (e.problem === 'invalid-input' && dup && typeof dup.id === 'number' && typeof dup.name === 'string') {
+    return { kind: 'duplicate', of: { id: dup.id, name: dup.name }, message: e.message };
+  }
+  if (e.problem === 'invalid-input' && typeof details.field === 'string' && /^(keyPath|address|name|user|port|tags|jump\.\d+\.keyPath)$/.test(details.field)) {
+    return { kind: 'field', field: details.field, message: e.message };
+  }
+  return { kind: 'other', message: e.message };
+}
+
+/** "admin@10.0.0.5:22", "admin@[fd00::5]:2222": the login a duplicate warning names. */
+export function loginLabel(input: Pick<HostSpec, 'user' | 'address' | 'port'>): string {
+  const address = input.address.includes(':') && !input.address.startsWith('[') ? `[${input.address}]` : input.address;
+  return `${input.user}@${address}:${input.port}`;
+}
+
+function loginKey(user: unknown, address: unknown, port: unknown): string | null {
+  if (typeof user !== 'string' || typeof address !== 'string' || !address) return null;
+  const p = port === undefined ? 22 : Number(port);
+  return `${user}@${address.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase()}:${p}`;
+}
+
+/** The stored host that already logs in as this (possibly incomplete) input's user@address:port, as the core compares them. */
+export function sameLoginAs<H extends Pick<Host, 'user' | 'address' | 'port'>>(hosts: readonly H[], input: Record<string, unknown>): H | null {
+  const key = loginKey(input.user, input.address, input.port);
+  return key === null ? null : (hosts.find((h) => loginKey(h.user, h.address, h.port) === key) ?? null);
 }

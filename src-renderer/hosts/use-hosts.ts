@@ -11,6 +11,7 @@ export const hostKeys = {
   list: () => ['hosts', 'list'] as const,
   sshConfig: () => ['hosts', 'ssh-config'] as const,
   log: (id: number) => ['hosts', 'log', id] as const,
+  lastConnected: (id: number) => ['hosts', 'last-connected', id] as const,
 };
 
 export interface LogLine {
@@ -53,6 +54,7 @@ export function setHostConnection(queryClient: QueryClient, id: number, connecti
   // A fresh connection may see a changed host (upgraded kernel, new GPU): read it again.
   if (connection.state === 'connected' && previous?.state !== 'connected') {
     void queryClient.invalidateQueries({ queryKey: inventoryKeys.host(id) });
+    queryClient.removeQueries({ queryKey: hostKeys.lastConnected(id), exact: true });
   }
   return previous;
 }
@@ -88,6 +90,21 @@ export function useHostLog(id: number): LogLine[] {
     gcTime: Infinity,
   });
   return data;
+}
+
+/**
+ * When a host last connected, from the audit log (null: it never did). Read only for a host that
+ * is down with nothing newer to go by (no live sample, no inventory in this session), so a card
+ * can say "never connected" instead of "offline since" the moment the first try failed.
+ */
+export function useLastConnected(host: Pick<HostWithState, 'id' | 'name'>, enabled: boolean) {
+  const { client } = useApi();
+  return useQuery({
+    queryKey: hostKeys.lastConnected(host.id),
+    queryFn: async () => (await client.audit.list({ host: host.name, operation: 'hosts.connect', result: 'ok', limit: 1 })).events[0]?.at ?? null,
+    enabled,
+    staleTime: 60_000,
+  });
 }
 
 export function useAddHost() {

@@ -1,8 +1,23 @@
 import { useState } from 'react';
 import type { Inventory } from '../../src-common/inventory/inventory.schema.js';
-import { Badge, EmptyState, UsageBar } from '../app/ui.js';
-import { formatBytes, formatBytesOf, formatPercent, plural, ratioPercent } from '../format.js';
+import { Badge, EmptyState } from '../app/ui.js';
+import { formatBytes, formatBytesOf, formatPercent, plural, ratioPercent, usageLevel } from '../format.js';
+import { diskSplit, type DiskSplit } from './disk-usage.js';
 import { SectionNotices, TAB_SECTIONS } from './SectionNotices.js';
+
+/**
+ * Used, reserved and free as three parts of one bar, so what the bar shows adds up to the size.
+ * Amber and red follow how full it is for users (the reserve is no room for them).
+ */
+function DiskBar({ split, graded, label }: { split: DiskSplit; graded: boolean; label: string }) {
+  const level = graded ? usageLevel(split.fullPercent) : 'plain';
+  return (
+    <div className={`usage-bar usage-small usage-${level} disk-bar`} role="img" aria-label={label} title={label}>
+      <div className="usage-fill" style={{ width: `${split.usedPercent ?? 0}%` }} />
+      {split.reservedBytes > 0 ? <div className="disk-reserved" style={{ width: `${split.reservedPercent ?? 0}%` }} /> : null}
+    </div>
+  );
+}
 
 export function DisksTab({ inventory }: { inventory: Inventory }) {
   const [showLoops, setShowLoops] = useState(false);
@@ -19,20 +34,25 @@ export function DisksTab({ inventory }: { inventory: Inventory }) {
           <EmptyState icon="disk" title="No filesystems reported" testId="filesystems-empty" />
         ) : (
           <div className="table-wrap">
-            <table className="table">
+            <table className="table filesystems-table">
               <thead>
                 <tr>
                   <th>Mounted on</th>
                   <th>Device</th>
                   <th>Type</th>
-                  <th className="col-usage">Usage</th>
+                  <th className="col-usage">Used of size</th>
                   <th className="num">Free</th>
-                  <th className="num">Inodes used</th>
+                  <th className="num" title="Blocks kept for root (ext4 reserves 5 % by default): part of the size, not free for users">
+                    Reserved
+                  </th>
+                  <th className="num" title="Share of the filesystem's inodes (file slots) in use">
+                    Inodes
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {filesystems.map((f) => {
-                  const used = ratioPercent(f.usedBytes, f.usedBytes + f.availableBytes);
+                  const d = diskSplit(f);
                   const inodes = ratioPercent(f.inodesTotal - f.inodesFree, f.inodesTotal);
                   return (
                     <tr key={`${f.mountPoint}-${f.device}`} data-testid={`filesystem-row-${f.mountPoint}`}>
@@ -45,12 +65,19 @@ export function DisksTab({ inventory }: { inventory: Inventory }) {
                       <td className="mono small-text">{f.fsType}</td>
                       <td className="cell-bar">
                         <div className="cell-bar-text">
-                          <span>{formatBytesOf(f.usedBytes, f.totalBytes)}</span>
-                          <span className="muted">{formatPercent(used)}</span>
+                          <span data-testid="filesystem-used">{formatBytesOf(d.usedBytes, d.sizeBytes)}</span>
+                          <span className="muted" title={`Of the size. Full for users (df's Use%, used ÷ (used + free)): ${formatPercent(d.fullPercent)}`}>
+                            {formatPercent(d.usedPercent)}
+                          </span>
                         </div>
-                        <UsageBar percent={used} size="small" graded={!f.readOnly} label={`${f.mountPoint} usage`} />
+                        <DiskBar split={d} graded={!f.readOnly} label={`${f.mountPoint}: ${formatBytes(d.usedBytes)} used, ${formatBytes(d.reservedBytes)} reserved, ${formatBytes(d.freeBytes)} free`} />
                       </td>
-                      <td className="num">{formatBytes(f.availableBytes)}</td>
+                      <td className="num" data-testid="filesystem-free">
+                        {formatBytes(d.freeBytes)}
+                      </td>
+                      <td className="num muted" data-testid="filesystem-reserved">
+                        {d.reservedBytes > 0 ? formatBytes(d.reservedBytes) : '—'}
+                      </td>
                       <td className="num">{f.inodesTotal > 0 ? formatPercent(inodes) : <span className="muted">—</span>}</td>
                     </tr>
                   );

@@ -17,9 +17,12 @@ function GpuRow({ gpu }: { gpu: Gpu }) {
   return (
     <tr data-testid={`gpu-row-${gpu.index}`}>
       <td className="num mono strong">{gpu.index}</td>
-      <td>
+      <td className="gpu-name-cell">
         <div className="strong">{gpu.name}</div>
-        <div className="muted small-text mono">{gpu.busId ?? gpu.uuid}</div>
+        {/* "00000000:01:00.0" → "01:00.0": the PCI domain is all zeros on nearly every machine. */}
+        <div className="muted small-text mono truncate" title={gpu.busId ?? gpu.uuid}>
+          {gpu.busId ? gpu.busId.replace(/^0{4,8}:/, '') : gpu.uuid}
+        </div>
       </td>
       <td className="cell-bar">
         <div className="cell-bar-text">
@@ -36,7 +39,10 @@ function GpuRow({ gpu }: { gpu: Gpu }) {
         <UsageBar percent={gpu.utilizationGpuPercent} size="small" graded={false} label={`GPU ${gpu.index} utilization`} />
       </td>
       <td className={`num ${tempClass(gpu.temperatureC)}`}>{formatTemperature(gpu.temperatureC)}</td>
-      <td className="num">{formatPower(gpu.powerDrawW, gpu.powerLimitW)}</td>
+      <td className="num gpu-power">
+        {formatPower(gpu.powerDrawW)}
+        {gpu.powerLimitW !== null ? <div className="muted small-text">of {formatPower(gpu.powerLimitW)}</div> : null}
+      </td>
       <td className="num">{gpu.processes.length || <span className="muted">0</span>}</td>
       <td className="num" title={gpu.eccMode ? `ECC ${gpu.eccMode}` : 'No ECC reported'}>
         {gpu.eccMode === 'disabled' ? <span className="muted">off</span> : gpu.eccErrorsUncorrected ? <span className="text-error">{gpu.eccErrorsUncorrected}</span> : <span className="muted">{gpu.eccErrorsUncorrected ?? '—'}</span>}
@@ -110,7 +116,7 @@ export function GpusTab({ inventory, probe, live = null }: { inventory: Inventor
       <div className="summary-strip">
         <div className="summary-item summary-wide">
           <span className="summary-label">GPUs</span>
-          <span className="summary-value">
+          <span className="summary-value" title={`${summary.count} × ${summary.model}`}>
             {summary.count} × {summary.model}
           </span>
         </div>

@@ -1,6 +1,5 @@
 import type { UseQueryResult } from '@tanstack/react-query';
 import type { Inventory } from '../../src-common/inventory/inventory.schema.js';
-import type { Sample } from '../../src-common/monitor/sample.schema.js';
 import type { Probe } from '../../src-common/inventory/probe.schema.js';
 import { errorMessage } from '../api/api-error.js';
 import type { HostTab } from '../app/route.js';
@@ -8,6 +7,7 @@ import { ErrorState, Skeleton } from '../app/ui.js';
 import { ContainersTab } from './ContainersTab.js';
 import { DisksTab } from './DisksTab.js';
 import { GpusTab } from './GpusTab.js';
+import type { LiveInput } from './overview-resources.js';
 import { OverviewTab } from './OverviewTab.js';
 import { UsersTab } from './UsersTab.js';
 
@@ -16,8 +16,9 @@ interface Props {
   probe: UseQueryResult<Probe>;
   snapshot: UseQueryResult<Inventory>;
   now: number;
-  /** The newest live sample, when the host streams one (GPU attribution on the GPUs tab). */
-  live?: Sample | null;
+  connected: boolean;
+  /** The newest live sample while the host streams, and when it arrived (GPU attribution, live resources). */
+  live?: LiveInput | null;
 }
 
 export function TableSkeleton({ rows = 4 }: { rows?: number }) {
@@ -30,9 +31,9 @@ export function TableSkeleton({ rows = 4 }: { rows?: number }) {
   );
 }
 
-export function InventoryTabs({ tab, probe, snapshot, now, live }: Props) {
+export function InventoryTabs({ tab, probe, snapshot, connected, live }: Props) {
   if (tab === 'monitor') return null;
-  if (tab === 'overview') return <OverviewTab probe={probe} snapshot={snapshot} now={now} />;
+  if (tab === 'overview') return <OverviewTab probe={probe} snapshot={snapshot} live={live ?? null} connected={connected} />;
   const inv = snapshot.data;
   if (!inv) {
     if (snapshot.isError) {
@@ -42,7 +43,7 @@ export function InventoryTabs({ tab, probe, snapshot, now, live }: Props) {
   }
   switch (tab) {
     case 'gpus':
-      return <GpusTab inventory={inv} probe={probe.data} live={live ?? null} />;
+      return <GpusTab inventory={inv} probe={probe.data} live={live?.sample ?? null} />;
     case 'users':
       return <UsersTab inventory={inv} />;
     case 'containers':

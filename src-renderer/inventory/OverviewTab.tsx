@@ -5,15 +5,19 @@ import type { Probe } from '../../src-common/inventory/probe.schema.js';
 import { errorMessage } from '../api/api-error.js';
 import { Icon } from '../app/icons.js';
 import { Badge, ErrorState, Meter, Skeleton } from '../app/ui.js';
+import { useNow } from '../app/use-now.js';
 import { formatBytes, formatBytesOf, formatDuration, formatLoad, plural, ratioPercent } from '../format.js';
 import { NetworkPanel } from './NetworkPanel.js';
+import { resourceView, type LiveInput, type ResourceView } from './overview-resources.js';
 import { SectionNotices } from './SectionNotices.js';
-import { memoryInUse, osLabel } from './summary.js';
+import { osLabel } from './summary.js';
 
 interface Props {
   probe: UseQueryResult<Probe>;
   snapshot: UseQueryResult<Inventory>;
-  now: number;
+  /** The newest live sample while the monitor streams, with when it arrived. */
+  live: LiveInput | null;
+  connected: boolean;
 }
 
 const VENDOR = { nvidia: 'NVIDIA', amd: 'AMD', intel: 'Intel' } as const;
@@ -116,34 +120,49 @@ function cpuCellLevel(p: number): string {
   return p >= 90 ? 'l4' : p >= 60 ? 'l3' : p >= 30 ? 'l2' : p >= 5 ? 'l1' : 'l0';
 }
 
-function Resources({ inv }: { inv: Inventory }) {
-  const mem = memoryInUse(inv);
-  const swapUsed = inv.memory.swapTotalBytes - inv.memory.swapFreeBytes;
+/** Where the numbers come from: a pulsing "Live" while the monitor streams, else when they were read. */
+function SourceLabel({ view }: { view: ResourceView }) {
+  return (
+    <span
+      className={`resources-source${view.live ? ' is-live' : ''}`}
+      data-testid="overview-resources-source"
+      data-live={view.live ? 'true' : 'false'}
+      title={view.asOf !== null ? `Read from the host at ${new Date(view.asOf).toLocaleString()}. Live numbers come with the monitor stream (connect to start it).` : 'From the monitor stream, every sample.'}
+    >
+      {view.live ? <span className="resources-live-dot" aria-hidden="true" /> : <Icon name="clock" size={12} />}
+      {view.sourceLabel}
+    </span>
+  );
+}
+
+function Resources({ inv, view }: { inv: Inventory; view: ResourceView }) {
   const cores = inv.cpu.threads || inv.cpu.cores || 1;
+  const [one, five, fifteen] = view.load;
   return (
     <div className="resources" data-testid="resources">
       <div className="resource">
-        <Meter icon="chip" label="CPU" value={`${plural(inv.cpu.threads, 'thread')}`} percent={inv.cpu.usagePercent} testId="overview-cpu" />
+        <Meter icon="chip" label="CPU" value={`${plural(inv.cpu.threads, 'thread')}`} percent={view.cpuPercent} graded={false} testId="overview-cpu" />
         <div className="resource-sub">
           {inv.cpu.model} · {plural(inv.cpu.sockets, 'socket')}, {plural(inv.cpu.cores, 'core')}
         </div>
-        {inv.cpu.perCpuUsagePercent.length > 1 ? (
+        {view.perCpuPercent.length > 1 ? (
           <div className="cpu-grid" aria-label="Usage per CPU">
-            {inv.cpu.perCpuUsagePercent.map((p, i) => (
+            {view.perCpuPercent.map((p, i) => (
               <span key={i} className={`cpu-cell cpu-${cpuCellLevel(p)}`} title={`CPU ${i}: ${Math.round(p)}%`} />
             ))}
           </div>
         ) : null}
       </div>
       <div className="resource">
-        <Meter icon="memory" label="Memory" value={formatBytesOf(mem.used, mem.total)} percent={mem.percent} testId="overview-memory" />
+        <Meter icon="memory" label="Memory" value={formatBytesOf(view.memoryUsedBytes, view.memoryTotalBytes)} percent={ratioPercent(view.memoryUsedBytes, view.memoryTotalBytes)} testId="overview-memory" />
         <div className="resource-sub">
-          {formatBytes(inv.memory.availableBytes)} available · {formatBytes(inv.memory.buffersBytes + inv.memory.cachedBytes)} buffers/cache
+          {formatBytes(view.memoryAvailableBytes)} available
+          {view.buffersCacheBytes !== null ? ` · ${formatBytes(view.buffersCacheBytes)} buffers/cache` : ''}
         </div>
       </div>
       <div className="resource">
-        {inv.memory.swapTotalBytes > 0 ? (
-          <Meter icon="disk" label="Swap" value={formatBytesOf(swapUsed, inv.memory.swapTotalBytes)} percent={ratioPercent(swapUsed, inv.memory.swapTotalBytes)} testId="overview-swap" />
+        {view.swapTotalBytes > 0 ? (
+          <Meter icon="disk" label="Swap" value={formatBytesOf(view.swapUsedBytes, view.swapTotalBytes)} percent={ratioPercent(view.swapUsedBytes, view.swapTotalBytes)} testId="overview-swap" />
         ) : (
           <div className="meter">
             <div className="meter-head">
@@ -160,23 +179,46 @@ function Resources({ inv }: { inv: Inventory }) {
         <div className="stat" data-testid="overview-load">
           <span className="stat-label">Load (1, 5, 15 min)</span>
           <span className="stat-value mono">
-            <span className={inv.load.one > cores ? 'text-warn' : undefined}>{formatLoad(inv.load.one)}</span> {formatLoad(inv.load.five)} {formatLoad(inv.load.fifteen)}
+            <span className={one > cores ? 'text-warn' : undefined}>{formatLoad(one)}</span> {formatLoad(five)} {formatLoad(fifteen)}
           </span>
-          <span className="stat-sub">
-            {inv.load.running} running of {inv.load.total} tasks
-          </span>
+          <span className="stat-sub">{view.tasks ? `${view.tasks.running} running of ${view.tasks.total} tasks` : `${plural(cores, 'CPU')}`}</span>
         </div>
-        <div className="stat" data-testid="overview-uptime">
+        <div className="stat" data-testid="overview-uptime" data-seconds={Math.floor(view.uptimeSeconds)}>
           <span className="stat-label">Uptime</span>
-          <span className="stat-value">{formatDuration(inv.uptimeSeconds)}</span>
-          <span className="stat-sub mono">{inv.hostname}</span>
+          <span className="stat-value">{formatDuration(view.uptimeSeconds)}</span>
+          <span className="stat-sub mono truncate" title={inv.hostname}>
+            {inv.hostname}
+            {view.uptimeFrozen ? <span className="muted"> · when read</span> : null}
+          </span>
         </div>
       </div>
     </div>
   );
 }
 
-export function OverviewTab({ probe, snapshot }: Props) {
+/** The resources panel with its own clock: "Live" must go away when samples stop, and uptime moves. */
+function ResourcesPanel({ snapshot, live, connected }: { snapshot: UseQueryResult<Inventory>; live: LiveInput | null; connected: boolean }) {
+  const now = useNow(connected ? 1_000 : 30_000);
+  const inv = snapshot.data;
+  const view = inv ? resourceView(inv, { live, connected, snapshotReadAt: snapshot.dataUpdatedAt || inv.takenAt, nowMs: Math.max(now, live?.receivedAt ?? 0) }) : null;
+  return (
+    <section className="panel panel-resources">
+      <div className="panel-title-row">
+        <h2 className="panel-title">Resources</h2>
+        {view ? <SourceLabel view={view} /> : null}
+      </div>
+      {inv && view ? (
+        <Resources inv={inv} view={view} />
+      ) : snapshot.isError ? (
+        <ErrorState title="Could not read the inventory" message={errorMessage(snapshot.error)} onRetry={() => void snapshot.refetch()} testId="inventory-error" />
+      ) : (
+        <Skeleton className="skeleton-block" />
+      )}
+    </section>
+  );
+}
+
+export function OverviewTab({ probe, snapshot, live, connected }: Props) {
   return (
     <div className="overview">
       {snapshot.data ? <SectionNotices inventory={snapshot.data} /> : null}
@@ -191,16 +233,7 @@ export function OverviewTab({ probe, snapshot }: Props) {
             <Skeleton className="skeleton-block" />
           )}
         </section>
-        <section className="panel">
-          <h2 className="panel-title">Resources</h2>
-          {snapshot.data ? (
-            <Resources inv={snapshot.data} />
-          ) : snapshot.isError ? (
-            <ErrorState title="Could not read the inventory" message={errorMessage(snapshot.error)} onRetry={() => void snapshot.refetch()} testId="inventory-error" />
-          ) : (
-            <Skeleton className="skeleton-block" />
-          )}
-        </section>
+        <ResourcesPanel snapshot={snapshot} live={live} connected={connected} />
       </div>
       {probe.data && probe.data.warnings.length > 0 ? (
         <section className="panel panel-warnings" data-testid="probe-warnings">

@@ -25,7 +25,7 @@ const BASE: Record<string, { args: string[]; flags: Record<string, string | true
   watch: { args: ['h1'], flags: { timeout: '1', count: '1', interval: '1' } },
   hosts: { args: [], flags: {} },
   'hosts list': { args: [], flags: {} },
-  'hosts add': { args: ['admin@127.0.0.1'], flags: { name: 'h2', tags: 'lab', port: '1' } },
+  'hosts add': { args: ['admin@127.0.0.1'], flags: { name: 'h2', tags: 'lab', port: '2', 'allow-duplicate': true } },
   'hosts remove': { args: ['nope'], flags: {} },
   'hostkeys forget': { args: ['nope'], flags: {} },
   report: { args: ['audit'], flags: { format: 'json', out: 'report.json', since: '7d', until: 'now', host: 'h1' } },

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/database.js';
 import { HostStore } from './host-store.js';
 
@@ -73,5 +76,57 @@ describe('HostStore', () => {
     expect(s.facts(h.id)).toEqual({ probe: { os: 'debian' }, inventory: { cpu: 1 } });
     s.remove(h.id);
     expect(s.facts(h.id)).toBeNull();
+  });
+});
+
+describe('HostStore checks when adding (issue 9, #14)', () => {
+  let dir: string;
+  let key: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'fd-hoststore-'));
+    key = path.join(dir, 'id_ed25519');
+    writeFileSync(key, '-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbg==\n-----END OPENSSH PRIVATE KEY-----\n', { mode: 0o600 });
+    writeFileSync(path.join(dir, 'id_ed25519.pub'), 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 me@laptop\n');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('checks the key file when adding and editing, naming the field', () => {
+    const s = store();
+    const missing = problemOf(() => s.add({ ...base, auth: 'key', keyPath: path.join(dir, 'nope') })) as { problem: string; message: string; details?: Record<string, unknown> };
+    expect(missing).toMatchObject({ problem: 'invalid-input', details: { field: 'keyPath' } });
+    expect(missing.message).toMatch(/There is no file at/);
+    expect(problemOf(() => s.add({ ...base, auth: 'key', keyPath: `${key}.pub` })).message).toMatch(/public key/);
+    const h = s.add({ ...base, auth: 'key', keyPath: key });
+    expect(h.keyPath).toBe(key);
+    expect(problemOf(() => s.update(h.id, { ...base, auth: 'key', keyPath: dir })).message).toMatch(/is a directory/);
+    // A jump host's key is checked too; a key path is not read when another method is chosen.
+    const hop = problemOf(() => s.add({ ...base, name: 'via', jump: [{ address: 'bastion', user: 'j', auth: 'key', keyPath: path.join(dir, 'gone') }] })) as { details?: Record<string, unknown> };
+    expect(hop.details).toEqual({ field: 'jump.0.keyPath' });
+    expect(s.add({ ...base, name: 'agent', auth: 'agent', keyPath: path.join(dir, 'gone') }).name).toBe('agent');
+  });
+
+  it('warns about a second host with the same user@address:port when asked, and adds it once confirmed', () => {
+    const s = store();
+    const first = s.add(base);
+    // Editing a host does not collide with itself.
+    expect(s.update(first.id, { ...base, tags: ['x'], ifDuplicate: 'refuse' }).tags).toEqual(['x']);
+    const dup = problemOf(() => s.add({ ...base, name: 'gpu-1-again', address: 'GPU-1.lab.example.org', ifDuplicate: 'refuse' })) as { problem: string; message: string; details?: Record<string, unknown> };
+    expect(dup.problem).toBe('invalid-input');
+    expect(dup.details).toEqual({ field: 'address', duplicateOf: { id: first.id, name: 'gpu-1' } });
+    expect(dup.message).toMatch(/"gpu-1" already logs in as admin@GPU-1\.lab\.example\.org:22/);
+    // Confirmed (or a script that never asked): stored.
+    expect(s.add({ ...base, name: 'gpu-1-again', ifDuplicate: 'add' }).name).toBe('gpu-1-again');
+    expect(s.add({ ...base, name: 'gpu-1-third' }).name).toBe('gpu-1-third');
+    // Another port or user is another login; an edit onto another host's login is caught too.
+    expect(s.add({ ...base, name: 'other-port', port: 2222, ifDuplicate: 'refuse' }).port).toBe(2222);
+    expect(s.add({ ...base, name: 'other-user', user: 'carol', ifDuplicate: 'refuse' }).user).toBe('carol');
+    expect(problemOf(() => s.update(first.id, { ...base, ifDuplicate: 'refuse' })).message).toMatch(/"gpu-1-again" already logs in/);
+    expect(s.findSameLogin({ user: 'carol', address: 'gpu-1.lab.example.org', port: 22 })?.name).toBe('other-user');
+  });
+
+  it('treats a bracketed IPv6 address as the same login', () => {
+    const s = store();
+    s.add({ ...base, name: 'v6', address: '::1' });
+    expect(problemOf(() => s.add({ ...base, name: 'v6b', address: '[::1]', ifDuplicate: 'refuse' })).message).toMatch(/"v6" already logs in as admin@\[::1\]:22/);
   });
 });

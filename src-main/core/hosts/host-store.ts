@@ -1,6 +1,7 @@
-import { describeIssues, hostInputSchema, type Host, type HostInput, type JumpHop } from '../../../src-common/hosts/host.schema.js';
+import { describeIssues, hostInputSchema, type Host, type HostInput, type HostSpec, type JumpHop } from '../../../src-common/hosts/host.schema.js';
 import { FleetdeckError } from '../../../src-common/problems.js';
 import type { Db } from '../db/database.js';
+import { keyFileProblem } from './key-file-check.js';
 
 interface HostRow {
   id: number;
@@ -40,6 +41,27 @@ export function parseHostInput(input: unknown) {
   return parsed.data;
 }
 
+/**
+ * Key files are checked when the host is stored, not first at connect: each one the host or a
+ * jump hop logs in with must be a readable private key. details.field names the form field.
+ */
+export function checkKeyFiles(h: Pick<HostSpec, 'auth' | 'keyPath' | 'jump'>): void {
+  const keys: Array<{ field: string; path: string | undefined }> = [
+    { field: 'keyPath', path: h.auth === 'key' ? h.keyPath : undefined },
+    ...h.jump.map((hop, i) => ({ field: `jump.${i}.keyPath`, path: hop.auth === 'key' ? hop.keyPath : undefined })),
+  ];
+  for (const { field, path } of keys) {
+    const problem = path ? keyFileProblem(path) : null;
+    if (problem) throw new FleetdeckError('invalid-input', problem, { field });
+  }
+}
+
+/** How two hosts are the same login: user, address (brackets and case aside) and port. */
+function sameLoginKey(h: Pick<Host, 'user' | 'address' | 'port'>): string {
+  const address = h.address.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
+  return `${h.user}@${address}:${h.port}`;
+}
+
 export class HostStore {
   constructor(private readonly db: Db) {}
 
@@ -58,8 +80,14 @@ export class HostStore {
     return row ? fromRow(row) : null;
   }
 
+  /** The first other host that logs in as the same user@address:port, if any. */
+  findSameLogin(h: Pick<Host, 'user' | 'address' | 'port'>, exceptId?: number): Host | null {
+    const key = sameLoginKey(h);
+    return this.list().find((other) => other.id !== exceptId && sameLoginKey(other) === key) ?? null;
+  }
+
   add(input: HostInput | unknown): Host {
-    const h = parseHostInput(input);
+    const h = this.validated(input);
     const now = Date.now();
     try {
       const info = this.db
@@ -76,7 +104,7 @@ export class HostStore {
 
   update(id: number, input: HostInput | unknown): Host {
     this.get(id);
-    const h = parseHostInput(input);
+    const h = this.validated(input, id);
     try {
       this.db
         .prepare(
@@ -117,6 +145,23 @@ export class HostStore {
       | undefined;
     if (!row) return null;
     return { probe: row.probe_json ? JSON.parse(row.probe_json) : null, inventory: row.inventory_json ? JSON.parse(row.inventory_json) : null };
+  }
+
+  /** The add/edit checks: the schema, the key files, and (when asked) a login another host already has. */
+  private validated(input: unknown, id?: number): HostSpec {
+    const h = parseHostInput(input);
+    checkKeyFiles(h);
+    if (h.ifDuplicate === 'refuse') {
+      const same = this.findSameLogin(h, id);
+      if (same) {
+        const address = h.address.includes(':') && !h.address.startsWith('[') ? `[${h.address}]` : h.address;
+        throw new FleetdeckError('invalid-input', `"${same.name}" already logs in as ${h.user}@${address}:${h.port}. To keep a second entry for the same login, add it again with ifDuplicate "add".`, {
+          field: 'address',
+          duplicateOf: { id: same.id, name: same.name },
+        });
+      }
+    }
+    return h;
   }
 
   private mapConstraint(err: unknown, name: string): unknown {

@@ -16,6 +16,7 @@ const ADD_FLAGS: FlagGroup = {
     identity: CONNECT_FLAGS.flags.identity!,
     jump: CONNECT_FLAGS.flags.jump!,
     password: { help: 'log in with a password (asked when connecting; never stored by the CLI)' },
+    'allow-duplicate': { help: 'store it even if another stored host logs in as the same user@address:port' },
   },
 };
 
@@ -58,7 +59,13 @@ export const hostsCommands: CliCommand[] = [
     run: ({ positionals, flags, io }) =>
       withFleet(dataDir(flags), async (fleet) => {
         const base = hostFromTarget(positionals[0], flags);
-        const host = (await fleet.call('hosts.add', { ...base, name: typeof flags.name === 'string' ? flags.name : base.name, tags: typeof flags.tags === 'string' ? flags.tags.split(',') : [] })) as Host;
+        const host = (await fleet
+          .call('hosts.add', { ...base, name: typeof flags.name === 'string' ? flags.name : base.name, tags: typeof flags.tags === 'string' ? flags.tags.split(',') : [], ifDuplicate: flags['allow-duplicate'] ? 'add' : 'refuse' })
+          .catch((err: unknown) => {
+            // The same login stored twice is usually a mistake: say so, and how to mean it.
+            if (err instanceof FleetdeckError && err.details?.duplicateOf) throw new FleetdeckError('invalid-input', `${err.message.replace(/ To keep a second entry.*$/, '')} Add --allow-duplicate to store a second entry anyway.`, err.details);
+            throw err;
+          })) as Host;
         print(io, host, flags, (h: Host) => `added ${h.name} (${h.user}@${h.address}:${h.port})`);
         return 0;
       }),
