@@ -91,7 +91,7 @@ export class ProcessControl {
     const plan: KillPlan = {
       planId: randomUUID(),
       tag: killTag(p),
-      summary: describeKill(signal, p, hostName) + (needsSudo ? ` (as root through sudo: it is not ${facts!.user}'s)` : ''),
+      summary: describeKill(signal, p, hostName),
       signal,
       process: p,
       needsSudo,
@@ -110,7 +110,7 @@ export class ProcessControl {
     }
     const { plan } = stored;
     const audit = (result: 'ok' | 'failed', outcome: string, problem?: string) =>
-      this.deps.audit({ hostId: id, hostName, operation: 'processes.kill', summary: `${plan.summary}: ${outcome}`, result, problem: problem ?? null });
+      this.deps.audit({ hostId: id, hostName, operation: 'processes.kill', summary: `${plan.summary}${plan.needsSudo ? ' (as root through sudo)' : ''}: ${outcome}`, result, problem: problem ?? null });
     try {
       if (tag !== plan.tag) throw new FleetdeckError('change-conflict', 'The confirmed tag is not the plan\'s. Nothing was signalled; plan again.');
       const host = this.deps.session(id);
