@@ -196,4 +196,20 @@ describe.skipIf(unavailable)('fleetdeck serve in Chromium', () => {
     const status = execFileSync('sh', ['-c', `curl -s -o /dev/null -w '%{http_code}' -H 'Host: evil.example:${port}' ${app.origin}/ || true`], { encoding: 'utf8' });
     if (status) expect(['421', '000']).toContain(status.trim());
   });
+  it('removes a host and, when asked, what Fleetdeck put on it: listed first, then checked gone', async () => {
+    await page.getByTestId('nav-fleet').click();
+    const card = page.getByTestId('host-card-lab-debian');
+    await card.getByTestId('remove-host-button').click();
+    const dialog = page.getByTestId('remove-host-dialog');
+    expect(await dialog.textContent()).toMatch(/packages, users and files stay as they are/);
+    await dialog.getByTestId('remove-host-cleanup').locator('input').check();
+    const plan = dialog.getByTestId('footprint-plan');
+    await expect.poll(async () => (await plan.textContent()) ?? '', { timeout: 60_000 }).toMatch(/Will remove \(/);
+    expect(await plan.textContent()).toContain('/home/admin/.cache/fleetdeck/helper-');
+    await shot(page, 'e2e-remove-host-cleanup');
+    await dialog.getByTestId('remove-host-confirm').click();
+    await card.waitFor({ state: 'detached', timeout: 60_000 });
+    const left = await deb.exec(['sh', '-c', 'ls -A /home/admin/.cache/fleetdeck 2>/dev/null || true'], { user: 'admin' });
+    expect(left.stdout).not.toMatch(/helper-/);
+  });
 });

@@ -153,7 +153,7 @@ export function FleetPage() {
             </>
           }
         >
-          Fleetdeck connects over SSH with your existing keys or agent, and installs nothing permanent. Already have your servers in{' '}
+          Fleetdeck connects over SSH with your existing keys or agent. On each server it keeps only its helper (and a portable Node where none is installed) in a cache folder, which “Remove host” can take away again. Already have your servers in{' '}
           <code className="inline-code">~/.ssh/config</code>? Import them in one go.
         </EmptyState>
       ) : shown.length === 0 ? (
