@@ -1,5 +1,6 @@
 import { alertsContract, alertsEvents } from './alerts/alerts.contract.js';
 import { auditContract, auditEvents } from './audit/audit.contract.js';
+import { changeContract, changeEvents } from './change/modules.contract.js';
 import { footprintContract } from './footprint/footprint.contract.js';
 import type { AnyEvent, AnyRequest, ClientOf, SubscribersOf } from './contract.js';
 import { hostsContract, hostsEvents } from './hosts/hosts.contract.js';
@@ -13,6 +14,7 @@ import { terminalsContract, terminalsEvents } from './terminal/terminal.contract
 export const api = {
   alerts: alertsContract,
   audit: auditContract,
+  change: changeContract,
   footprint: footprintContract,
   hosts: hostsContract,
   inventory: inventoryContract,
@@ -25,6 +27,7 @@ export const api = {
 export const apiEvents = {
   alerts: alertsEvents,
   audit: auditEvents,
+  change: changeEvents,
   hosts: hostsEvents,
   monitor: monitorEvents,
   terminals: terminalsEvents,

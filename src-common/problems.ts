@@ -15,6 +15,10 @@ export const PROBLEM_CODES = [
   'disconnected',
   'cancelled',
   'change-conflict',
+  /** Another program holds what a change needs (apt's lock, a running package manager): try again shortly. */
+  'busy',
+  /** A step of a host change failed (a package install, a service that would not start): the message has its own words. */
+  'step-failed',
   'unsupported-os',
   'no-exec-dir',
   'no-space',
@@ -34,7 +38,7 @@ export interface Problem {
 
 /** Whether trying the same thing again later may succeed without the user changing anything. */
 export function isRetryable(code: ProblemCode): boolean {
-  return code === 'timeout' || code === 'disconnected';
+  return code === 'timeout' || code === 'disconnected' || code === 'busy';
 }
 
 export class FleetdeckError extends Error implements Problem {

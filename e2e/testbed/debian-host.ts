@@ -3,6 +3,7 @@
 // in the bind-mounted run dir (see debian-image.sh) and a TCP forwarder in this process.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { aptProxy, APT_PROXY_SETUP } from './apt-proxy.js';
 import { docker, dockerOk, LABEL, removeContainer } from './docker.js';
 import { forwardToUnixSocket, type Forwarder } from './forward.js';
 import { ensureDebianImage } from './image.js';
@@ -48,7 +49,16 @@ async function waitForSystemd(id: string, ms: number): Promise<string> {
   throw new Error(`systemd in ${id.slice(0, 12)} did not come up (last state: ${last || 'none'})`);
 }
 
-export async function startDebianHost(opts: { name: string; log?: (s: string) => void }): Promise<DebianHost> {
+export interface DebianHostOptions {
+  name: string;
+  log?: (s: string) => void;
+  /** apt inside reaches Debian's mirror through this machine's caching proxy (apt-proxy.ts). */
+  apt?: boolean;
+  /** Extra capabilities: NET_ADMIN for a firewall; 'docker' for Docker inside (all but SYS_RESOURCE, /var/lib/docker a volume). */
+  caps?: ('NET_ADMIN' | 'docker')[];
+}
+
+export async function startDebianHost(opts: DebianHostOptions): Promise<DebianHost> {
   const { name, log = () => {} } = opts;
   await cleanupLeftovers(log);
   const image = await ensureDebianImage(log);
@@ -78,6 +88,8 @@ export async function startDebianHost(opts: { name: string; log?: (s: string) =>
       // nox's home is noexec: the helper must never be placed (or run) there.
       '--tmpfs', '/home/nox:rw,noexec,nosuid,size=64m,uid=1002,gid=1002,mode=755',
       '-v', `${dir}:/testbed`,
+      ...(opts.caps?.includes('docker') ? ['--cap-add', 'ALL', '--cap-drop', 'SYS_RESOURCE', '-v', '/var/lib/docker'] : []),
+      ...(opts.caps?.includes('NET_ADMIN') && !opts.caps.includes('docker') ? ['--cap-add', 'NET_ADMIN'] : []),
       image,
     ])
   ).trim();
@@ -85,6 +97,7 @@ export async function startDebianHost(opts: { name: string; log?: (s: string) =>
 
   let fwd: Forwarder | undefined;
   const stop = async () => {
+    if (opts.apt) await aptProxy().close(join(dir, 'apt.sock'));
     await fwd?.close();
     fwd = undefined;
     await removeContainer(containerId);
@@ -100,6 +113,11 @@ export async function startDebianHost(opts: { name: string; log?: (s: string) =>
       log(`${name}: systemd is degraded: ${failed.stdout.trim()}`);
     }
     await waitForSshBanner(fwd.port, 30_000);
+    if (opts.apt) {
+      await aptProxy().listen(join(dir, 'apt.sock'));
+      const r = await docker(['exec', '-i', containerId, 'sh'], { input: APT_PROXY_SETUP, timeoutMs: 60_000 });
+      if (r.code !== 0) throw new Error(`apt proxy setup: ${r.stderr || r.stdout}`);
+    }
   } catch (e) {
     const logs = await docker(['logs', '--tail', '30', containerId]).catch(() => undefined);
     await stop().catch(() => {});

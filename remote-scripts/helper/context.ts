@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile, readdir, readlink, stat, statfs } from 'node:fs/promises';
 import http from 'node:http';
@@ -37,6 +37,12 @@ export interface HelperContext {
   statfs(absPath: string): Promise<{ bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number } | null>;
   /** Runs argv[0] with argv[1..]; never a shell. Times out after timeoutMs (default 5000). */
   run(argv: string[], opts?: { timeoutMs?: number; input?: string }): Promise<RunResult>;
+  /**
+   * For long host changes (a package install): output lines as they come (onLine), extra
+   * environment on top of the helper's own (validated names: DEBIAN_FRONTEND, proxies), and
+   * cancellation. Keeps the last 64 KiB of each stream. Optional: test doubles may leave it out.
+   */
+  runStreaming?(argv: string[], opts: { timeoutMs: number; env?: Record<string, string>; onLine?: (line: string, stream: 'stdout' | 'stderr') => void; signal?: AbortSignal; input?: string }): Promise<RunResult>;
   /**
    * GET urlPath from an HTTP server on a unix socket under root (Docker/Podman Engine API).
    * Never rejects; gives up after timeoutMs (default 2000). Optional so test doubles may omit it.
@@ -137,6 +143,46 @@ export function createContext(root = '/'): HelperContext {
           finish({ ok: false, code: 'ETIMEDOUT', message: `no answer within ${opts.timeoutMs ?? 2000} ms` });
           req.destroy();
         }, opts.timeoutMs ?? 2000);
+      });
+    },
+    runStreaming(argv, opts) {
+      return new Promise((resolve) => {
+        const [file, ...args] = argv;
+        if (!file) return resolve({ code: null, stdout: '', stderr: 'empty argv', missing: true });
+        const env: NodeJS.ProcessEnv = { ...childEnv };
+        for (const [k, v] of Object.entries(opts.env ?? {})) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !/[\0\n]/.test(v)) env[k] = v;
+        const child = spawn(file, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+        const tails = { stdout: '', stderr: '' };
+        const partial = { stdout: '', stderr: '' };
+        const take = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+          const text = chunk.toString('utf8');
+          tails[stream] = (tails[stream] + text).slice(-64 * 1024);
+          const lines = (partial[stream] + text).split(/\r?\n|\r/);
+          partial[stream] = lines.pop() ?? '';
+          for (const line of lines) if (line.trim()) opts.onLine?.(line, stream);
+        };
+        child.stdout.on('data', take('stdout'));
+        child.stderr.on('data', take('stderr'));
+        let timedOut = false;
+        const timer = setTimeout(() => {
+          timedOut = true;
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+        }, opts.timeoutMs);
+        const onAbort = () => child.kill('SIGTERM');
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+        child.on('error', (err: NodeJS.ErrnoException) => {
+          clearTimeout(timer);
+          resolve({ code: null, stdout: '', stderr: err.message, missing: err.code === 'ENOENT' });
+        });
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          opts.signal?.removeEventListener('abort', onAbort);
+          for (const s of ['stdout', 'stderr'] as const) if (partial[s].trim()) opts.onLine?.(partial[s], s);
+          resolve({ code: timedOut ? null : code, stdout: tails.stdout, stderr: timedOut ? `${tails.stderr}\ntimed out after ${Math.round(opts.timeoutMs / 1000)} s` : tails.stderr });
+        });
+        child.stdin.on('error', () => undefined);
+        child.stdin.end(opts.input ?? '');
       });
     },
     run(argv, opts = {}) {

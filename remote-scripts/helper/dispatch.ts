@@ -4,6 +4,8 @@ import type { ChannelSink } from '../../src-common/protocol/endpoint.js';
 import { describeSchemaIssues } from '../../src-common/protocol/bounds.js';
 import { helperApi, helperChannels, helperDebugApi, helperDebugChannels, type HelperChannelDef, type HelperRequestDef } from '../../src-common/protocol/helper-api.js';
 import type { HelperContext } from './context.js';
+import { changeHandlers, createChangeRuntime } from './change/handlers.js';
+import { preflight } from './change/preflight.js';
 import { inventorySnapshot } from './inventory/snapshot.js';
 import { serveMetricsStream } from './monitor/metrics-stream.js';
 import { probe } from './probe/probe.js';
@@ -34,16 +36,26 @@ function checkedParams(def: HelperRequestDef | HelperChannelDef, params: unknown
   return parsed.data;
 }
 
-export function createDispatcher(ctx: HelperContext, debug: boolean) {
+export function createDispatcher(ctx: HelperContext, debug: boolean, change = createChangeRuntime()) {
+  const ch = changeHandlers(ctx, change);
   const requests: RequestHandlers<typeof helperApi> = {
     ping: async () => ({ now: Date.now() }),
     probe: () => probe(ctx),
     inventorySnapshot: () => inventorySnapshot(ctx),
     processInspect: (p) => inspectProcess(ctx, p),
     processSignal: (p) => signalProcess(ctx, p, { kill: liveKill(ctx), selfPid: process.pid }),
+    changeRead: (p) => ch.read(p),
+    changeJournals: () => ch.journals(),
+    changeJournal: (p) => ch.journal(p),
+    changeCancel: (p) => ch.cancel(p),
+    changeResolve: (p) => ch.resolve(p),
+    changeVerify: (p) => ch.verify(p),
+    changePreflight: () => preflight(ctx),
   };
   const channels: ChannelHandlers<typeof helperChannels> = {
     metricsStream: (p, sink) => serveMetricsStream(ctx, p, sink),
+    changeApply: (p, sink) => ch.apply(p, sink),
+    changeRollback: (p, sink) => ch.rollback(p, sink),
   };
   const debugRequests: RequestHandlers<typeof helperDebugApi> = {
     // Simulates a helper dying mid-call: exit without answering.
@@ -82,6 +94,7 @@ export function createDispatcher(ctx: HelperContext, debug: boolean) {
   const channelRoutes = new Map([...routes(helperChannels, channels as never), ...(debug ? routes(helperDebugChannels, debugChannels as never) : [])]);
 
   return {
+    change,
     async call(method: string, params: unknown, signal: AbortSignal): Promise<unknown> {
       const route = callRoutes.get(method);
       if (!route) throw new FleetdeckError('not-found', `The helper has no method "${method.slice(0, 100)}". Update Fleetdeck on both ends.`);

@@ -53,7 +53,10 @@ function main(): void {
     closed: (problem) => {
       process.stderr.write(`fleetdeck-helper: closing: ${problem.message}\n`);
       process.exitCode = problem.problem === 'protocol-error' ? 65 : 0;
-      setTimeout(() => process.exit(), 50);
+      // A host change in progress stops at its next step boundary (and says so in its journal)
+      // instead of dying in the middle of a write or a package install.
+      dispatcher.change.linkLost = true;
+      void dispatcher.change.idle().then(() => setTimeout(() => process.exit(), 50));
     },
   }, 'h');
 
@@ -76,7 +79,11 @@ function main(): void {
 
   process.stdin.on('data', (chunk: Buffer) => endpoint.receive(chunk));
   process.stdin.on('end', () => endpoint.shutdown({ problem: 'disconnected', message: 'stdin closed' }));
-  process.stdout.on('error', () => process.exit(0));
+  // The app is gone: a running change finishes its step first (the journal records the rest).
+  process.stdout.on('error', () => {
+    dispatcher.change.linkLost = true;
+    void dispatcher.change.idle().then(() => process.exit(0));
+  });
 }
 
 main();

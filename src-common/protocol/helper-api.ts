@@ -3,7 +3,9 @@ import { inventorySchema } from '../inventory/inventory.schema.js';
 import { probeSchema } from '../inventory/probe.schema.js';
 import { sampleSchema } from '../monitor/sample.schema.js';
 import { inspectParamsSchema, inspectResultSchema, signalOutcomeSchema, signalParamsSchema } from '../processes/process-protocol.schema.js';
-import { nonNegativeInt, num } from './bounds.js';
+import { checkResultSchema, checkSchema, journalEventSchema, journalSummarySchema, planStepSchema } from '../change/plan.schema.js';
+import { observedSchema, resourceSchema } from '../change/resource.schema.js';
+import { int, list, name, nonNegativeInt, num } from './bounds.js';
 
 /**
  * The helper protocol, declared once: every method the helper answers and every channel it opens,
@@ -40,6 +42,9 @@ function helperChannel<P extends z.core.$ZodType, I extends z.core.$ZodType | nu
 }
 
 const none = z.strictObject({});
+const journalId = z.string().check(z.regex(/^[A-Za-z0-9-]{8,64}$/));
+const packageBackend = z.enum(['apt', 'dnf', 'yum', 'zypper', 'pacman', 'apk']);
+const serviceManager = z.enum(['systemd', 'openrc']);
 
 export const helperApi = {
   ping: helperRequest('system.ping1', none, z.object({ now: num() })),
@@ -49,11 +54,45 @@ export const helperApi = {
   processInspect: helperRequest('process.inspect1', inspectParamsSchema, inspectResultSchema),
   /** Signals one process only if its start time still matches (else change-conflict). */
   processSignal: helperRequest('process.signal1', signalParamsSchema, signalOutcomeSchema),
+  /** What is on the host for each resource a plan is about; changes nothing. */
+  changeRead: helperRequest('change.read1', z.strictObject({ backend: packageBackend, manager: serviceManager, resources: list(resourceSchema, 512) }), z.object({ observed: list(observedSchema, 512) })),
+  /** Every change journal on the host, newest first (interrupted ones included). */
+  changeJournals: helperRequest('change.journals1', none, z.object({ journals: list(journalSummarySchema, 100) })),
+  /** One journal: its summary, steps and events. */
+  changeJournal: helperRequest('change.journal1', z.strictObject({ journalId: journalId }), z.object({ summary: journalSummarySchema, steps: list(planStepSchema, 512), events: list(journalEventSchema, 5000) })),
+  /** Asks a running apply or rollback to stop at the next step boundary. */
+  changeCancel: helperRequest('change.cancel1', z.strictObject({ journalId: journalId }), z.object({ cancelled: z.boolean() })),
+  /** The app's answer to a confirm step the host is waiting at (the lockout guard's new login). */
+  changeResolve: helperRequest('change.resolve1', z.strictObject({ journalId: journalId, step: nonNegativeInt(), ok: z.boolean(), evidence: z.string().check(z.maxLength(4000)) }), z.object({ resolved: z.boolean() })),
+  /** What the setup wizard checks first: listening TCP ports and free space; changes nothing. */
+  changePreflight: helperRequest('change.preflight1', none, z.object({ listening: list(int().check(z.gte(1), z.lte(65535)), 4096), disk: list(z.object({ path: name(), freeBytes: z.nullable(nonNegativeInt()) }), 8) })),
+  /** Runs checks against the real system, each with its evidence. */
+  changeVerify: helperRequest('change.verify1', z.strictObject({ manager: serviceManager, checks: list(checkSchema, 256) }), z.object({ results: list(checkResultSchema, 256) })),
 } as const;
 
 export const helperChannels = {
   /** One JSON Sample per line every params.intervalMs (clamped to 250 ms … 60 s by the helper). */
   metricsStream: helperChannel('metrics.stream1', z.strictObject({ intervalMs: z.optional(num()) }), sampleSchema),
+  /**
+   * Applies a plan's steps (or resumes a journal at its first unfinished step): one journal event
+   * per line as it happens, ending with end, step-failed, cancelled or interrupted.
+   */
+  changeApply: helperChannel(
+    'change.apply1',
+    z.strictObject({
+      journalId: journalId,
+      planId: name(),
+      modules: list(name(), 64),
+      backend: packageBackend,
+      manager: serviceManager,
+      steps: list(planStepSchema, 512),
+      /** Continue this journal from its first step not done (the steps must be the journal's). */
+      resume: z.optional(z.boolean()),
+    }),
+    journalEventSchema,
+  ),
+  /** Walks a journal's steps back, newest first: one journal event per line. */
+  changeRollback: helperChannel('change.rollback1', z.strictObject({ journalId: journalId, backend: packageBackend, manager: serviceManager }), journalEventSchema),
 } as const;
 
 /** Answered only by a helper started with FLEETDECK_HELPER_DEBUG=1 (protocol tests). */

@@ -11,6 +11,8 @@ import { FleetdeckError, toProblem } from '../../src-common/problems.js';
 import { helperApi } from '../../src-common/protocol/helper-api.js';
 import { AuditLog } from './audit/audit-log.js';
 import { FootprintService } from './footprint/footprint-service.js';
+import { ChangeCapability } from './change/change-capability.js';
+import type { Capability } from './capability.js';
 import { connectSummary, connectTarget, secretKindsText, type SecretSources } from './audit/audit-summaries.js';
 import { openDatabase, type Db } from './db/database.js';
 import { EventBus } from './events.js';
@@ -76,6 +78,9 @@ export class Fleet {
   readonly reports: ReportService;
   readonly terminals: TerminalService;
   readonly footprint: FootprintService;
+  readonly change: ChangeCapability;
+  /** Capabilities that register their own handlers (capability.ts). */
+  private readonly capabilities: Capability[];
   private readonly sessions = new Map<number, HostSession>();
   private readonly offeredKeys = new Map<string, Buffer>();
   /** Which secret kinds each session holds in memory from earlier connects (as HostSession keeps them), for audit summaries. */
@@ -119,7 +124,16 @@ export class Fleet {
       audit: (e) => this.audit.record(e),
     });
     this.footprint = new FootprintService({ session: (id) => this.session(id), hostName: (id) => this.hosts.get(id).name, audit: (e) => this.audit.record(e) });
-    this.handlers = this.buildHandlers();
+    this.change = new ChangeCapability({
+      db: this.db,
+      session: (id) => this.session(id),
+      hostName: (id) => this.hosts.get(id).name,
+      saveProbe: (id, probe) => this.hosts.saveFacts(id, { probe }),
+      audit: (e) => this.audit.record(e),
+      emit: (name, payload) => this.events.emit(name, payload),
+    });
+    this.capabilities = [this.change];
+    this.handlers = Object.assign(this.buildHandlers(), ...this.capabilities.map((c) => c.handlers()));
   }
 
   /** Validates params against the contract, runs the handler, validates nothing back (we trust ourselves). */
@@ -416,6 +430,7 @@ export class Fleet {
   close(): void {
     // First: its channels ride on the sessions, and its last queued samples go to the database.
     this.terminals.dispose();
+    for (const c of this.capabilities) c.dispose?.();
     this.monitor.dispose();
     this.alerts.dispose();
     for (const s of this.sessions.values()) s.dispose();

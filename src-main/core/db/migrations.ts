@@ -180,4 +180,38 @@ ${rollupTable('metric_1h')}
       CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     `,
   },
+  {
+    version: 9,
+    name: 'change engine: installed modules and change runs',
+    // What Fleetdeck applied to each host (the Services tab, drift = planning these again) and
+    // every apply or rollback (journal id on the host, outcome). Settings are stored without
+    // secret fields; the host's own journal (/var/lib/fleetdeck/journal) is the full record.
+    sql: `
+      CREATE TABLE change_installed (
+        host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+        module TEXT NOT NULL,
+        settings TEXT NOT NULL,
+        applied_at INTEGER NOT NULL,
+        journal_id TEXT,
+        verify_at INTEGER,
+        verify_ok INTEGER,
+        verify_failed TEXT,
+        PRIMARY KEY (host_id, module)
+      );
+      CREATE TABLE change_runs (
+        id INTEGER PRIMARY KEY,
+        host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+        journal_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        modules TEXT NOT NULL,
+        settings TEXT NOT NULL,
+        steps INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        message TEXT,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER
+      );
+      CREATE INDEX change_runs_host ON change_runs(host_id, id);
+    `,
+  },
 ];

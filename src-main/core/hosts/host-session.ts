@@ -295,6 +295,34 @@ export class HostSession {
     return execCapture(link.client, ['sh', '-c', script, name, ...args], { timeoutMs: opts.timeoutMs ?? 60_000, label: `${name} on ${this.host.name}` });
   }
 
+  /**
+   * The lockout guard's test: a brand-new SSH login with this host's settings and the secrets the
+   * user gave, checking its host key as ever — on `port` of the host itself (reached through
+   * this link, e.g. an sshd tried on a second port) or, with 0, the normal way. Resolves with the
+   * evidence; rejects with why it failed.
+   */
+  async confirmLogin(port: number, timeoutMs = 20_000): Promise<string> {
+    const link = this.link;
+    if (!link) throw new FleetdeckError('disconnected', `${this.host.name} is not connected right now (${this.stateValue.state}).`);
+    const h = this.host;
+    const target = { address: h.address, port: h.port, user: h.user, auth: h.auth, keyPath: h.keyPath };
+    const started = Date.now();
+    const test = await openSshLink({
+      hops: port ? [target] : [...h.jump.map((j) => ({ ...j })), target],
+      secrets: { password: this.secrets.password, passphrase: this.secrets.passphrase },
+      policy: this.opts.policy,
+      timeoutMs,
+      via: port ? { client: link.client, port } : undefined,
+    });
+    try {
+      const r = await execCapture(test.client, ['true'], { timeoutMs, label: `a test login on ${h.name}` });
+      if (r.code !== 0) throw new FleetdeckError('access-denied', `A new login as ${h.user} on ${h.name}${port ? ` port ${port}` : ''} worked, but running a command did not (exit ${r.code}).`);
+    } finally {
+      test.close();
+    }
+    return `a new login as ${h.user} on ${h.name}${port ? ` (port ${port}, through this connection)` : ''} worked in ${Date.now() - started} ms, host key checked`;
+  }
+
   /** A declared helper method, with the privilege asked for; the reply is checked against its schema. */
   async request<D extends HelperRequestDef>(def: D, params: HelperParams<D>, opts: { superuser?: Superuser; timeoutMs?: number } = {}): Promise<HelperResult<D>> {
     const helper = await this.helperFor(opts.superuser ?? 'none');

@@ -37,6 +37,12 @@ export interface ConnectOptions {
   /** Called with the key the server offered when it is unknown, so the UI can ask about it later. */
   onUnknownKey?: (hostName: string, blob: Buffer) => void;
   signal?: AbortSignal;
+  /**
+   * Reach the (single) target through an existing link's own loopback instead: a direct-tcpip
+   * channel to 127.0.0.1:port on that host. The lockout guard logs in this way to an sshd tried
+   * on a second port, with the same host-key check and the admin's own credentials.
+   */
+  via?: { client: Client; port: number };
 }
 
 export interface SshLink {
@@ -270,7 +276,11 @@ export async function openSshLink(opts: ConnectOptions): Promise<SshLink> {
       }
       const auth = await authConfig(hop, isTarget ? opts.secrets : undefined);
       let sock: Duplex;
-      if (i === 0) {
+      if (opts.via && isTarget) {
+        const done = step(1, `tcp 127.0.0.1:${opts.via.port} on ${hop.address}, through the open connection`);
+        sock = await forward(opts.via.client, '127.0.0.1', opts.via.port);
+        done();
+      } else if (i === 0) {
         const done = step(1, `tcp ${hop.address}:${hop.port}`);
         sock = await tcpConnect(hop.address, hop.port, opts.timeoutMs ?? 20_000, opts.signal);
         done();

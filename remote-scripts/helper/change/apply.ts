@@ -1,0 +1,339 @@
+import { promises as fs } from 'node:fs';
+import type { JournalEvent, PlanStep } from '../../../src-common/change/plan.schema.js';
+import type { CommandResource, FileResource, GuardResource, PackageResource, UnitResource } from '../../../src-common/change/resource.schema.js';
+import { FleetdeckError, toProblem } from '../../../src-common/problems.js';
+import type { HelperContext, RunResult } from '../context.js';
+import { backupFile, loadAccounts, removeFile, restoreBackup, writeFileAtomic, type Backup } from './files.js';
+import { Journal } from './journal.js';
+import { proxyEnv, type PackageBackend } from './packages.js';
+import type { ServiceManager, UnitState } from './services.js';
+
+/**
+ * Runs a plan's steps on the host, in order, one journal line before and after each; stops at
+ * the first failure, or between steps when asked to (cancel) or when the link is gone
+ * (interrupted). Every step writes what undoes it before it changes anything, so a rollback —
+ * now, or after a crash — can walk the completed steps back.
+ */
+export interface RunnerDeps {
+  ctx: HelperContext;
+  backend: PackageBackend;
+  manager: ServiceManager;
+  /** Progress to the core; failures to send (the link is gone) are ignored: the journal has it. */
+  emit(e: JournalEvent): void;
+  /** Checked between steps: 'cancel' (the user asked) or 'interrupt' (the link is gone). */
+  stopRequested(): 'cancel' | 'interrupt' | null;
+  signal?: AbortSignal;
+  /** A confirm step waits here for the app's answer (change.resolve1); rejects on timeout or a lost link. */
+  awaitConfirm?(step: number, waitMs: number): Promise<{ ok: boolean; evidence: string }>;
+}
+
+type FileUndo = { kind: 'file'; path: string; backup: Backup; createdDirs: string[] };
+type PackageUndo = { kind: 'package'; installed: string[]; removed: string[] };
+type UnitUndo = { kind: 'unit'; name: string; before: UnitState };
+type CommandUndo = { kind: 'command'; undo: string[] | null };
+type GuardUndo = { kind: 'guard'; armed: { unit: string | null; pid: number | null } | null };
+type Undo = FileUndo | PackageUndo | UnitUndo | CommandUndo | GuardUndo;
+
+const SYSTEMD_DIRS = ['/etc/systemd/', '/lib/systemd/', '/usr/lib/systemd/'];
+const OUTPUT_TAIL = 20;
+
+export async function runSteps(journal: Journal, deps: RunnerDeps, fromStep = 1): Promise<'done' | 'failed' | 'cancelled' | 'interrupted'> {
+  const log = (e: Omit<JournalEvent, 't'>) => deps.emit(journal.append(e));
+  const steps = journal.meta.steps;
+  await loadAccounts();
+  const env = proxyEnv(await deps.ctx.readText('/etc/environment'));
+  let unitFilesChanged = false;
+  log({ type: 'begin', message: fromStep > 1 ? `resuming at step ${fromStep} of ${steps.length}` : `${steps.length} steps` });
+  for (const step of steps) {
+    if (step.n < fromStep) continue;
+    const stop = deps.stopRequested();
+    if (stop) {
+      log({ type: stop === 'cancel' ? 'cancelled' : 'interrupted', step: step.n, message: stop === 'cancel' ? `cancelled before step ${step.n}` : `the link to the app was lost; stopped before step ${step.n}` });
+      return stop === 'cancel' ? 'cancelled' : 'interrupted';
+    }
+    log({ type: 'step-start', step: step.n, message: step.summary });
+    const tail: string[] = [];
+    const onLine = (line: string) => {
+      tail.push(line);
+      if (tail.length > OUTPUT_TAIL) tail.shift();
+      // Output lines go to the app live; the journal keeps only the tail of a failure.
+      deps.emit({ t: Date.now(), type: 'output', step: step.n, line: line.slice(0, 4096) });
+    };
+    try {
+      const r = step.resource;
+      if (r.kind === 'file') {
+        await applyFile(journal, step.n, r);
+        if (SYSTEMD_DIRS.some((d) => r.path.startsWith(d))) unitFilesChanged = true;
+      } else if (r.kind === 'package') {
+        await applyPackage(journal, step.n, r, deps, env, onLine);
+      } else if (r.kind === 'unit') {
+        if (unitFilesChanged) {
+          await deps.manager.reloadDefinitions(deps.ctx);
+          unitFilesChanged = false;
+        }
+        await applyUnit(journal, step, r, deps, onLine);
+      } else if (r.kind === 'guard') {
+        await applyGuard(journal, step.n, r, deps, (e) => log(e));
+      } else {
+        const skipped = await applyCommand(journal, step.n, r, deps, env, onLine);
+        if (skipped) {
+          log({ type: 'step-skipped', step: step.n, message: 'already done (its check passed)' });
+          continue;
+        }
+      }
+      log({ type: 'step-done', step: step.n });
+    } catch (err) {
+      const p = toProblem(err);
+      const output = tail.length ? `\n${tail.join('\n')}` : '';
+      log({ type: 'step-failed', step: step.n, problem: p.problem, message: `${p.message}${output}`.slice(0, 4000) });
+      return 'failed';
+    }
+  }
+  log({ type: 'end', message: 'all steps done' });
+  return 'done';
+}
+
+async function applyFile(journal: Journal, n: number, r: FileResource): Promise<void> {
+  const backup = await backupFile(r.path, journal.backupPath(n));
+  const undo: FileUndo = { kind: 'file', path: r.path, backup, createdDirs: [] };
+  journal.saveUndo(n, undo);
+  if (r.content === null) {
+    await removeFile(r.path);
+    return;
+  }
+  const { createdDirs } = await writeFileAtomic(r.path, r.content, r);
+  if (createdDirs.length) journal.saveUndo(n, { ...undo, createdDirs });
+}
+
+function failed(what: string, res: RunResult, transient: boolean): FleetdeckError {
+  const why = (res.stderr.trim() || res.stdout.trim()).split('\n').slice(-6).join('\n');
+  return new FleetdeckError(transient ? 'busy' : 'step-failed', `${what} failed (exit ${res.code ?? 'timeout'})${why ? `: ${why}` : ''}`);
+}
+
+async function applyPackage(journal: Journal, n: number, r: PackageResource, deps: RunnerDeps, env: Record<string, string>, onLine: (l: string) => void): Promise<void> {
+  const { ctx, backend } = deps;
+  const installed = await backend.installed(ctx, r.packages);
+  if (r.state === 'present') {
+    const missing = r.packages.filter((p) => installed[p] === null);
+    journal.saveUndo(n, { kind: 'package', installed: missing, removed: [] } satisfies PackageUndo);
+    if (!missing.length) return;
+    let res = await backend.install(ctx, missing, { env, onLine, signal: deps.signal });
+    if (res.code !== 0 && backend.refresh && backend.refreshWhen?.(res)) {
+      onLine('(the package lists do not know it yet: refreshing them, then installing again)');
+      const u = await backend.refresh(ctx, { env, onLine, signal: deps.signal });
+      if (u.code !== 0) throw failed('Refreshing the package lists', u, backend.transient(u));
+      res = await backend.install(ctx, missing, { env, onLine, signal: deps.signal });
+    }
+    if (res.code !== 0) throw failed(`Installing ${missing.join(' ')}`, res, backend.transient(res));
+  } else {
+    const present = r.packages.filter((p) => installed[p] !== null);
+    journal.saveUndo(n, { kind: 'package', installed: [], removed: present } satisfies PackageUndo);
+    if (!present.length) return;
+    const res = await backend.remove(ctx, present, { env, onLine, signal: deps.signal });
+    if (res.code !== 0) throw failed(`Removing ${present.join(' ')}`, res, backend.transient(res));
+  }
+}
+
+async function applyUnit(journal: Journal, step: PlanStep, r: UnitResource, deps: RunnerDeps, onLine: (l: string) => void): Promise<void> {
+  const { ctx, manager } = deps;
+  const before = await manager.state(ctx, r.name);
+  journal.saveUndo(step.n, { kind: 'unit', name: r.name, before } satisfies UnitUndo);
+  const act = async (action: 'enable' | 'disable' | 'start' | 'stop' | 'restart' | 'reload') => {
+    const res = await manager.act(ctx, r.name, action);
+    for (const l of (res.stdout + res.stderr).split('\n')) if (l.trim()) onLine(l);
+    if (res.code !== 0) {
+      const why = await manager.why(ctx, r.name);
+      throw new FleetdeckError('step-failed', `${r.name}: ${action} failed (exit ${res.code ?? 'timeout'}).\n${why}`);
+    }
+  };
+  const checkFirst = async () => {
+    if (!r.checkBefore) return;
+    const res = await ctx.run(r.checkBefore, { timeoutMs: 60_000 });
+    if (res.code !== 0) throw new FleetdeckError('step-failed', `${r.checkBefore.join(' ')} refused the new configuration, so ${r.name} was not reloaded:\n${(res.stderr || res.stdout).trim().slice(-3000)}`);
+  };
+  if (step.action === 'reload' || step.action === 'restart') {
+    await checkFirst();
+    // A service that is not running has nothing to reload: it is started with the new config.
+    await act(before.running ? step.action : 'start');
+    return;
+  }
+  if (r.enabled === true && !before.enabled) await act('enable');
+  if (r.enabled === false && before.enabled) await act('disable');
+  if (r.state === 'running' && !before.running) {
+    await checkFirst();
+    await act('start');
+  } else if (r.state === 'running' && before.running && !/running/.test(step.before ?? '')) {
+    // The plan saw it stopped, and something started it since: a package's install script
+    // (Debian's start their service) before this plan wrote its config. Restart it, so it runs
+    // the config this plan wrote, not the package's default.
+    onLine(`${r.name} was started by its package before its configuration was written: restarting it`);
+    await checkFirst();
+    await act('restart');
+  }
+  if (r.state === 'stopped' && before.running) await act('stop');
+}
+
+async function applyCommand(journal: Journal, n: number, r: CommandResource, deps: RunnerDeps, env: Record<string, string>, onLine: (l: string) => void): Promise<boolean> {
+  const { ctx } = deps;
+  if (r.unless) {
+    const check = await ctx.run(r.unless, { timeoutMs: 60_000 });
+    if (check.code === 0) return true;
+  }
+  journal.saveUndo(n, { kind: 'command', undo: r.undo ?? null } satisfies CommandUndo);
+  const res = ctx.runStreaming
+    ? await ctx.runStreaming(r.argv, { timeoutMs: r.timeoutMs ?? 10 * 60_000, env: { ...env, ...r.env }, onLine, signal: deps.signal })
+    : await ctx.run(r.argv, { timeoutMs: r.timeoutMs ?? 10 * 60_000 });
+  if (res.code !== 0) throw failed(r.label, res, false);
+  return false;
+}
+
+/** One argv element for /bin/sh -c, single-quoted. */
+export function shQuote(arg: string): string {
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+const revertUnit = (journalId: string) => `fleetdeck-revert-${journalId}`;
+
+/**
+ * The lockout guard's steps. arm-revert writes (from this journal's own backups) the script that
+ * puts the guarded files back, and schedules it on the host: a systemd timer where there is
+ * systemd, else a detached `sleep` — it fires unless disarmed, link or no link. confirm waits for
+ * the app to log in anew. disarm cancels the revert once the app confirmed.
+ */
+async function applyGuard(journal: Journal, n: number, r: GuardResource, deps: RunnerDeps, log: (e: Omit<JournalEvent, 't'>) => void): Promise<void> {
+  const { ctx } = deps;
+  if (r.op === 'arm-revert') {
+    const lines: string[] = [];
+    for (const target of r.restore ?? []) {
+      const step = [...journal.meta.steps].reverse().find((s) => s.n < n && s.resource.kind === 'file' && s.resource.path === target);
+      const undo = step ? journal.undo<FileUndo>(step.n) : null;
+      if (!undo) continue;
+      lines.push(undo.backup.existed && undo.backup.copy ? `cp -p ${shQuote(undo.backup.copy)} ${shQuote(target)}` : `rm -f ${shQuote(target)}`);
+    }
+    if (r.then) lines.push(r.then.map(shQuote).join(' '));
+    const script = lines.join('; ') || 'true';
+    const seconds = r.seconds ?? 180;
+    let armed: GuardUndo['armed'];
+    if (deps.manager.name === 'systemd') {
+      const unit = revertUnit(journal.meta.id);
+      const res = await ctx.run(['systemd-run', `--unit=${unit}`, `--on-active=${seconds}`, '--timer-property=AccuracySec=1s', '/bin/sh', '-c', script], { timeoutMs: 30_000 });
+      if (res.code !== 0) throw new FleetdeckError('step-failed', `Could not arm the automatic revert (systemd-run): ${(res.stderr || res.stdout).trim()}`);
+      armed = { unit, pid: null };
+    } else {
+      const res = await ctx.run(['/bin/sh', '-c', `setsid /bin/sh -c ${shQuote(`sleep ${seconds}; ${script}`)} </dev/null >/dev/null 2>&1 & echo $!`], { timeoutMs: 30_000 });
+      const pid = Number(res.stdout.trim());
+      if (res.code !== 0 || !Number.isInteger(pid) || pid <= 1) throw new FleetdeckError('step-failed', `Could not arm the automatic revert: ${(res.stderr || res.stdout).trim()}`);
+      armed = { unit: null, pid };
+    }
+    journal.saveUndo(n, { kind: 'guard', armed } satisfies GuardUndo);
+    log({ type: 'output', step: n, line: `automatic revert armed: in ${seconds} s unless confirmed (${armed.unit ?? `pid ${armed.pid}`})` });
+    return;
+  }
+  if (r.op === 'disarm') {
+    journal.saveUndo(n, { kind: 'guard', armed: null } satisfies GuardUndo);
+    await disarm(ctx, journal, deps);
+    return;
+  }
+  // confirm
+  if (!deps.awaitConfirm) throw new FleetdeckError('step-failed', 'Nothing can confirm this change (no app is connected to answer).');
+  log({ type: 'waiting', step: n, message: r.label });
+  const answer = await deps.awaitConfirm(n, (r.waitSeconds ?? 60) * 1000);
+  if (!answer.ok) throw new FleetdeckError('step-failed', `${r.label} failed: ${answer.evidence}`);
+  log({ type: 'output', step: n, line: answer.evidence });
+}
+
+/** Cancels an armed revert of this journal, if one is armed. */
+async function disarm(ctx: HelperContext, journal: Journal, deps: RunnerDeps): Promise<void> {
+  for (const s of journal.meta.steps) {
+    if (s.resource.kind !== 'guard' || s.resource.op !== 'arm-revert') continue;
+    const armed = journal.undo<GuardUndo>(s.n)?.armed;
+    if (!armed) continue;
+    if (armed.unit) {
+      await ctx.run(['systemctl', 'stop', `${armed.unit}.timer`], { timeoutMs: 30_000 });
+      await ctx.run(['systemctl', 'reset-failed', `${armed.unit}.timer`, `${armed.unit}.service`], { timeoutMs: 30_000 });
+    } else if (armed.pid) {
+      // The detached sleep's process group: the sleep and its shell.
+      try {
+        process.kill(-armed.pid, 'SIGTERM');
+      } catch {
+        /* it fired or died already */
+      }
+    }
+    void deps;
+  }
+}
+
+/**
+ * Walks the journal's completed (and the stopped) steps back, newest first: files restored from
+ * their backups (or removed, with the directories the step made), packages the plan installed
+ * removed, units returned to their earlier enabled/running state, commands undone where the
+ * plan said how. What cannot be undone is said, not hidden.
+ */
+export async function rollback(journal: Journal, deps: RunnerDeps): Promise<'rolled-back' | 'rollback-failed'> {
+  const log = (e: Omit<JournalEvent, 't'>) => deps.emit(journal.append(e));
+  const events = journal.events();
+  const touched = new Set<number>();
+  for (const e of events) if ((e.type === 'step-start' || e.type === 'step-done') && e.step !== undefined) touched.add(e.step);
+  // A step already walked back (an earlier, interrupted rollback) is not undone twice.
+  for (const e of events) if (e.type === 'rollback-step' && e.step !== undefined) touched.delete(e.step);
+  const order = [...touched].sort((a, b) => b - a);
+  await loadAccounts();
+  const env = proxyEnv(await deps.ctx.readText('/etc/environment'));
+  log({ type: 'rollback-start', message: order.length ? `undoing steps ${order.join(', ')}` : 'nothing to undo' });
+  const notes: string[] = [];
+  let restartUnits = new Set<string>();
+  for (const n of order) {
+    const undo = journal.undo<Undo>(n);
+    if (!undo) {
+      log({ type: 'rollback-step', step: n, message: 'nothing was changed by this step' });
+      continue;
+    }
+    try {
+      if (undo.kind === 'file') {
+        await restoreBackup(undo.path, undo.backup);
+        for (const d of [...undo.createdDirs].reverse()) await fs.rmdir(d).catch(() => undefined);
+        for (const s of journal.meta.steps) if (s.resource.kind === 'unit' && (s.resource.reloadOn ?? s.resource.restartOn ?? []).includes(`file:${undo.path}`)) restartUnits.add(s.resource.name);
+        log({ type: 'rollback-step', step: n, message: undo.backup.existed ? `restored ${undo.path}` : `removed ${undo.path}` });
+      } else if (undo.kind === 'package') {
+        if (undo.installed.length) {
+          const res = await deps.backend.remove(deps.ctx, undo.installed, { env, signal: deps.signal, onLine: (line) => deps.emit({ t: Date.now(), type: 'output', step: n, line }) });
+          if (res.code !== 0) throw failed(`Removing ${undo.installed.join(' ')}`, res, deps.backend.transient(res));
+        }
+        if (undo.removed.length) notes.push(`packages removed by step ${n} (${undo.removed.join(' ')}) are not reinstalled`);
+        log({ type: 'rollback-step', step: n, message: undo.installed.length ? `removed ${undo.installed.join(' ')}` : 'no package to remove' });
+      } else if (undo.kind === 'unit') {
+        const now = await deps.manager.state(deps.ctx, undo.name);
+        if (undo.before.exists) {
+          if (undo.before.enabled === true && now.enabled === false) await deps.manager.act(deps.ctx, undo.name, 'enable');
+          if (undo.before.enabled === false && now.enabled === true) await deps.manager.act(deps.ctx, undo.name, 'disable');
+          if (undo.before.running === false && now.running) await deps.manager.act(deps.ctx, undo.name, 'stop');
+          if (undo.before.running === true && !now.running) await deps.manager.act(deps.ctx, undo.name, 'start');
+        } else if (now.exists && now.running) {
+          await deps.manager.act(deps.ctx, undo.name, 'stop');
+        }
+        restartUnits.delete(undo.name);
+        log({ type: 'rollback-step', step: n, message: `${undo.name} back to ${undo.before.exists ? `${undo.before.enabled ? 'enabled' : 'disabled'}, ${undo.before.running ? 'running' : 'stopped'}` : 'absent'}` });
+      } else if (undo.kind === 'guard') {
+        if (undo.armed) await disarm(deps.ctx, journal, deps);
+        log({ type: 'rollback-step', step: n, message: undo.armed ? 'automatic revert cancelled (the rollback restores instead)' : 'nothing to undo' });
+      } else {
+        if (undo.undo) {
+          const res = await deps.ctx.run(undo.undo, { timeoutMs: 10 * 60_000 });
+          if (res.code !== 0) throw failed(undo.undo.join(' '), res, false);
+        } else notes.push(`step ${n} (${journal.meta.steps[n - 1]?.summary ?? 'a command'}) cannot be undone`);
+        log({ type: 'rollback-step', step: n, message: undo.undo ? `ran ${undo.undo.join(' ')}` : 'not reversible: left as it is' });
+      }
+    } catch (err) {
+      log({ type: 'rollback-failed', step: n, problem: toProblem(err).problem, message: toProblem(err).message });
+      return 'rollback-failed';
+    }
+  }
+  // Services whose config was restored run the old config again (only those still running).
+  restartUnits = new Set([...restartUnits]);
+  for (const unit of restartUnits) {
+    const st = await deps.manager.state(deps.ctx, unit);
+    if (st.running) await deps.manager.act(deps.ctx, unit, 'restart');
+  }
+  log({ type: 'rollback-end', message: notes.length ? notes.join('; ') : 'everything the change did was undone' });
+  return 'rolled-back';
+}

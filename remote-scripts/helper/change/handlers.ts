@@ -1,0 +1,156 @@
+import type { JournalEvent, PlanStep } from '../../../src-common/change/plan.schema.js';
+import type { Resource } from '../../../src-common/change/resource.schema.js';
+import { FleetdeckError } from '../../../src-common/problems.js';
+import type { ChannelSink } from '../../../src-common/protocol/endpoint.js';
+import type { HelperContext } from '../context.js';
+import { rollback, runSteps, type RunnerDeps } from './apply.js';
+import { Journal, JOURNAL_ROOT, listJournals, summarize } from './journal.js';
+import { BACKENDS, type BackendName } from './packages.js';
+import { readResources } from './read-state.js';
+import { MANAGERS, type ManagerName } from './services.js';
+import { runChecks } from './verify.js';
+
+/**
+ * The helper's change.* methods. Applying and rolling back change the host, so they run only in a
+ * root helper on the live host; reading and verifying run for anyone (and say what they could not
+ * read). Work in progress keeps the helper alive after the link is gone until the current step
+ * ends (see main.ts: busyUntilIdle), so a host stops at a step boundary, never mid-write.
+ */
+export interface ChangeRuntime {
+  /** Set by main.ts when the link to the app is gone (stdin closed). */
+  linkLost: boolean;
+  /** Applies and rollbacks running now, by journal id: their stop flag. */
+  running: Map<string, { cancel: boolean }>;
+  /** Resolves when no apply or rollback runs (main.ts waits on it before exiting). */
+  idle(): Promise<void>;
+  /** Confirm steps waiting for the app's answer, by "journalId:step". */
+  confirms: Map<string, (answer: { ok: boolean; evidence: string }) => void>;
+}
+
+export function createChangeRuntime(): ChangeRuntime & { track<T>(id: string, work: Promise<T>): Promise<T> } {
+  const pending = new Set<Promise<unknown>>();
+  const rt = {
+    linkLost: false,
+    running: new Map<string, { cancel: boolean }>(),
+    confirms: new Map<string, (answer: { ok: boolean; evidence: string }) => void>(),
+    async idle() {
+      while (pending.size) await Promise.allSettled([...pending]);
+    },
+    track<T>(id: string, work: Promise<T>): Promise<T> {
+      pending.add(work);
+      return work.finally(() => {
+        pending.delete(work);
+        rt.running.delete(id);
+      });
+    },
+  };
+  return rt;
+}
+
+function requireRootLive(ctx: HelperContext, what: string): void {
+  if (!ctx.live) throw new FleetdeckError('invalid-input', `This helper reads ${ctx.root}, not the live host: it ${what} nothing.`);
+  if (ctx.uid !== 0) throw new FleetdeckError('sudo-required', `Changing the host needs root: Fleetdeck ${what}s through its root helper (sudo).`);
+}
+
+async function send(sink: ChannelSink, e: JournalEvent): Promise<void> {
+  try {
+    await sink.send(`${JSON.stringify(e)}\n`);
+  } catch {
+    // The app is gone: the journal has every event, the next connect reads it.
+  }
+}
+
+export function changeHandlers(ctx: HelperContext, rt: ReturnType<typeof createChangeRuntime>, journalRoot = JOURNAL_ROOT) {
+  const deps = (id: string, sink: ChannelSink, backend: BackendName, manager: ManagerName): RunnerDeps & { sent(): Promise<void> } => {
+    const flag = { cancel: false };
+    rt.running.set(id, flag);
+    // Events go out in order; one slow send never blocks a step.
+    let chain = Promise.resolve();
+    return {
+      ctx,
+      backend: BACKENDS[backend],
+      manager: MANAGERS[manager],
+      emit: (e) => {
+        chain = chain.then(() => send(sink, e));
+      },
+      stopRequested: () => (rt.linkLost ? 'interrupt' : flag.cancel ? 'cancel' : null),
+      sent: () => chain,
+      awaitConfirm: (step, waitMs) =>
+        new Promise((resolve) => {
+          const key = `${id}:${step}`;
+          const finish = (a: { ok: boolean; evidence: string }) => {
+            clearInterval(poll);
+            clearTimeout(timer);
+            rt.confirms.delete(key);
+            resolve(a);
+          };
+          rt.confirms.set(key, finish);
+          const timer = setTimeout(() => finish({ ok: false, evidence: `no confirmation from the app within ${Math.round(waitMs / 1000)} s` }), waitMs);
+          // The app is gone: nobody will confirm (an armed revert takes the host back).
+          const poll = setInterval(() => rt.linkLost && finish({ ok: false, evidence: 'the link to the app was lost before it could confirm' }), 500);
+        }),
+    };
+  };
+
+  return {
+    read: async (p: { backend: BackendName; manager: ManagerName; resources: Resource[] }) => ({
+      observed: await readResources(ctx, BACKENDS[p.backend], MANAGERS[p.manager], p.resources),
+    }),
+    journals: async () => ({ journals: listJournals(journalRoot, new Set(rt.running.keys())) }),
+    journal: async (p: { journalId: string }) => {
+      const j = Journal.open(journalRoot, p.journalId);
+      const events = j.events();
+      const summary = summarize(j.meta, events);
+      if (summary.status === 'running' && !rt.running.has(p.journalId)) summary.status = 'interrupted';
+      return { summary, steps: j.meta.steps, events: events.slice(-5000) };
+    },
+    resolve: async (p: { journalId: string; step: number; ok: boolean; evidence: string }) => {
+      const waiting = rt.confirms.get(`${p.journalId}:${p.step}`);
+      waiting?.({ ok: p.ok, evidence: p.evidence });
+      return { resolved: !!waiting };
+    },
+    cancel: async (p: { journalId: string }) => {
+      const flag = rt.running.get(p.journalId);
+      if (flag) flag.cancel = true;
+      return { cancelled: !!flag };
+    },
+    verify: async (p: { manager: ManagerName; checks: Parameters<typeof runChecks>[2] }) => ({ results: await runChecks(ctx, MANAGERS[p.manager], p.checks) }),
+
+    apply: async (p: { journalId: string; planId: string; modules: string[]; backend: BackendName; manager: ManagerName; steps: PlanStep[]; resume?: boolean }, sink: ChannelSink) => {
+      requireRootLive(ctx, 'change');
+      if (rt.running.has(p.journalId)) throw new FleetdeckError('change-conflict', `Journal ${p.journalId} is being applied right now.`);
+      let journal: Journal;
+      let from = 1;
+      if (p.resume) {
+        journal = Journal.open(journalRoot, p.journalId);
+        const s = journal.summary();
+        if (s.status === 'done' || s.status === 'rolled-back') throw new FleetdeckError('change-conflict', `This change already ${s.status === 'done' ? 'finished' : 'was rolled back'}: plan again.`);
+        // The step that was running (or failed) runs again: every step makes a state so, and
+        // doing so twice is harmless.
+        from = (s.stoppedAt ?? s.completed + 1) || 1;
+      } else {
+        journal = Journal.create(journalRoot, { id: p.journalId, planId: p.planId, modules: p.modules, backend: p.backend, manager: p.manager, steps: p.steps, startedAt: Date.now() });
+      }
+      const d = deps(p.journalId, sink, p.backend, p.manager);
+      try {
+        await rt.track(p.journalId, runSteps(journal, d, from));
+        await d.sent();
+      } finally {
+        journal.close();
+      }
+    },
+
+    rollback: async (p: { journalId: string; backend: BackendName; manager: ManagerName }, sink: ChannelSink) => {
+      requireRootLive(ctx, 'change');
+      if (rt.running.has(p.journalId)) throw new FleetdeckError('change-conflict', `Journal ${p.journalId} is being applied right now: cancel it first.`);
+      const journal = Journal.open(journalRoot, p.journalId);
+      const d = deps(p.journalId, sink, p.backend, p.manager);
+      try {
+        await rt.track(p.journalId, rollback(journal, d));
+        await d.sent();
+      } finally {
+        journal.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type { Observed, Resource } from '../../../src-common/change/resource.schema.js';
+import type { HelperContext } from '../context.js';
+import { loadAccounts, readFileState } from './files.js';
+import { proxyEnv, type PackageBackend } from './packages.js';
+import type { ServiceManager } from './services.js';
+
+/**
+ * What is on the host now, for each resource a plan is about (change.read1): file contents and
+ * owners, installed package versions and what installing the missing ones would pull in (the
+ * backend's own dry run), units' enabled/running state, whether a command's check already passes.
+ * Reading changes nothing.
+ */
+export async function readResources(ctx: HelperContext, backend: PackageBackend, manager: ServiceManager, resources: Resource[]): Promise<Observed[]> {
+  await loadAccounts();
+  const env = proxyEnv(await ctx.readText('/etc/environment'));
+  const out: Observed[] = [];
+  for (const r of resources) {
+    if (r.kind === 'file') out.push(await readFileState(r.path));
+    else if (r.kind === 'package') {
+      const installed = await backend.installed(ctx, r.packages);
+      const missing = r.packages.filter((p) => installed[p] === null);
+      let wouldInstall = null;
+      let dryRunProblem = null;
+      if (r.state === 'present' && missing.length) {
+        const dry = await backend.dryRun(ctx, missing, env);
+        wouldInstall = dry.wouldInstall.slice(0, 2048);
+        dryRunProblem = dry.problem;
+        // apt only knows packages its lists name; apply runs apt-get update first, so say that.
+        if (dryRunProblem && backend.name === 'apt' && /unable to locate|has no installation candidate/i.test(dryRunProblem)) {
+          dryRunProblem = `${dryRunProblem} (the package lists may be out of date: apply runs apt-get update first)`;
+        }
+      }
+      out.push({ kind: 'package', installed, wouldInstall, dryRunProblem });
+    } else if (r.kind === 'unit') {
+      const s = await manager.state(ctx, r.name);
+      out.push({ kind: 'unit', exists: s.exists, enabled: s.enabled, running: s.running });
+    } else if (r.kind === 'command') {
+      const done = r.unless ? (await ctx.run(r.unless, { timeoutMs: 60_000 })).code === 0 : null;
+      out.push({ kind: 'command', done });
+    } else {
+      out.push({ kind: 'guard' });
+    }
+  }
+  return out;
+}

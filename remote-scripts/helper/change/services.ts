@@ -1,0 +1,73 @@
+import type { HelperContext, RunResult } from '../context.js';
+
+/**
+ * Service managers, chosen from the probe (systemd or openrc). A unit's state is read the way an
+ * admin would (`systemctl is-enabled/is-active`, `rc-update`/`rc-service status`), and every
+ * action is the manager's own command.
+ */
+export type ManagerName = 'systemd' | 'openrc';
+export type UnitAction = 'enable' | 'disable' | 'start' | 'stop' | 'restart' | 'reload';
+
+export interface UnitState {
+  exists: boolean;
+  enabled: boolean | null;
+  running: boolean | null;
+}
+
+export interface ServiceManager {
+  name: ManagerName;
+  state(ctx: HelperContext, unit: string): Promise<UnitState>;
+  act(ctx: HelperContext, unit: string, action: UnitAction): Promise<RunResult>;
+  /** After unit files change (systemctl daemon-reload); a no-op for openrc. */
+  reloadDefinitions(ctx: HelperContext): Promise<RunResult | null>;
+  /** Why a unit failed, for the evidence (journalctl / rc-service status). */
+  why(ctx: HelperContext, unit: string): Promise<string>;
+}
+
+const T = { timeoutMs: 90_000 };
+
+export const systemd: ServiceManager = {
+  name: 'systemd',
+  async state(ctx, unit) {
+    const [enabled, active] = await Promise.all([ctx.run(['systemctl', 'is-enabled', unit], T), ctx.run(['systemctl', 'is-active', unit], T)]);
+    const e = enabled.stdout.trim();
+    const a = active.stdout.trim();
+    // is-enabled prints nothing useful for a unit that does not exist ("Failed to get unit file state").
+    const exists = !/not-found|No such file|does not exist/i.test(enabled.stderr + enabled.stdout) && e !== '';
+    return {
+      exists,
+      enabled: exists ? ['enabled', 'enabled-runtime', 'alias', 'static', 'indirect', 'generated'].includes(e) : null,
+      running: exists ? a === 'active' || a === 'reloading' || a === 'activating' : null,
+    };
+  },
+  act: (ctx, unit, action) => ctx.run(['systemctl', action, unit], T),
+  reloadDefinitions: (ctx) => ctx.run(['systemctl', 'daemon-reload'], T),
+  async why(ctx, unit) {
+    const status = await ctx.run(['systemctl', 'status', '--no-pager', '--lines=15', unit], T);
+    return (status.stdout || status.stderr).trim().slice(-4000);
+  },
+};
+
+export const openrc: ServiceManager = {
+  name: 'openrc',
+  async state(ctx, unit) {
+    const exists = await ctx.exists(`/etc/init.d/${unit}`);
+    if (!exists) return { exists: false, enabled: null, running: null };
+    const [levels, status] = await Promise.all([ctx.run(['rc-update', 'show', 'default'], T), ctx.run(['rc-service', unit, 'status'], T)]);
+    const enabled = levels.stdout.split('\n').some((l) => l.trim().split('|')[0]?.trim() === unit);
+    // rc-service status: exit 0 started, 3 stopped (and "* status: started").
+    return { exists, enabled, running: status.code === 0 && /started/.test(status.stdout + status.stderr) };
+  },
+  act(ctx, unit, action) {
+    if (action === 'enable') return ctx.run(['rc-update', 'add', unit, 'default'], T);
+    if (action === 'disable') return ctx.run(['rc-update', 'del', unit, 'default'], T);
+    return ctx.run(['rc-service', unit, action], T);
+  },
+  reloadDefinitions: async () => null,
+  async why(ctx, unit) {
+    const status = await ctx.run(['rc-service', unit, 'status'], T);
+    return (status.stdout + status.stderr).trim().slice(-4000);
+  },
+};
+
+export const MANAGERS: Record<ManagerName, ServiceManager> = { systemd, openrc };

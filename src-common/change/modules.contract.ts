@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { event, request } from '../contract.js';
+import { hostIdSchema } from '../hosts/host.schema.js';
+import { checkResultSchema, checkSchema, journalEventSchema, journalSummarySchema, planStepSchema } from './plan.schema.js';
+
+/**
+ * The app API of the change engine: modules (what they are and take), preflight, plan → apply →
+ * verify → rollback per host, the host's journals, what is installed (the Services tab), and
+ * fleet tasks (one module set on several hosts, in parallel, retried).
+ */
+
+/** A field of a module's settings form (the schema in src-common/modules validates it). */
+export const settingFieldSchema = z.object({
+  key: z.string(),
+  label: z.string(),
+  help: z.string().optional(),
+  kind: z.enum(['text', 'number', 'boolean', 'select', 'list', 'secret']),
+  options: z.array(z.object({ value: z.string(), label: z.string() })).optional(),
+  placeholder: z.string().optional(),
+});
+export type SettingField = z.infer<typeof settingFieldSchema>;
+
+export const moduleInfoSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  summary: z.string(),
+  /** Modules that must be installed first (in the same plan, or already). */
+  needs: z.array(z.string()),
+  /** For the wizard: "restarts sshd", "opens 80 and 443", "the docker group equals root". */
+  notes: z.array(z.string()),
+  fields: z.array(settingFieldSchema),
+  /** Default settings (what the form starts with). */
+  defaults: z.record(z.string(), z.unknown()),
+});
+export type ModuleInfo = z.infer<typeof moduleInfoSchema>;
+
+export const moduleRequestSchema = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'A module id is lowercase letters, digits and dashes, e.g. "nginx".'),
+  /** Checked against the module's own schema; refused with what is wrong before anything runs. */
+  settings: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const changePlanSchema = z.object({
+  planId: z.string(),
+  hostId: hostIdSchema,
+  hostName: z.string(),
+  modules: z.array(z.string()),
+  /** Hash of what was read: apply refuses the plan if the host changed since (change-conflict). */
+  tag: z.string(),
+  steps: z.array(planStepSchema),
+  checks: z.array(checkSchema),
+  warnings: z.array(z.string()),
+  /** What the host must reach ("Debian's package mirror"), or null. */
+  network: z.string().nullable(),
+  /** "Nothing to change" when there are no steps. */
+  summary: z.string(),
+  createdAt: z.number(),
+});
+export type ChangePlan = z.infer<typeof changePlanSchema>;
+
+export const applyResultSchema = z.object({
+  /** The host's journal of this apply; null when there was nothing to change. */
+  journalId: z.string().nullable(),
+  status: z.enum(['done', 'failed', 'cancelled', 'interrupted']),
+  /** The step that failed or was next when it stopped. */
+  stoppedAt: z.number().nullable(),
+  message: z.string().nullable(),
+  /** Verify, run right after a successful apply. */
+  verify: z.array(checkResultSchema),
+});
+export type ApplyResult = z.infer<typeof applyResultSchema>;
+
+export const installedModuleSchema = z.object({
+  module: z.string(),
+  settings: z.record(z.string(), z.unknown()),
+  appliedAt: z.number(),
+  journalId: z.string().nullable(),
+  lastVerify: z.object({ at: z.number(), ok: z.boolean(), failed: z.array(z.string()) }).nullable(),
+});
+export type InstalledModule = z.infer<typeof installedModuleSchema>;
+
+export const preflightSchema = z.object({
+  hostId: hostIdSchema,
+  hostName: z.string(),
+  /** "Debian 12 (tested live)", "Rocky 9 (tested on fixtures)", "NixOS (not in the supported table)" */
+  os: z.string(),
+  checks: z.array(z.object({ id: z.string(), label: z.string(), state: z.enum(['ok', 'warn', 'fail']), detail: z.string() })),
+  /** An untested or unsupported family: applying needs an explicit "proceed anyway". */
+  needsConfirmation: z.boolean(),
+  ok: z.boolean(),
+});
+export type Preflight = z.infer<typeof preflightSchema>;
+
+export const taskSchema = z.object({
+  id: z.string(),
+  hostId: hostIdSchema,
+  hostName: z.string(),
+  modules: z.array(z.string()),
+  state: z.enum(['queued', 'planning', 'running', 'done', 'failed', 'cancelled']),
+  attempt: z.number().int(),
+  /** When the next retry runs (transient failures: apt lock, mirror timeout, a dropped link). */
+  retryAt: z.number().nullable(),
+  message: z.string().nullable(),
+  journalId: z.string().nullable(),
+  stepsDone: z.number().int(),
+  steps: z.number().int(),
+  startedAt: z.number().nullable(),
+  endedAt: z.number().nullable(),
+});
+export type ChangeTask = z.infer<typeof taskSchema>;
+
+const id = z.object({ id: hostIdSchema });
+const journalRef = z.object({ id: hostIdSchema, journalId: z.string().regex(/^[A-Za-z0-9-]{8,64}$/, 'Not a journal id.') });
+
+export const changeContract = {
+  modules: request('change.modules', z.object({}).default({}), z.array(moduleInfoSchema)),
+  preflight: request('change.preflight', z.object({ ids: z.array(hostIdSchema).min(1).max(200), modules: z.array(z.string().max(32)).max(16).default([]) }), z.array(preflightSchema)),
+  plan: request('change.plan', z.object({ id: hostIdSchema, modules: z.array(moduleRequestSchema).min(1, 'Choose at least one module.').max(16) }), changePlanSchema),
+  apply: request('change.apply', z.object({ id: hostIdSchema, planId: z.string().min(1).max(100), tag: z.string().min(1).max(200) }), applyResultSchema),
+  verify: request('change.verify', z.object({ id: hostIdSchema, modules: z.array(z.string().max(32)).max(16).optional() }), z.array(z.object({ module: z.string(), results: z.array(checkResultSchema) }))),
+  rollback: request('change.rollback', journalRef, z.object({ status: z.enum(['rolled-back', 'rollback-failed']), message: z.string().nullable() })),
+  resume: request('change.resume', journalRef, applyResultSchema),
+  cancel: request('change.cancel', journalRef, z.object({ cancelled: z.boolean() })),
+  journals: request('change.journals', id, z.array(journalSummarySchema)),
+  installed: request('change.installed', id, z.array(installedModuleSchema)),
+  /** Drift: the installed modules planned again with their stored settings; steps = changed outside Fleetdeck. */
+  drift: request('change.drift', id, changePlanSchema.nullable()),
+  startTasks: request(
+    'change.startTasks',
+    z.object({
+      items: z
+        .array(
+          z.object({
+            id: hostIdSchema,
+            modules: z.array(moduleRequestSchema).min(1).max(16),
+            /** The plan the user reviewed for this host: applied as shown (else planned afresh). */
+            planId: z.string().min(1).max(100).optional(),
+            tag: z.string().min(1).max(200).optional(),
+          }),
+        )
+        .min(1)
+        .max(200),
+      concurrency: z.number().int().min(1).max(16).default(4),
+    }),
+    z.array(taskSchema),
+  ),
+  tasks: request('change.tasks', z.object({}).default({}), z.array(taskSchema)),
+  cancelTask: request('change.cancelTask', z.object({ taskId: z.string().min(1).max(100) }), z.object({ cancelled: z.boolean() })),
+  retryTask: request('change.retryTask', z.object({ taskId: z.string().min(1).max(100) }), taskSchema),
+} as const;
+
+export const changeEvents = {
+  /** Live progress of an apply or rollback (one journal event). */
+  onProgress: event('change.onProgress', z.object({ hostId: hostIdSchema, journalId: z.string(), event: journalEventSchema })),
+  onTask: event('change.onTask', taskSchema),
+} as const;

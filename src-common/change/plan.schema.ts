@@ -1,0 +1,80 @@
+import * as z from 'zod/mini';
+import { int, list, name, nonNegativeInt, num, text } from '../protocol/bounds.js';
+import { argv, absPath, resourceSchema, unitName } from './resource.schema.js';
+
+/**
+ * A plan is data, not a sentence (issue 10): the steps that take a host from what was read to
+ * what the modules want, each with what it does, before/after (a unified diff for files), whether
+ * it needs root and can be undone, and warnings. Its tag is a hash of what was read: apply
+ * refuses a plan whose host changed since (change-conflict). An empty plan has no steps.
+ */
+export const stepActionSchema = z.enum(['create', 'update', 'delete', 'install', 'remove', 'enable', 'disable', 'start', 'stop', 'restart', 'reload', 'run', 'arm', 'confirm', 'disarm']);
+export type StepAction = z.infer<typeof stepActionSchema>;
+
+export const planStepSchema = z.object({
+  /** 1-based position: what the journal and progress events refer to. */
+  n: int().check(z.gte(1)),
+  kind: z.enum(['package', 'file', 'unit', 'command', 'user', 'group', 'firewall', 'guard']),
+  action: stepActionSchema,
+  /** The module that wants it ("docker", "nginx"). */
+  module: name(),
+  summary: text(),
+  before: z.nullable(text(64 * 1024)),
+  after: z.nullable(text(64 * 1024)),
+  /** Unified diff of a text file (null for secrets and binary files). */
+  diff: z.nullable(text(256 * 1024)),
+  needsRoot: z.boolean(),
+  reversible: z.boolean(),
+  warnings: list(text(), 32),
+  /** What the step makes true on the host; the helper applies exactly this. */
+  resource: resourceSchema,
+});
+export type PlanStep = z.infer<typeof planStepSchema>;
+
+/** A check verify runs against the real system, with the evidence it saw. */
+export const checkSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('unit-running'), id: name(), label: text(), unit: unitName() }),
+  z.object({ kind: z.literal('port'), id: name(), label: text(), port: int().check(z.gte(1), z.lte(65535)) }),
+  z.object({ kind: z.literal('command'), id: name(), label: text(), argv: argv(), expectExit: z.optional(int()), expectOutput: z.optional(text(1024)) }),
+  z.object({ kind: z.literal('file-contains'), id: name(), label: text(), path: absPath(), contains: text() }),
+  z.object({ kind: z.literal('http'), id: name(), label: text(), port: int().check(z.gte(1), z.lte(65535)), path: text(1024), expectStatus: int(), tls: z.optional(z.boolean()), hostHeader: z.optional(name()) }),
+]);
+export type Check = z.infer<typeof checkSchema>;
+
+export const checkResultSchema = z.object({
+  id: name(),
+  label: text(),
+  ok: z.boolean(),
+  /** What was seen: "nginx.service is active (running since …)", the checker's output, … */
+  evidence: text(8192),
+});
+export type CheckResult = z.infer<typeof checkResultSchema>;
+
+/** One line of a host's change journal (and of the apply channel's progress). */
+export const journalEventSchema = z.object({
+  t: num(),
+  type: z.enum(['begin', 'step-start', 'step-done', 'step-skipped', 'step-failed', 'output', 'waiting', 'interrupted', 'cancelled', 'end', 'rollback-start', 'rollback-step', 'rollback-failed', 'rollback-end']),
+  step: z.optional(nonNegativeInt()),
+  message: z.optional(text()),
+  problem: z.optional(name()),
+  /** A line of a command's output (apt's, systemctl's), for the live log. */
+  line: z.optional(text(4096)),
+});
+export type JournalEvent = z.infer<typeof journalEventSchema>;
+
+/** Where an apply stands, as the host's journal tells it (shown on the next connect). */
+export const journalSummarySchema = z.object({
+  id: name(),
+  planId: name(),
+  modules: list(name(), 64),
+  startedAt: num(),
+  endedAt: z.nullable(num()),
+  status: z.enum(['running', 'done', 'failed', 'interrupted', 'cancelled', 'rolled-back', 'rollback-failed']),
+  steps: nonNegativeInt(),
+  /** Steps that finished (done or skipped), in order. */
+  completed: nonNegativeInt(),
+  /** The step that failed or was running when it stopped. */
+  stoppedAt: z.nullable(nonNegativeInt()),
+  message: z.nullable(text()),
+});
+export type JournalSummary = z.infer<typeof journalSummarySchema>;

@@ -1,0 +1,14 @@
+import type { ChangeModule } from '../change/module.js';
+import { dockerModule } from './docker.module.js';
+import { firewallModule } from './firewall.module.js';
+import { nginxModule } from './nginx.module.js';
+import { sshModule } from './ssh.module.js';
+
+/**
+ * Every module the change engine offers, in the order the wizard lists them. A module lives in
+ * its own file here (what it wants on a host) with its settings and description in
+ * src-common/modules (so the UI validates the same way).
+ */
+export function allModules(): ChangeModule<never>[] {
+  return [dockerModule, sshModule, firewallModule, nginxModule] as ChangeModule<never>[];
+}
