@@ -106,6 +106,8 @@ export const taskSchema = z.object({
   steps: z.number().int(),
   startedAt: z.number().nullable(),
   endedAt: z.number().nullable(),
+  /** The checks run after a successful apply, with their evidence (empty until then). */
+  verify: z.array(checkResultSchema),
 });
 export type ChangeTask = z.infer<typeof taskSchema>;
 

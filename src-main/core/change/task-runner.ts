@@ -75,6 +75,7 @@ export class TaskRunner {
         steps: 0,
         startedAt: null,
         endedAt: null,
+        verify: [],
       };
       const r: Running = { task, item, cancel: false, timer: null, done, finish };
       this.tasks.set(task.id, r);
@@ -218,6 +219,7 @@ export class TaskRunner {
     if (result) {
       t.journalId = result.journalId ?? t.journalId;
       if (result.status === 'done') {
+        t.verify = result.verify;
         const failed = result.verify.filter((c) => !c.ok);
         return this.end(r, failed.length ? 'failed' : 'done', result.message);
       }
