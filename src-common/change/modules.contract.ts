@@ -34,8 +34,11 @@ export const moduleInfoSchema = z.object({
 });
 export type ModuleInfo = z.infer<typeof moduleInfoSchema>;
 
+/** A module's id: lowercase letters, digits and dashes. */
+export const moduleIdSchema = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'A module id is lowercase letters, digits and dashes, e.g. "nginx".');
+
 export const moduleRequestSchema = z.object({
-  id: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'A module id is lowercase letters, digits and dashes, e.g. "nginx".'),
+  id: moduleIdSchema,
   /** Checked against the module's own schema; refused with what is wrong before anything runs. */
   settings: z.record(z.string(), z.unknown()).default({}),
 });
@@ -116,10 +119,10 @@ const journalRef = z.object({ id: hostIdSchema, journalId: z.string().regex(/^[A
 
 export const changeContract = {
   modules: request('change.modules', z.object({}).default({}), z.array(moduleInfoSchema)),
-  preflight: request('change.preflight', z.object({ ids: z.array(hostIdSchema).min(1).max(200), modules: z.array(z.string().max(32)).max(16).default([]) }), z.array(preflightSchema)),
+  preflight: request('change.preflight', z.object({ ids: z.array(hostIdSchema).min(1).max(200), modules: z.array(moduleIdSchema).max(16).default([]) }), z.array(preflightSchema)),
   plan: request('change.plan', z.object({ id: hostIdSchema, modules: z.array(moduleRequestSchema).min(1, 'Choose at least one module.').max(16) }), changePlanSchema),
   apply: request('change.apply', z.object({ id: hostIdSchema, planId: z.string().min(1).max(100), tag: z.string().min(1).max(200) }), applyResultSchema),
-  verify: request('change.verify', z.object({ id: hostIdSchema, modules: z.array(z.string().max(32)).max(16).optional() }), z.array(z.object({ module: z.string(), results: z.array(checkResultSchema) }))),
+  verify: request('change.verify', z.object({ id: hostIdSchema, modules: z.array(moduleIdSchema).max(16).optional() }), z.array(z.object({ module: z.string(), results: z.array(checkResultSchema) }))),
   rollback: request('change.rollback', journalRef, z.object({ status: z.enum(['rolled-back', 'rollback-failed']), message: z.string().nullable() })),
   resume: request('change.resume', journalRef, applyResultSchema),
   cancel: request('change.cancel', journalRef, z.object({ cancelled: z.boolean() })),

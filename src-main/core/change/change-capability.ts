@@ -1,6 +1,7 @@
 import type { ChangeTask } from '../../../src-common/change/modules.contract.js';
 import { api, apiEvents } from '../../../src-common/api.js';
 import type { Probe } from '../../../src-common/inventory/probe.schema.js';
+import type { InternalPki } from './module.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 import { handlersFor, type Capability } from '../capability.js';
 import type { Db } from '../db/database.js';
@@ -22,16 +23,21 @@ export interface ChangeCapabilityDeps {
   saveProbe(id: number, probe: Probe): void;
   audit(e: AuditEntry): void;
   emit(name: string, payload: unknown): void;
+  pki?: InternalPki;
 }
 
 export class ChangeCapability implements Capability {
   readonly service: ChangeService;
   readonly tasks: TaskRunner;
+  /** Fleetdeck's internal CA (pki.ts), kept in the data dir. */
+  readonly pki: InternalPki | undefined;
   private readonly targets = new Map<number, { session: HostSession; target: ChangeTarget }>();
 
   constructor(private readonly deps: ChangeCapabilityDeps) {
+    this.pki = deps.pki;
     this.service = new ChangeService({
       modules: allModules(),
+      pki: this.pki,
       store: new ChangeStore(deps.db),
       audit: deps.audit,
       progress: (e) => deps.emit(apiEvents.change.onProgress.name, { hostId: e.hostId ?? 0, journalId: e.journalId, event: e.event }),
@@ -61,17 +67,30 @@ export class ChangeCapability implements Capability {
     const c = api.change;
     return handlersFor(c, {
       modules: async () => this.service.modules(),
-      preflight: async (p) => Promise.all(p.ids.map((id) => this.service.preflight(this.target(id), p.modules))),
+      preflight: async (p) => {
+        for (const m of p.modules) this.service.module(m);
+        return Promise.all(p.ids.map((id) => this.service.preflight(this.target(id), p.modules)));
+      },
       plan: async (p) => this.service.plan(this.target(p.id), p.modules),
       apply: async (p) => this.service.apply(this.target(p.id), p.planId, p.tag),
-      verify: async (p) => this.service.verify(this.target(p.id), p.modules),
+      verify: async (p) => {
+        for (const m of p.modules ?? []) this.service.module(m);
+        return this.service.verify(this.target(p.id), p.modules);
+      },
       rollback: async (p) => this.service.rollback(this.target(p.id), p.journalId),
       resume: async (p) => this.service.resume(this.target(p.id), p.journalId),
       cancel: async (p) => this.service.cancel(this.target(p.id), p.journalId),
       journals: async (p) => this.service.journals(this.target(p.id)),
       installed: async (p) => this.service.installed(this.target(p.id)),
       drift: async (p) => this.service.drift(this.target(p.id)),
-      startTasks: async (p) => this.tasks.start(p.items.map((i) => ({ hostId: i.id, modules: i.modules, planId: i.planId, tag: i.tag })), p.concurrency),
+      startTasks: async (p) => {
+        // Every item's settings are checked now, so a bad one is refused before any task starts.
+        for (const i of p.items) {
+          this.deps.hostName(i.id);
+          for (const m of i.modules) this.service.validate(m);
+        }
+        return this.tasks.start(p.items.map((i) => ({ hostId: i.id, modules: i.modules, planId: i.planId, tag: i.tag })), p.concurrency);
+      },
       tasks: async () => this.tasks.list(),
       cancelTask: async (p) => this.tasks.cancel(p.taskId),
       retryTask: async (p) => this.tasks.retry(p.taskId),

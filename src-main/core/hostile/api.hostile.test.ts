@@ -27,6 +27,21 @@ const BASE: Record<string, Record<string, unknown>> = {
   'alerts.deleteRule': { id: 1 },
   'audit.list': { host: 'h1', actor: 'me', operation: 'hosts.', result: 'ok', since: 0, until: 1, text: 'x', limit: 5 },
   'audit.facets': {},
+  'change.modules': {},
+  'change.preflight': { ids: [1], modules: ['nginx'] },
+  'change.plan': { id: 1, modules: [{ id: 'nginx', settings: { serverName: 'lab.example.org', tls: 'self-signed' } }] },
+  'change.apply': { id: 1, planId: 'p', tag: 't' },
+  'change.verify': { id: 1, modules: ['nginx'] },
+  'change.rollback': { id: 1, journalId: 'j-0123456789' },
+  'change.resume': { id: 1, journalId: 'j-0123456789' },
+  'change.cancel': { id: 1, journalId: 'j-0123456789' },
+  'change.journals': { id: 1 },
+  'change.installed': { id: 1 },
+  'change.drift': { id: 1 },
+  'change.startTasks': { items: [{ id: 1, modules: [{ id: 'nginx', settings: { serverName: 'lab.example.org' } }], planId: 'p', tag: 't' }], concurrency: 2 },
+  'change.tasks': {},
+  'change.cancelTask': { taskId: 'task-1' },
+  'change.retryTask': { taskId: 'task-1' },
   'footprint.plan': { id: 1 },
   'footprint.remove': { id: 1, planId: 'p', tag: 't' },
   'hosts.list': {},
@@ -74,6 +89,12 @@ const DATA_FIELDS: Record<string, string> = {
   'footprint.remove planId': 'an opaque plan id, looked up (not found)',
   'footprint.remove tag': 'an opaque tag, compared',
   'processes.applyKill tag': 'an opaque tag, compared',
+  'change.apply planId': 'an opaque plan id, looked up (not found)',
+  'change.apply tag': 'an opaque tag, compared',
+  'change.startTasks items.0.planId': 'an opaque plan id, looked up when the task runs',
+  'change.startTasks items.0.tag': 'an opaque tag, compared when the task runs',
+  'change.cancelTask taskId': 'an opaque task id, looked up (not found)',
+  'change.retryTask taskId': 'an opaque task id, looked up (not found)',
   'hosts.trustHostKey fingerprint': 'compared with the fingerprint the host offered',
   'hosts.sshConfigCandidates path': 'a local file the user chose to import; read as text, never run',
 };
@@ -106,6 +127,8 @@ const VALID_THERE: Record<string, string[]> = {
   'hosts.add tags.0': ['numeric string', 'exponent string'],
   'hosts.update host.tags.0': ['numeric string', 'exponent string'],
   'alerts.saveRule scope.tag': ['numeric string', 'exponent string'],
+  'change.plan modules.0.settings.serverName': ['empty', 'numeric string', 'exponent string'], // '' = the host's name; "22" and "1e3" are valid DNS labels
+  'change.startTasks items.0.modules.0.settings.serverName': ['empty', 'numeric string', 'exponent string'],
   'terminals.open session': ['numeric string', 'exponent string'],
 };
 
@@ -178,7 +201,7 @@ describe('hostile input to every API method', () => {
 
   it('adds up: nothing slipped through, nothing crashed, nothing ran', () => {
     console.log(`API hostile campaign: ${counts.calls} calls over ${Object.keys(BASE).length} methods; ${counts.refused} refused as invalid-input, ${counts.data} taken as data in data fields, ${counts.valid} valid for their field; ${surprises.length} surprises`);
-    expect(surprises).toEqual([]);
+    expect(surprises.slice(0, 400)).toEqual([]);
     expect(canaryTouched()).toBe(false);
   });
 });
