@@ -4,7 +4,8 @@
  *            the real MonitorService (line splitting, zod validation, queue, batched writes,
  *            monitor.onSample), main-process CPU % of one core vs the feeding harness alone
  *            (goal ≤ 30 %)
- *   history: a 24 h query over 86,400 raw samples of one host → 300 points, median ms (goal ≤ 20 ms)
+ *   history: a 24 h query over 86,400 raw samples of one host → 300 points, median ms (goal ≤ 20 ms);
+ *            the same for one series of each of its 4 GPUs (per-GPU minute rollups)
  *   bulk:    ingestMany rate in samples/s (goal ≥ 200k/s)
  * Samples are realistic (32 cores, 4 GPUs, 30 processes, 6 users: ~12 KiB of JSON each).
  * Not included: SSH decryption and helper framing, which happen before a channel's onData.
@@ -142,11 +143,16 @@ function historyAndBulk(): void {
   const autoMs = runs(() => store.history(1, 'cpu', from, now, 300));
   const rawMs = runs(() => store.history(1, 'cpu', from, now, 300, { resolution: 'raw' }));
   const twoHourMs = runs(() => store.history(1, 'cpu', now - 7_200_000, now, 300));
+  const gpuDay = store.gpuHistory(1, 'util', from, now, 288);
+  const gpuDayMs = runs(() => store.gpuHistory(1, 'util', from, now, 288));
+  const gpuHourMs = runs(() => store.gpuHistory(1, 'temp', now - 3_600_000, now, 360));
 
   console.log(`  history: 24 h of one host (86,400 raw samples) → ${auto.points.length} points`);
   console.log(`    chosen resolution ${auto.resolution}                          median ${autoMs.toFixed(2)} ms   (goal ≤ 20 ms)`);
   console.log(`    same range forced to raw rows (for scale)      median ${rawMs.toFixed(2)} ms   ratio ${(rawMs / autoMs).toFixed(0)}×`);
   console.log(`    last 2 h from raw rows (7,200 samples)         median ${twoHourMs.toFixed(2)} ms`);
+  console.log(`    per GPU, 24 h (${gpuDay.gpus.length} GPUs × ${gpuDay.gpus[0]?.points.length ?? 0} points, ${gpuDay.resolution})         median ${gpuDayMs.toFixed(2)} ms`);
+  console.log(`    per GPU, last 1 h (one point a minute)         median ${gpuHourMs.toFixed(2)} ms`);
   console.log(`  bulk ingest (ingestMany, one transaction per batch)`);
   console.log(`    one host's day, batches of 3,600, median of 3  ${Math.round(median(rates)).toLocaleString('en')} samples/s   (best ${Math.round(Math.max(...rates)).toLocaleString('en')}; goal ≥ 200,000/s)`);
   console.log(`    200 hosts, one sample each per batch (live)    ${Math.round((120 * HOSTS) / (liveMs / 1000)).toLocaleString('en')} samples/s`);

@@ -43,6 +43,19 @@ describe.skipIf(unavailable)('live monitoring of a real host', () => {
       expect(s.gpus.map((g) => g.name)).toEqual(['Tesla T4']);
       expect(s.processes.filter((p) => p.gpus.includes(0)).map((p) => p.pid).sort((a, b) => a - b)).toEqual([675, 5762]);
       expect(await fleet.call('monitor.latest', { id })).toMatchObject({ t: s.t });
+
+      // Per-GPU history, read back as the Monitor tab's 1 h view reads it: the T4's recorded figures.
+      const now = Date.now();
+      const read = async (series: string) => ((await fleet.call('monitor.gpuHistory', { id, series, from: now - 3_600_000, to: now + 60_000, points: 360 })) as { resolution: string; gpus: { index: number; points: { avg: number | null }[] }[] });
+      const temp = await read('temp');
+      expect(temp.resolution).toBe('1m');
+      expect(temp.gpus.map((g) => g.index)).toEqual([0]);
+      expect(temp.gpus[0]!.points.length).toBeGreaterThanOrEqual(1);
+      expect(temp.gpus[0]!.points.every((p) => p.avg === 40)).toBe(true);
+      expect((await read('power')).gpus[0]!.points.at(-1)!.avg).toBeCloseTo(26.78, 2);
+      expect((await read('memUsed')).gpus[0]!.points.at(-1)!.avg).toBe(1032 * 1024 ** 2);
+      expect((await read('memPercent')).gpus[0]!.points.at(-1)!.avg).toBeCloseTo((1032 / 15360) * 100, 6);
+      expect((await read('util')).gpus[0]!.points.at(-1)!.avg).toBe(0);
     } finally {
       off();
       await removeFakeNvidiaSmi(deb);
@@ -57,6 +70,12 @@ describe.skipIf(unavailable)('live monitoring of a real host', () => {
     const h = (await fleet.call('monitor.history', { id, series: 'mem', from: now - 5 * 60_000, to: now + 60_000 })) as { resolution: string; points: { avg: number }[] };
     expect(h.resolution).toBe('raw');
     expect(h.points[0]!.avg).toBeGreaterThan(0);
+    // I/O wait and swap are kept beside them (the Monitor tab's 1 h CPU and memory charts draw them).
+    for (const series of ['iowait', 'swap']) {
+      const r = (await fleet.call('monitor.history', { id, series, from: now - 5 * 60_000, to: now + 60_000 })) as { points: { avg: number | null }[] };
+      expect(r.points.length, series).toBeGreaterThan(0);
+      expect(r.points.some((p) => typeof p.avg === 'number' && p.avg >= 0), series).toBe(true);
+    }
   });
 
   it('refuses to monitor a host that is not connected, saying so', async () => {

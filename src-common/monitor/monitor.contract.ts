@@ -5,14 +5,36 @@ import { sampleSchema } from './sample.schema.js';
 
 /** Unix epoch milliseconds. */
 const epochMs = z.number().int('A time is whole milliseconds.').nonnegative('A time cannot be before 1970.').max(Number.MAX_SAFE_INTEGER);
+const points = z.number().int().min(10).max(2000).default(300);
 
-/** Series kept in history (raw, 1-minute and 1-hour rollups with min/avg/max). */
-export const SERIES = ['cpu', 'mem', 'load1', 'netRx', 'netTx', 'diskRead', 'diskWrite', 'gpuUtil', 'gpuMem', 'gpuTemp'] as const;
+/**
+ * Series kept in history (raw, 1-minute and 1-hour rollups with min/avg/max). New series are
+ * appended: the order is the column order of the write path. iowait is % of CPU time, swap is
+ * swap used in bytes (rows stored before they were kept hold NULL).
+ */
+export const SERIES = ['cpu', 'mem', 'load1', 'netRx', 'netTx', 'diskRead', 'diskWrite', 'gpuUtil', 'gpuMem', 'gpuTemp', 'iowait', 'swap'] as const;
 export const seriesSchema = z.enum(SERIES);
 export type Series = z.infer<typeof seriesSchema>;
 
+/**
+ * Series kept per GPU (1-minute and 1-hour rollups with min/avg/max): utilisation %, memory used
+ * in bytes and as % of that GPU's memory, temperature °C, power W.
+ */
+export const GPU_SERIES = ['util', 'memUsed', 'memPercent', 'temp', 'power'] as const;
+export const gpuSeriesSchema = z.enum(GPU_SERIES);
+export type GpuSeries = z.infer<typeof gpuSeriesSchema>;
+/** GPU indices kept in history (the helper reports at most 64 GPUs). */
+export const MAX_GPU_INDEX = 63;
+
 export const historyPointSchema = z.object({ t: z.number(), min: z.number().nullable(), avg: z.number().nullable(), max: z.number().nullable() });
 export type HistoryPoint = z.infer<typeof historyPointSchema>;
+
+export const gpuHistorySchema = z.object({
+  resolution: z.enum(['1m', '1h']),
+  /** Every GPU with a stored value in the range (or the one asked for), by index; `points` each. */
+  gpus: z.array(z.object({ index: z.number().int(), points: z.array(historyPointSchema) })),
+});
+export type GpuHistory = z.infer<typeof gpuHistorySchema>;
 
 export const monitorContract = {
   /** Starts (or keeps) the live stream of a connected host; samples arrive as monitor.onSample. */
@@ -21,8 +43,14 @@ export const monitorContract = {
   latest: request('monitor.latest', z.object({ id: hostIdSchema }), z.nullable(sampleSchema)),
   history: request(
     'monitor.history',
-    z.object({ id: hostIdSchema, series: seriesSchema, from: epochMs, to: epochMs, points: z.number().int().min(10).max(2000).default(300) }),
+    z.object({ id: hostIdSchema, series: seriesSchema, from: epochMs, to: epochMs, points }),
     z.object({ resolution: z.enum(['raw', '1m', '1h']), points: z.array(historyPointSchema) }),
+  ),
+  /** One series of every GPU of a host (or of one GPU), from the per-GPU rollups. */
+  gpuHistory: request(
+    'monitor.gpuHistory',
+    z.object({ id: hostIdSchema, series: gpuSeriesSchema, from: epochMs, to: epochMs, points, gpu: z.number().int().min(0).max(MAX_GPU_INDEX).optional() }),
+    gpuHistorySchema,
   ),
 } as const;
 

@@ -405,6 +405,7 @@ export class Fleet {
       [api.monitor.stop.method]: async (p: M<'stop'>) => this.monitor.stop(p.id),
       [api.monitor.latest.method]: async (p: M<'latest'>) => this.monitor.latest(p.id),
       [api.monitor.history.method]: async (p: M<'history'>) => this.monitor.history(p.id, p.series, p.from, p.to, p.points),
+      [api.monitor.gpuHistory.method]: async (p: M<'gpuHistory'>) => this.monitor.gpuHistory(p.id, p.series, p.from, p.to, p.points, p.gpu),
       [api.alerts.list.method]: async (p: A<'list'>) => this.alerts.list(p),
       [api.alerts.acknowledge.method]: async (p: A<'acknowledge'>) => this.alerts.acknowledge(p.id),
       [api.alerts.rules.method]: async () => this.alerts.rules(),

@@ -3,8 +3,10 @@ import { Icon } from '../app/icons.js';
 import { UsageBar } from '../app/ui.js';
 import { formatBytes, formatBytesOf, formatLoad, formatPercent, plural, ratioPercent } from '../format.js';
 import { shortGpuModel } from '../inventory/summary.js';
+import { gpuColor } from './monitor-charts.js';
 import { RANGE_IDS, RANGES, type LivePoint, type RangeId } from './monitor-data.js';
-import { formatClock, formatInstant, formatRate } from './monitor-format.js';
+import { formatCelsius, formatClock, formatInstant, formatRate } from './monitor-format.js';
+import { Swatch } from './TimeChart.js';
 
 /** The smaller pieces of the monitor tab: range switch, live status, summary strip, pressure. */
 
@@ -30,7 +32,7 @@ export function LiveStatus({ sample, connected, now }: { sample: Sample; connect
       <span className="live-dot" aria-hidden="true" />
       <span className="strong">{tone === 'on' ? 'Live' : tone === 'stale' ? 'Delayed' : 'Stopped'}</span>
       <span className="muted">
-        {tone === 'off' ? `last sample ${formatClock(sample.t, now)}` : `every ${sample.intervalMs >= 1000 ? `${sample.intervalMs / 1000} s` : `${sample.intervalMs} ms`} · last ${formatInstant(sample.t, false)}`}
+        {tone === 'off' ? `last sample ${formatClock(sample.t, now)}` : `every ${sample.intervalMs >= 950 ? `${Math.round(sample.intervalMs / 100) / 10} s` : `${Math.round(sample.intervalMs)} ms`} · last ${formatInstant(sample.t, false)}`}
       </span>
     </div>
   );
@@ -121,6 +123,32 @@ export function PressurePanel({ pressure }: { pressure: NonNullable<Sample['pres
         })}
       </div>
     </section>
+  );
+}
+
+/**
+ * The legend of the GPU charts: each GPU's colour, index and model (a GPU only the history still
+ * has says so), with its newest utilisation and temperature.
+ */
+export function GpuLegend({ gpus, latest }: { gpus: ReadonlyArray<{ index: number; name: string | null }>; latest: LivePoint | undefined }) {
+  return (
+    <ul className="chart-legend gpu-legend" aria-label="GPUs" data-testid="gpu-legend">
+      {gpus.map((g) => {
+        const now = latest?.gpus.find((x) => x.index === g.index);
+        return (
+          <li key={g.index} className="chart-legend-item" data-testid={`gpu-legend-${g.index}`} title={g.name ?? 'Not in the newest sample'}>
+            <Swatch color={gpuColor(g.index)} />
+            <span className="chart-legend-label">GPU {g.index}</span>
+            <span className="gpu-legend-model">{g.name ? shortGpuModel(g.name) : 'not reporting now'}</span>
+            {now ? (
+              <span className="chart-legend-value">
+                {formatPercent(now.util)} · {formatCelsius(now.temp)}
+              </span>
+            ) : null}
+          </li>
+        );
+      })}
+    </ul>
   );
 }
 

@@ -6,13 +6,13 @@ import { Badge, EmptyState, ErrorState, Notice, Spinner } from '../app/ui.js';
 import { useNow } from '../app/use-now.js';
 import { formatBytes } from '../format.js';
 import { ConnectButton } from '../hosts/ConnectButton.js';
-import { buildChartRows, cpuChart, diskChart, gpuCharts, gpuColor, historySeriesOf, memoryChart, netChart, visibleSeries, type ChartContext, type ChartSpec } from './monitor-charts.js';
+import { buildChartRows, cpuChart, diskChart, GPU_METRICS, gpuCharts, gpusToChart, historySeriesOf, memoryChart, netChart, visibleSeries, type ChartContext, type ChartSpec, type GpuHistoryRef } from './monitor-charts.js';
 import { RANGE_IDS, RANGES, type LivePoint, type LiveState, type RangeId } from './monitor-data.js';
 import { formatClock } from './monitor-format.js';
-import { gpuModels, LiveStatus, PressurePanel, RangeSwitch, Summary } from './MonitorParts.js';
+import { GpuLegend, gpuModels, LiveStatus, PressurePanel, RangeSwitch, Summary } from './MonitorParts.js';
 import { ChartLegend, ChartPanel, formatValue, TimeChart, type LegendItem } from './TimeChart.js';
 import { ProcessTable, UserUsageTable } from './UsageTables.js';
-import { useHistoryFollowsLive, useHistorySet, useLive, useMonitorStart } from './use-monitor.js';
+import { useGpuHistorySet, useHistoryFollowsLive, useHistorySet, useLive, useMonitorStart, type GpuHistorySet } from './use-monitor.js';
 
 const RANGE_KEY = 'fleetdeck.monitorRange';
 
@@ -40,6 +40,13 @@ function useRange(): [RangeId, (r: RangeId) => void] {
   ];
 }
 
+/** Stored points of one GPU series inside the window (0 without a stored series). */
+function storedInWindow(bySeries: GpuHistorySet['bySeries'], ref: GpuHistoryRef | undefined, win: { from: number; to: number }): number {
+  if (!ref) return 0;
+  const points = bySeries[ref.series]?.gpus.find((g) => g.index === ref.index)?.points ?? [];
+  return points.filter((p) => p.t >= win.from && p.t <= win.to).length;
+}
+
 interface ChartView {
   spec: ChartSpec;
   testId?: string;
@@ -64,13 +71,17 @@ function Dashboard({ host, live, connected, start }: { host: HostWithState; live
   const now = useNow(connected ? 5_000 : 30_000);
   const def = RANGES[range];
 
+  const hasGpus = sample.gpus.length > 0;
+  // Every GPU series is read for every range: the 5-minute view too starts from history.
+  const gpuHistory = useGpuHistorySet(host.id, hasGpus ? GPU_METRICS.map((m) => m.series) : [], range, hasGpus);
+  const chartedGpus = useMemo(() => gpusToChart(sample.gpus, gpuHistory.bySeries), [sample.gpus, gpuHistory.bySeries]);
   const ctx: ChartContext = useMemo(
     () => ({
       memTotal: sample.memory.totalBytes || null,
       gpuMemTotal: sample.gpus.reduce((n, g) => n + (g.memoryTotalBytes ?? 0), 0) || null,
-      gpus: sample.gpus.map((g) => ({ index: g.index, name: g.name })),
+      gpus: chartedGpus,
     }),
-    [sample.memory.totalBytes, sample.gpus],
+    [sample.memory.totalBytes, sample.gpus, chartedGpus],
   );
   const main: ChartView[] = [
     { spec: cpuChart(), testId: 'chart-cpu' },
@@ -78,21 +89,20 @@ function Dashboard({ host, live, connected, start }: { host: HostWithState; live
     { spec: netChart(), testId: 'chart-net' },
     { spec: diskChart(), testId: 'chart-disk' },
   ];
-  const gpu = sample.gpus.length > 0 ? gpuCharts(ctx, range) : [];
-  const specs = [...main.map((c) => c.spec), ...gpu];
-  const history = useHistorySet(host.id, historySeriesOf(specs, range), range, true);
+  const gpu = hasGpus ? gpuCharts(ctx) : [];
+  const history = useHistorySet(host.id, historySeriesOf(main.map((c) => c.spec), range), range, true);
 
   // The 5-minute view follows the newest sample; longer ones end now (or at the last sample, if later).
   const anchor = range === '5m' ? (last?.t ?? now) : Math.max(now, last?.t ?? 0);
   const win = { from: anchor - def.ms, to: anchor };
   useHistoryFollowsLive(history, points[0]?.t ?? null, win.from);
+  useHistoryFollowsLive(gpuHistory, points[0]?.t ?? null, win.from);
 
   const syncId = `monitor-${host.id}`;
-  const rowsOf = (spec: ChartSpec) => buildChartRows(spec, range, win, history.bySeries, points);
+  const rowsOf = (spec: ChartSpec) => buildChartRows(spec, range, win, history.bySeries, points, gpuHistory.bySeries);
   const countPoints = (rows: ReturnType<typeof rowsOf>, spec: ChartSpec) => rows.filter((r) => spec.series.some((s) => typeof r[s.key] === 'number')).length;
 
   const processes = userFilter ? sample.processes.filter((p) => p.user === userFilter) : sample.processes;
-  const hasGpus = sample.gpus.length > 0;
   const capacity = {
     cpuPercent: Math.max(1, sample.cpu.perCorePercent.length) * 100,
     memoryBytes: sample.memory.totalBytes,
@@ -167,40 +177,47 @@ function Dashboard({ host, live, connected, start }: { host: HostWithState; live
       </div>
 
       {hasGpus ? (
-        <section className="panel gpu-charts" data-testid="chart-gpu" data-points={gpu[0] ? countPoints(rowsOf(gpu[0]), gpu[0]) : 0}>
+        <section className="panel gpu-charts" data-testid="chart-gpu" data-gpus={chartedGpus.length}>
           <header className="chart-head">
             <h3 className="chart-title">
               <Icon name="layers" size={15} />
               GPUs
-              <span className="chart-sub">
-                {gpuModels(sample)} · {range === '5m' ? 'per GPU' : 'all GPUs together (history keeps no per-GPU series)'}
-              </span>
+              <span className="chart-sub">{gpuModels(sample)} · one line per GPU</span>
             </h3>
-            <ChartLegend
-              items={
-                range === '5m'
-                  ? sample.gpus.map((g, i) => ({ key: String(g.index), label: `GPU ${g.index}`, color: gpuColor(i) }))
-                  : gpu.flatMap((spec) => currentLegend(spec, range, last).map((l) => ({ ...l, key: `${spec.id}-${l.key}`, label: `${spec.title}` })))
-              }
-            />
+            <GpuLegend gpus={chartedGpus} latest={last} />
           </header>
+          {gpuHistory.error && range !== '5m' ? (
+            <Notice tone="warning" testId="gpu-history-error">
+              <strong>GPU history is not available.</strong> {errorMessage(gpuHistory.error)} Showing the live samples of this session only.
+            </Notice>
+          ) : null}
           <div className="gpu-chart-grid">
-            {gpu.map((spec) => (
-              <div key={spec.id} className="gpu-chart" data-testid={`chart-${spec.id}`}>
-                <div className="gpu-chart-title">{spec.title}</div>
-                <TimeChart
-                  rows={rowsOf(spec)}
-                  series={visibleSeries(spec, range)}
-                  unit={spec.unit}
-                  from={win.from}
-                  to={win.to}
-                  syncId={syncId}
-                  size="small"
-                  loading={history.pending}
-                  lines={visibleSeries(spec, range).length > 1}
-                />
-              </div>
-            ))}
+            {gpu.map((spec) => {
+              const rows = rowsOf(spec);
+              // Per GPU: rows with a value, and how many of them came from the stored per-GPU history.
+              const perGpu = Object.fromEntries(
+                spec.series.flatMap((s) => [
+                  [`data-points-${s.key}`, rows.filter((r) => typeof r[s.key] === 'number').length],
+                  [`data-stored-${s.key}`, storedInWindow(gpuHistory.bySeries, s.gpuHistory, win)],
+                ]),
+              );
+              return (
+                <div key={spec.id} className="gpu-chart" data-testid={`chart-${spec.id}`} data-points={countPoints(rows, spec)} {...perGpu}>
+                  <div className="gpu-chart-title">{spec.title}</div>
+                  <TimeChart
+                    rows={rows}
+                    series={spec.series}
+                    unit={spec.unit}
+                    from={win.from}
+                    to={win.to}
+                    syncId={syncId}
+                    size="small"
+                    loading={gpuHistory.pending}
+                    lines={spec.series.length > 1}
+                  />
+                </div>
+              );
+            })}
           </div>
         </section>
       ) : null}

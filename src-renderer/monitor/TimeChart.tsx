@@ -5,7 +5,7 @@ import { Skeleton } from '../app/ui.js';
 import { formatBytes, formatPercent } from '../format.js';
 import type { ChartUnit, SeriesSpec } from './monitor-charts.js';
 import type { ChartRow } from './monitor-data.js';
-import { byteTicks, formatBytesShort, formatCelsius, formatInstant, formatRate, formatTick, timeTicks } from './monitor-format.js';
+import { byteTicks, formatAxisBytes, formatCelsius, formatInstant, formatRate, formatTick, formatWatts, timeTicks } from './monitor-format.js';
 
 /** A chart of the monitor tab: recharts areas over time, exact values in a hover readout. */
 
@@ -19,6 +19,8 @@ export function formatValue(unit: ChartUnit, v: number | null | undefined): stri
       return formatRate(v);
     case 'celsius':
       return formatCelsius(v);
+    case 'watts':
+      return formatWatts(v);
   }
 }
 
@@ -118,6 +120,20 @@ interface TimeChartProps {
   reference?: { y: number; label: string } | null;
 }
 
+/** A value with no value beside it: an area draws nothing there, so it gets a dot. */
+function isIsolated(rows: readonly ChartRow[], i: number, key: string): boolean {
+  return typeof rows[i]?.[key] === 'number' && typeof rows[i - 1]?.[key] !== 'number' && typeof rows[i + 1]?.[key] !== 'number';
+}
+
+function isolatedDot(rows: readonly ChartRow[], key: string, color: number) {
+  function IsolatedDot({ cx, cy, index }: { cx?: number | null; cy?: number | null; index?: number }) {
+    const i = index ?? -1;
+    if (typeof cx !== 'number' || typeof cy !== 'number' || !isIsolated(rows, i, key)) return <g key={`${key}-${i}`} />;
+    return <circle key={`${key}-${i}`} cx={cx} cy={cy} r={2.5} className={`dot dot-${color} dot-isolated dot-key-${key}`} />;
+  }
+  return IsolatedDot;
+}
+
 function dataMax(rows: readonly ChartRow[], series: readonly SeriesSpec[]): number {
   let max = 0;
   for (const r of rows)
@@ -131,18 +147,29 @@ function dataMax(rows: readonly ChartRow[], series: readonly SeriesSpec[]): numb
 function yAxisFor(unit: ChartUnit, rows: readonly ChartRow[], series: readonly SeriesSpec[], yMax: number | null | undefined) {
   if (unit === 'percent') return { domain: [0, 100] as [number, number], ticks: [0, 25, 50, 75, 100], format: (v: number) => `${v}%` };
   if (unit === 'celsius') {
-    const top = Math.max(60, Math.ceil((dataMax(rows, series) + 5) / 10) * 10);
-    return { domain: [20, top] as [number, number], ticks: undefined, format: (v: number) => `${v}°` };
+    // From 20 °C in round steps: 20 40 60 80 rather than whatever the axis would pick.
+    const high = Math.max(60, dataMax(rows, series) + 5);
+    const step = high - 20 <= 40 ? 10 : 20;
+    const top = 20 + Math.ceil((high - 20) / step) * step;
+    return { domain: [20, top] as [number, number], ticks: Array.from({ length: (top - 20) / step + 1 }, (_, i) => 20 + i * step), format: (v: number) => `${v}°` };
+  }
+  if (unit === 'watts') {
+    // Steps of 50 W up to the highest draw (a 700 W board gets 0…700, an idle one 0…50).
+    const high = Math.max(50, dataMax(rows, series));
+    const step = high <= 200 ? 50 : high <= 400 ? 100 : 200;
+    const top = Math.ceil(high / step) * step;
+    return { domain: [0, top] as [number, number], ticks: Array.from({ length: Math.floor(top / step) + 1 }, (_, i) => i * step), format: (v: number) => `${v} W` };
   }
   const ticks = byteTicks(yMax && yMax > 0 ? yMax : dataMax(rows, series));
   const top = ticks[ticks.length - 1] ?? 1;
-  return { domain: [0, top] as [number, number], ticks, format: (v: number) => formatBytesShort(v) };
+  return { domain: [0, top] as [number, number], ticks, format: (v: number) => formatAxisBytes(v, unit === 'rate') };
 }
 
 export function TimeChart({ rows, series, unit, from, to, syncId, yMax, loading, size = 'normal', emptyText = 'No data in this range yet.', lines = false, reference = null }: TimeChartProps) {
   const y = yAxisFor(unit, rows, series, yMax);
   const rangeMs = to - from;
   const hasData = rows.some((r) => series.some((s) => typeof r[s.key] === 'number'));
+  const isolated = new Set(series.filter((s) => rows.some((_, i) => isIsolated(rows, i, s.key))).map((s) => s.key));
   return (
     <div className={`time-chart time-chart-${size}`}>
       <AreaChart responsive className="time-chart-canvas" data={rows as ChartRow[]} margin={{ top: 6, right: 8, bottom: 0, left: 0 }} syncId={syncId} syncMethod="value">
@@ -160,7 +187,7 @@ export function TimeChart({ rows, series, unit, from, to, syncId, yMax, loading,
           minTickGap={24}
           height={22}
         />
-        <YAxis domain={y.domain} ticks={y.ticks} tickFormatter={y.format} tickLine={false} axisLine={false} width={48} className="chart-axis" allowDataOverflow />
+        <YAxis domain={y.domain} ticks={y.ticks} tickFormatter={y.format} tickLine={false} axisLine={false} width={unit === 'bytes' || unit === 'rate' ? 64 : 48} className="chart-axis" allowDataOverflow />
         <Tooltip
           content={(props) => <ChartTooltip active={props.active} payload={props.payload} series={series} unit={unit} withDate={rangeMs > 86_400_000} />}
           isAnimationActive={false}
@@ -173,9 +200,9 @@ export function TimeChart({ rows, series, unit, from, to, syncId, yMax, loading,
             dataKey={s.key}
             name={s.label}
             type="monotone"
-            className={`series series-${s.color}${lines ? ' series-line' : ''}`}
+            className={`series series-${s.color} series-key-${s.key}${lines ? ' series-line' : ''}`}
             isAnimationActive={false}
-            dot={false}
+            dot={isolated.has(s.key) ? isolatedDot(rows, s.key, s.color) : false}
             activeDot={{ r: 3.5, className: `dot dot-${s.color}` }}
             strokeWidth={1.6}
             connectNulls={false}

@@ -100,22 +100,38 @@ const KIND: Record<ProcessSample['kind'], { label: string; tone: 'accent' | 'neu
   'jupyter-kernel': { label: 'Jupyter kernel', tone: 'busy' },
 };
 
-export function KindBadge({ kind }: { kind: ProcessSample['kind'] }) {
+export function KindBadge({ kind, testId = 'process-kind' }: { kind: ProcessSample['kind']; testId?: string }) {
   const k = KIND[kind] ?? { label: kind, tone: 'neutral' as const };
   return (
-    <Badge tone={k.tone} testId="process-kind">
+    <Badge tone={k.tone} testId={testId}>
       {k.label}
     </Badge>
   );
 }
 
-export function ContainerCell({ container }: { container: ContainerRef | null }) {
+/** Whether Fleetdeck started the container: a container's property, so it sits beside its name. */
+function ManagedBadge({ managed }: { managed: boolean }) {
+  return managed ? (
+    <Badge tone="ok" testId="process-managed" title="A container started through Fleetdeck">
+      managed
+    </Badge>
+  ) : (
+    <Badge testId="process-managed" title="A container Fleetdeck did not start">
+      unmanaged
+    </Badge>
+  );
+}
+
+export function ContainerCell({ container, managed }: { container: ContainerRef | null; managed?: boolean }) {
   if (!container) return <span className="muted">—</span>;
   const name = container.name ?? container.id.slice(0, 12);
   return (
     <div className="container-cell">
-      <span className="strong mono truncate" title={`${container.runtime} container ${container.id}`}>
-        {name}
+      <span className="container-name">
+        <span className="strong mono truncate" title={`${container.runtime} container ${container.id}`}>
+          {name}
+        </span>
+        {managed === undefined ? null : <ManagedBadge managed={managed} />}
       </span>
       {container.owner ? (
         <span className="container-owner">
@@ -137,6 +153,31 @@ export function ContainerCell({ container }: { container: ContainerRef | null })
   );
 }
 
+/**
+ * Kind and container (name · owner) as one line under the command, for a panel too narrow for
+ * their own columns (monitor.css shows either this or the columns, never both); whether it is
+ * managed and where the owner comes from are in its title. Host processes outside containers,
+ * the usual case, add nothing.
+ */
+function CommandMeta({ p }: { p: ProcessSample }) {
+  if (p.kind === 'host' && !p.container) return null;
+  const c = p.container;
+  const name = c ? (c.name ?? c.id.slice(0, 12)) : null;
+  const owner = c?.owner ? `, owner ${c.owner}${c.ownerSource ? ` (${c.ownerSource})` : ''}` : '';
+  const title = `${KIND[p.kind]?.label ?? p.kind}${c ? ` · ${c.runtime} container ${name}${owner} · ${p.managed ? 'managed' : 'unmanaged'}` : ''}`;
+  return (
+    <div className="process-command-meta" title={title}>
+      <KindBadge kind={p.kind} testId="process-kind-inline" />
+      {c ? (
+        <span className="process-command-container">
+          <span className="mono strong">{name}</span>
+          {c.owner ? <span className="muted"> · {c.owner}</span> : null}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
 export function processUser(p: Pick<ProcessSample, 'user' | 'uid'>): string {
   return p.user ?? (p.uid !== null ? `uid ${p.uid}` : '—');
 }
@@ -144,6 +185,11 @@ export function processUser(p: Pick<ProcessSample, 'user' | 'uid'>): string {
 /** Rows shown before "Show all": the heaviest, which is what the question is about. */
 export const PROCESS_ROWS = 20;
 
+/**
+ * The sampled processes, `top`-like: who and how much first, then what it is, the command last
+ * (it takes the room the others leave and is cut, the full text in its title); Kill… is pinned to
+ * the right edge.
+ */
 export function ProcessTable({ processes, showGpu }: { processes: readonly ProcessSample[]; showGpu: boolean }) {
   const [all, setAll] = useState(false);
   const sorted = sortProcesses(processes);
@@ -153,19 +199,19 @@ export function ProcessTable({ processes, showGpu }: { processes: readonly Proce
   return (
     <>
       <div className="table-wrap">
-        <table className="table usage-table process-table" data-testid="process-table">
+        <table className={`table usage-table process-table${showGpu ? ' with-gpu' : ''}`} data-testid="process-table">
           <thead>
             <tr>
               <th className="num">PID</th>
               <th>User</th>
-              <th>Command</th>
-              <th>Container</th>
-              <th>Kind</th>
               <th className="num">CPU</th>
               <th className="num">RSS</th>
               {showGpu ? <th className="num">GPU mem.</th> : null}
               {showGpu ? <th>GPUs</th> : null}
-              {hostId !== null ? <th aria-label="Actions" /> : null}
+              <th className="kind-col">Kind</th>
+              <th className="container-col">Container</th>
+              <th>Command</th>
+              {hostId !== null ? <th className="action-col" aria-label="Actions" /> : null}
             </tr>
           </thead>
           <tbody>
@@ -175,37 +221,14 @@ export function ProcessTable({ processes, showGpu }: { processes: readonly Proce
                 <td>
                   <span className="mono">{processUser(p)}</span>
                   {p.loginUid !== null && p.loginUid !== p.uid ? (
-                    <div className="muted small-text nowrap" title="The login uid: who started it, even through sudo">
-                      started by uid {p.loginUid}
+                    <div className="muted small-text nowrap" title={`Started by uid ${p.loginUid} (its login uid: who started it, even through sudo)`}>
+                      login uid {p.loginUid}
                     </div>
                   ) : null}
                 </td>
-                <td className="mono process-command" title={p.command}>
-                  {p.command}
-                </td>
-                <td className="container-col">
-                  <ContainerCell container={p.container} />
-                </td>
-                <td>
-                  <div className="badge-stack">
-                    <KindBadge kind={p.kind} />
-                    {/* Managed or not is a container's property: Fleetdeck starts containers, not host processes. */}
-                    {p.container ? (
-                      p.managed ? (
-                        <Badge tone="ok" testId="process-managed" title="A container started through Fleetdeck">
-                          managed
-                        </Badge>
-                      ) : (
-                        <Badge testId="process-managed" title="A container Fleetdeck did not start">
-                          unmanaged
-                        </Badge>
-                      )
-                    ) : null}
-                  </div>
-                </td>
                 <td className="num" title={coresHint(p.cpuPercent)}>
-                    {formatCpu(p.cpuPercent, false)}
-                  </td>
+                  {formatCpu(p.cpuPercent, false)}
+                </td>
                 <td className="num">{formatBytes(p.rssBytes)}</td>
                 {showGpu ? <td className="num">{p.gpuMemoryBytes > 0 ? formatBytes(p.gpuMemoryBytes) : <span className="muted">—</span>}</td> : null}
                 {showGpu ? (
@@ -213,8 +236,21 @@ export function ProcessTable({ processes, showGpu }: { processes: readonly Proce
                     <GpuChips gpus={p.gpus} />
                   </td>
                 ) : null}
+                <td className="kind-col">
+                  <KindBadge kind={p.kind} />
+                </td>
+                <td className="container-col">
+                  {/* Managed or not is a container's property: Fleetdeck starts containers, not host processes. */}
+                  <ContainerCell container={p.container} managed={p.managed} />
+                </td>
+                <td className="mono process-command">
+                  <div className="process-command-text" title={p.command}>
+                    {p.command}
+                  </div>
+                  <CommandMeta p={p} />
+                </td>
                 {hostId !== null ? (
-                  <td>
+                  <td className="action-col">
                     <KillButton hostId={hostId} pid={p.pid} guard={p.guard} user={processUser(p)} />
                   </td>
                 ) : null}

@@ -1,7 +1,6 @@
-import type { HistoryPoint, Series } from '../../src-common/monitor/monitor.contract.js';
+import type { GpuHistory, GpuSeries, HistoryPoint, Series } from '../../src-common/monitor/monitor.contract.js';
 import {
   historyAsBytes,
-  historyAsPercent,
   inferStep,
   joinSeries,
   lastHistoryT,
@@ -17,7 +16,13 @@ import {
 
 /** What each chart of the monitor tab draws, and how its rows are built from history + live points. */
 
-export type ChartUnit = 'percent' | 'bytes' | 'rate' | 'celsius';
+export type ChartUnit = 'percent' | 'bytes' | 'rate' | 'celsius' | 'watts';
+
+/** A series of one GPU in the per-GPU history (monitor.gpuHistory). */
+export interface GpuHistoryRef {
+  series: GpuSeries;
+  index: number;
+}
 
 export interface SeriesSpec {
   key: string;
@@ -26,6 +31,8 @@ export interface SeriesSpec {
   color: number;
   /** Stored series it continues, if the core keeps one. */
   history?: Series;
+  /** …or the stored series of one GPU. */
+  gpuHistory?: GpuHistoryRef;
   /** Shown in the live (5-minute) view only: the core keeps no history of it. */
   liveOnly?: boolean;
   live: (p: LivePoint) => number | null;
@@ -43,8 +50,16 @@ export interface ChartSpec {
 export interface ChartContext {
   memTotal: number | null;
   gpuMemTotal: number | null;
-  gpus: ReadonlyArray<{ index: number; name: string }>;
+  gpus: ReadonlyArray<{ index: number; name: string | null }>;
 }
+
+/** Stored history by series, as monitor.history answers it (the resolution tells its step). */
+export type HistoryBySeries = Partial<Record<Series, { points: HistoryPoint[]; resolution?: 'raw' | '1m' | '1h' }>>;
+/** Per-GPU history by series, as monitor.gpuHistory answers it. */
+export type GpuHistoryBySeries = Partial<Record<GpuSeries, Pick<GpuHistory, 'gpus'> & { resolution?: GpuHistory['resolution'] }>>;
+
+/** The spacing of a table's rows: a chart's points are never closer than this. */
+const RESOLUTION_STEP_MS: Record<'raw' | '1m' | '1h', number> = { raw: 0, '1m': 60_000, '1h': 3_600_000 };
 
 export function cpuChart(): ChartSpec {
   return {
@@ -53,7 +68,7 @@ export function cpuChart(): ChartSpec {
     unit: 'percent',
     series: [
       { key: 'cpu', label: 'Total', color: 0, history: 'cpu', live: (p) => p.cpu },
-      { key: 'iowait', label: 'I/O wait', color: 3, liveOnly: true, live: (p) => p.iowait },
+      { key: 'iowait', label: 'I/O wait', color: 3, history: 'iowait', live: (p) => p.iowait },
     ],
   };
 }
@@ -65,7 +80,7 @@ export function memoryChart(ctx: ChartContext): ChartSpec {
     unit: 'bytes',
     series: [
       { key: 'mem', label: 'Used', color: 1, history: 'mem', live: (p) => p.memUsed, adapt: (h) => historyAsBytes(h, ctx.memTotal) },
-      { key: 'swap', label: 'Swap used', color: 4, liveOnly: true, live: (p) => p.swapUsed },
+      { key: 'swap', label: 'Swap used', color: 4, history: 'swap', live: (p) => p.swapUsed },
     ],
   };
 }
@@ -97,8 +112,9 @@ export function diskChart(): ChartSpec {
 /** Per-GPU colours in an order that keeps neighbours apart (indigo, amber, emerald, pink, …). */
 export const GPU_COLORS = [0, 3, 2, 4, 1, 5, 6, 7];
 
-export function gpuColor(position: number): number {
-  return GPU_COLORS[position % GPU_COLORS.length] ?? 0;
+/** A GPU's colour follows its index, so it keeps it whatever other GPUs come and go. */
+export function gpuColor(index: number): number {
+  return GPU_COLORS[((index % GPU_COLORS.length) + GPU_COLORS.length) % GPU_COLORS.length] ?? 0;
 }
 
 function gpuPick(index: number, pick: (g: GpuPoint) => number | null) {
@@ -110,30 +126,43 @@ function gpuPick(index: number, pick: (g: GpuPoint) => number | null) {
 
 const memPct = (g: GpuPoint) => (g.memUsed !== null && g.memTotal ? (g.memUsed / g.memTotal) * 100 : null);
 
+/** The GPU charts: one per metric, one line per GPU, in every range (live points, then per-GPU history). */
+export const GPU_METRICS: ReadonlyArray<{ id: string; title: string; unit: ChartUnit; series: GpuSeries; live: (g: GpuPoint) => number | null }> = [
+  { id: 'gpu-util', title: 'Utilization', unit: 'percent', series: 'util', live: (g) => g.util },
+  { id: 'gpu-mem', title: 'Memory', unit: 'percent', series: 'memPercent', live: memPct },
+  { id: 'gpu-temp', title: 'Temperature', unit: 'celsius', series: 'temp', live: (g) => g.temp },
+  { id: 'gpu-power', title: 'Power', unit: 'watts', series: 'power', live: (g) => g.power },
+];
+
 /**
- * GPU charts: one line per GPU in the live view; the stored history keeps one series for all GPUs
- * (average utilization and memory, hottest temperature), so longer ranges show that.
+ * A chart per metric with a line per GPU, rather than a chart per GPU: each metric has its own
+ * unit (%, °C, W), so one axis per chart; GPUs are compared at a glance (the idle one, the hot
+ * one); and 1 to 8 GPUs give 4 charts, not 4 to 32.
  */
-export function gpuCharts(ctx: ChartContext, range: RangeId): ChartSpec[] {
-  const perGpu = range === '5m' && ctx.gpus.length > 0;
-  const series = (kind: 'util' | 'mem' | 'temp'): SeriesSpec[] => {
-    if (perGpu) {
-      return ctx.gpus.map((g, i) => ({
-        key: `gpu${g.index}`,
-        label: `GPU ${g.index}`,
-        color: gpuColor(i),
-        live: gpuPick(g.index, kind === 'util' ? (x) => x.util : kind === 'mem' ? memPct : (x) => x.temp),
-      }));
-    }
-    if (kind === 'util') return [{ key: 'all', label: 'All GPUs (average)', color: 0, history: 'gpuUtil', live: (p) => p.gpuUtil }];
-    if (kind === 'mem') return [{ key: 'all', label: 'All GPUs', color: 1, history: 'gpuMem', live: (p) => p.gpuMemPct, adapt: (h) => historyAsPercent(h, ctx.gpuMemTotal) }];
-    return [{ key: 'all', label: 'Hottest GPU', color: 3, history: 'gpuTemp', live: (p) => p.gpuTemp }];
-  };
-  return [
-    { id: 'gpu-util', title: 'Utilization', unit: 'percent', series: series('util') },
-    { id: 'gpu-mem', title: 'Memory', unit: 'percent', series: series('mem') },
-    { id: 'gpu-temp', title: 'Temperature', unit: 'celsius', series: series('temp') },
-  ];
+export function gpuCharts(ctx: ChartContext): ChartSpec[] {
+  return GPU_METRICS.map((m) => ({
+    id: m.id,
+    title: m.title,
+    unit: m.unit,
+    series: ctx.gpus.map((g) => ({
+      key: `gpu${g.index}`,
+      label: `GPU ${g.index}`,
+      color: gpuColor(g.index),
+      gpuHistory: { series: m.series, index: g.index },
+      live: gpuPick(g.index, m.live),
+    })),
+  }));
+}
+
+/**
+ * The GPUs to draw: those of the newest sample (with their model), then any that only the
+ * history of the range still has (a card removed or not answering), by index.
+ */
+export function gpusToChart(sample: ReadonlyArray<{ index: number; name: string }>, history: GpuHistoryBySeries): Array<{ index: number; name: string | null }> {
+  const out = new Map<number, { index: number; name: string | null }>();
+  for (const g of sample) out.set(g.index, { index: g.index, name: g.name });
+  for (const h of Object.values(history)) for (const g of h?.gpus ?? []) if (!out.has(g.index) && g.points.length > 0) out.set(g.index, { index: g.index, name: null });
+  return [...out.values()].sort((a, b) => a.index - b.index);
 }
 
 /** Series a chart shows in a range: live-only ones only in the 5-minute view. */
@@ -148,6 +177,25 @@ export function historySeriesOf(specs: readonly ChartSpec[], range: RangeId): Se
   return [...out];
 }
 
+/** The per-GPU series a set of charts needs (each read once for every GPU). */
+export function gpuHistorySeriesOf(specs: readonly ChartSpec[], range: RangeId): GpuSeries[] {
+  const out = new Set<GpuSeries>();
+  for (const spec of specs) for (const s of visibleSeries(spec, range)) if (s.gpuHistory) out.add(s.gpuHistory.series);
+  return [...out];
+}
+
+function storedPoints(s: SeriesSpec, history: HistoryBySeries, gpuHistory: GpuHistoryBySeries): readonly HistoryPoint[] {
+  if (s.history) return history[s.history]?.points ?? [];
+  const ref = s.gpuHistory;
+  if (ref) return gpuHistory[ref.series]?.gpus.find((g) => g.index === ref.index)?.points ?? [];
+  return [];
+}
+
+function storedStep(s: SeriesSpec, history: HistoryBySeries, gpuHistory: GpuHistoryBySeries): number {
+  const resolution = s.history ? history[s.history]?.resolution : s.gpuHistory ? gpuHistory[s.gpuHistory.series]?.resolution : undefined;
+  return resolution ? RESOLUTION_STEP_MS[resolution] : 0;
+}
+
 export interface ChartWindow {
   from: number;
   to: number;
@@ -158,16 +206,17 @@ export function buildChartRows(
   spec: ChartSpec,
   range: RangeId,
   window: ChartWindow,
-  history: Partial<Record<Series, { points: HistoryPoint[] }>>,
+  history: HistoryBySeries,
   live: readonly LivePoint[],
+  gpuHistory: GpuHistoryBySeries = {},
 ): ChartRow[] {
   const def = RANGES[range];
   const rangeStep = def.ms / def.points;
   const intervalMs = live[live.length - 1]?.intervalMs ?? 1000;
   const series = visibleSeries(spec, range);
   const stored = series.map((s) => {
-    const raw = s.history ? (history[s.history]?.points ?? []) : [];
-    return s.adapt ? s.adapt(raw) : raw;
+    const raw = storedPoints(s, history, gpuHistory);
+    return s.adapt ? s.adapt(raw) : [...raw];
   });
   // One hand-over instant for the whole chart, so every series' rows share instants. The live
   // view prefers the buffer (every sample, all series); longer ones the stored rollups.
@@ -177,7 +226,9 @@ export function buildChartRows(
   const perSeries: Record<string, ReturnType<typeof mergeHistoryWithLive>> = {};
   let step = range === '5m' ? intervalMs : rangeStep;
   series.forEach((s, i) => {
-    const seriesStep = range === '5m' ? 0 : inferStep(stored[i] ?? [], rangeStep);
+    // With too few points to tell their spacing, the table's own step says it (a new host's
+    // minute rollups are a minute apart, not the range's 10 s, and must not read as gaps).
+    const seriesStep = range === '5m' ? 0 : inferStep(stored[i] ?? [], Math.max(rangeStep, storedStep(s, history, gpuHistory)));
     if (range !== '5m') step = Math.max(step, seriesStep);
     perSeries[s.key] = mergeHistoryWithLive(stored[i] ?? [], liveSeries(live, s.live, window.from, window.to), { ...window, stepMs: seriesStep, liveFrom });
   });

@@ -36,6 +36,7 @@ export interface GpuPoint {
   memUsed: number | null;
   memTotal: number | null;
   temp: number | null;
+  power: number | null;
 }
 
 /** What the charts need from one sample: a few numbers, not its process list. */
@@ -53,7 +54,7 @@ export interface LivePoint {
   netTx: number;
   diskRead: number;
   diskWrite: number;
-  /** Averages over all GPUs (null without GPUs): what the history keeps as one series. */
+  /** Over all GPUs (null without GPUs): the fleet card's figures; the charts draw each GPU. */
   gpuUtil: number | null;
   gpuMemPct: number | null;
   gpuTemp: number | null;
@@ -81,7 +82,7 @@ export function isCountedInterface(iface: string): boolean {
 }
 
 export function toLivePoint(s: Sample): LivePoint {
-  const gpus = s.gpus.map((g) => ({ index: g.index, util: g.utilizationPercent, memUsed: g.memoryUsedBytes, memTotal: g.memoryTotalBytes, temp: g.temperatureC }));
+  const gpus = s.gpus.map((g) => ({ index: g.index, util: g.utilizationPercent, memUsed: g.memoryUsedBytes, memTotal: g.memoryTotalBytes, temp: g.temperatureC, power: g.powerW }));
   const memUsed = sum(gpus.map((g) => g.memUsed ?? Number.NaN));
   const memTotal = sum(gpus.map((g) => g.memTotal ?? Number.NaN));
   const temps = gpus.map((g) => g.temp).filter(finite);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byteTicks, coresHint, formatBytesShort, formatCelsius, formatClock, formatCpu, formatInstant, formatRate, formatTick, timeTicks } from './monitor-format.js';
+import { byteTicks, coresHint, formatAxisBytes, formatBytesShort, formatCelsius, formatClock, formatCpu, formatInstant, formatRate, formatTick, formatWatts, timeTicks } from './monitor-format.js';
 
 const MiB = 1024 ** 2;
 const local = (y: number, mo: number, d: number, h: number, mi: number, s = 0) => new Date(y, mo, d, h, mi, s).getTime();
@@ -20,6 +20,11 @@ describe('unit formatting', () => {
     expect(formatBytesShort(2.5 * 1024 ** 3)).toBe('2.5 G');
     expect(formatBytesShort(600 * 1024 ** 3)).toBe('600 G');
     expect(formatBytesShort(Number.NaN)).toBe('');
+    // Axis ticks carry their unit (issue 9: "30 G" and a network axis of bare "768").
+    expect(formatAxisBytes(0)).toBe('0');
+    expect(formatAxisBytes(768, true)).toBe('768 B/s');
+    expect(formatAxisBytes(1536, true)).toBe('1.5 KiB/s');
+    expect(formatAxisBytes(30 * 1024 ** 3)).toBe('30 GiB');
   });
 
   it('reads CPU shares above one core as cores', () => {
@@ -36,6 +41,8 @@ describe('unit formatting', () => {
   it('rounds temperatures', () => {
     expect(formatCelsius(64.6)).toBe('65 °C');
     expect(formatCelsius(null)).toBe('—');
+    expect(formatWatts(119.47)).toBe('119 W');
+    expect(formatWatts(null)).toBe('—');
   });
 });
 

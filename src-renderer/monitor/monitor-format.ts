@@ -30,6 +30,24 @@ export function formatBytesShort(bytes: number | null | undefined): string {
   return u === 0 ? text : `${text} ${units[u]}`;
 }
 
+/**
+ * A byte axis tick with its unit, so an axis reads on its own: "0", "512 B", "20 MiB", "1.5 KiB/s"
+ * (a rate). Binary units, like every byte figure in the app.
+ */
+export function formatAxisBytes(bytes: number | null | undefined, rate = false): string {
+  if (!isUsable(bytes) || bytes < 0) return '';
+  if (bytes === 0) return '0';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u += 1;
+  }
+  const text = v >= 100 ? Math.round(v).toString() : (Math.round(v * 10) / 10).toString();
+  return `${text} ${units[u]}${rate ? '/s' : ''}`;
+}
+
 /** CPU share of a user or process: "350%" reads as "3.5 cores", which we add for people. */
 export function formatCpu(percent: number | null | undefined, withCores = true): string {
   if (!isUsable(percent) || percent < 0) return MISSING;
@@ -45,6 +63,11 @@ export function coresHint(percent: number | null | undefined): string | undefine
 
 export function formatCelsius(c: number | null | undefined): string {
   return isUsable(c) ? `${Math.round(c)} °C` : MISSING;
+}
+
+/** Board power: "119 W" (nvidia-smi reads to 0.01 W; whole watts are what a chart needs). */
+export function formatWatts(w: number | null | undefined): string {
+  return isUsable(w) && w >= 0 ? `${Math.round(w)} W` : MISSING;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');

@@ -1,7 +1,7 @@
 import { useQueries, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import type { ConnectionState } from '../../src-common/hosts/host.schema.js';
-import type { HistoryPoint, Series } from '../../src-common/monitor/monitor.contract.js';
+import type { GpuHistory, GpuSeries, HistoryPoint, Series } from '../../src-common/monitor/monitor.contract.js';
 import { sampleSchema } from '../../src-common/monitor/sample.schema.js';
 import { useApi } from '../api/api-context.js';
 import { applyLatest, applySample, EMPTY_LIVE, RANGES, type LiveState, type RangeId } from './monitor-data.js';
@@ -18,6 +18,7 @@ export const monitorKeys = {
   live: (id: number) => ['monitor', 'live', id] as const,
   start: (id: number, session: number) => ['monitor', 'start', id, session] as const,
   history: (id: number, series: Series, range: RangeId) => ['monitor', 'history', id, series, range] as const,
+  gpuHistory: (id: number, series: GpuSeries, range: RangeId) => ['monitor', 'gpuHistory', id, series, range] as const,
   offlineAll: ['monitor', 'offline'] as const,
   offline: (id: number) => ['monitor', 'offline', id] as const,
 };
@@ -180,21 +181,85 @@ export function useHistorySet(id: number, series: readonly Series[], range: Rang
         bySeries,
         pending: enabled && results.some((r) => r.isPending),
         error: failed && results.every((r) => r.isError || r.isPending) ? failed.error : null,
-        refetchStale: (liveStart: number | null, windowFrom: number) => {
-          if (liveStart === null) return;
-          for (const r of results) {
-            const d = r.data;
-            if (!d || r.isFetching || Date.now() - r.dataUpdatedAt < 60_000) continue;
-            if (liveStart > d.to && liveStart > windowFrom) void r.refetch();
-          }
-        },
+        refetchStale: staleRefetcher(results),
+      };
+    },
+  });
+}
+
+interface StaleCandidate {
+  data?: { to: number };
+  isFetching: boolean;
+  dataUpdatedAt: number;
+  refetch: () => Promise<unknown>;
+}
+
+/** Reads a range again once the live buffer no longer reaches back to the end of what was read. */
+function staleRefetcher(results: readonly StaleCandidate[]): (liveStart: number | null, windowFrom: number) => void {
+  return (liveStart, windowFrom) => {
+    if (liveStart === null) return;
+    for (const r of results) {
+      const d = r.data;
+      if (!d || r.isFetching || Date.now() - r.dataUpdatedAt < 60_000) continue;
+      if (liveStart > d.to && liveStart > windowFrom) void r.refetch();
+    }
+  };
+}
+
+export interface GpuHistoryResult {
+  resolution: GpuHistory['resolution'];
+  gpus: GpuHistory['gpus'];
+  from: number;
+  to: number;
+}
+
+function gpuHistoryQuery(client: ReturnType<typeof useApi>['client'], id: number, series: GpuSeries, range: RangeId, enabled: boolean) {
+  const def = RANGES[range];
+  return {
+    queryKey: monitorKeys.gpuHistory(id, series, range),
+    queryFn: async (): Promise<GpuHistoryResult> => {
+      const to = Date.now();
+      const from = to - def.ms;
+      const r = await client.monitor.gpuHistory({ id, series, from, to, points: def.points });
+      return { resolution: r.resolution, gpus: r.gpus, from, to };
+    },
+    enabled,
+    staleTime: Infinity,
+    gcTime: 10 * 60_000,
+  };
+}
+
+export interface GpuHistorySet {
+  bySeries: Partial<Record<GpuSeries, GpuHistoryResult>>;
+  pending: boolean;
+  error: unknown;
+  refetchStale: (liveStart: number | null, windowFrom: number) => void;
+}
+
+/** Per-GPU series over one range (every GPU of the host in one read per series), kept fresh like useHistorySet. */
+export function useGpuHistorySet(id: number, series: readonly GpuSeries[], range: RangeId, enabled: boolean): GpuHistorySet {
+  const { client } = useApi();
+  return useQueries({
+    queries: series.map((s) => gpuHistoryQuery(client, id, s, range, enabled)),
+    combine: (results) => {
+      const bySeries: Partial<Record<GpuSeries, GpuHistoryResult>> = {};
+      results.forEach((r, i) => {
+        const s = series[i];
+        if (s && r.data) bySeries[s] = r.data;
+      });
+      const failed = results.find((r) => r.isError);
+      return {
+        bySeries,
+        pending: enabled && results.some((r) => r.isPending),
+        error: failed && results.every((r) => r.isError || r.isPending) ? failed.error : null,
+        refetchStale: staleRefetcher(results),
       };
     },
   });
 }
 
 /** Calls refetchStale whenever the buffer's first point moves (see useHistorySet). */
-export function useHistoryFollowsLive(set: HistorySet, liveStart: number | null, windowFrom: number): void {
+export function useHistoryFollowsLive(set: Pick<HistorySet, 'refetchStale'>, liveStart: number | null, windowFrom: number): void {
   const { refetchStale } = set;
   useEffect(() => {
     refetchStale(liveStart, windowFrom);

@@ -181,6 +181,52 @@ ${rollupTable('metric_1h')}
     `,
   },
   {
+    version: 7,
+    name: 'I/O wait and swap in metric history',
+    // Appended to the series of migration 3 (iowait: % of CPU time; swap: bytes used). Rows
+    // written before keep NULL values and n = 0, which every rollup merge and read already skips.
+    sql: [
+      'ALTER TABLE metric_raw ADD COLUMN iowait REAL;',
+      'ALTER TABLE metric_raw ADD COLUMN swap REAL;',
+      ...['metric_1m', 'metric_1h'].flatMap((table) =>
+        ['iowait', 'swap'].flatMap((c) => [
+          `ALTER TABLE ${table} ADD COLUMN ${c}_min REAL;`,
+          `ALTER TABLE ${table} ADD COLUMN ${c}_avg REAL;`,
+          `ALTER TABLE ${table} ADD COLUMN ${c}_max REAL;`,
+          `ALTER TABLE ${table} ADD COLUMN ${c}_n INTEGER NOT NULL DEFAULT 0;`,
+        ]),
+      ),
+    ].join('\n'),
+  },
+  {
+    version: 8,
+    name: 'per-GPU rollups',
+    // One row per host, minute (or hour) and GPU index, with min/avg/max and non-null count of
+    // utilisation %, memory used (bytes and % of that GPU's memory), temperature and power, as
+    // metric_1m/1h keep them for the host. t leads the GPU in the key: retention deletes and
+    // range reads are seeks on (host_id, t), and one read returns every GPU of the range.
+    // No raw per-GPU table: at 1 Hz it would hold 4-8 times metric_raw's rows for a 1 h chart
+    // that 60 one-minute points per GPU already draw.
+    // Hours are folded from closed minutes by the pruner, not upserted with every sample (see
+    // metrics-store.ts): gpu_hours_through is the minute up to which a host's minutes are in
+    // gpu_1h (NULL: none yet); reads of hours add the minutes from there on.
+    sql: [
+      ...['gpu_1m', 'gpu_1h'].map((table) =>
+        [
+          `CREATE TABLE ${table} (`,
+          '  host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,',
+          '  t INTEGER NOT NULL,',
+          '  gpu INTEGER NOT NULL,',
+          '  samples INTEGER NOT NULL,',
+          ...['util', 'mem_used', 'mem_pct', 'temp', 'power'].map((c) => `  ${c}_min REAL, ${c}_avg REAL, ${c}_max REAL, ${c}_n INTEGER NOT NULL DEFAULT 0,`),
+          '  PRIMARY KEY (host_id, t, gpu)',
+          ') WITHOUT ROWID;',
+        ].join('\n'),
+      ),
+      'ALTER TABLE monitor_last_seen ADD COLUMN gpu_hours_through INTEGER;',
+    ].join('\n'),
+  },
+  {
     version: 9,
     name: 'change engine: installed modules and change runs',
     // What Fleetdeck applied to each host (the Services tab, drift = planning these again) and

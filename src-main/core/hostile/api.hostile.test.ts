@@ -59,6 +59,7 @@ const BASE: Record<string, Record<string, unknown>> = {
   'monitor.stop': { id: 1 },
   'monitor.latest': { id: 1 },
   'monitor.history': { id: 1, series: 'cpu', from: 0, to: 1000, points: 10 },
+  'monitor.gpuHistory': { id: 1, series: 'util', from: 0, to: 1000, points: 10, gpu: 1 },
   'processes.planKill': { id: 1, pid: 5, signal: 'TERM' },
   'processes.applyKill': { id: 1, planId: 'p', tag: 't' },
   'reports.build': { kind: 'audit', since: 0, until: 1000, hostIds: [1], timeZone: 'UTC', previewEvents: 5 },
@@ -113,6 +114,9 @@ const VALID_THERE: Record<string, string[]> = {
   'audit.list until': ['-0'],
   'monitor.history from': ['-0'],
   'monitor.history to': ['-0'],
+  'monitor.gpuHistory from': ['-0'],
+  'monitor.gpuHistory to': ['-0'],
+  'monitor.gpuHistory gpu': ['-0'], // GPU 0
   'reports.build since': ['-0'],
   'reports.export since': ['-0'],
   'terminals.ack bytes': ['-0'],

@@ -29,7 +29,7 @@ const row = (table: string, t: number) => db.prepare(`SELECT * FROM ${table} WHE
 describe('MetricsStore ingest and rollups', () => {
   it('takes each series from a sample the way the charts need it', () => {
     const s = makeSample({ t: H, seed: 7 });
-    const [cpu, mem, load1, rx, tx, rd, wr, gpuUtil, gpuMem, gpuTemp] = seriesValues(s);
+    const [cpu, mem, load1, rx, tx, rd, wr, gpuUtil, gpuMem, gpuTemp, iowait, swap] = seriesValues(s);
     expect(cpu).toBe(s.cpu.totalPercent);
     expect(mem).toBeCloseTo((s.memory.usedBytes / s.memory.totalBytes) * 100, 9);
     expect(load1).toBe(s.load[0]);
@@ -41,7 +41,9 @@ describe('MetricsStore ingest and rollups', () => {
     expect(gpuUtil).toBeCloseTo(s.gpus.reduce((a, g) => a + g.utilizationPercent!, 0) / s.gpus.length, 9);
     expect(gpuMem).toBeCloseTo((s.gpus.reduce((a, g) => a + g.memoryUsedBytes!, 0) / (s.gpus.length * 80 * 1024 ** 3)) * 100, 9);
     expect(gpuTemp).toBe(Math.max(...s.gpus.map((g) => g.temperatureC!)));
-    expect(seriesValues(valueSample(H)).slice(7)).toEqual([null, null, null]);
+    expect(iowait).toBe(s.cpu.iowaitPercent);
+    expect(swap).toBe(s.memory.swapUsedBytes);
+    expect(seriesValues(valueSample(H)).slice(7)).toEqual([null, null, null, null, 0]);
   });
 
   it('rolls up minutes and hours across boundaries, whatever order and batches samples come in', () => {
@@ -69,6 +71,25 @@ describe('MetricsStore ingest and rollups', () => {
     // A sample sent twice is stored and counted once.
     expect(store.ingestMany([{ hostId: 1, sample: valueSample(last + 30 * S, { cpu: 20 }) }])).toBe(0);
     expect(row('metric_1m', last)).toMatchObject({ samples: 3, cpu_avg: 20 });
+  });
+
+  it('keeps I/O wait and swap used like the other series: raw, minute and hour rollups, and history reads', () => {
+    open();
+    store.ingestMany([
+      { hostId: 1, sample: valueSample(H + 1 * S, { iowait: 2, swapUsed: 1000 }) },
+      { hostId: 1, sample: valueSample(H + 2 * S, { iowait: null, swapUsed: 3000 }) },
+      { hostId: 1, sample: valueSample(H + 3 * S, { iowait: 10, swapUsed: 2000 }) },
+    ]);
+    store.ingestMany([{ hostId: 1, sample: valueSample(H + M, { iowait: 30, swapUsed: 0 }) }]);
+    expect(db.prepare('SELECT iowait, swap FROM metric_raw WHERE host_id = 1 AND t = ?').get(H + 3 * S)).toEqual({ iowait: 10, swap: 2000 });
+    expect(row('metric_1m', H)).toMatchObject({ iowait_min: 2, iowait_avg: 6, iowait_max: 10, iowait_n: 2, swap_min: 1000, swap_avg: 2000, swap_max: 3000, swap_n: 3 });
+    expect(row('metric_1h', H)).toMatchObject({ iowait_min: 2, iowait_avg: 14, iowait_max: 30, iowait_n: 3, swap_min: 0, swap_avg: 1500, swap_max: 3000, swap_n: 4 });
+    expect(store.history(1, 'iowait', H, H + 2 * M, 10).points.filter((p) => p.avg !== null)).not.toHaveLength(0);
+    expect(store.history(1, 'iowait', H, H + 2 * M, 10, { resolution: '1m' }).points).toEqual([
+      { t: H, min: 2, avg: 6, max: 10 },
+      { t: H + M, min: 30, avg: 30, max: 30 },
+    ]);
+    expect(store.history(1, 'swap', H, H + 2 * M, 10, { resolution: '1h' }).points).toEqual([{ t: H, min: 0, avg: 1500, max: 3000 }]);
   });
 
   it('matches rollups recomputed from the raw rows after a shuffled day of samples', () => {
@@ -174,12 +195,12 @@ describe('MetricsStore retention', () => {
     const ages = [5 * M, 20 * M, 47 * 60 * M, 20 * 24 * 60 * M, 40 * 24 * 60 * M, 450 * 24 * 60 * M];
     store.ingestMany(ages.map((a) => ({ hostId: 1, sample: valueSample(now - a, { users: [{ user: 'alice', uid: 1, cpuPercent: 1, memoryBytes: 1, gpuMemoryBytes: 0, gpusTouched: [], processes: 1 }] }) })));
     const counts = store.prune();
-    expect(counts).toEqual({ raw: 5, minute: 2, hour: 1, usage: 2 });
+    expect(counts).toEqual({ raw: 5, minute: 2, hour: 1, usage: 2, gpuMinute: 0, gpuHour: 0, gpuFolded: 0 });
     expect(db.prepare('SELECT COUNT(*) FROM metric_raw').pluck().get()).toBe(1); // raw kept 10 min (option)
     expect(db.prepare('SELECT COUNT(*) FROM metric_1m').pluck().get()).toBe(4); // 30 days
     expect(db.prepare('SELECT COUNT(*) FROM metric_1h').pluck().get()).toBe(4); // 400 days (5 and 20 min ago share an hour)
     expect(db.prepare('SELECT COUNT(*) FROM usage_1m').pluck().get()).toBe(4);
-    expect(store.prune()).toEqual({ raw: 0, minute: 0, hour: 0, usage: 0 });
+    expect(store.prune()).toEqual({ raw: 0, minute: 0, hour: 0, usage: 0, gpuMinute: 0, gpuHour: 0, gpuFolded: 0 });
     expect(store.lastSeen(1)?.sampleT).toBe(now - 5 * M);
   });
 

@@ -1,15 +1,25 @@
-import type { HistoryPoint, Series } from '../../../src-common/monitor/monitor.contract.js';
+import type { GpuHistory, GpuSeries, HistoryPoint, Series } from '../../../src-common/monitor/monitor.contract.js';
 import type { Sample } from '../../../src-common/monitor/sample.schema.js';
 import type { Db } from '../db/database.js';
-import { chooseResolution, DEFAULT_RETENTION, HistoryQueries, type Resolution, type Retention } from './history-query.js';
+import { chooseGpuResolution, chooseResolution, DEFAULT_RETENTION, HistoryQueries, type GpuResolution, type Resolution, type Retention } from './history-query.js';
+import { gpuFoldHoursSql } from './gpu-rollup.js';
+import { MINUTE_MS } from './rollup-batch.js';
 import { SampleWriter, type IngestItem } from './sample-writer.js';
 
 export type { IngestItem } from './sample-writer.js';
 
 /**
- * Metric history in SQLite: raw samples, 1-minute and 1-hour rollups, per-user minute usage,
- * and the last time each host was heard from. Live samples are queued and written together
- * about once a second, so 200 hosts at 1 Hz cost one transaction per second, not 200.
+ * Metric history in SQLite: raw samples, 1-minute and 1-hour rollups (of the host, and of each
+ * GPU), per-user minute usage, and the last time each host was heard from. Live samples are
+ * queued and written together about once a second, so 200 hosts at 1 Hz cost one transaction
+ * per second, not 200.
+ *
+ * A GPU's hours are not upserted with every batch, as the host's are: at 1 Hz that rewrites the
+ * same hour row of every GPU of every host each second (800 more rows a second for 200 hosts with
+ * 4 GPUs). The pruner folds the minutes that have closed into their hours instead, once a minute,
+ * in SQL, and records up to which minute it did (monitor_last_seen.gpu_hours_through) in the same
+ * transaction; a sample that arrives for a minute already folded is added to its hour directly,
+ * and reads of hours add the minutes not folded yet, so every read is exact at any moment.
  */
 export interface MetricsStoreOptions {
   retention?: Partial<Retention>;
@@ -46,6 +56,11 @@ export interface PruneCounts {
   minute: number;
   hour: number;
   usage: number;
+  /** Per-GPU rollups, kept as long as the host's. */
+  gpuMinute: number;
+  gpuHour: number;
+  /** GPU hour rows written by folding closed minutes. */
+  gpuFolded: number;
 }
 
 export class MetricsStore {
@@ -57,6 +72,8 @@ export class MetricsStore {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastPrune = 0;
   private readonly seen = new Map<number, LastSeen>();
+  /** Per host, the minute up to which its GPU minutes are folded into gpu_1h (absent: none). */
+  private readonly gpuFolded = new Map<number, number>();
   private readonly queries: HistoryQueries;
   private readonly writeBatch: (items: IngestItem[]) => number;
   private disposed = false;
@@ -71,9 +88,12 @@ export class MetricsStore {
     this.pruneEveryMs = opts.pruneEveryMs ?? 60_000;
     this.queries = new HistoryQueries(db);
     const writer = new SampleWriter(db);
-    this.writeBatch = db.transaction((items: IngestItem[]) => writer.write(items, this.now()));
-    for (const r of db.prepare('SELECT host_id, seen_at, sample_t FROM monitor_last_seen').all() as { host_id: number; seen_at: number; sample_t: number }[]) {
+    const folded = (hostId: number) => this.gpuFolded.get(hostId) ?? null;
+    this.writeBatch = db.transaction((items: IngestItem[]) => writer.write(items, this.now(), folded));
+    const rows = db.prepare('SELECT host_id, seen_at, sample_t, gpu_hours_through FROM monitor_last_seen').all() as { host_id: number; seen_at: number; sample_t: number; gpu_hours_through: number | null }[];
+    for (const r of rows) {
       this.seen.set(r.host_id, { seenAt: r.seen_at, sampleT: r.sample_t });
+      if (r.gpu_hours_through !== null) this.gpuFolded.set(r.host_id, r.gpu_hours_through);
     }
   }
 
@@ -119,28 +139,47 @@ export class MetricsStore {
   }
 
   /**
-   * Deletes what is past retention. Deletes go host by host so each is a range seek on the
-   * (host_id, t) key instead of a scan of every host's rows.
+   * Folds each host's closed GPU minutes into their hours (see the top), then deletes what is past
+   * retention. Both go host by host so each is a range seek on the (host_id, t) key instead of a
+   * scan of every host's rows.
    */
   prune(now = this.now()): PruneCounts {
     this.lastPrune = now;
     const hosts = this.db.prepare('SELECT host_id FROM monitor_last_seen').pluck().all() as number[];
+    // Minutes closed by this machine's clock: a host whose clock is behind may still send a
+    // sample for one, which then goes to its hour directly.
+    const closed = now - (((now % MINUTE_MS) + MINUTE_MS) % MINUTE_MS);
+    const fold = this.db.prepare(gpuFoldHoursSql());
+    const markFolded = this.db.prepare('UPDATE monitor_last_seen SET gpu_hours_through = ? WHERE host_id = ?');
     const r = this.retention;
-    const counts: PruneCounts = { raw: 0, minute: 0, hour: 0, usage: 0 };
+    const counts: PruneCounts = { raw: 0, minute: 0, hour: 0, usage: 0, gpuMinute: 0, gpuHour: 0, gpuFolded: 0 };
     const del = {
       raw: this.db.prepare('DELETE FROM metric_raw WHERE host_id = ? AND t < ?'),
       minute: this.db.prepare('DELETE FROM metric_1m WHERE host_id = ? AND t < ?'),
       hour: this.db.prepare('DELETE FROM metric_1h WHERE host_id = ? AND t < ?'),
       usage: this.db.prepare('DELETE FROM usage_1m WHERE host_id = ? AND minute < ?'),
+      gpuMinute: this.db.prepare('DELETE FROM gpu_1m WHERE host_id = ? AND t < ?'),
+      gpuHour: this.db.prepare('DELETE FROM gpu_1h WHERE host_id = ? AND t < ?'),
     };
+    const foldedNow: [number, number][] = [];
     this.db.transaction(() => {
       for (const h of hosts) {
+        const through = this.gpuFolded.get(h);
+        if (through === undefined || through < closed) {
+          counts.gpuFolded += fold.run({ host: h, from: through ?? Number.MIN_SAFE_INTEGER, to: closed }).changes;
+          markFolded.run(closed, h);
+          foldedNow.push([h, closed]);
+        }
         counts.raw += del.raw.run(h, now - r.rawMs).changes;
         counts.minute += del.minute.run(h, now - r.minuteMs).changes;
         counts.hour += del.hour.run(h, now - r.hourMs).changes;
         counts.usage += del.usage.run(h, now - r.usageMs).changes;
+        counts.gpuMinute += del.gpuMinute.run(h, now - r.minuteMs).changes;
+        counts.gpuHour += del.gpuHour.run(h, now - r.hourMs).changes;
       }
     })();
+    // Only once the transaction committed: a failed prune folded nothing.
+    for (const [h, t] of foldedNow) this.gpuFolded.set(h, t);
     return counts;
   }
 
@@ -150,6 +189,13 @@ export class MetricsStore {
     if (this.queue.length) this.flush();
     const resolution = opts.resolution ?? chooseResolution(from, to, this.now(), this.retention);
     return { resolution, points: this.queries.query(hostId, series, resolution, from, to, points) };
+  }
+
+  /** One series of each GPU of the host (or of `gpu`), at most `points` buckets per GPU. */
+  gpuHistory(hostId: number, series: GpuSeries, from: number, to: number, points: number, opts: { gpu?: number; resolution?: GpuResolution } = {}): GpuHistory {
+    if (this.queue.length) this.flush();
+    const resolution = opts.resolution ?? chooseGpuResolution(from, to, this.now(), this.retention);
+    return { resolution, gpus: this.queries.queryGpus(hostId, series, resolution, from, to, points, opts.gpu) };
   }
 
   lastSeen(hostId: number): LastSeen | null {

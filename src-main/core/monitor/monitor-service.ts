@@ -1,6 +1,6 @@
 import { apiEvents } from '../../../src-common/api.js';
 import type { ConnectionState } from '../../../src-common/hosts/host.schema.js';
-import type { HistoryPoint, Series } from '../../../src-common/monitor/monitor.contract.js';
+import type { GpuHistory, GpuSeries, HistoryPoint, Series } from '../../../src-common/monitor/monitor.contract.js';
 import type { Sample } from '../../../src-common/monitor/sample.schema.js';
 import { FleetdeckError, toProblem } from '../../../src-common/problems.js';
 import type { ChannelHandle, OpenOptions } from '../../../src-common/protocol/endpoint.js';
@@ -114,6 +114,11 @@ export class MonitorService {
   history(id: number, series: Series, from: number, to: number, points: number): { resolution: Resolution; points: HistoryPoint[] } {
     this.opts.hostName(id);
     return this.store.history(id, series, from, to, points);
+  }
+
+  gpuHistory(id: number, series: GpuSeries, from: number, to: number, points: number, gpu?: number): GpuHistory {
+    this.opts.hostName(id);
+    return this.store.gpuHistory(id, series, from, to, points, { gpu });
   }
 
   /** When the host last sent a sample (kept across restarts), for "offline, last seen …". */

@@ -1,8 +1,12 @@
-import type { Sample } from '../../../src-common/monitor/sample.schema.js';
+import type { GpuSample, Sample } from '../../../src-common/monitor/sample.schema.js';
+import { GpuRollup } from './gpu-rollup.js';
+import { isKeptGpuIndex } from './gpu-series.js';
+import { mergingUpsertSql } from './rollup-sql.js';
 import { COLUMNS, SERIES_COUNT as SERIES_COUNT_EXPORT } from './series.js';
 
 /**
- * Folds one write batch into 1-minute and 1-hour rollups and per-user minute usage, in memory.
+ * Folds one write batch into 1-minute and 1-hour rollups, 1-minute rollups per GPU (their hours
+ * are folded from closed minutes later, see metrics-store.ts) and per-user minute usage, in memory.
  * The store then merges each accumulator into its row with an upsert that combines min, max,
  * count-weighted averages and counts, so the result is the same whatever order samples arrive
  * in and however they are split across batches (a late sample only adds to its minute's row).
@@ -38,6 +42,14 @@ export interface UsageAcc {
 
 interface MinuteAcc extends RollupAcc {
   users: Map<string, UsageAcc>;
+  /** By GPU index (sparse): the GPUs this host reported in this minute. */
+  gpus: (GpuRollup | undefined)[];
+}
+
+/** A rollup row to write: the accumulator and the start of its minute or hour. */
+export interface Stamped<A> {
+  acc: A;
+  t: number;
 }
 
 export class RollupBatch {
@@ -45,26 +57,79 @@ export class RollupBatch {
   // Samples of a batch mostly come in runs of one host and minute: the last accumulator is kept
   // at hand so a run costs no key building or map lookup (bulk ingest is bound by this loop).
   private last: MinuteAcc | null = null;
+  private readonly gpuMinuteList: GpuRollup[] = [];
+  private hourGroups: { hour: number; minutes: MinuteAcc[] }[] | null = null;
 
   get minutes(): Iterable<RollupAcc> {
     return this.minuteMap.values();
   }
 
-  /** Hours are merged from the batch's minutes (exact for min, max, sum and n), not folded per sample. */
-  get hours(): Iterable<RollupAcc> {
-    const hours = new Map<string, RollupAcc>();
-    for (const m of this.minuteMap.values()) {
-      const h = accFor(hours, m.hostId, m.t - mod(m.t, HOUR_MS));
-      h.samples += m.samples;
-      for (let i = 0; i < SERIES_COUNT; i++) {
-        if (!m.n[i]) continue;
-        if (m.min[i]! < h.min[i]!) h.min[i] = m.min[i]!;
-        if (m.max[i]! > h.max[i]!) h.max[i] = m.max[i]!;
-        h.sum[i]! += m.sum[i]!;
-        h.n[i]! += m.n[i]!;
+  /**
+   * Hours are merged from the batch's minutes (exact for min, max, sum and n), not folded per
+   * sample. An hour with one minute in the batch (every live batch: one sample per host) is
+   * that minute's accumulator, stamped with the hour.
+   */
+  hours(): Stamped<RollupAcc>[] {
+    const out: Stamped<RollupAcc>[] = [];
+    for (const { hour, minutes } of this.byHour()) {
+      if (minutes.length === 1) {
+        out.push({ acc: minutes[0]!, t: hour });
+        continue;
       }
+      const h = newAcc(minutes[0]!.hostId, hour);
+      for (const m of minutes) {
+        h.samples += m.samples;
+        for (let i = 0; i < SERIES_COUNT; i++) {
+          if (!m.n[i]) continue;
+          if (m.min[i]! < h.min[i]!) h.min[i] = m.min[i]!;
+          if (m.max[i]! > h.max[i]!) h.max[i] = m.max[i]!;
+          h.sum[i]! += m.sum[i]!;
+          h.n[i]! += m.n[i]!;
+        }
+      }
+      out.push({ acc: h, t: hour });
     }
-    return hours.values();
+    return out;
+  }
+
+  /** Each GPU's minutes of the batch. */
+  gpuMinutes(): Stamped<GpuRollup>[] {
+    return this.gpuMinuteList.map((acc) => ({ acc, t: acc.t }));
+  }
+
+  /**
+   * GPU minutes that arrived after their minute was folded into gpu_1h (the pruner folds closed
+   * minutes, see metrics-store.ts), merged per host, hour and GPU: they go to their hour
+   * directly. Minutes not folded yet are left to the fold, with the rest of their minute.
+   */
+  lateGpuHours(foldedThrough: (hostId: number) => number | null): Stamped<GpuRollup>[] {
+    const hours = new Map<string, GpuRollup>();
+    for (const g of this.gpuMinuteList) {
+      const through = foldedThrough(g.hostId);
+      if (through === null || g.t >= through) continue;
+      const hour = g.t - mod(g.t, HOUR_MS);
+      const key = `${g.hostId}:${hour}:${g.gpu}`;
+      let h = hours.get(key);
+      if (!h) hours.set(key, (h = new GpuRollup(g.hostId, hour, g.gpu)));
+      h.merge(g);
+    }
+    return [...hours.values()].map((acc) => ({ acc, t: acc.t }));
+  }
+
+  /** The batch's minutes grouped by host and hour. */
+  private byHour(): { hour: number; minutes: MinuteAcc[] }[] {
+    if (!this.hourGroups) {
+      const groups = new Map<string, { hour: number; minutes: MinuteAcc[] }>();
+      for (const m of this.minuteMap.values()) {
+        const hour = m.t - mod(m.t, HOUR_MS);
+        const key = `${m.hostId}:${hour}`;
+        const group = groups.get(key);
+        if (group) group.minutes.push(m);
+        else groups.set(key, { hour, minutes: [m] });
+      }
+      this.hourGroups = [...groups.values()];
+    }
+    return this.hourGroups;
   }
 
   *usage(): Iterable<UsageAcc> {
@@ -78,12 +143,14 @@ export class RollupBatch {
       const key = `${hostId}:${minute}`;
       m = this.minuteMap.get(key) ?? null;
       if (!m) {
-        m = { ...newAcc(hostId, minute), users: new Map<string, UsageAcc>() };
+        m = { ...newAcc(hostId, minute), users: new Map<string, UsageAcc>(), gpus: [] };
         this.minuteMap.set(key, m);
+        this.hourGroups = null;
       }
       this.last = m;
     }
     fold(m, values);
+    if (sample.gpus.length) this.addGpus(m, t, sample.gpus);
     const seconds = sample.intervalMs / 1000;
     for (const u of sample.users) {
       let acc = m.users.get(u.user);
@@ -102,18 +169,28 @@ export class RollupBatch {
       }
     }
   }
+
+  /**
+   * Each GPU of the sample into its own minute. A GPU missing from a sample (driver hiccup, card
+   * gone) adds nothing: its row counts the samples it was in.
+   */
+  private addGpus(m: MinuteAcc, t: number, gpus: readonly GpuSample[]): void {
+    for (const g of gpus) {
+      const index = g.index;
+      if (!isKeptGpuIndex(index)) continue;
+      let acc = m.gpus[index];
+      if (!acc) {
+        m.gpus[index] = acc = new GpuRollup(m.hostId, m.t, index);
+        this.gpuMinuteList.push(acc);
+      }
+      acc.add(g, t);
+    }
+  }
 }
 
 function newAcc(hostId: number, t: number): RollupAcc {
   const filled = (v: number) => new Array<number>(SERIES_COUNT).fill(v);
   return { hostId, t, samples: 0, min: filled(Infinity), max: filled(-Infinity), sum: filled(0), n: filled(0) };
-}
-
-function accFor(map: Map<string, RollupAcc>, hostId: number, t: number): RollupAcc {
-  const key = `${hostId}:${t}`;
-  let acc = map.get(key);
-  if (!acc) map.set(key, (acc = newAcc(hostId, t)));
-  return acc;
 }
 
 function fold(acc: RollupAcc, values: (number | null)[]): void {
@@ -153,9 +230,9 @@ function mod(a: number, b: number): number {
   return ((a % b) + b) % b;
 }
 
-/** Parameters for rollupUpsertSql, in column order. */
-export function rollupParams(acc: RollupAcc): (number | null)[] {
-  const out: (number | null)[] = [acc.hostId, acc.t, acc.samples];
+/** Parameters for rollupUpsertSql, in column order; `t` stamps the row (an hour's, for a lone minute). */
+export function rollupParams(acc: RollupAcc, t = acc.t): (number | null)[] {
+  const out: (number | null)[] = [acc.hostId, t, acc.samples];
   for (let i = 0; i < SERIES_COUNT; i++) {
     const n = acc.n[i]!;
     out.push(n ? acc.min[i]! : null, n ? acc.sum[i]! / n : null, n ? acc.max[i]! : null, n);
@@ -163,23 +240,8 @@ export function rollupParams(acc: RollupAcc): (number | null)[] {
   return out;
 }
 
-/**
- * Merging upsert: an existing row and the batch's partial are combined as two groups of values
- * (min of mins, max of maxes, n-weighted average, n summed); a side with n = 0 contributes nothing.
- */
 export function rollupUpsertSql(table: 'metric_1m' | 'metric_1h'): string {
-  const cols = COLUMNS.flatMap((c) => [`${c}_min`, `${c}_avg`, `${c}_max`, `${c}_n`]);
-  const sets = COLUMNS.flatMap((c) => {
-    const keep = (expr: string, col: string) => `CASE WHEN excluded.${c}_n = 0 THEN ${col} WHEN ${c}_n = 0 THEN excluded.${col} ELSE ${expr} END`;
-    return [
-      `${c}_min = ${keep(`min(${c}_min, excluded.${c}_min)`, `${c}_min`)}`,
-      `${c}_avg = ${keep(`(${c}_avg * ${c}_n + excluded.${c}_avg * excluded.${c}_n) / (${c}_n + excluded.${c}_n)`, `${c}_avg`)}`,
-      `${c}_max = ${keep(`max(${c}_max, excluded.${c}_max)`, `${c}_max`)}`,
-      `${c}_n = ${c}_n + excluded.${c}_n`,
-    ];
-  });
-  return `INSERT INTO ${table} (host_id, t, samples, ${cols.join(', ')}) VALUES (${new Array(3 + cols.length).fill('?').join(', ')})
-    ON CONFLICT (host_id, t) DO UPDATE SET samples = samples + excluded.samples, ${sets.join(', ')}`;
+  return mergingUpsertSql(table, ['host_id', 't'], COLUMNS);
 }
 
 export const USAGE_UPSERT_SQL = `INSERT INTO usage_1m (host_id, minute, user, samples, seconds, cpu_avg, mem_avg_bytes, gpu_mem_avg_bytes, gpus_touched, gpu_seconds)

@@ -16,6 +16,8 @@ export const SERIES_COLUMNS: Record<Series, string> = {
   gpuUtil: 'gpu_util',
   gpuMem: 'gpu_mem',
   gpuTemp: 'gpu_temp',
+  iowait: 'iowait',
+  swap: 'swap',
 };
 
 export const COLUMNS: readonly string[] = SERIES.map((s) => SERIES_COLUMNS[s]);
@@ -85,5 +87,7 @@ export function seriesValues(s: Sample, out: (number | null)[] = new Array<numbe
   out[7] = utilN ? utilSum / utilN : null;
   out[8] = memTotal ? (memUsed / memTotal) * 100 : null;
   out[9] = temp;
+  out[10] = s.cpu.iowaitPercent;
+  out[11] = Math.round(s.memory.swapUsedBytes);
   return out;
 }
