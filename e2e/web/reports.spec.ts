@@ -7,7 +7,9 @@ import { reportSchema, type UsageReport } from '../../src-common/reports/report.
 import { openDatabase } from '../../src-main/core/db/database.js';
 import { HostStore } from '../../src-main/core/hosts/host-store.js';
 import { num, parseReportCsv, tableObjects } from '../../src-main/core/reports/csv-parse.test-util.js';
-import { EVIL_HOST, EVIL_USER, QUOTE_HOST, reportFixture } from '../../src-main/core/reports/report-fixture.test-util.js';
+import { valueSample } from '../../src-main/core/monitor/test-db.js';
+import { EVIL_HOST, EVIL_USER, GIB, QUOTE_HOST, reportFixture } from '../../src-main/core/reports/report-fixture.test-util.js';
+import { horizontalOverflow } from './layout-checks.js';
 import { artifacts, type BrowserApp, chromiumMissing, type Served, shot, startBrowserApp } from './serve-app.js';
 
 /**
@@ -51,7 +53,19 @@ describe.skipIf(unavailable)('reports in Chromium', () => {
     ({ app, page } = session);
     // Stored data in the served database: half an hour ago, two monitored hosts, one never seen.
     const now = Date.now();
-    const f = await reportFixture({ dataDir: app.home, t0: now - 30 * 60_000, now });
+    const t0 = now - 30 * 60_000;
+    const f = await reportFixture({ dataDir: app.home, t0, now });
+    // A system account as a real host has them, one word ("messagebus", its primary group too): a little memory, no CPU.
+    const facts = f.hosts.facts(f.gpu.id)!;
+    const inventory = facts.inventory as { users: object[] };
+    const messagebus = { name: 'messagebus', uid: 104, gid: 104, gecos: '', home: '/nonexistent', shell: '/usr/sbin/nologin', groups: ['messagebus'], primaryGroup: 'messagebus', regular: false, isAdmin: false, sudo: null };
+    f.hosts.saveFacts(f.gpu.id, { probe: facts.probe, inventory: { ...inventory, users: [...inventory.users, messagebus] } });
+    f.metrics.ingestMany(
+      Array.from({ length: 30 }, (_, i) => ({
+        hostId: f.gpu.id,
+        sample: valueSample(t0 + (130 + i) * 1000, { cpu: 1, memPercent: 10, users: [{ user: 'messagebus', uid: 104, cpuPercent: 0, memoryBytes: 0.01 * GIB, gpuMemoryBytes: 0, gpusTouched: [], processes: 1 }] }),
+      })),
+    );
     f.audit.record({ hostId: f.gpu.id, hostName: 'gpu-1', operation: 'hosts.add', summary: 'added admin@10.0.0.1:22', result: 'ok' });
     f.audit.record({ hostId: f.evil.id, hostName: EVIL_HOST, operation: 'processes.kill', summary: 'kill -TERM 4242', result: 'failed', problem: 'access-denied' });
     quoteId = f.quote.id;
@@ -75,7 +89,7 @@ describe.skipIf(unavailable)('reports in Chromium', () => {
     const users = page.getByTestId('report-table-users');
     await users.waitFor();
     const names = await users.locator('tbody tr td:first-child .strong').allTextContents();
-    expect(names).toEqual(['alice', 'bob', EVIL_USER, '=HYPERLINK("http://evil.example","x")']);
+    expect(names).toEqual(['alice', 'bob', EVIL_USER, '=HYPERLINK("http://evil.example","x")', 'messagebus']);
     // Two minutes of history read in minutes, three significant figures: not 0.0667 CPU-hours.
     expect(await users.locator('tbody tr').first().textContent()).toMatch(/alice\s*gpu-1\s*ml\s*4\.00\s*4\.00/);
     expect(await users.locator('thead').textContent()).toMatch(/CPU\s*CPU-minutes\s*GPU\s*GPU-minutes\s*Memory\s*GiB-minutes/);
@@ -105,7 +119,22 @@ describe.skipIf(unavailable)('reports in Chromium', () => {
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
-  it('reads at 1440×900 and 1024×768, light and dark: nothing cut off, no table wider than its panel', async () => {
+  /** What a chart's value axis says: its tick labels, left to right. */
+  const axisTicks = (testId: string, axis: 'x' | 'y') => page.getByTestId(testId).locator(`.recharts-${axis}Axis-tick-labels .recharts-cartesian-axis-tick-value`).allTextContents();
+  /** Steps of 1, 2 or 5 × 10ⁿ between ticks written "0", "0.5 min", "1 min" … (or "20%"). */
+  const niceSteps = (ticks: string[], unit: string) => {
+    const values = ticks.map((t) => {
+      expect(t, `tick "${t}" says its unit`).toMatch(t === '0' && unit !== '%' ? /^0$/ : new RegExp(`^[\\d,.]+${unit === '%' ? '%' : ` ${unit}`}$`));
+      return Number(t.replace(/[^\d.]/g, ''));
+    });
+    expect(values[0]).toBe(0);
+    const step = values[1]! - values[0]!;
+    values.forEach((v, i) => expect(v).toBeCloseTo(i * step, 9));
+    expect([1, 2, 5]).toContain(Number((step / 10 ** Math.floor(Math.log10(step) + 1e-9)).toPrecision(6)));
+  };
+
+  it('reads at 1440×900 and 1024×768, light and dark: nothing overflows or is cut off (layout checks), names stay whole words', async () => {
+    const findings: Record<string, Awaited<ReturnType<typeof horizontalOverflow>>> = {};
     for (const [width, height] of [
       [1440, 900],
       [1024, 768],
@@ -118,25 +147,148 @@ describe.skipIf(unavailable)('reports in Chromium', () => {
         await page.waitForTimeout(400); // buttons fade their background over 0.12 s
         await page.mouse.move(0, 0);
         await shot(page, `e2e-reports-usage-${width}-${scheme}`);
+        // The page does not scroll sideways, no table needs its frame's scroll, no text is cut without an ellipsis and a title.
+        const found = await horizontalOverflow(page);
+        if (found.length) findings[`${width}x${height}-${scheme}`] = found;
       }
       // The tables themselves (the window shows the top of the page).
       for (const panel of ['users', 'groups', 'hosts']) await page.getByTestId(`report-usage-${panel}`).screenshot({ path: path.join(artifacts, `e2e-reports-usage-${panel}-${width}.png`) });
-      // Whatever the width: summary values fit their tiles, tables fit their panels (no sideways
-      // scrolling for the usage tables), and no header runs into the next.
-      const overflow = await page.evaluate(() => {
-        const out: string[] = [];
-        for (const el of document.querySelectorAll<HTMLElement>('[data-testid="report-summary"] .summary-value, [data-testid="report-summary"] .summary-label')) {
-          if (el.scrollWidth > el.clientWidth + 1) out.push(`tile "${el.textContent}" ${el.scrollWidth} > ${el.clientWidth}`);
-        }
-        for (const wrap of document.querySelectorAll<HTMLElement>('[data-testid="report-preview"] .table-wrap')) {
-          if (wrap.scrollWidth > wrap.clientWidth + 1) out.push(`table ${wrap.querySelector('table')?.dataset.testid}: ${wrap.scrollWidth} > ${wrap.clientWidth}`);
-        }
-        return out;
-      });
-      expect(overflow, `${width}×${height}`).toEqual([]);
+      // Summary values fit their tiles.
+      const tiles = await page.evaluate(() =>
+        Array.from(document.querySelectorAll<HTMLElement>('[data-testid="report-summary"] .summary-value, [data-testid="report-summary"] .summary-label'))
+          .filter((el) => el.scrollWidth > el.clientWidth + 1)
+          .map((el) => `tile "${el.textContent}" ${el.scrollWidth} > ${el.clientWidth}`),
+      );
+      expect(tiles, `${width}×${height}`).toEqual([]);
+      // User, group and host names are never broken inside a word ("messageb / us"): one line,
+      // whole, or cut with an ellipsis and the whole name in a title.
+      const names = await page.evaluate(() =>
+        Array.from(document.querySelectorAll<HTMLElement>('[data-testid^="report-table-"] tbody td:first-child .strong')).map((el) => {
+          const cs = getComputedStyle(el);
+          return { text: el.textContent ?? '', lines: el.getClientRects().length, cut: el.scrollWidth > el.clientWidth + 1, ellipsis: cs.textOverflow === 'ellipsis', title: el.closest('[title]')?.getAttribute('title') ?? '' };
+        }),
+      );
+      expect(names.length).toBeGreaterThanOrEqual(9);
+      for (const n of names) {
+        expect(n.lines, `${width}: "${n.text}" on one line`).toBe(1);
+        if (n.cut) expect({ ellipsis: n.ellipsis, title: n.title }, `${width}: "${n.text}" cut`).toEqual({ ellipsis: true, title: n.text });
+      }
+      expect(names.find((n) => n.text === 'messagebus')?.cut, `${width}: messagebus shown whole`).toBe(false);
     }
+    expect(findings).toEqual({});
     await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize({ width: 1360, height: 900 });
+  });
+
+  it('wraps the header cleanly: the title on its line, then the controls; the period reads from the left under the pickers', async () => {
+    const layout = () =>
+      page.evaluate(() => {
+        const box = (el: Element | null) => el!.getBoundingClientRect();
+        const heading = box(document.querySelector('.reports-page > .page-header .page-heading'));
+        const title = document.querySelector('.reports-page .page-title')!;
+        const label = box(document.querySelector('.report-export .report-control-label'));
+        const buttons = Array.from(document.querySelectorAll('.report-export-buttons .button')).map(box);
+        const toolbar = box(document.querySelector('.report-toolbar .report-control'));
+        const hosts = box(document.querySelector('[data-testid="report-hosts"]'));
+        const period = box(document.querySelector('[data-testid="report-period-text"]'));
+        return {
+          titleLines: title.getClientRects().length,
+          headingBottom: heading.bottom,
+          labelTop: label.top,
+          labelMiddle: (label.top + label.bottom) / 2,
+          buttonRows: new Set(buttons.map((b) => Math.round(b.top))).size,
+          buttonsTop: Math.min(...buttons.map((b) => b.top)),
+          buttonsBottom: Math.max(...buttons.map((b) => b.bottom)),
+          firstControlLeft: toolbar.left,
+          hostsBottom: hosts.bottom,
+          periodLeft: period.left,
+          periodTop: period.top,
+        };
+      });
+    await page.setViewportSize({ width: 1440, height: 900 });
+    const wide = await layout();
+    // Wide: the export buttons beside the title, the period beside the pickers.
+    expect(wide.buttonsTop).toBeLessThan(wide.headingBottom);
+    expect(wide.periodTop).toBeLessThan(wide.hostsBottom);
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.getByTestId('reports-page').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await page.waitForTimeout(200);
+    await page.mouse.move(0, 0);
+    await shot(page, 'e2e-reports-header-1024');
+    const narrow = await layout();
+    expect(narrow.titleLines).toBe(1);
+    // The controls start under the title, their label on their line, the four buttons in one row.
+    expect(narrow.labelTop).toBeGreaterThanOrEqual(narrow.headingBottom);
+    expect(narrow.labelMiddle).toBeGreaterThan(narrow.buttonsTop);
+    expect(narrow.labelMiddle).toBeLessThan(narrow.buttonsBottom);
+    expect(narrow.buttonRows).toBe(1);
+    // The period, on its own line, starts where the pickers do (not pushed to the right edge).
+    expect(narrow.periodTop).toBeGreaterThanOrEqual(narrow.hostsBottom);
+    expect(Math.abs(narrow.periodLeft - narrow.firstControlLeft)).toBeLessThanOrEqual(2);
+    await page.setViewportSize({ width: 1360, height: 900 });
+  });
+
+  it('one unit per summary strip, the users chart in the table’s unit, round axis ticks with units', async () => {
+    for (const [width, height] of [
+      [1440, 900],
+      [1024, 768],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      // CPU, GPU, memory and GPU memory: one time unit across the strip.
+      const subs = await page.getByTestId('report-summary').locator('.summary-sub').allTextContents();
+      expect(subs.slice(0, 4)).toEqual(['CPU-minutes', 'GPU-minutes', 'GiB-minutes', 'GiB-minutes']);
+      // The users chart's legend names the table's CPU and GPU units, and its ticks say them.
+      const units = await page.getByTestId('report-table-users').locator('thead .th-unit').allTextContents();
+      const legend = await page.getByTestId('report-usage-users').locator('.chart-legend-label').allTextContents();
+      expect(legend).toEqual(units.slice(0, 2));
+      expect(units[0]!.replace('CPU-', '')).toBe(units[1]!.replace('GPU-', ''));
+      const short = { hours: 'h', minutes: 'min', seconds: 's' }[units[0]!.replace('CPU-', '')]!;
+      expect(await page.getByTestId('report-chart-users').getAttribute('data-unit')).toBe(short);
+      const userTicks = await axisTicks('report-chart-users', 'x');
+      expect(userTicks.length).toBeGreaterThanOrEqual(3);
+      niceSteps(userTicks, short);
+      niceSteps(await axisTicks('report-chart-hosts', 'x'), '%');
+      niceSteps(await axisTicks('report-chart-cpu-time', 'y'), '%');
+    }
+    await page.setViewportSize({ width: 1360, height: 900 });
+  });
+
+  it('a 7-day report with minutes of data: the CPU chart narrows its time axis to the data and says so', async () => {
+    await page.getByTestId('report-period-7d').click();
+    const note = page.getByTestId('report-chart-cpu-time-note');
+    await note.waitFor({ timeout: 20_000 });
+    await settled('usage');
+    expect(await note.textContent()).toMatch(/^Monitoring data covers only \d+ (seconds|minutes) of these 7 days: the time axis shows just that part\.$/);
+    const chart = page.getByTestId('report-chart-cpu-time');
+    expect(await chart.getAttribute('data-narrowed')).toBe('true');
+    const span = Number(await chart.getAttribute('data-to')) - Number(await chart.getAttribute('data-from'));
+    expect(span).toBeLessThan(86_400_000);
+    expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThanOrEqual(1);
+    // Times of day, not a week of weekdays around one dot.
+    const ticks = await axisTicks('report-chart-cpu-time', 'x');
+    expect(ticks.length).toBeGreaterThanOrEqual(2);
+    for (const t of ticks) expect(t).toMatch(/^\d\d:\d\d$/);
+    // The drawn data sits inside the plot, not at its edge.
+    const inside = await chart.evaluate((el) => {
+      const plot = el.querySelector('.recharts-cartesian-grid')!.getBoundingClientRect();
+      const marks = Array.from(el.querySelectorAll('.recharts-line-curve, .report-lone-point circle')).map((m) => m.getBoundingClientRect()).filter((r) => r.width > 0 || r.height > 0);
+      return { marks: marks.length, left: Math.min(...marks.map((m) => m.left)) - plot.left, right: plot.right - Math.max(...marks.map((m) => m.right)) };
+    });
+    expect(inside.marks).toBeGreaterThanOrEqual(1);
+    expect(inside.left).toBeGreaterThan(20);
+    expect(inside.right).toBeGreaterThan(20);
+    await page.mouse.move(0, 0);
+    await page.getByTestId('report-usage-hosts').screenshot({ path: path.join(artifacts, 'e2e-reports-7d-cpu-chart.png') });
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForTimeout(400);
+    await page.getByTestId('report-usage-hosts').screenshot({ path: path.join(artifacts, 'e2e-reports-7d-cpu-chart-1024-dark.png') });
+    expect(await horizontalOverflow(page)).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1360, height: 900 });
+    await page.getByTestId('report-period-24h').click();
+    await expect.poll(() => note.textContent(), { timeout: 20_000 }).toContain('of these 24 hours');
+    await settled('usage');
   });
 
   it('downloads CSV and JSON that read back to the numbers on screen', async () => {
@@ -145,7 +297,7 @@ describe.skipIf(unavailable)('reports in Chromium', () => {
     const csv = parseReportCsv(readFileSync(csvFile, 'utf8'));
     expect(csv.comments[0]).toBe('Fleetdeck usage report');
     const rows = tableObjects(csv, 'users');
-    expect(rows.map((r) => r.user)).toEqual(['alice', 'bob', EVIL_USER, `'=HYPERLINK("http://evil.example","x")`]);
+    expect(rows.map((r) => r.user)).toEqual(['alice', 'bob', EVIL_USER, `'=HYPERLINK("http://evil.example","x")`, 'messagebus']);
     // Raw hours, to six significant digits (no float noise), and whole bytes.
     expect(rows[0]!.cpu_hours).toBe(String(Number(((2 * 120) / 3600).toPrecision(6))));
     expect(rows.every((r) => /^\d+$/.test(r.peak_memory_bytes!))).toBe(true);

@@ -1,6 +1,7 @@
 import { Bar, BarChart, CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatTick, timeTicks } from '../monitor/monitor-format.js';
 import { Swatch, type ChartColor } from '../monitor/TimeChart.js';
+import { formatAxisTick, formatSpan, niceTicks, timeWindow } from './chart-scale.js';
 
 /**
  * The preview's charts (recharts, coloured through classes so they follow the theme). Labels
@@ -42,14 +43,20 @@ function BarTooltip({ active, payload, series, format }: TipProps & { series: Ba
   );
 }
 
-/** Horizontal grouped bars, one group per row (users, hosts, GPU models). */
-export function HBarChart({ rows, series, format, tickFormat, max, testId, integer }: { rows: BarRow[]; series: BarSeries[]; format: (v: number) => string; tickFormat?: (v: number) => string; max?: number; testId?: string; integer?: boolean }) {
+/**
+ * Horizontal grouped bars, one group per row (users, hosts, GPU models). The value axis runs from
+ * 0 in round steps (1, 2 or 5 × 10ⁿ) to `max` or past the longest bar, each tick with `unit`
+ * ("1.5 min", "40%"), unless `tickFormat` writes them.
+ */
+export function HBarChart({ rows, series, format, tickFormat, unit = '', max, testId, integer }: { rows: BarRow[]; series: BarSeries[]; format: (v: number) => string; tickFormat?: (v: number) => string; unit?: string; max?: number; testId?: string; integer?: boolean }) {
   const height = 34 + rows.length * (series.length * 13 + 14);
+  const longest = rows.reduce((m, r) => series.reduce((mm, s) => (typeof r[s.key] === 'number' && Number.isFinite(r[s.key]) ? Math.max(mm, r[s.key] as number) : mm), m), 0);
+  const ticks = niceTicks(max ?? longest, 5, integer);
   return (
-    <div className="report-chart" style={{ height }} data-testid={testId} data-rows={rows.length}>
-      <BarChart responsive className="report-chart-canvas" layout="vertical" data={rows} margin={{ top: 4, right: 16, bottom: 0, left: 4 }} barGap={1} barCategoryGap={7}>
+    <div className="report-chart" style={{ height }} data-testid={testId} data-rows={rows.length} data-unit={unit || undefined}>
+      <BarChart responsive className="report-chart-canvas" layout="vertical" data={rows} margin={{ top: 4, right: 22, bottom: 0, left: 4 }} barGap={1} barCategoryGap={7}>
         <CartesianGrid horizontal={false} className="chart-gridlines" />
-        <XAxis type="number" domain={[0, max ?? 'auto']} allowDecimals={!integer} tickFormatter={(v: number) => (tickFormat ?? format)(v)} tickLine={false} className="chart-axis" height={22} />
+        <XAxis type="number" domain={[0, Math.max(ticks[ticks.length - 1]!, longest)]} ticks={ticks} interval={0} allowDecimals={!integer} tickFormatter={(v: number) => (tickFormat ? tickFormat(v) : formatAxisTick(v, unit))} tickLine={false} className="chart-axis" height={22} />
         <YAxis type="category" dataKey="label" width={180} tickLine={false} axisLine={false} className="chart-axis chart-axis-labels" tickFormatter={(s: string) => clip(String(s), 26)} interval={0} />
         <Tooltip content={(p) => <BarTooltip active={p.active} payload={p.payload} series={series} format={format} />} cursor={{ className: 'report-chart-cursor' }} isAnimationActive={false} />
         {series.map((s) => (
@@ -86,35 +93,64 @@ function LineTooltip({ active, payload, series, withDate }: TipProps & { series:
   );
 }
 
-/** Percent over the period, one line per host; a lone bucket between gaps shows as a dot. */
-export function PercentLineChart({ rows, series, from, to, testId }: { rows: LineRow[]; series: LineSeries[]; from: number; to: number; testId?: string }) {
-  const range = to - from;
+/**
+ * Percent over the period, one line per host; a lone bucket between gaps shows as a dot with its
+ * value. When the data covers only a small part of the period (monitoring started an hour ago,
+ * in a 7-day report), the time axis narrows to it and a note says so, rather than a dot at the
+ * edge of a week.
+ */
+export function PercentLineChart({ rows, series, from, to, bucketMs, dataMs, testId }: { rows: LineRow[]; series: LineSeries[]; from: number; to: number; bucketMs: number; dataMs?: number; testId?: string }) {
+  const has = (i: number) => series.some((s) => typeof rows[i]?.[s.key] === 'number');
+  const w = timeWindow(rows.map((r) => r.t), has, bucketMs, from, to);
+  const range = w.to - w.from;
   const lone = (key: string, i: number) => typeof rows[i]?.[key] === 'number' && typeof rows[i - 1]?.[key] !== 'number' && typeof rows[i + 1]?.[key] !== 'number';
+  const shown = w.narrowed ? rows.filter((r) => r.t >= w.from && r.t <= w.to) : rows;
+  const offset = w.narrowed ? rows.indexOf(shown[0]!) : 0;
+  // A lone point's value is written beside it on a narrowed axis, unless another host's lone point shares its time (the labels would overlap).
+  const labelled = (key: string, i: number) => w.narrowed && series.every((o) => o.key === key || !lone(o.key, i));
   return (
-    <div className="report-chart report-line-chart" data-testid={testId} data-points={rows.filter((r) => series.some((s) => typeof r[s.key] === 'number')).length}>
-      <LineChart responsive className="report-chart-canvas" data={rows} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
-        <CartesianGrid vertical={false} className="chart-gridlines" />
-        <XAxis dataKey="t" type="number" scale="time" domain={[from, to]} ticks={timeTicks(from, to, 6)} tickFormatter={(t: number) => formatTick(t, range)} tickLine={false} className="chart-axis" minTickGap={24} height={22} />
-        <YAxis domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} tickFormatter={(v: number) => `${v}%`} tickLine={false} axisLine={false} width={44} className="chart-axis" />
-        <Tooltip content={(p) => <LineTooltip active={p.active} payload={p.payload} series={series} withDate={range > 86_400_000} />} isAnimationActive={false} />
-        {series.map((s) => (
-          <Line
-            key={s.key}
-            dataKey={s.key}
-            name={s.label}
-            type="monotone"
-            className={`report-line report-line-${s.color}`}
-            isAnimationActive={false}
-            connectNulls={false}
-            strokeWidth={1.7}
-            dot={(p: { cx?: number; cy?: number; index?: number }) =>
-              p.index !== undefined && p.cx !== undefined && p.cy !== undefined && lone(s.key, p.index) ? <circle key={`${s.key}-${p.index}`} cx={p.cx} cy={p.cy} r={3} className={`dot dot-${s.color}`} /> : <g key={`${s.key}-${p.index}`} />
-            }
-            activeDot={{ r: 3.5, className: `dot dot-${s.color}` }}
-          />
-        ))}
-      </LineChart>
-    </div>
+    <>
+      {w.narrowed ? (
+        <p className="report-chart-note muted" data-testid={testId ? `${testId}-note` : undefined}>
+          Monitoring data covers only {formatSpan(dataMs && dataMs > 0 ? Math.min(dataMs, to - from) : w.to - w.from)} of these {formatSpan(to - from)}: the time axis shows just that part.
+        </p>
+      ) : null}
+      <div className="report-chart report-line-chart" data-testid={testId} data-points={w.points} data-narrowed={w.narrowed} data-from={w.from} data-to={w.to}>
+        <LineChart responsive className="report-chart-canvas" data={shown} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
+          <CartesianGrid vertical={false} className="chart-gridlines" />
+          <XAxis dataKey="t" type="number" scale="time" domain={[w.from, w.to]} allowDataOverflow ticks={timeTicks(w.from, w.to, 6)} tickFormatter={(t: number) => formatTick(t, range)} tickLine={false} className="chart-axis" minTickGap={24} height={22} />
+          <YAxis domain={[0, 100]} ticks={niceTicks(100)} tickFormatter={(v: number) => formatAxisTick(v, '%')} tickLine={false} axisLine={false} width={44} className="chart-axis" />
+          <Tooltip content={(p) => <LineTooltip active={p.active} payload={p.payload} series={series} withDate={range > 86_400_000} />} isAnimationActive={false} />
+          {series.map((s) => (
+            <Line
+              key={s.key}
+              dataKey={s.key}
+              name={s.label}
+              type="monotone"
+              className={`report-line report-line-${s.color}`}
+              isAnimationActive={false}
+              connectNulls={false}
+              strokeWidth={1.7}
+              dot={(p: { cx?: number; cy?: number; index?: number; value?: unknown }) =>
+                p.index !== undefined && p.cx !== undefined && p.cy !== undefined && lone(s.key, p.index + offset) ? (
+                  <g key={`${s.key}-${p.index}`} className="report-lone-point">
+                    <circle cx={p.cx} cy={p.cy} r={4.5} className={`dot dot-${s.color}`} />
+                    {labelled(s.key, p.index + offset) && typeof p.value === 'number' ? (
+                      <text x={p.cx + 8} y={p.cy + 4} className="report-point-label">
+                        {`${Math.round(p.value)}%`}
+                      </text>
+                    ) : null}
+                  </g>
+                ) : (
+                  <g key={`${s.key}-${p.index}`} />
+                )
+              }
+              activeDot={{ r: 4.5, className: `dot dot-${s.color}` }}
+            />
+          ))}
+        </LineChart>
+      </div>
+    </>
   );
 }
 

@@ -3,11 +3,26 @@ import { useState, type ReactNode } from 'react';
 /** A plain table for the preview; long ones show their first rows and offer the rest. */
 export interface Column<T> {
   header: string;
-  /** The unit of every cell ("CPU-minutes"), under the header. */
+  /**
+   * The unit of every cell ("CPU-minutes"), under the header. Where the table is narrow a
+   * CPU- or GPU- prefix is left out under its CPU or GPU header ("CPU / minutes"), so the
+   * figures keep the room.
+   */
   unit?: string;
   cell: (row: T) => ReactNode;
   num?: boolean;
   className?: string;
+}
+
+function Unit({ header, unit }: { header: string; unit: string }) {
+  const prefix = `${header}-`;
+  if (!unit.startsWith(prefix)) return <span className="th-unit">{unit}</span>;
+  return (
+    <span className="th-unit">
+      <span className="th-unit-prefix">{prefix}</span>
+      {unit.slice(prefix.length)}
+    </span>
+  );
 }
 
 export function ReportTable<T>({ columns, rows, rowKey, testId, limit = 50, empty }: { columns: Column<T>[]; rows: T[]; rowKey: (row: T, i: number) => string | number; testId?: string; limit?: number; empty?: string }) {
@@ -24,7 +39,7 @@ export function ReportTable<T>({ columns, rows, rowKey, testId, limit = 50, empt
               {columns.map((c) => (
                 <th key={c.header} className={cls(c)} scope="col">
                   {c.header}
-                  {c.unit ? <span className="th-unit">{c.unit}</span> : null}
+                  {c.unit ? <Unit header={c.header} unit={c.unit} /> : null}
                 </th>
               ))}
             </tr>

@@ -1,6 +1,5 @@
 import type { UsageReport } from '../../../src-common/reports/report.schema.js';
 import {
-  chartUnit,
   figureColumn,
   formatBytes,
   formatCount,
@@ -13,20 +12,19 @@ import {
   MISSING,
   TOP_HOSTS,
   TOP_USERS,
-  usageFigureColumns,
-  usageSummaryItems,
   usageUnitName,
   type UsageFigures,
 } from '../../../src-common/reports/report-format.js';
 import type { GroupMissing } from '../../../src-common/reports/report.schema.js';
+import { computeUnit, groupedFigureColumns, usageSummaryStrip } from '../../../src-common/reports/report-units.js';
 import { chart, section, tiles } from './html-parts.js';
 import { html, table, type Column, type Html } from './html-template.js';
 import { barChart, lineChart, PALETTE } from './svg-charts.js';
 
-/** The figure columns, each in the unit its largest value reads best in (report-format.ts). */
+/** The figure columns: each group that is read together (CPU with GPU, memory with GPU memory) in one unit, as the app's preview shows them (report-units.ts). */
 function figureColumns<T extends UsageFigures>(rows: readonly T[]): Column<T>[] {
   return [
-    ...usageFigureColumns(rows).map((c) => ({ header: c.header, unit: c.unit, cell: (u: T) => c.text(u), num: true })),
+    ...groupedFigureColumns(rows).map((c) => ({ header: c.header, unit: c.unit, cell: (u: T) => c.text(u), num: true })),
     { header: 'Peak mem · GPU', cell: (u) => html`${formatBytes(u.peakMemoryBytes)}<div class="sub-line">GPU ${u.peakGpuMemoryBytes ? formatBytes(u.peakGpuMemoryBytes) : MISSING}</div>`, num: true },
   ];
 }
@@ -50,7 +48,7 @@ export function usageSections(r: UsageReport): Html {
   const hasGpu = r.totals.gpuHours > 0 || r.hosts.some((h) => h.gpuUtilAvg !== null);
   const monitored = r.hosts.filter((h) => h.samples > 0);
   const out: Html[] = [
-    tiles(usageSummaryItems(r)),
+    tiles(usageSummaryStrip(r)),
   ];
   if (r.notes.length) out.push(html`<div class="notes">${r.notes.map((n) => html`<div>${n}</div>`)}</div>`);
   if (!r.users.length && !monitored.length) {
@@ -60,7 +58,8 @@ export function usageSections(r: UsageReport): Html {
 
   const top = r.users.slice(0, TOP_USERS);
   // CPU and GPU bars share one axis, so one unit: the one the largest bar reads best in.
-  const unit = chartUnit(top.flatMap((u) => (hasGpu ? [u.cpuHours, u.gpuHours] : [u.cpuHours])));
+  // The same unit as the CPU and GPU columns of the table below it.
+  const unit = computeUnit(r.users);
   const cpuName = usageUnitName('cpu', unit);
   const gpuName = usageUnitName('gpu', unit);
   const series = [{ name: cpuName, color: PALETTE[0]! }, ...(hasGpu ? [{ name: gpuName, color: PALETTE[3]! }] : [])];
