@@ -151,6 +151,12 @@ export const changeContract = {
   ),
   tasks: request('change.tasks', z.object({}).default({}), z.array(taskSchema)),
   cancelTask: request('change.cancelTask', z.object({ taskId: z.string().min(1).max(100) }), z.object({ cancelled: z.boolean() })),
+  /** Fleetdeck's internal CA certificate (made on first use), for browsers and clients to trust. */
+  caCertificate: request(
+    'change.caCertificate',
+    z.object({}).default({}),
+    z.object({ pem: z.string(), sha256: z.string(), subject: z.string(), validFrom: z.number(), validTo: z.number(), path: z.string() }),
+  ),
   retryTask: request('change.retryTask', z.object({ taskId: z.string().min(1).max(100) }), taskSchema),
 } as const;
 

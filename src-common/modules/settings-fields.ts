@@ -14,7 +14,8 @@ export const domainName = () =>
     .trim()
     .min(1, 'Give a name, e.g. gpu-1.lab.example.org.')
     .max(253, 'A domain name has at most 253 characters.')
-    .refine((v) => /^[\x21-\x7e]+$/.test(v), 'Use ASCII: write an international name in its xn-- (punycode) form.')
+    .refine((v) => !/\s/.test(v), 'A domain name has no spaces.')
+    .refine((v) => !/[^\x00-\x7f]/.test(v), 'Use ASCII: write an international name in its xn-- (punycode) form.')
     .refine((v) => isIp(v) || v.replace(/\.$/, '').split('.').every((l) => LABEL.test(l)), 'Not a valid domain name: letters, digits and dashes between dots, e.g. gpu-1.lab.example.org.');
 
 export function isIp(v: string): boolean {

@@ -11,6 +11,7 @@ import { FleetdeckError, toProblem } from '../../src-common/problems.js';
 import { helperApi } from '../../src-common/protocol/helper-api.js';
 import { AuditLog } from './audit/audit-log.js';
 import { FootprintService } from './footprint/footprint-service.js';
+import { openPki, pkiPaths } from './change/pki.js';
 import { ChangeCapability } from './change/change-capability.js';
 import type { Capability } from './capability.js';
 import { connectSummary, connectTarget, secretKindsText, type SecretSources } from './audit/audit-summaries.js';
@@ -131,6 +132,9 @@ export class Fleet {
       saveProbe: (id, probe) => this.hosts.saveFacts(id, { probe }),
       audit: (e) => this.audit.record(e),
       emit: (name, payload) => this.events.emit(name, payload),
+      // Fleetdeck's internal CA (modules' "internal-ca" certificates) lives in the data dir.
+      pki: opts.dataDir === ':memory:' ? undefined : openPki(opts.dataDir),
+      pkiDir: opts.dataDir === ':memory:' ? undefined : pkiPaths(opts.dataDir).dir,
     });
     this.capabilities = [this.change];
     this.handlers = Object.assign(this.buildHandlers(), ...this.capabilities.map((c) => c.handlers()));

@@ -1,3 +1,6 @@
+import { X509Certificate } from 'node:crypto';
+import path from 'node:path';
+import { FleetdeckError } from '../../../src-common/problems.js';
 import type { ChangeTask } from '../../../src-common/change/modules.contract.js';
 import { api, apiEvents } from '../../../src-common/api.js';
 import type { Probe } from '../../../src-common/inventory/probe.schema.js';
@@ -24,6 +27,8 @@ export interface ChangeCapabilityDeps {
   audit(e: AuditEntry): void;
   emit(name: string, payload: unknown): void;
   pki?: InternalPki;
+  /** Where the internal CA's files are (shown so a person can find ca.crt). */
+  pkiDir?: string;
 }
 
 export class ChangeCapability implements Capability {
@@ -94,7 +99,16 @@ export class ChangeCapability implements Capability {
       tasks: async () => this.tasks.list(),
       cancelTask: async (p) => this.tasks.cancel(p.taskId),
       retryTask: async (p) => this.tasks.retry(p.taskId),
+      caCertificate: async () => this.caCertificate(),
     });
+  }
+
+  /** The internal CA's certificate with what a person checks before trusting it. */
+  caCertificate() {
+    if (!this.pki || !this.deps.pkiDir) throw new FleetdeckError('not-found', 'This Fleetdeck keeps no data dir (an in-memory session), so it has no certificate authority.');
+    const pem = this.pki.caPem();
+    const cert = new X509Certificate(pem);
+    return { pem, sha256: `SHA256:${cert.fingerprint256}`, subject: cert.subject.replace(/\n/g, ', '), validFrom: Date.parse(cert.validFrom), validTo: Date.parse(cert.validTo), path: path.join(this.deps.pkiDir, 'ca.crt') };
   }
 
   dispose(): void {

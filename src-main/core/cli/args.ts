@@ -2,10 +2,11 @@ import { FleetdeckError } from '../../../src-common/problems.js';
 
 /** A small, strict argv parser: unknown flags are errors, not silently ignored. */
 export interface FlagSpec {
-  [name: string]: { alias?: string; value: boolean };
+  [name: string]: { alias?: string; value: boolean; repeat?: boolean };
 }
 
-export type Flags = Record<string, string | true>;
+/** A repeatable option (`--set a=1 --set b=2`) collects its values in an array. */
+export type Flags = Record<string, string | true | string[]>;
 
 export interface ParsedArgs {
   positionals: string[];
@@ -16,13 +17,14 @@ export interface ParsedArgs {
 export function flagValue(flags: Flags, name: string, example: string): string | undefined {
   const v = flags[name];
   if (v === undefined) return undefined;
+  if (Array.isArray(v)) throw new FleetdeckError('invalid-input', `--${name} is given once, e.g. ${example}.`);
   if (v === true || !v.trim()) throw new FleetdeckError('invalid-input', `--${name} needs a value, e.g. ${example}.`);
   return v.trim();
 }
 
 export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
   const positionals: string[] = [];
-  const flags: Record<string, string | true> = {};
+  const flags: Flags = {};
   const byAlias = new Map<string, string>();
   for (const [name, s] of Object.entries(spec)) if (s.alias) byAlias.set(s.alias, name);
   for (let i = 0; i < argv.length; i++) {
@@ -49,7 +51,8 @@ export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
     if (s.value) {
       const v = inline ?? argv[++i];
       if (v === undefined) throw new FleetdeckError('invalid-input', `Option --${name} needs a value.`);
-      flags[name] = v;
+      if (s.repeat) flags[name] = [...((flags[name] as string[] | undefined) ?? []), v];
+      else flags[name] = v;
     } else {
       if (inline !== undefined) throw new FleetdeckError('invalid-input', `Option --${name} is a switch and takes no value (got "--${name}=${inline.slice(0, 40)}").`);
       flags[name] = true;

@@ -12,6 +12,8 @@ export interface FlagDef {
   /** The value's placeholder ("N", "FILE"); absent for a switch. */
   value?: string;
   help: string;
+  /** May be given more than once (`--set a=1 --set b=2`): the values come as an array. */
+  repeat?: boolean;
 }
 
 export type FlagGroup = { title: string; flags: Record<string, FlagDef> };
@@ -72,7 +74,7 @@ export function unionSpec(commands: readonly CliCommand[]): FlagSpec {
 
 export function specOf(c: CliCommand): FlagSpec {
   const spec: FlagSpec = {};
-  for (const g of [COMMON_FLAGS, ...c.flags]) for (const [name, f] of Object.entries(g.flags)) spec[name] = { alias: f.alias, value: !!f.value };
+  for (const g of [COMMON_FLAGS, ...c.flags]) for (const [name, f] of Object.entries(g.flags)) spec[name] = { alias: f.alias, value: !!f.value, repeat: f.repeat };
   return spec;
 }
 

@@ -2,6 +2,7 @@ import { FleetdeckError, toProblem, type ProblemCode } from '../../../src-common
 import { parseArgs } from './args.js';
 import { commandHelp, findCommand, globalHelp, parseFor, unionSpec, type CliIo } from './command.js';
 import { COMMANDS } from './commands.js';
+import { terminalSafeIo } from './terminal-text.js';
 
 /**
  * `fleetdeck`: finds the command named by the leading words (cli/commands.ts lists them; each
@@ -34,7 +35,9 @@ export function exitCodeFor(problem: ProblemCode): number {
 const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr };
 
 /** Runs one command line; resolves with the exit code (-1: keeps running, as `serve` does). */
-export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+export async function main(argv: string[], rawIo: CliIo = processIo): Promise<number> {
+  // Host data reaches the terminal through every command: no escape sequence gets through.
+  const io = terminalSafeIo(rawIo);
   let json = argv.includes('--json');
   try {
     // Which words are positionals depends on which flags take values: any command's will do here,

@@ -5,6 +5,7 @@ import * as z from 'zod/mini';
 import { describeSchemaIssues } from '../../../src-common/protocol/bounds.js';
 import { helperChannels, type HelperChannelDef, type HelperParams } from '../../../src-common/protocol/helper-api.js';
 import { bytes } from './format.js';
+import type { Flags } from './args.js';
 
 /**
  * `fleetdeck watch HOST|--local`: the live metrics stream of one host on the terminal, one line
@@ -18,7 +19,6 @@ export interface WatchOptions {
   json: boolean;
 }
 
-type Flags = Record<string, string | true>;
 
 export function watchOptions(flags: Flags): WatchOptions {
   const seconds = flags.interval === undefined ? 1 : Number(flags.interval);

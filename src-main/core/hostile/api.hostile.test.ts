@@ -42,6 +42,7 @@ const BASE: Record<string, Record<string, unknown>> = {
   'change.tasks': {},
   'change.cancelTask': { taskId: 'task-1' },
   'change.retryTask': { taskId: 'task-1' },
+  'change.caCertificate': {},
   'footprint.plan': { id: 1 },
   'footprint.remove': { id: 1, planId: 'p', tag: 't' },
   'hosts.list': {},

@@ -32,6 +32,15 @@ const BASE: Record<string, { args: string[]; flags: Record<string, string | true
   'audit list': { args: [], flags: { host: 'h1', user: 'me', operation: 'hosts.', result: 'ok', since: '7d', until: 'now', search: 'x', limit: '5' } },
   audit: { args: [], flags: { limit: '5' } },
   serve: { args: [], flags: { port: '0', host: '10.9.9.9' } },
+  'hosts names': { args: [], flags: {} },
+  completion: { args: ['bash'], flags: {} },
+  'modules list': { args: ['h1'], flags: {} },
+  'modules ca-cert': { args: [], flags: { out: 'ca.crt' } },
+  'modules plan': { args: ['h1', 'nginx'], flags: { set: 'serverName=lab.example.org', timeout: '1', port: '1' } },
+  'modules apply': { args: ['h1', 'nginx'], flags: { set: 'serverName=lab.example.org', yes: true, timeout: '1', port: '1' } },
+  'modules verify': { args: ['h1', 'nginx'], flags: { timeout: '1', port: '1' } },
+  'modules rollback': { args: ['h1', 'j-0123456789'], flags: { yes: true, timeout: '1', port: '1' } },
+  'modules journals': { args: ['h1'], flags: { timeout: '1', port: '1' } },
 };
 
 /** Where a value is data, and what that data is. Anything else must be refused with exit 2. */
@@ -57,6 +66,8 @@ const DATA: Record<string, string> = {
   'hosts add --identity': 'a key file path stored for later',
   'serve --tls-cert': 'a certificate file to read (not found)',
   'serve --tls-key': 'a key file to read (not found)',
+  'modules list (arg)': 'a stored host name looked up',
+  'modules ca-cert --out': 'the file to write the certificate to (never over an existing one; never run)',
 };
 /** Exit codes of data that went nowhere: 0 (nothing matched / nothing to do), 4 (auth), 5 (not found, refused connection). */
 const DATA_EXITS = new Set([0, 4, 5]);
@@ -68,6 +79,7 @@ const VALID_THERE: Record<string, string[]> = {
   'inventory (arg)': ['NaN', 'Infinity', 'exponent string'],
   'watch (arg)': ['NaN', 'Infinity', 'exponent string'],
   'hosts add (arg)': ['NaN', 'Infinity', 'exponent string'],
+  ...Object.fromEntries(['plan', 'apply', 'verify', 'rollback', 'journals'].map((c) => [`modules ${c} (arg)`, ['NaN', 'Infinity', 'exponent string']])),
   'watch --count': ['numeric string'],
   'watch --interval': ['1.5', 'numeric string'],
   'audit list --limit': ['numeric string'],

@@ -71,6 +71,18 @@ export const hostsCommands: CliCommand[] = [
       }),
   }),
   defineCommand({
+    path: ['hosts', 'names'],
+    summary: 'the stored hosts\' names, one per line (for shell completion)',
+    flags: [],
+    maxArgs: 0,
+    hidden: true,
+    run: ({ flags, io }) =>
+      withFleet(dataDir(flags), async (fleet) => {
+        for (const h of fleet.hosts.list()) io.stdout.write(`${h.name}\n`);
+        return 0;
+      }),
+  }),
+  defineCommand({
     path: ['hosts', 'remove'],
     args: 'NAME',
     summary: 'forget a stored host; with --cleanup, first remove what Fleetdeck put on it',

@@ -45,7 +45,7 @@ export const serveCommands: CliCommand[] = [
       const keyFile = flagValue(flags, 'tls-key', '--tls-key /etc/fleetdeck/key.pem');
       if (!certFile !== !keyFile) throw new FleetdeckError('invalid-input', 'HTTPS needs both --tls-cert FILE and --tls-key FILE.');
       const host = flagValue(flags, 'host', '--host 127.0.0.1') ?? '127.0.0.1';
-      const port = portOf(flags.port);
+      const port = portOf(flags.port as string | true | undefined);
       const insecureNoTls = !!flags['insecure-no-tls'];
       // Address and files are checked before the database is opened: a refusal leaves nothing behind.
       checkExposure(host, { tls: !!certFile, insecureNoTls });

@@ -1,0 +1,359 @@
+import type { ApplyResult, ChangePlan, ModuleInfo, SettingField } from '../../../src-common/change/modules.contract.js';
+import type { CheckResult, JournalEvent, JournalSummary, PlanStep } from '../../../src-common/change/plan.schema.js';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { FleetdeckError } from '../../../src-common/problems.js';
+import { helperApi } from '../../../src-common/protocol/helper-api.js';
+import { startLocalHelper } from '../agent/local-helper.js';
+import type { Flags } from '../cli/args.js';
+import { defineCommand, type CliCommand, type CliIo, type CommandContext, type FlagGroup } from '../cli/command.js';
+import { ask } from '../cli/prompt.js';
+import { CONNECT_FLAGS, connectHost, dataDir, resolveTarget } from '../cli/target.js';
+import { Fleet } from '../fleet.js';
+import { allModules } from '../modules/index.js';
+import { ChangeService, type ModuleRequest } from './change-service.js';
+import { ChangeStore } from './change-store.js';
+import { localTarget, sessionTarget, type ChangeTarget } from './change-target.js';
+
+/**
+ * `fleetdeck modules list|plan|apply|verify|rollback|journals`: the change engine from a shell,
+ * with the app's rules: apply shows the plan and asks (unless --yes), refuses a host that
+ * changed since, streams progress, verifies; verify exits non-zero when a check fails.
+ */
+const CHANGE_FLAGS: FlagGroup = {
+  title: 'Change options',
+  flags: {
+    set: { value: 'KEY=VALUE', repeat: true, help: 'a module setting (MODULE.KEY=VALUE when several modules are named); repeatable' },
+    yes: { alias: 'y', help: 'do not ask before changing the host' },
+    quiet: { alias: 'q', help: 'print only the result' },
+  },
+};
+
+const CLI_EXAMPLES = `Modules: ${allModules().map((m) => m.info.id).join(', ')}. Settings: "fleetdeck modules list --verbose".
+Examples:
+  fleetdeck modules plan gpu-1 nginx --set serverName=gpu-1.lab.example.org
+  fleetdeck modules apply gpu-1 docker nginx --set docker.admins=alice,bob --set nginx.tls=internal-ca
+  fleetdeck modules verify gpu-1
+  fleetdeck modules rollback gpu-1            # the newest change
+  sudo fleetdeck modules apply --local firewall --yes`;
+
+interface Opened {
+  target: ChangeTarget;
+  change: ChangeService;
+  dispose(): void;
+}
+
+async function open(positionals: string[], flags: Flags, io: CliIo): Promise<{ opened: Opened; rest: string[] }> {
+  const fleet = new Fleet({ dataDir: dataDir(flags), acceptNewHostKeys: !!flags['accept-new'] });
+  const change = (store: boolean) =>
+    new ChangeService({ modules: allModules(), store: store ? new ChangeStore(fleet.db) : null, pki: fleet.change.pki, audit: (e) => fleet.audit.record({ ...e, summary: `${e.summary} (CLI)` }) });
+  try {
+    if (flags.local) {
+      if (flags.root) throw new FleetdeckError('invalid-input', '--root reads a copied file tree; changes need the live machine: leave out --root.');
+      const helper = await startLocalHelper();
+      return { opened: { target: localTarget(helper), change: change(false), dispose: () => (helper.close(), fleet.close()) }, rest: positionals };
+    }
+    if (!positionals.length) throw new FleetdeckError('invalid-input', 'Name the host: a stored host\'s name or USER@HOST (or --local for this machine).');
+    const { host, stored } = resolveTarget(fleet, positionals[0], flags);
+    const session = await connectHost(fleet, host, flags, io, stored);
+    const target = sessionTarget(session, { id: stored ? host.id : null, name: host.name, key: stored ? `host:${host.id}` : `adhoc:${host.user}@${host.address}:${host.port}` }, (p) => stored && fleet.hosts.saveFacts(host.id, { probe: p }));
+    return {
+      opened: {
+        target,
+        change: change(stored),
+        dispose: () => {
+          session.dispose();
+          fleet.close();
+        },
+      },
+      rest: positionals.slice(1),
+    };
+  } catch (err) {
+    fleet.close();
+    throw err;
+  }
+}
+
+/** `--set a=1 --set nginx.tls=acme` → per-module settings, each value typed by the module's form field. */
+export function moduleRequests(names: string[], sets: string[], modules: ModuleInfo[]): ModuleRequest[] {
+  if (!names.length) throw new FleetdeckError('invalid-input', `Name at least one module: ${modules.map((m) => m.id).join(', ')}.`);
+  const byId = new Map(modules.map((m) => [m.id, m]));
+  const requests = names.map((n) => {
+    if (!byId.has(n)) throw new FleetdeckError('invalid-input', `There is no module "${n.slice(0, 40)}". Modules: ${modules.map((m) => m.id).join(', ')}.`);
+    return { id: n, settings: {} as Record<string, unknown> };
+  });
+  for (const s of sets) {
+    const eq = s.indexOf('=');
+    if (eq < 1) throw new FleetdeckError('invalid-input', `--set takes KEY=VALUE, e.g. --set serverName=gpu-1.lab (got "${s.slice(0, 60)}").`);
+    let key = s.slice(0, eq);
+    const raw = s.slice(eq + 1);
+    let req = requests.length === 1 ? requests[0]! : undefined;
+    const dot = key.indexOf('.');
+    if (dot > 0 && byId.has(key.slice(0, dot))) {
+      req = requests.find((r) => r.id === key.slice(0, dot));
+      if (!req) throw new FleetdeckError('invalid-input', `--set ${key}: module ${key.slice(0, dot)} is not one of the modules named (${names.join(', ')}).`);
+      key = key.slice(dot + 1);
+    }
+    if (!req) throw new FleetdeckError('invalid-input', `--set ${key.slice(0, 40)}: several modules are named; write MODULE.${key.slice(0, 40)}=VALUE.`);
+    const field = byId.get(req.id)!.fields.find((f) => f.key === key);
+    if (!field) throw new FleetdeckError('invalid-input', `${req.id} has no setting "${key.slice(0, 40)}". Its settings: ${byId.get(req.id)!.fields.map((f) => f.key).join(', ') || 'none'}.`);
+    req.settings[key] = typed(field, raw);
+  }
+  return requests;
+}
+
+function typed(field: SettingField, raw: string): unknown {
+  switch (field.kind) {
+    case 'number':
+      return raw.trim() === '' ? raw : Number(raw);
+    case 'boolean':
+      if (/^(true|yes|on|1)$/i.test(raw)) return true;
+      if (/^(false|no|off|0)$/i.test(raw)) return false;
+      throw new FleetdeckError('invalid-input', `${field.key} is true or false (got "${raw.slice(0, 40)}").`);
+    case 'list':
+      return raw.split(',').map((v) => v.trim()).filter(Boolean);
+    default:
+      return raw;
+  }
+}
+
+const color = (io: CliIo, code: string, s: string) => (io.stdout.isTTY ? `\x1b[${code}m${s}\x1b[0m` : s);
+
+export function formatPlan(p: ChangePlan, io: CliIo, verbose = true): string {
+  const lines = [p.summary];
+  if (p.network) lines.push(`Needs: ${p.network}`);
+  for (const w of p.warnings) lines.push(`${color(io, '33', 'warning:')} ${w}`);
+  for (const s of p.steps) {
+    lines.push(`  ${String(s.n).padStart(2)}. [${s.module}] ${s.summary}${s.reversible ? '' : ' (cannot be undone)'}`);
+    if (!verbose) continue;
+    if (s.diff) lines.push(...s.diff.trimEnd().split('\n').map((l) => `      ${l.startsWith('+') && !l.startsWith('+++') ? color(io, '32', l) : l.startsWith('-') && !l.startsWith('---') ? color(io, '31', l) : l}`));
+    else if (s.kind === 'package' && s.after) lines.push(`      ${s.after.split('\n').slice(0, 12).join(', ')}${s.after.split('\n').length > 12 ? ', …' : ''}`);
+  }
+  return lines.join('\n');
+}
+
+function formatChecks(results: CheckResult[], io: CliIo): string {
+  return results.map((r) => `  ${r.ok ? color(io, '32', 'ok  ') : color(io, '31', 'FAIL')} ${r.label}\n       ${r.evidence.split('\n').slice(0, 6).join('\n       ')}`).join('\n');
+}
+
+/** Progress on a terminal: one line per step (and its output with --verbose). */
+function progress(io: CliIo, flags: Flags, steps: PlanStep[]): (e: JournalEvent) => void {
+  const quiet = !!flags.quiet || !!flags.json;
+  const verbose = !!flags.verbose;
+  const started = new Map<number, number>();
+  return (e) => {
+    if (quiet) return;
+    const s = e.step ? steps[e.step - 1] : undefined;
+    const head = e.step ? `[${e.step}/${steps.length}]` : '';
+    if (e.type === 'step-start' && e.step) {
+      started.set(e.step, e.t);
+      io.stderr.write(`${head} ${s?.summary ?? e.message ?? ''} …\n`);
+    } else if (e.type === 'step-done' || e.type === 'step-skipped') {
+      const ms = e.step && started.has(e.step) ? ` (${((e.t - started.get(e.step)!) / 1000).toFixed(1)} s)` : '';
+      io.stderr.write(`${head} ${e.type === 'step-done' ? 'done' : `skipped: ${e.message ?? ''}`}${ms}\n`);
+    } else if (e.type === 'step-failed') io.stderr.write(`${head} FAILED: ${e.message ?? ''}\n`);
+    else if (e.type === 'waiting') io.stderr.write(`${head} ${e.message ?? 'waiting'} …\n`);
+    else if (e.type === 'output' && (verbose || /automatic revert|confirmed/.test(e.line ?? ''))) io.stderr.write(`    ${e.line ?? ''}\n`);
+    else if (e.type === 'rollback-step') io.stderr.write(`${head} ${e.message ?? 'undone'}\n`);
+    else if (e.type === 'rollback-failed') io.stderr.write(`${head} COULD NOT UNDO: ${e.message ?? ''}\n`);
+    else if (e.type === 'cancelled' || e.type === 'interrupted') io.stderr.write(`${e.message ?? e.type}\n`);
+  };
+}
+
+async function confirm(io: CliIo, flags: Flags, question: string): Promise<void> {
+  if (flags.yes) return;
+  const answer = await ask(`${question} [y/N] `);
+  if (answer === null) throw new FleetdeckError('invalid-input', 'Not on a terminal, so nobody can answer the question: add --yes to go ahead without asking.');
+  if (answer.trim().toLowerCase() !== 'y') throw new FleetdeckError('cancelled', 'Nothing was changed.');
+}
+
+function printResult(io: CliIo, flags: Flags, r: ApplyResult, hostName: string): number {
+  if (flags.json) io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  else {
+    io.stdout.write(`${hostName}: ${r.status}${r.message ? ` — ${r.message}` : ''}\n`);
+    if (r.verify.length && !flags.quiet) io.stdout.write(`${formatChecks(r.verify, io)}\n`);
+    if (r.status !== 'done' && r.journalId) io.stdout.write(`Journal ${r.journalId}: "fleetdeck modules rollback ${hostName} ${r.journalId}" undoes what was done.\n`);
+  }
+  return r.status === 'done' && r.verify.every((c) => c.ok) ? 0 : 1;
+}
+
+/**
+ * Runs fn on the opened host. precheck sees the words after the host first, before anything
+ * connects: a bad module name, setting or journal id is refused (exit 2) without a login.
+ */
+async function withOpened(ctx: CommandContext, fn: (o: Opened, rest: string[]) => Promise<number>, precheck?: (rest: string[]) => void): Promise<number> {
+  precheck?.(ctx.flags.local ? ctx.positionals : ctx.positionals.slice(1));
+  const { opened, rest } = await open(ctx.positionals, ctx.flags, ctx.io);
+  try {
+    return await fn(opened, rest);
+  } finally {
+    opened.dispose();
+  }
+}
+
+/** Module names and --set values checked against the modules' own schemas, before connecting. */
+function checkRequests(rest: string[], setValues: string[]): void {
+  const modules = allModules();
+  for (const req of moduleRequests(rest, setValues, modules.map((m) => m.info))) {
+    const m = modules.find((x) => x.info.id === req.id)!;
+    const parsed = m.settings.safeParse({ ...m.info.defaults, ...req.settings });
+    if (!parsed.success) throw new FleetdeckError('invalid-input', `${m.info.title} settings: ${parsed.error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`).join('; ')}`);
+  }
+}
+
+const sets = (flags: Flags): string[] => (Array.isArray(flags.set) ? flags.set : typeof flags.set === 'string' ? [flags.set] : []);
+
+export const modulesCommands: CliCommand[] = [
+  defineCommand({
+    path: ['modules', 'ca-cert'],
+    args: '',
+    summary: "Fleetdeck's internal certificate authority: the certificate to trust (PEM), made on first use",
+    details:
+      'Modules set to tls=internal-ca get certificates signed by this CA. Import it once into your browser or system trust store (Debian: copy it to /usr/local/share/ca-certificates/fleetdeck.crt and run update-ca-certificates), after checking its SHA-256 fingerprint.\n  fleetdeck modules ca-cert --out fleetdeck-ca.crt',
+    flags: [{ title: 'Output', flags: { out: { value: 'FILE', help: 'write the certificate to FILE (not over an existing file) instead of standard output' } } }],
+    maxArgs: 0,
+    run: async ({ flags, io }) => {
+      const fleet = new Fleet({ dataDir: dataDir(flags) });
+      try {
+        const ca = fleet.change.caCertificate();
+        if (flags.json) {
+          io.stdout.write(`${JSON.stringify(ca, null, 2)}\n`);
+          return 0;
+        }
+        const about = `Fleetdeck CA ${ca.subject}\n  fingerprint ${ca.sha256}\n  valid ${new Date(ca.validFrom).toISOString().slice(0, 10)} to ${new Date(ca.validTo).toISOString().slice(0, 10)}\n  kept in ${ca.path}\n`;
+        if (typeof flags.out === 'string') {
+          try {
+            writeFileSync(path.resolve(flags.out), ca.pem, { flag: 'wx', mode: 0o644 });
+          } catch (err) {
+            const code = (err as NodeJS.ErrnoException).code;
+            throw new FleetdeckError('invalid-input', code === 'EEXIST' ? `${flags.out.slice(0, 200)} exists already: choose another file or remove it first.` : `Could not write ${flags.out.slice(0, 200)}: ${(err as Error).message}`);
+          }
+          io.stdout.write(`${about}  written to ${path.resolve(flags.out)}\n`);
+        } else {
+          io.stderr.write(about);
+          io.stdout.write(ca.pem);
+        }
+        return 0;
+      } finally {
+        fleet.close();
+      }
+    },
+  }),
+  defineCommand({
+    path: ['modules', 'list'],
+    args: '[HOST]',
+    summary: 'the modules Fleetdeck installs (and, for a stored host, what is installed there)',
+    details: 'With --verbose each module\'s settings and defaults are listed.',
+    flags: [],
+    maxArgs: 1,
+    run: async ({ positionals, flags, io }) => {
+      const infos = allModules().map((m) => m.info);
+      let installed: { module: string; appliedAt: number; lastVerify: { ok: boolean; failed: string[] } | null }[] | null = null;
+      if (positionals[0]) {
+        const fleet = new Fleet({ dataDir: dataDir(flags) });
+        try {
+          const host = fleet.hosts.findByName(positionals[0]);
+          if (!host) throw new FleetdeckError('not-found', `No stored host is called "${positionals[0].slice(0, 60)}" (fleetdeck hosts list).`);
+          installed = new ChangeStore(fleet.db).installed(host.id);
+        } finally {
+          fleet.close();
+        }
+      }
+      if (flags.json) {
+        io.stdout.write(`${JSON.stringify(installed ? { modules: infos, installed } : infos, null, 2)}\n`);
+        return 0;
+      }
+      const lines = infos.map((m) => {
+        const inst = installed?.find((i) => i.module === m.id);
+        const state = installed ? (inst ? ` [installed ${new Date(inst.appliedAt).toISOString().slice(0, 16).replace('T', ' ')}${inst.lastVerify ? (inst.lastVerify.ok ? ', verified' : `, FAILED: ${inst.lastVerify.failed.join('; ')}`) : ''}]` : ' [not installed]') : '';
+        const head = `${m.id.padEnd(9)} ${m.title}${state}${m.needs.length ? ` (needs ${m.needs.join(', ')})` : ''}`;
+        if (!flags.verbose) return head;
+        const shown = (v: unknown) => (Array.isArray(v) ? v.join(',') : String(v ?? ''));
+        const fields = m.fields.map((f) => `    --set ${f.key}=${f.kind === 'secret' ? '…' : JSON.stringify(shown(m.defaults[f.key]))}${f.options ? ` (${f.options.map((o) => o.value).join(' | ')})` : ''}  ${f.label}${f.help ? `: ${f.help}` : ''}`);
+        return [head, `    ${m.summary}`, ...m.notes.map((n) => `    • ${n}`), ...fields].join('\n');
+      });
+      io.stdout.write(`${lines.join(flags.verbose ? '\n\n' : '\n')}\n`);
+      return 0;
+    },
+  }),
+  defineCommand({
+    path: ['modules', 'plan'],
+    args: 'HOST|--local MODULE…',
+    summary: 'what applying the modules would change on a host (nothing is changed)',
+    details: CLI_EXAMPLES,
+    flags: [CHANGE_FLAGS, CONNECT_FLAGS],
+    maxArgs: 17,
+    run: (ctx) =>
+      withOpened(ctx, async ({ target, change }, rest) => {
+        const plan = await change.plan(target, moduleRequests(rest, sets(ctx.flags), change.modules()));
+        ctx.io.stdout.write(ctx.flags.json ? `${JSON.stringify(plan, null, 2)}\n` : `${formatPlan(plan, ctx.io, !ctx.flags.quiet)}\n`);
+        return 0;
+      }, (rest) => checkRequests(rest, sets(ctx.flags))),
+  }),
+  defineCommand({
+    path: ['modules', 'apply'],
+    args: 'HOST|--local MODULE…',
+    summary: 'plan, show the plan, ask, apply with progress, then verify',
+    details: `${CLI_EXAMPLES}\nExit status: 0 applied and verified, 1 a step or check failed (the journal id says how to roll back).`,
+    flags: [CHANGE_FLAGS, CONNECT_FLAGS],
+    maxArgs: 17,
+    run: (ctx) =>
+      withOpened(ctx, async ({ target, change }, rest) => {
+        const { io, flags } = ctx;
+        const plan = await change.plan(target, moduleRequests(rest, sets(flags), change.modules()));
+        if (!flags.json && !flags.quiet) io.stdout.write(`${formatPlan(plan, io)}\n`);
+        if (plan.steps.length) await confirm(io, flags, `Apply these ${plan.steps.length} steps to ${target.hostName}?`);
+        const r = await change.apply(target, plan.planId, plan.tag, { onEvent: progress(io, flags, plan.steps) });
+        return printResult(io, flags, r, target.hostName);
+      }, (rest) => checkRequests(rest, sets(ctx.flags))),
+  }),
+  defineCommand({
+    path: ['modules', 'verify'],
+    args: 'HOST|--local [MODULE…]',
+    summary: 'check installed modules against the real system (exit 1 when a check fails)',
+    details: 'Without modules: every module Fleetdeck installed on the (stored) host.',
+    flags: [CONNECT_FLAGS],
+    maxArgs: 17,
+    run: (ctx) =>
+      withOpened(ctx, async ({ target, change }, rest) => {
+        const results = await change.verify(target, rest.length ? rest : undefined);
+        if (ctx.flags.json) ctx.io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+        else for (const r of results) ctx.io.stdout.write(`${r.module}:\n${formatChecks(r.results, ctx.io)}\n`);
+        return results.every((r) => r.results.every((c) => c.ok)) ? 0 : 1;
+      }, (rest) => moduleRequests(rest.length ? rest : [allModules()[0]!.info.id], [], allModules().map((m) => m.info))),
+  }),
+  defineCommand({
+    path: ['modules', 'rollback'],
+    args: 'HOST|--local [JOURNAL]',
+    summary: 'undo a change from the host\'s journal (default: the newest)',
+    details: 'Files are restored from the journal\'s backups, packages the change installed are removed, services return to their earlier state; what cannot be undone is said.\n  fleetdeck modules journals gpu-1   lists the journals',
+    flags: [{ title: 'Change options', flags: { yes: CHANGE_FLAGS.flags.yes!, quiet: CHANGE_FLAGS.flags.quiet! } }, CONNECT_FLAGS],
+    maxArgs: 2,
+    run: (ctx) =>
+      withOpened(ctx, async ({ target, change }, rest) => {
+        const journals = await change.journals(target);
+        const j = rest[0] ? journals.find((x) => x.id === rest[0]) : journals.find((x) => x.status !== 'rolled-back');
+        if (!j) throw new FleetdeckError('not-found', rest[0] ? `${target.hostName} has no journal ${rest[0].slice(0, 64)} ("fleetdeck modules journals ${target.hostName}" lists them).` : `Nothing to roll back on ${target.hostName}.`);
+        await confirm(ctx.io, ctx.flags, `Roll back ${j.modules.join(', ')} (journal ${j.id}, ${j.completed} steps done) on ${target.hostName}?`);
+        const detail = await target.request(helperApi.changeJournal, { journalId: j.id }, 'require');
+        const r = await change.rollback(target, j.id, { onEvent: progress(ctx.io, ctx.flags, detail.steps) });
+        if (ctx.flags.json) ctx.io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+        else ctx.io.stdout.write(`${target.hostName}: ${r.status}${r.message ? ` — ${r.message}` : ''}\n`);
+        return r.status === 'rolled-back' ? 0 : 1;
+      }, (rest) => {
+        if (rest[0] !== undefined && !/^[A-Za-z0-9-]{8,64}$/.test(rest[0])) throw new FleetdeckError('invalid-input', `"${rest[0].slice(0, 64)}" is not a journal id ("fleetdeck modules journals HOST" lists them).`);
+      }),
+  }),
+  defineCommand({
+    path: ['modules', 'journals'],
+    args: 'HOST|--local',
+    summary: 'the changes recorded on a host (newest first), with how each ended',
+    flags: [CONNECT_FLAGS],
+    run: (ctx) =>
+      withOpened(ctx, async ({ target, change }) => {
+        const journals = await change.journals(target);
+        ctx.io.stdout.write(ctx.flags.json ? `${JSON.stringify(journals, null, 2)}\n` : `${journals.length ? journals.map((j: JournalSummary) => `${j.id}  ${j.status.padEnd(15)} ${j.modules.join(',').padEnd(20)} ${j.completed}/${j.steps} steps${j.message ? `  ${j.message.split('\n')[0]}` : ''}`).join('\n') : `No changes recorded on ${target.hostName}.`}\n`);
+        return 0;
+      }),
+  }),
+];
