@@ -5,6 +5,7 @@ import { useAlertSync } from '../alerts/use-alerts.js';
 import { ConnectFlowProvider } from '../hosts/connect-flow.js';
 import { useHostLogSync, useHostStateSync } from '../hosts/use-hosts.js';
 import { useMonitorSync } from '../monitor/use-monitor.js';
+import { useChangeSync } from '../setup/use-change.js';
 import { AppActionsProvider, useAppActions } from './app-actions.js';
 import { LinkBanner } from './LinkBanner.js';
 import { HOST_TABS, routeHref } from './route.js';
@@ -24,6 +25,7 @@ const HostPage = lazy(() => import('../hosts/HostPage.js').then((m) => ({ defaul
 const AlertsPage = lazy(() => import('../alerts/AlertsPage.js').then((m) => ({ default: m.AlertsPage })));
 const AuditPage = lazy(() => import('../audit/AuditPage.js').then((m) => ({ default: m.AuditPage })));
 const ReportsPage = lazy(() => import('../reports/ReportsPage.js').then((m) => ({ default: m.ReportsPage })));
+const SetupPage = lazy(() => import('../setup/SetupPage.js').then((m) => ({ default: m.SetupPage })));
 const TerminalsView = lazy(() => import('../terminal/TerminalsView.js').then((m) => ({ default: m.TerminalsView })));
 
 function PageLoading() {
@@ -63,6 +65,7 @@ function Shell() {
   useHostLogSync();
   useMonitorSync();
   useAlertSync();
+  useChangeSync();
   useResyncOnReconnect();
   useShortcuts({
     addHost: () => actions.addHost(),
@@ -90,6 +93,7 @@ function Shell() {
             {route.page === 'alerts' ? <AlertsPage /> : null}
             {route.page === 'audit' ? <AuditPage /> : null}
             {route.page === 'reports' ? <ReportsPage /> : null}
+            {route.page === 'setup' ? <SetupPage key={route.host ?? 'all'} host={route.host} /> : null}
             {route.page === 'host' ? <HostPage key={route.id} id={route.id} tab={route.tab} /> : null}
           </Suspense>
           {/* Always mounted: terminals keep running (and their scrollback) while other pages show. */}

@@ -3,6 +3,7 @@ import { useApi, useLinkStatus } from '../api/api-context.js';
 import { useConnectFlow } from '../hosts/connect-flow.js';
 import { describeConnection } from '../hosts/connection-state.js';
 import { useHosts } from '../hosts/use-hosts.js';
+import { SetupNavItem } from '../setup/SetupNavItem.js';
 import { useAppActions } from './app-actions.js';
 import { Icon, Logo } from './icons.js';
 import { hostHref, type Route } from './route.js';
@@ -42,6 +43,7 @@ export function Sidebar({ route }: { route: Route }) {
             </span>
           ) : null}
         </a>
+        <SetupNavItem route={route} />
         <NavItem route={route} page="terminals" icon="terminal" label="Terminals" />
         <NavItem route={route} page="audit" icon="scroll" label="Audit log" />
         <NavItem route={route} page="reports" icon="report" label="Reports" />

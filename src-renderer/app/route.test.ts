@@ -41,3 +41,24 @@ describe('monitor tab', () => {
     expect(hostHref(4, 'monitor')).toBe('#/hosts/4/monitor');
   });
 });
+
+describe('setup wizard and services tab', () => {
+  it('reads the wizard, with a host picked or not', () => {
+    expect(parseRoute('#/setup')).toEqual({ page: 'setup' });
+    expect(parseRoute('#/setup/7')).toEqual({ page: 'setup', host: 7 });
+    expect(routeHref({ page: 'setup' })).toBe('#/setup');
+    expect(routeHref({ page: 'setup', host: 7 })).toBe('#/setup/7');
+    expect(parseRoute(routeHref({ page: 'setup', host: 12 }))).toEqual({ page: 'setup', host: 12 });
+  });
+
+  it('refuses a bad host id or extra parts', () => {
+    expect(parseRoute('#/setup/0').page).toBe('not-found');
+    expect(parseRoute('#/setup/abc').page).toBe('not-found');
+    expect(parseRoute('#/setup/1/2').page).toBe('not-found');
+  });
+
+  it('has a services tab on the host page', () => {
+    expect(parseRoute('#/hosts/4/services')).toEqual({ page: 'host', id: 4, tab: 'services' });
+    expect(hostHref(4, 'services')).toBe('#/hosts/4/services');
+  });
+});

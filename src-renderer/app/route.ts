@@ -1,9 +1,9 @@
-/** Hash routes: `#/` (fleet), `#/alerts`, `#/terminals`, `#/audit`, `#/reports` and `#/hosts/ID/TAB`. Parsing is pure so it can be unit tested. */
+/** Hash routes: `#/` (fleet), `#/alerts`, `#/terminals`, `#/audit`, `#/reports`, `#/setup` (`#/setup/ID`: that host picked) and `#/hosts/ID/TAB`. Parsing is pure so it can be unit tested. */
 
-export const HOST_TABS = ['overview', 'monitor', 'gpus', 'users', 'containers', 'disks'] as const;
+export const HOST_TABS = ['overview', 'monitor', 'gpus', 'users', 'containers', 'disks', 'services'] as const;
 export type HostTab = (typeof HOST_TABS)[number];
 
-export type Route = { page: 'fleet' } | { page: 'alerts' } | { page: 'terminals' } | { page: 'audit' } | { page: 'reports' } | { page: 'host'; id: number; tab: HostTab } | { page: 'not-found'; path: string };
+export type Route = { page: 'fleet' } | { page: 'alerts' } | { page: 'terminals' } | { page: 'audit' } | { page: 'reports' } | { page: 'setup'; host?: number } | { page: 'host'; id: number; tab: HostTab } | { page: 'not-found'; path: string };
 
 export function isHostTab(value: string): value is HostTab {
   return (HOST_TABS as readonly string[]).includes(value);
@@ -14,6 +14,11 @@ export function parseRoute(hash: string): Route {
   const parts = path.split('/').filter(Boolean);
   if (parts.length === 0) return { page: 'fleet' };
   if (parts.length === 1 && (parts[0] === 'alerts' || parts[0] === 'terminals' || parts[0] === 'audit' || parts[0] === 'reports')) return { page: parts[0] };
+  if (parts[0] === 'setup' && parts.length <= 2) {
+    const idText = parts[1];
+    if (idText === undefined) return { page: 'setup' };
+    if (/^[1-9]\d{0,15}$/.test(idText) && Number.isSafeInteger(Number(idText))) return { page: 'setup', host: Number(idText) };
+  }
   if (parts[0] === 'hosts' && parts.length >= 2 && parts.length <= 3) {
     const idText = parts[1] ?? '';
     const id = Number(idText);
@@ -32,6 +37,8 @@ export function routeHref(route: Route): string {
     case 'audit':
     case 'reports':
       return `#/${route.page}`;
+    case 'setup':
+      return route.host === undefined ? '#/setup' : `#/setup/${route.host}`;
     case 'host':
       return `#/hosts/${route.id}/${route.tab}`;
     case 'not-found':

@@ -10,6 +10,7 @@ import { formatAgo } from '../format.js';
 import { InventoryTabs } from '../inventory/InventoryTabs.js';
 import { useProbe, useRefreshInventory, useSnapshot } from '../inventory/use-inventory.js';
 import { useLive, useMonitorStart } from '../monitor/use-monitor.js';
+import { ChangeBanner } from '../services/ChangeBanner.js';
 import { useConnectFlow } from './connect-flow.js';
 import { ConnectButton } from './ConnectButton.js';
 import { ConnectionLog } from './ConnectionLog.js';
@@ -20,6 +21,7 @@ import { useHost } from './use-hosts.js';
 
 // Charts (and the kill dialog) load with the Monitor tab, not with every host page.
 const MonitorTab = lazy(() => import('../monitor/MonitorTab.js').then((m) => ({ default: m.MonitorTab })));
+const ServicesTab = lazy(() => import('../services/ServicesTab.js').then((m) => ({ default: m.ServicesTab })));
 
 const TABS: Array<{ id: HostTab; label: string; icon: IconName }> = [
   { id: 'overview', label: 'Overview', icon: 'gauge' },
@@ -28,6 +30,7 @@ const TABS: Array<{ id: HostTab; label: string; icon: IconName }> = [
   { id: 'users', label: 'Users', icon: 'users' },
   { id: 'containers', label: 'Containers', icon: 'box' },
   { id: 'disks', label: 'Disks', icon: 'disk' },
+  { id: 'services', label: 'Services', icon: 'wrench' },
 ];
 
 const TONE_BADGE = { idle: 'neutral', busy: 'busy', ok: 'ok', warn: 'warn', error: 'error' } as const;
@@ -137,6 +140,7 @@ export function HostPage({ id, tab }: { id: number; tab: HostTab }) {
           Not connected: showing what Fleetdeck saw last{snapshot.data ? `, ${formatAgo(snapshot.data.takenAt, now)}` : ''}.
         </Notice>
       ) : null}
+      <ChangeBanner hostId={id} hostName={data.name} connected={connected} />
       <nav className="tabs" role="tablist" aria-label="Host sections">
         {TABS.map((t, i) => (
           <a
@@ -157,6 +161,10 @@ export function HostPage({ id, tab }: { id: number; tab: HostTab }) {
         {tab === 'monitor' ? (
           <Suspense fallback={<Skeleton className="skeleton-block" />}>
             <MonitorTab host={data} />
+          </Suspense>
+        ) : tab === 'services' ? (
+          <Suspense fallback={<Skeleton className="skeleton-block" />}>
+            <ServicesTab host={data} />
           </Suspense>
         ) : !connected && !hasData ? (
           <EmptyState icon="plug" title={`Connect to ${data.name} to see its ${TABS.find((t) => t.id === tab)?.label.toLowerCase() ?? 'details'}`} testId="host-not-connected">
