@@ -151,7 +151,11 @@ export function createContext(root = '/'): HelperContext {
         if (!file) return resolve({ code: null, stdout: '', stderr: 'empty argv', missing: true });
         const env: NodeJS.ProcessEnv = { ...childEnv };
         for (const [k, v] of Object.entries(opts.env ?? {})) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !/[\0\n]/.test(v)) env[k] = v;
-        const child = spawn(file, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+        // The helper runs as root under umask 077 (its own files are private). What it runs to
+        // change the host (package installs and their maintainer scripts, certbot, a module's
+        // commands) gets an administrator's usual umask 022, as on a root shell: else a directory
+        // certbot makes for nginx, or a file a postinst writes, is unreadable to the service.
+        const child = spawn('/bin/sh', ['-c', 'umask 022; exec "$@"', 'sh', file, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
         const tails = { stdout: '', stderr: '' };
         const partial = { stdout: '', stderr: '' };
         const take = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
@@ -179,6 +183,8 @@ export function createContext(root = '/'): HelperContext {
           clearTimeout(timer);
           opts.signal?.removeEventListener('abort', onAbort);
           for (const s of ['stdout', 'stderr'] as const) if (partial[s].trim()) opts.onLine?.(partial[s], s);
+          // exec of a program that is not there: the shell says so and exits 127.
+          if (code === 127 && /exec: .*not found|No such file/.test(tails.stderr)) return resolve({ code: null, stdout: tails.stdout, stderr: tails.stderr, missing: true });
           resolve({ code: timedOut ? null : code, stdout: tails.stdout, stderr: timedOut ? `${tails.stderr}\ntimed out after ${Math.round(opts.timeoutMs / 1000)} s` : tails.stderr });
         });
         child.stdin.on('error', () => undefined);

@@ -80,10 +80,14 @@ function main(): void {
   process.stdin.on('data', (chunk: Buffer) => endpoint.receive(chunk));
   process.stdin.on('end', () => endpoint.shutdown({ problem: 'disconnected', message: 'stdin closed' }));
   // The app is gone: a running change finishes its step first (the journal records the rest).
-  process.stdout.on('error', () => {
+  const linkGone = () => {
     dispatcher.change.linkLost = true;
     void dispatcher.change.idle().then(() => process.exit(0));
-  });
+  };
+  process.stdout.on('error', linkGone);
+  // The SSH session ending (sshd killed, the link cut) hangs up on its processes, sudo passing the
+  // signal on: by default that kills the helper in the middle of a step. Treat it as a lost link.
+  process.on('SIGHUP', linkGone);
 }
 
 main();

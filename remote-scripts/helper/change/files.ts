@@ -89,6 +89,9 @@ async function ensureParents(dir: string): Promise<string[]> {
   }
   for (const d of missing) {
     await fs.mkdir(d, { mode: 0o755 });
+    // mkdir's mode is masked by the helper's umask (077 as root): a directory made for a
+    // service's file must be traversable by that service, as `install -d` would make it.
+    await fs.chmod(d, 0o755);
     made.push(d);
   }
   return made;

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as zm from 'zod/mini';
 import type { z } from 'zod';
 import type { ApplyResult, ChangePlan, InstalledModule, ModuleInfo, Preflight } from '../../../src-common/change/modules.contract.js';
@@ -156,7 +156,7 @@ export class ChangeService {
       createdAt: Date.now(),
     };
     this.remember(plan, target.key, desired, validated.map((v) => ({ id: v.module.info.id, settings: this.storable(v.module, v.settings) })));
-    return plan;
+    return shownPlan(plan);
   }
 
   private remember(plan: ChangePlan, key: string, desired: DesiredState, requests: StoredPlan['requests']): void {
@@ -166,9 +166,10 @@ export class ChangeService {
     this.plans.set(plan.planId, { plan, key, desired, requests, expires: now + PLAN_TTL_MS });
   }
 
-  /** The stored plan (for a task that applies what the user reviewed). */
+  /** The stored plan (for a task that applies what the user reviewed), as shown: secrets left out. */
   storedPlan(planId: string): ChangePlan | null {
-    return this.plans.get(planId)?.plan ?? null;
+    const p = this.plans.get(planId)?.plan;
+    return p ? shownPlan(p) : null;
   }
 
   /**
@@ -593,3 +594,20 @@ export const FAMILY_SUPPORT: Record<Probe['os']['family'], { state: 'ok' | 'warn
   alpine: { state: 'warn', detail: 'plans tested on Alpine probes and openrc run for real in a test host; apk itself was not run' },
   other: { state: 'warn', detail: 'not a family Fleetdeck knows: nothing was tested there' },
 };
+
+/**
+ * A plan as it leaves the core (to the UI, the CLI's --json, a task's record): a secret file's
+ * content (a private key) is replaced by its size and hash. The core keeps the full plan, and
+ * only the helper that writes the file receives the content.
+ */
+export function shownPlan(plan: ChangePlan): ChangePlan {
+  if (!plan.steps.some((s) => s.resource.kind === 'file' && s.resource.secret && s.resource.content !== null)) return plan;
+  return {
+    ...plan,
+    steps: plan.steps.map((s) =>
+      s.resource.kind === 'file' && s.resource.secret && s.resource.content !== null
+        ? { ...s, resource: { ...s.resource, content: `(secret, ${Buffer.byteLength(s.resource.content)} bytes, sha256 ${createHash('sha256').update(s.resource.content).digest('hex').slice(0, 12)}…)` } }
+        : s,
+    ),
+  };
+}

@@ -134,7 +134,7 @@ export function planSteps(desired: DesiredState, observed: Observed[]): PlanStep
     const rid = resourceId(r);
     if (r.kind === 'file' && o.kind === 'file') {
       if (r.content === null) {
-        if (o.exists) push(module, { kind: 'file', action: 'delete', summary: `Remove ${r.path}`, before: r.secret ? '(secret)' : (o.text ?? `(${o.sha256?.slice(0, 12)}…)`), after: null, diff: r.secret || o.text === null ? null : unifiedDiff(o.text, '', r.path), needsRoot: true, reversible: true, warnings: [], resource: r }, rid);
+        if (o.exists) push(module, { kind: 'file', action: 'delete', summary: `Remove ${r.path}`, before: r.secret ? '(secret)' : shown(o.text ?? `(${o.sha256?.slice(0, 12)}…)`), after: null, diff: r.secret || o.text === null ? null : diffShown(unifiedDiff(o.text, '', r.path)), needsRoot: true, reversible: true, warnings: [], resource: r }, rid);
         return;
       }
       const same = o.exists && (o.text !== null ? o.text === r.content : o.sha256 === sha(r.content));
@@ -149,9 +149,9 @@ export function planSteps(desired: DesiredState, observed: Observed[]): PlanStep
           kind: 'file',
           action: o.exists ? 'update' : 'create',
           summary: `${o.exists ? (same ? 'Set' : 'Update') : 'Write'} ${r.path}${meta ? ` (${meta})` : ''}${!o.exists ? ` (${octal(r.mode ?? 0o644)}, ${r.owner ?? 'root'}:${r.group ?? 'root'})` : ''}`,
-          before: o.exists ? (r.secret ? '(secret)' : (o.text ?? `(binary or large, sha256 ${o.sha256?.slice(0, 12)}…)`)) : null,
-          after: text.length > 64 * 1024 ? `${text.slice(0, 64 * 1024)}…` : text,
-          diff: r.secret ? null : o.text !== null || !o.exists ? unifiedDiff(o.text ?? '', r.content, r.path) || null : null,
+          before: o.exists ? (r.secret ? '(secret)' : shown(o.text ?? `(binary or large, sha256 ${o.sha256?.slice(0, 12)}…)`)) : null,
+          after: shown(text),
+          diff: r.secret ? null : o.text !== null || !o.exists ? diffShown(unifiedDiff(o.text ?? '', r.content, r.path)) : null,
           needsRoot: true,
           reversible: true,
           warnings: [],
@@ -295,4 +295,19 @@ export function planSummary(steps: PlanStep[], hostName: string): string {
     [count((s) => s.kind === 'command'), 'command'],
   ] as const;
   return `${plural(steps.length, 'step')} on ${hostName}: ${parts.filter(([n]) => n).map(([n, w]) => plural(n, w)).join(', ')}${steps.some((s) => !s.reversible) ? '; some cannot be undone' : ''}.`;
+}
+
+/** What a step shows of a file (before/after): up to 64 KiB, then where it was cut. The file itself is written whole. */
+const SHOWN_TEXT = 64 * 1024;
+const SHOWN_DIFF = 256 * 1024;
+function shown(text: string): string {
+  if (text.length <= SHOWN_TEXT) return text;
+  const note = `\n… (${Buffer.byteLength(text)} bytes in all; the first ${SHOWN_TEXT / 1024} KiB are shown)`;
+  return text.slice(0, SHOWN_TEXT - note.length) + note;
+}
+function diffShown(diff: string): string | null {
+  if (!diff) return null;
+  if (diff.length <= SHOWN_DIFF) return diff;
+  const note = `\n… (the diff goes on: ${diff.split('\n').length} lines in all)`;
+  return diff.slice(0, SHOWN_DIFF - note.length) + note;
 }

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyFileProblem } from './key-file-check.js';
 
@@ -51,15 +52,20 @@ describe('keyFileProblem', () => {
       expect(keyFileProblem(at('locked'))).toMatch(/permission denied/);
       return;
     }
-    // Root reads any file: the check runs as nobody instead, on a file only root may read.
+    // Root reads any file: the check runs as nobody instead, on a file only root may read. The
+    // check is bundled into the (world-readable) temp dir first: the checkout itself may sit in a
+    // dir only root can enter (CI clones into a 0700 mktemp dir).
     chmodSync(dir, 0o755);
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', `import('${path.join(import.meta.dirname, 'key-file-check.ts')}').then((m) => process.stdout.write(String(m.keyFileProblem(process.argv[1]))))`, at('locked')], {
+    const bundle = at('check.mjs');
+    buildSync({ entryPoints: [path.join(import.meta.dirname, 'key-file-check.ts')], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'silent' });
+    chmodSync(bundle, 0o644);
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', `import(process.argv[1]).then((m) => process.stdout.write(String(m.keyFileProblem(process.argv[2]))))`, bundle, at('locked')], {
       uid: 65534,
       gid: 65534,
       encoding: 'utf8',
-      cwd: path.resolve(import.meta.dirname, '../../..'),
+      cwd: dir,
     });
-    expect(child.stdout).toMatch(/permission denied/);
+    expect(child.stdout, child.stderr).toMatch(/permission denied/);
   });
 
   it('reads ~/ as the home directory, as connect does', () => {
