@@ -56,12 +56,14 @@ export interface DebianHostOptions {
   apt?: boolean;
   /** Extra capabilities: NET_ADMIN for a firewall; 'docker' for Docker inside (all but SYS_RESOURCE, /var/lib/docker a volume). */
   caps?: ('NET_ADMIN' | 'docker')[];
+  /** Start from this image instead of the testbed's Debian image (one made from it: family-host.ts). */
+  image?: string;
 }
 
 export async function startDebianHost(opts: DebianHostOptions): Promise<DebianHost> {
   const { name, log = () => {} } = opts;
   await cleanupLeftovers(log);
-  const image = await ensureDebianImage(log);
+  const image = opts.image ?? (await ensureDebianImage(log));
   const keys = await ensureKeys();
 
   const dir = createRunDir(name, 'debian');

@@ -16,7 +16,7 @@ export const argv = () => list(text(), 256).check(z.minLength(1));
 /** Unix account or group names, as useradd takes them. */
 export const account = () => z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/));
 /** systemd unit or openrc service names. */
-export const unitName = () => z.string().check(z.regex(/^[A-Za-z0-9@_.:-]{1,200}$/));
+export const unitName = () => z.string().check(z.regex(/^[A-Za-z0-9@_][A-Za-z0-9@_.:-]{0,199}$/));
 /** Distribution package names (apt, rpm, pacman, apk all fit this). */
 export const packageName = () => z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9+._:-]{0,199}$/));
 

@@ -46,6 +46,7 @@ async function stream(ctx: HelperContext, argv: string[], opts: InstallOptions):
 async function rpmInstalled(ctx: HelperContext, packages: string[]): Promise<Record<string, string | null>> {
   const out: Record<string, string | null> = {};
   for (const p of packages) {
+    // Not installed: exit 1, "package X is not installed" on stdout. Several versions (kernel): the first.
     const r = await ctx.run(['rpm', '-q', '--qf', '%{VERSION}-%{RELEASE}\\n', p], { timeoutMs: 15_000 });
     out[p] = r.code === 0 ? (r.stdout.trim().split('\n')[0] ?? null) || null : null;
   }
@@ -56,6 +57,21 @@ const LOCKED = /could not get lock|unable to acquire the dpkg frontend lock|is l
 const NETWORK = /temporary failure resolving|could not resolve|connection timed out|failed to fetch|cannot download|curl error|timed out|network is unreachable/i;
 
 const transient = (r: RunResult) => LOCKED.test(r.stderr + r.stdout) || NETWORK.test(r.stderr + r.stdout);
+
+/**
+ * Removes only what is installed now: a rollback after someone removed the package by hand must
+ * not fail on it (pacman -R and zypper remove refuse a package that is not there; apt and dnf
+ * shrug). Nothing installed: nothing runs.
+ */
+async function removeInstalled(backend: PackageBackend, ctx: HelperContext, packages: string[], opts: InstallOptions, argv: (present: string[]) => string[]): Promise<RunResult> {
+  const now = await backend.installed(ctx, packages);
+  const present = packages.filter((p) => now[p] !== null);
+  if (!present.length) {
+    opts.onLine?.(`${packages.join(' ')}: not installed, nothing to remove`);
+    return { code: 0, stdout: '', stderr: '' };
+  }
+  return stream(ctx, argv(present), opts);
+}
 
 export const apt: PackageBackend = {
   name: 'apt',
@@ -77,49 +93,115 @@ export const apt: PackageBackend = {
   },
   install: (ctx, packages, opts) =>
     stream(ctx, ['apt-get', 'install', '-y', '-q', '--no-install-recommends', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold', ...packages], { ...opts, env: { ...opts.env, DEBIAN_FRONTEND: 'noninteractive' } }),
-  remove: (ctx, packages, opts) => stream(ctx, ['apt-get', 'remove', '-y', '-q', ...packages], { ...opts, env: { ...opts.env, DEBIAN_FRONTEND: 'noninteractive' } }),
+  remove: (ctx, packages, opts) => removeInstalled(apt, ctx, packages, opts, (present) => ['apt-get', 'remove', '-y', '-q', ...present]),
   transient,
   // apt knows a package only once `apt-get update` has listed it (a fresh image has no lists).
   refreshWhen: (r) => /unable to locate package|has no installation candidate|package .* is not available/i.test(r.stderr + r.stdout),
   refresh: (ctx, opts) => stream(ctx, ['apt-get', 'update', '-q'], { ...opts, env: { ...opts.env, DEBIAN_FRONTEND: 'noninteractive' }, timeoutMs: 10 * 60_000 }),
 };
 
+/**
+ * What `dnf/yum --assumeno install` would add, from its transaction table (the table is the
+ * only answer: `-q` hides it, and --assumeno always ends with "Operation aborted", exit 1).
+ * Rows under "Installing…", "Upgrading" and "Downgrading" count; a name too long for its column
+ * sits alone on its line with the rest of the row on the next one.
+ */
+export function parseDnfTransaction(stdout: string): { name: string; version: string | null }[] {
+  const out: { name: string; version: string | null }[] = [];
+  const lines = stdout.split('\n');
+  let counting = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (/^Transaction Summary/.test(line)) break;
+    if (/^\S.*:\s*$/.test(line)) {
+      counting = /^(Installing|Upgrading|Updating|Downgrading)\b/.test(line);
+      continue;
+    }
+    if (!counting || !/^ \S/.test(line)) continue;
+    let fields = line.trim().split(/\s+/);
+    if (fields.length === 1 && /^\s{2,}\S/.test(lines[i + 1] ?? '')) fields = [...fields, ...lines[++i]!.trim().split(/\s+/)];
+    // name arch version repository size [unit]
+    if (fields.length >= 5) out.push({ name: fields[0]!, version: fields[2] ?? null });
+  }
+  return out;
+}
+
 function dnfLike(name: 'dnf' | 'yum'): PackageBackend {
-  return {
+  // Recommends stay out, as with apt's --no-install-recommends (yum has no weak dependencies).
+  const noWeak = name === 'dnf' ? ['--setopt=install_weak_deps=False'] : [];
+  const self: PackageBackend = {
     name,
     installed: rpmInstalled,
     async dryRun(ctx, packages, env) {
-      const argv = [name, '-q', '--assumeno', 'install', ...packages];
+      const argv = [name, '--assumeno', ...noWeak, 'install', ...packages];
       const r = await (ctx.runStreaming?.(argv, { timeoutMs: 180_000, env }) ?? ctx.run(argv, { timeoutMs: 180_000 }));
-      // --assumeno always ends with "Operation aborted": the table before it is the answer.
-      const wouldInstall = [...r.stdout.matchAll(/^ (\S+)\s+\S+\s+(\S+)\s+\S+\s+\S+/gm)].filter((m) => !/^(Package|Installing|Upgrading)$/.test(m[1]!)).map((m) => ({ name: m[1]!, version: m[2] ?? null }));
-      const text = r.stderr + r.stdout;
-      const problem = /No match for argument|Unable to find a match|No package .* available/i.test(text) ? (text.match(/(No match for argument.*|Unable to find a match.*|No package .* available.*)/i)?.[1] ?? 'package not found') : /Nothing to do/i.test(text) ? null : wouldInstall.length || r.code === 1 ? null : `${name} --assumeno exited ${r.code}`;
+      const wouldInstall = parseDnfTransaction(r.stdout);
+      const text = `${r.stderr}\n${r.stdout}`;
+      const notFound = /^(?:Error: )?(Unable to find a match.*|No match for argument.*|No package .* available.*)$/m.exec(text)?.[1];
+      const error = /^Error: (.*)$/m.exec(text)?.[1];
+      // exit 1 with the table (or "Operation aborted") is the dry run's normal end; "Nothing to do" exits 0.
+      const problem = notFound ?? error ?? (wouldInstall.length || r.code === 0 || /Nothing to do|Operation aborted/i.test(text) ? null : `${name} --assumeno exited ${r.code ?? 'on a timeout'}`);
       return { wouldInstall, problem };
     },
-    install: (ctx, packages, opts) => stream(ctx, [name, '-y', 'install', ...packages], opts),
-    remove: (ctx, packages, opts) => stream(ctx, [name, '-y', 'remove', ...packages], opts),
+    install: (ctx, packages, opts) => stream(ctx, [name, '-y', ...noWeak, 'install', ...packages], opts),
+    remove: (ctx, packages, opts) => removeInstalled(self, ctx, packages, opts, (present) => [name, '-y', 'remove', ...present]),
     transient,
   };
+  return self;
 }
 
 export const dnf = dnfLike('dnf');
 export const yum = dnfLike('yum');
 
+const xmlText = (s: string) => s.replace(/&(apos|quot|lt|gt|amp);/g, (_, e: string) => ({ apos: "'", quot: '"', lt: '<', gt: '>', amp: '&' })[e]!);
+
+/** `zypper -x install --dry-run`: the <to-install> solvables, and the first error message. */
+export function parseZypperDryRun(xml: string): DryRun {
+  const block = /<to-install>([\s\S]*?)<\/to-install>/.exec(xml)?.[1] ?? '';
+  const wouldInstall = [...block.matchAll(/<solvable\b([^>]*)>/g)]
+    .map((m) => ({ type: /\btype="([^"]*)"/.exec(m[1]!)?.[1], name: /\bname="([^"]*)"/.exec(m[1]!)?.[1], edition: /\bedition="([^"]*)"/.exec(m[1]!)?.[1] }))
+    .filter((s) => s.name && (s.type === undefined || s.type === 'package'))
+    .map((s) => ({ name: xmlText(s.name!), version: s.edition ? xmlText(s.edition) : null }));
+  const error = /<message type="error">([\s\S]*?)<\/message>/.exec(xml)?.[1];
+  return { wouldInstall, problem: error ? xmlText(error).trim() : null };
+}
+
+/**
+ * zypper's exit codes 100-107 are not failures (zypper(8), EXIT CODES): 100/101 updates are
+ * available, 102 reboot needed, 103 zypper itself was updated. 106 (a repository was skipped:
+ * its mirror is down) and 107 (a package's %post script failed) end an install that may well
+ * have happened: the rpm database decides. 104 (not found) and 105 (stopped by a signal) fail.
+ */
+const ZYPPER_DONE = new Set([0, 100, 101, 102, 103]);
+async function zypperOutcome(ctx: HelperContext, r: RunResult, packages: string[], want: 'present' | 'absent', opts: InstallOptions): Promise<RunResult> {
+  if (r.code !== null && ZYPPER_DONE.has(r.code)) {
+    if (r.code === 102) opts.onLine?.('zypper: the host needs a reboot for this change to take full effect');
+    return { ...r, code: 0 };
+  }
+  if (r.code === 106 || r.code === 107) {
+    const now = await rpmInstalled(ctx, packages);
+    if (packages.every((p) => (want === 'present' ? now[p] !== null : now[p] === null))) {
+      opts.onLine?.(r.code === 106 ? 'zypper skipped a repository it could not refresh, but the packages are in' : 'zypper: a package script failed, but the packages are installed: check the output above');
+      return { ...r, code: 0 };
+    }
+  }
+  return r;
+}
+
 export const zypper: PackageBackend = {
   name: 'zypper',
   installed: rpmInstalled,
   async dryRun(ctx, packages, env) {
-    const argv = ['zypper', '--non-interactive', '--no-refresh', 'install', '--dry-run', '--no-recommends', ...packages];
+    // --no-refresh: reading the host downloads nothing; apply's install refreshes as zypper is set to.
+    const argv = ['zypper', '--xmlout', '--non-interactive', '--no-refresh', 'install', '--dry-run', '--no-recommends', ...packages];
     const r = await (ctx.runStreaming?.(argv, { timeoutMs: 180_000, env }) ?? ctx.run(argv, { timeoutMs: 180_000 }));
-    // "The following 2 NEW packages are going to be installed:\n  pkg-a pkg-b"
-    const block = /NEW packages? (?:is|are) going to be installed:\s*\n((?:\s+\S.*\n?)+)/.exec(r.stdout)?.[1] ?? '';
-    const wouldInstall = block.split(/\s+/).filter(Boolean).map((n) => ({ name: n, version: null }));
-    const problem = r.code === 0 ? null : (r.stdout.match(/^(No provider of .*|Package '.*' not found.*)$/m)?.[1] ?? `zypper --dry-run exited ${r.code}`);
-    return { wouldInstall, problem };
+    const parsed = parseZypperDryRun(r.stdout);
+    const ok = r.code !== null && (ZYPPER_DONE.has(r.code) || r.code === 106);
+    return { wouldInstall: parsed.wouldInstall, problem: parsed.problem ?? (ok ? null : `zypper --dry-run exited ${r.code ?? 'on a timeout'}`) };
   },
-  install: (ctx, packages, opts) => stream(ctx, ['zypper', '--non-interactive', 'install', '--no-recommends', ...packages], opts),
-  remove: (ctx, packages, opts) => stream(ctx, ['zypper', '--non-interactive', 'remove', ...packages], opts),
+  install: async (ctx, packages, opts) => zypperOutcome(ctx, await stream(ctx, ['zypper', '--non-interactive', 'install', '--auto-agree-with-licenses', '--no-recommends', ...packages], opts), packages, 'present', opts),
+  remove: (ctx, packages, opts) =>
+    removeInstalled(zypper, ctx, packages, opts, (present) => ['zypper', '--non-interactive', 'remove', ...present]).then((r) => zypperOutcome(ctx, r, packages, 'absent', opts)),
   transient,
 };
 
@@ -128,20 +210,22 @@ export const pacman: PackageBackend = {
   async installed(ctx, packages) {
     const out: Record<string, string | null> = {};
     for (const p of packages) {
+      // "name version"; not installed: exit 1, "error: package 'x' was not found". A name only
+      // another package provides answers with that package (it counts: the need is met).
       const r = await ctx.run(['pacman', '-Q', p], { timeoutMs: 15_000 });
-      out[p] = r.code === 0 ? (r.stdout.trim().split(/\s+/)[1] ?? null) : null;
+      out[p] = r.code === 0 ? (r.stdout.trim().split('\n')[0]?.split(/\s+/)[1] ?? null) : null;
     }
     return out;
   },
   async dryRun(ctx, packages, env) {
-    const argv = ['pacman', '-S', '--print', '--print-format', '%n %v', '--needed', ...packages];
+    const argv = ['pacman', '-S', '--print', '--print-format', '%n %v', '--needed', '--noconfirm', ...packages];
     const r = await (ctx.runStreaming?.(argv, { timeoutMs: 120_000, env }) ?? ctx.run(argv, { timeoutMs: 120_000 }));
-    const wouldInstall = r.stdout.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length === 2 && f[0]).map(([n, v]) => ({ name: n!, version: v ?? null }));
-    const problem = r.code === 0 ? null : (r.stderr.match(/error: (.*)/)?.[1] ?? `pacman --print exited ${r.code}`);
+    const wouldInstall = r.stdout.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length === 2 && f[0] && !f[0].startsWith('::')).map(([n, v]) => ({ name: n!, version: v ?? null }));
+    const problem = r.code === 0 ? null : (r.stderr.match(/error: (.*)/)?.[1] ?? `pacman --print exited ${r.code ?? 'on a timeout'}`);
     return { wouldInstall, problem };
   },
   install: (ctx, packages, opts) => stream(ctx, ['pacman', '-S', '--noconfirm', '--needed', ...packages], opts),
-  remove: (ctx, packages, opts) => stream(ctx, ['pacman', '-R', '--noconfirm', ...packages], opts),
+  remove: (ctx, packages, opts) => removeInstalled(pacman, ctx, packages, opts, (present) => ['pacman', '-R', '--noconfirm', ...present]),
   transient,
 };
 
@@ -160,12 +244,14 @@ export const apk: PackageBackend = {
   async dryRun(ctx, packages, env) {
     const argv = ['apk', 'add', '--simulate', '--no-progress', ...packages];
     const r = await (ctx.runStreaming?.(argv, { timeoutMs: 120_000, env }) ?? ctx.run(argv, { timeoutMs: 120_000 }));
-    const wouldInstall = [...r.stdout.matchAll(/Installing (\S+) \(([^)]+)\)/g)].map((m) => ({ name: m[1]!, version: m[2] ?? null }));
-    const problem = r.code === 0 ? null : (r.stderr.match(/ERROR: (.*)/)?.[1] ?? `apk --simulate exited ${r.code}`);
+    const wouldInstall = [...r.stdout.matchAll(/\((?:\d+)\/(?:\d+)\) (?:Installing|Upgrading) (\S+) \(([^)]+)\)/g)].map((m) => ({ name: m[1]!, version: (m[2] ?? '').split(' -> ').pop() || null }));
+    // "ERROR: unable to select packages:\n  nosuch (no such package):\n    required by: world[nosuch]"
+    const err = /ERROR: (.*)((?:\n {2,}.*){0,2})/.exec(r.stderr + r.stdout);
+    const problem = r.code === 0 ? null : err ? `${err[1]}${err[2] ? ` ${err[2].trim().replace(/\s*\n\s*/g, '; ')}` : ''}` : `apk --simulate exited ${r.code ?? 'on a timeout'}`;
     return { wouldInstall, problem };
   },
   install: (ctx, packages, opts) => stream(ctx, ['apk', 'add', '--no-progress', ...packages], opts),
-  remove: (ctx, packages, opts) => stream(ctx, ['apk', 'del', '--no-progress', ...packages], opts),
+  remove: (ctx, packages, opts) => removeInstalled(apk, ctx, packages, opts, (present) => ['apk', 'del', '--no-progress', ...present]),
   transient,
 };
 

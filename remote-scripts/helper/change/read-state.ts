@@ -29,6 +29,10 @@ export async function readResources(ctx: HelperContext, backend: PackageBackend,
         if (dryRunProblem && backend.name === 'apt' && /unable to locate|has no installation candidate/i.test(dryRunProblem)) {
           dryRunProblem = `${dryRunProblem} (the package lists may be out of date: apply runs apt-get update first)`;
         }
+        // The dry run reads zypper's cached metadata only (--no-refresh); the install refreshes it.
+        if (dryRunProblem && backend.name === 'zypper' && /no provider of|not found in package names/i.test(dryRunProblem)) {
+          dryRunProblem = `${dryRunProblem} (the repository metadata may be out of date: zypper refreshes it when it installs)`;
+        }
       }
       out.push({ kind: 'package', installed, wouldInstall, dryRunProblem });
     } else if (r.kind === 'unit') {

@@ -1,3 +1,4 @@
+import { FleetdeckError } from '../../../src-common/problems.js';
 import type { HelperContext, RunResult } from '../context.js';
 
 /**
@@ -26,9 +27,19 @@ export interface ServiceManager {
 
 const T = { timeoutMs: 90_000 };
 
+/**
+ * A unit name reaches systemctl, rc-service and /etc/init.d/NAME as one argv element: one that
+ * starts with "-" would be read as an option, "." and ".." name directories, not scripts.
+ */
+function checked(unit: string): string {
+  if (!/^[A-Za-z0-9_@][A-Za-z0-9@_.:-]{0,199}$/.test(unit)) throw new FleetdeckError('invalid-input', `"${unit.slice(0, 60)}" is not a service name.`);
+  return unit;
+}
+
 export const systemd: ServiceManager = {
   name: 'systemd',
   async state(ctx, unit) {
+    checked(unit);
     const [enabled, active] = await Promise.all([ctx.run(['systemctl', 'is-enabled', unit], T), ctx.run(['systemctl', 'is-active', unit], T)]);
     const e = enabled.stdout.trim();
     const a = active.stdout.trim();
@@ -40,10 +51,10 @@ export const systemd: ServiceManager = {
       running: exists ? a === 'active' || a === 'reloading' || a === 'activating' : null,
     };
   },
-  act: (ctx, unit, action) => ctx.run(['systemctl', action, unit], T),
+  act: async (ctx, unit, action) => ctx.run(['systemctl', action, checked(unit)], T),
   reloadDefinitions: (ctx) => ctx.run(['systemctl', 'daemon-reload'], T),
   async why(ctx, unit) {
-    const status = await ctx.run(['systemctl', 'status', '--no-pager', '--lines=15', unit], T);
+    const status = await ctx.run(['systemctl', 'status', '--no-pager', '--lines=15', checked(unit)], T);
     return (status.stdout || status.stderr).trim().slice(-4000);
   },
 };
@@ -51,21 +62,32 @@ export const systemd: ServiceManager = {
 export const openrc: ServiceManager = {
   name: 'openrc',
   async state(ctx, unit) {
-    const exists = await ctx.exists(`/etc/init.d/${unit}`);
+    const exists = await ctx.exists(`/etc/init.d/${checked(unit)}`);
     if (!exists) return { exists: false, enabled: null, running: null };
     const [levels, status] = await Promise.all([ctx.run(['rc-update', 'show', 'default'], T), ctx.run(['rc-service', unit, 'status'], T)]);
     const enabled = levels.stdout.split('\n').some((l) => l.trim().split('|')[0]?.trim() === unit);
     // rc-service status: exit 0 started, 3 stopped (and "* status: started").
     return { exists, enabled, running: status.code === 0 && /started/.test(status.stdout + status.stderr) };
   },
-  act(ctx, unit, action) {
+  async act(ctx, unit, action) {
+    checked(unit);
     if (action === 'enable') return ctx.run(['rc-update', 'add', unit, 'default'], T);
-    if (action === 'disable') return ctx.run(['rc-update', 'del', unit, 'default'], T);
-    return ctx.run(['rc-service', unit, action], T);
+    if (action === 'disable') {
+      // Not in the runlevel (exit 1, "is not in the runlevel"): disabled already, as wanted.
+      const r = await ctx.run(['rc-update', 'del', unit, 'default'], T);
+      return r.code !== 0 && /is not in the runlevel/.test(r.stdout + r.stderr) ? { ...r, code: 0 } : r;
+    }
+    const r = await ctx.run(['rc-service', unit, action], T);
+    // Many init scripts have no reload ("unknown function `reload'"): a restart loads the new config.
+    if (action === 'reload' && r.code !== 0 && /unknown function/.test(r.stdout + r.stderr)) {
+      const restart = await ctx.run(['rc-service', unit, 'restart'], T);
+      return { ...restart, stdout: `${unit} has no reload: restarted it instead\n${restart.stdout}` };
+    }
+    return r;
   },
   reloadDefinitions: async () => null,
   async why(ctx, unit) {
-    const status = await ctx.run(['rc-service', unit, 'status'], T);
+    const status = await ctx.run(['rc-service', checked(unit), 'status'], T);
     return (status.stdout + status.stderr).trim().slice(-4000);
   },
 };
