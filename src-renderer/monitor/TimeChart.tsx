@@ -187,7 +187,7 @@ export function TimeChart({ rows, series, unit, from, to, syncId, yMax, loading,
           minTickGap={24}
           height={22}
         />
-        <YAxis domain={y.domain} ticks={y.ticks} tickFormatter={y.format} tickLine={false} axisLine={false} width={unit === 'bytes' || unit === 'rate' ? 64 : 48} className="chart-axis" allowDataOverflow />
+        <YAxis domain={y.domain} ticks={y.ticks} tickFormatter={y.format} tickLine={false} axisLine={false} width={unit === 'rate' ? 76 : unit === 'bytes' ? 60 : 48} className="chart-axis" allowDataOverflow />
         <Tooltip
           content={(props) => <ChartTooltip active={props.active} payload={props.payload} series={series} unit={unit} withDate={rangeMs > 86_400_000} />}
           isAnimationActive={false}
