@@ -5,12 +5,17 @@ import { quoteArgv } from '../ssh/argv.js';
 import type { HelperTransport } from './helper-client.js';
 
 /** Opens an exec channel for argv (quoted once, in quoteArgv). */
-export function execChannel(client: Client, argv: string[]): Promise<ClientChannel> {
+export function execChannel(client: Client, argv: string[], onOpen?: (stream: ClientChannel) => void): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     try {
       client.exec(quoteArgv(argv), (err, stream) => {
         if (err) reject(new FleetdeckError('disconnected', `The host refused to run a command: ${err.message}`));
-        else resolve(stream);
+        else {
+          // Before anything else runs: ssh2 may emit 'exit' in the same tick as the open (a fast
+          // command whose packets arrive together), and a listener added after an await misses it.
+          onOpen?.(stream);
+          resolve(stream);
+        }
       });
     } catch (err) {
       reject(new FleetdeckError('disconnected', `The SSH connection is gone: ${(err as Error).message}`));
@@ -31,22 +36,23 @@ export async function execCapture(
   argv: string[],
   opts: { stdin?: Buffer | { file: string }; timeoutMs?: number; label?: string } = {},
 ): Promise<ExecResult> {
-  const stream = await execChannel(client, argv);
+  let code: number | null = null;
+  let signal: string | null = null;
+  const stream = await execChannel(client, argv, (s) =>
+    s.on('exit', (c: number | null, sig?: string) => {
+      code = c;
+      signal = sig ?? null;
+    }),
+  );
   return new Promise((resolve, reject) => {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    let code: number | null = null;
-    let signal: string | null = null;
     const timer = setTimeout(() => {
       stream.close();
       reject(new FleetdeckError('timeout', `${opts.label ?? argv[0]} did not finish within ${Math.round((opts.timeoutMs ?? 60000) / 1000)} s.`));
     }, opts.timeoutMs ?? 60_000);
     stream.on('data', (d: Buffer) => out.push(d));
     stream.stderr.on('data', (d: Buffer) => err.push(d));
-    stream.on('exit', (c: number | null, s?: string) => {
-      code = c;
-      signal = s ?? null;
-    });
     stream.on('close', () => {
       clearTimeout(timer);
       resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });

@@ -98,7 +98,7 @@ export class ChangeService {
 
   async facts(target: ChangeTarget): Promise<HostFacts> {
     const [probe, who] = await Promise.all([target.probe(), target.user()]);
-    return { probe, user: who.user, uid: who.uid, hostName: target.hostName };
+    return { probe, user: who.user, uid: who.uid, auth: who.auth ?? null, hostName: target.hostName };
   }
 
   private backendOf(probe: Probe, hostName: string): { backend: Exclude<Probe['packageBackend'], 'unknown'>; manager: Exclude<Probe['serviceManager'], 'none'> } {

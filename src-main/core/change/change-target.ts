@@ -1,3 +1,4 @@
+import type { AuthMethod } from '../../../src-common/hosts/host.schema.js';
 import { connect as netConnect } from 'node:net';
 import type { Probe } from '../../../src-common/inventory/probe.schema.js';
 import type { ChannelHandle, OpenOptions } from '../../../src-common/protocol/endpoint.js';
@@ -18,7 +19,7 @@ export interface ChangeTarget {
   /** A stable key for the plans made for it (host id, or the ad-hoc address). */
   key: string;
   /** Who Fleetdeck logs in as (the admin). */
-  user(): Promise<{ user: string; uid: number }>;
+  user(): Promise<{ user: string; uid: number; auth?: AuthMethod | null }>;
   probe(): Promise<Probe>;
   request<D extends HelperRequestDef>(def: D, params: HelperParams<D>, superuser: Superuser, timeoutMs?: number): Promise<HelperResult<D>>;
   /** Opens a channel on the root helper (changes need root). */
@@ -39,7 +40,7 @@ export function sessionTarget(session: HostSession, host: { id: number | null; n
       await session.connect();
       const f = session.facts;
       if (!f) throw new FleetdeckError('disconnected', `${host.name} is not connected right now.`);
-      return { user: f.user, uid: f.uid };
+      return { user: f.user, uid: f.uid, auth: session.authMethod };
     },
     probe() {
       const generation = session.linkGeneration;
@@ -74,7 +75,7 @@ export function localTarget(helper: HelperClient, name = 'this machine'): Change
     hostId: null,
     hostName: name,
     key: 'local',
-    user: async () => ({ user: helper.init.user, uid: helper.init.uid }),
+    user: async () => ({ user: helper.init.user, uid: helper.init.uid, auth: null }),
     probe: () => (probe ??= helper.request(helperApi.probe, {})),
     request: (def, params, _superuser, timeoutMs) => helper.request(def, params, { timeoutMs: timeoutMs ?? 120_000 }),
     async openRoot(def, params, opts) {

@@ -1,3 +1,4 @@
+import type { AuthMethod } from '../../../src-common/hosts/host.schema.js';
 import type { z } from 'zod';
 import type { Check } from '../../../src-common/change/plan.schema.js';
 import type { Resource } from '../../../src-common/change/resource.schema.js';
@@ -30,6 +31,8 @@ export interface HostFacts {
   /** The login user (the admin Fleetdeck connects as). */
   user: string;
   uid: number;
+  /** How Fleetdeck logs in (key, agent, password, keyboard-interactive); null without a login (--local). */
+  auth?: AuthMethod | null;
   hostName: string;
 }
 

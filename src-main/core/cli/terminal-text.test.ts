@@ -24,6 +24,6 @@ describe('terminal-safe CLI output', () => {
     // Through main(): an unknown command named with an escape sequence is echoed back harmlessly.
     const code = await main(['\x1b]0;x\x07'], { stdout: { write: (s: string | Uint8Array) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } });
     expect(code).toBe(2);
-    expect(err.join('')).not.toMatch(/\x1b\]/); // eslint-disable-line no-control-regex
+    expect(err.join('')).not.toMatch(/\x1b\]/);  
   });
 });

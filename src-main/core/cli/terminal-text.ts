@@ -8,7 +8,7 @@ import type { CliIo } from './command.js';
  * except newline and tab, and except the colour sequences (SGR: ESC [ digits ; m), which only
  * colour text. JSON output is already escaped by JSON.stringify and is not touched by this.
  */
-// eslint-disable-next-line no-control-regex
+ 
 const UNSAFE = /\x1b\[[0-9;]{0,32}m|[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 export function terminalSafe(s: string): string {

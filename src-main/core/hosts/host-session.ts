@@ -65,6 +65,11 @@ export class HostSession {
     return this.deployed?.facts ?? null;
   }
 
+  /** How this session logs in (what the SSH module must not switch off). */
+  get authMethod(): Host['auth'] {
+    return this.host.auth;
+  }
+
   get lastDeploy(): DeployResult | null {
     return this.deployed;
   }
