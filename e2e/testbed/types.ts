@@ -17,7 +17,7 @@ export interface TestUser {
 export interface TestHost {
   name: string;
   kind: 'sshd' | 'debian';
-  address: '127.0.0.1';
+  address: string;
   port: number;
   users: Record<string, TestUser>;
   containerId?: string;

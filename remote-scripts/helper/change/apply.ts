@@ -1,9 +1,10 @@
 import { promises as fs } from 'node:fs';
 import type { JournalEvent, PlanStep } from '../../../src-common/change/plan.schema.js';
-import type { CommandResource, FileResource, GuardResource, PackageResource, UnitResource } from '../../../src-common/change/resource.schema.js';
+import type { CommandResource, FileResource, PackageResource, UnitResource } from '../../../src-common/change/resource.schema.js';
 import { FleetdeckError, toProblem } from '../../../src-common/problems.js';
 import type { HelperContext, RunResult } from '../context.js';
 import { backupFile, loadAccounts, removeFile, restoreBackup, writeFileAtomic, type Backup } from './files.js';
+import { applyGuard, cancelAllReverts, revertNow, type GuardUndo } from './guard.js';
 import { Journal } from './journal.js';
 import { proxyEnv, type PackageBackend } from './packages.js';
 import type { ServiceManager, UnitState } from './services.js';
@@ -31,8 +32,9 @@ type FileUndo = { kind: 'file'; path: string; backup: Backup; createdDirs: strin
 type PackageUndo = { kind: 'package'; installed: string[]; removed: string[] };
 type UnitUndo = { kind: 'unit'; name: string; before: UnitState };
 type CommandUndo = { kind: 'command'; undo: string[] | null };
-type GuardUndo = { kind: 'guard'; armed: { unit: string | null; pid: number | null } | null };
 type Undo = FileUndo | PackageUndo | UnitUndo | CommandUndo | GuardUndo;
+
+export { shQuote } from './guard.js';
 
 const SYSTEMD_DIRS = ['/etc/systemd/', '/lib/systemd/', '/usr/lib/systemd/'];
 const OUTPUT_TAIL = 20;
@@ -48,7 +50,10 @@ export async function runSteps(journal: Journal, deps: RunnerDeps, fromStep = 1)
     if (step.n < fromStep) continue;
     const stop = deps.stopRequested();
     if (stop) {
-      log({ type: stop === 'cancel' ? 'cancelled' : 'interrupted', step: step.n, message: stop === 'cancel' ? `cancelled before step ${step.n}` : `the link to the app was lost; stopped before step ${step.n}` });
+      // Inside a lockout guard nobody will confirm any more: its revert runs now (revertNow).
+      const reverted = await revertNow(journal, step.n, deps, (line) => deps.emit({ t: Date.now(), type: 'output', step: step.n, line: line.slice(0, 4096) }));
+      log({ type: stop === 'cancel' ? 'cancelled' : 'interrupted', step: step.n, message: `${stop === 'cancel' ? `cancelled before step ${step.n}` : `the link to the app was lost; stopped before step ${step.n}`}${reverted.note}`.slice(0, 4000) });
+      for (const m of reverted.marks) journal.append(m);
       return stop === 'cancel' ? 'cancelled' : 'interrupted';
     }
     log({ type: 'step-start', step: step.n, message: step.summary });
@@ -85,7 +90,12 @@ export async function runSteps(journal: Journal, deps: RunnerDeps, fromStep = 1)
     } catch (err) {
       const p = toProblem(err);
       const output = tail.length ? `\n${tail.join('\n')}` : '';
-      log({ type: 'step-failed', step: step.n, problem: p.problem, message: `${p.message}${output}`.slice(0, 4000) });
+      // Inside a lockout guard (a confirm that failed, a reload refused): its revert runs now.
+      // What it did goes in the failure's message, so the app's result says it; the journal's
+      // rollback lines follow the failure they answer (not streamed: the apply itself failed).
+      const reverted = await revertNow(journal, step.n, deps, onLine, true);
+      log({ type: 'step-failed', step: step.n, problem: p.problem, message: `${p.message.slice(0, 1500)}${reverted.note}${output}`.slice(0, 4000) });
+      for (const m of reverted.marks) journal.append(m);
       return 'failed';
     }
   }
@@ -187,82 +197,6 @@ async function applyCommand(journal: Journal, n: number, r: CommandResource, dep
   return false;
 }
 
-/** One argv element for /bin/sh -c, single-quoted. */
-export function shQuote(arg: string): string {
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-const revertUnit = (journalId: string) => `fleetdeck-revert-${journalId}`;
-
-/**
- * The lockout guard's steps. arm-revert writes (from this journal's own backups) the script that
- * puts the guarded files back, and schedules it on the host: a systemd timer where there is
- * systemd, else a detached `sleep` — it fires unless disarmed, link or no link. confirm waits for
- * the app to log in anew. disarm cancels the revert once the app confirmed.
- */
-async function applyGuard(journal: Journal, n: number, r: GuardResource, deps: RunnerDeps, log: (e: Omit<JournalEvent, 't'>) => void): Promise<void> {
-  const { ctx } = deps;
-  if (r.op === 'arm-revert') {
-    const lines: string[] = [];
-    for (const target of r.restore ?? []) {
-      const step = [...journal.meta.steps].reverse().find((s) => s.n < n && s.resource.kind === 'file' && s.resource.path === target);
-      const undo = step ? journal.undo<FileUndo>(step.n) : null;
-      if (!undo) continue;
-      lines.push(undo.backup.existed && undo.backup.copy ? `cp -p ${shQuote(undo.backup.copy)} ${shQuote(target)}` : `rm -f ${shQuote(target)}`);
-    }
-    if (r.then) lines.push(r.then.map(shQuote).join(' '));
-    const script = lines.join('; ') || 'true';
-    const seconds = r.seconds ?? 180;
-    let armed: GuardUndo['armed'];
-    if (deps.manager.name === 'systemd') {
-      const unit = revertUnit(journal.meta.id);
-      const res = await ctx.run(['systemd-run', `--unit=${unit}`, `--on-active=${seconds}`, '--timer-property=AccuracySec=1s', '/bin/sh', '-c', script], { timeoutMs: 30_000 });
-      if (res.code !== 0) throw new FleetdeckError('step-failed', `Could not arm the automatic revert (systemd-run): ${(res.stderr || res.stdout).trim()}`);
-      armed = { unit, pid: null };
-    } else {
-      const res = await ctx.run(['/bin/sh', '-c', `setsid /bin/sh -c ${shQuote(`sleep ${seconds}; ${script}`)} </dev/null >/dev/null 2>&1 & echo $!`], { timeoutMs: 30_000 });
-      const pid = Number(res.stdout.trim());
-      if (res.code !== 0 || !Number.isInteger(pid) || pid <= 1) throw new FleetdeckError('step-failed', `Could not arm the automatic revert: ${(res.stderr || res.stdout).trim()}`);
-      armed = { unit: null, pid };
-    }
-    journal.saveUndo(n, { kind: 'guard', armed } satisfies GuardUndo);
-    log({ type: 'output', step: n, line: `automatic revert armed: in ${seconds} s unless confirmed (${armed.unit ?? `pid ${armed.pid}`})` });
-    return;
-  }
-  if (r.op === 'disarm') {
-    journal.saveUndo(n, { kind: 'guard', armed: null } satisfies GuardUndo);
-    await disarm(ctx, journal, deps);
-    return;
-  }
-  // confirm
-  if (!deps.awaitConfirm) throw new FleetdeckError('step-failed', 'Nothing can confirm this change (no app is connected to answer).');
-  log({ type: 'waiting', step: n, message: r.label });
-  const answer = await deps.awaitConfirm(n, (r.waitSeconds ?? 60) * 1000);
-  if (!answer.ok) throw new FleetdeckError('step-failed', `${r.label} failed: ${answer.evidence}`);
-  log({ type: 'output', step: n, line: answer.evidence });
-}
-
-/** Cancels an armed revert of this journal, if one is armed. */
-async function disarm(ctx: HelperContext, journal: Journal, deps: RunnerDeps): Promise<void> {
-  for (const s of journal.meta.steps) {
-    if (s.resource.kind !== 'guard' || s.resource.op !== 'arm-revert') continue;
-    const armed = journal.undo<GuardUndo>(s.n)?.armed;
-    if (!armed) continue;
-    if (armed.unit) {
-      await ctx.run(['systemctl', 'stop', `${armed.unit}.timer`], { timeoutMs: 30_000 });
-      await ctx.run(['systemctl', 'reset-failed', `${armed.unit}.timer`, `${armed.unit}.service`], { timeoutMs: 30_000 });
-    } else if (armed.pid) {
-      // The detached sleep's process group: the sleep and its shell.
-      try {
-        process.kill(-armed.pid, 'SIGTERM');
-      } catch {
-        /* it fired or died already */
-      }
-    }
-    void deps;
-  }
-}
-
 /**
  * Walks the journal's completed (and the stopped) steps back, newest first: files restored from
  * their backups (or removed, with the directories the step made), packages the plan installed
@@ -314,7 +248,7 @@ export async function rollback(journal: Journal, deps: RunnerDeps): Promise<'rol
         restartUnits.delete(undo.name);
         log({ type: 'rollback-step', step: n, message: `${undo.name} back to ${undo.before.exists ? `${undo.before.enabled ? 'enabled' : 'disabled'}, ${undo.before.running ? 'running' : 'stopped'}` : 'absent'}` });
       } else if (undo.kind === 'guard') {
-        if (undo.armed) await disarm(deps.ctx, journal, deps);
+        if (undo.armed) await cancelAllReverts(deps.ctx, journal);
         log({ type: 'rollback-step', step: n, message: undo.armed ? 'automatic revert cancelled (the rollback restores instead)' : 'nothing to undo' });
       } else {
         if (undo.undo) {
