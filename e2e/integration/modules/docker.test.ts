@@ -143,6 +143,8 @@ describe.skipIf(unavailable)('docker module on a live Debian host', () => {
     expect(await sh("systemctl is-active docker.socket || true; curl -s --max-time 5 --unix-socket /var/run/docker.sock http://docker/_ping || echo ' unreachable'")).toMatch(/^inactive\n.*unreachable$/);
     // live-restore keeps containers running without dockerd: the rollback stopped them before removing it.
     expect(await sh('ps -eo args | grep -cx "sleep 3600" || true')).toBe('0');
+    // The dependencies docker.io pulled in (containerd, runc, …) went with it: nothing is left running.
+    expect(await sh("for p in containerd runc; do dpkg-query -W -f '${db:Status-Abbrev}\\n' $p 2>/dev/null || echo none; done; pgrep -c containerd || true")).toMatch(/^(rc|none|un)\s*\n(rc|none|un)\s*\n0$/);
     expect(await fleet.call('change.installed', { id })).toEqual([]);
 
     const again = await plan();

@@ -29,7 +29,8 @@ export interface RunnerDeps {
 }
 
 type FileUndo = { kind: 'file'; path: string; backup: Backup; createdDirs: string[] };
-type PackageUndo = { kind: 'package'; installed: string[]; removed: string[] };
+/** pulledIn: what the install added besides the named packages (their dependencies), where the backend says. */
+type PackageUndo = { kind: 'package'; installed: string[]; removed: string[]; pulledIn?: string[] };
 type UnitUndo = { kind: 'unit'; name: string; before: UnitState };
 type CommandUndo = { kind: 'command'; undo: string[] | null };
 type Undo = FileUndo | PackageUndo | UnitUndo | CommandUndo | GuardUndo;
@@ -127,6 +128,7 @@ async function applyPackage(journal: Journal, n: number, r: PackageResource, dep
     const missing = r.packages.filter((p) => installed[p] === null);
     journal.saveUndo(n, { kind: 'package', installed: missing, removed: [] } satisfies PackageUndo);
     if (!missing.length) return;
+    const before = await backend.allInstalled?.(ctx).catch(() => undefined);
     let res = await backend.install(ctx, missing, { env, onLine, signal: deps.signal });
     if (res.code !== 0 && backend.refresh && backend.refreshWhen?.(res)) {
       onLine('(the package lists do not know it yet: refreshing them, then installing again)');
@@ -135,6 +137,11 @@ async function applyPackage(journal: Journal, n: number, r: PackageResource, dep
       res = await backend.install(ctx, missing, { env, onLine, signal: deps.signal });
     }
     if (res.code !== 0) throw failed(`Installing ${missing.join(' ')}`, res, backend.transient(res));
+    const after = before ? await backend.allInstalled?.(ctx).catch(() => undefined) : undefined;
+    if (before && after) {
+      const pulledIn = [...after].filter((p) => !before.has(p) && !missing.includes(p)).sort();
+      journal.saveUndo(n, { kind: 'package', installed: missing, removed: [], pulledIn } satisfies PackageUndo);
+    }
   } else {
     const present = r.packages.filter((p) => installed[p] !== null);
     journal.saveUndo(n, { kind: 'package', installed: [], removed: present } satisfies PackageUndo);
@@ -229,12 +236,24 @@ export async function rollback(journal: Journal, deps: RunnerDeps): Promise<'rol
         for (const s of journal.meta.steps) if (s.resource.kind === 'unit' && (s.resource.reloadOn ?? s.resource.restartOn ?? []).includes(`file:${undo.path}`)) restartUnits.add(s.resource.name);
         log({ type: 'rollback-step', step: n, message: undo.backup.existed ? `restored ${undo.path}` : `removed ${undo.path}` });
       } else if (undo.kind === 'package') {
+        const onLine = (line: string) => deps.emit({ t: Date.now(), type: 'output', step: n, line });
         if (undo.installed.length) {
-          const res = await deps.backend.remove(deps.ctx, undo.installed, { env, signal: deps.signal, onLine: (line) => deps.emit({ t: Date.now(), type: 'output', step: n, line }) });
+          const res = await deps.backend.remove(deps.ctx, undo.installed, { env, signal: deps.signal, onLine });
           if (res.code !== 0) throw failed(`Removing ${undo.installed.join(' ')}`, res, deps.backend.transient(res));
         }
+        // The dependencies that install pulled in, where nothing else needs them now (a package
+        // installed later that needs one keeps it; orphans that were there before stay too).
+        let deps2: string[] = [];
+        if (undo.pulledIn?.length && deps.backend.orphans) {
+          const orphans = await deps.backend.orphans(deps.ctx);
+          deps2 = undo.pulledIn.filter((p) => orphans.has(p));
+          if (deps2.length) {
+            const res = await deps.backend.remove(deps.ctx, deps2, { env, signal: deps.signal, onLine });
+            if (res.code !== 0) throw failed(`Removing the dependencies ${deps2.join(' ')}`, res, deps.backend.transient(res));
+          }
+        }
         if (undo.removed.length) notes.push(`packages removed by step ${n} (${undo.removed.join(' ')}) are not reinstalled`);
-        log({ type: 'rollback-step', step: n, message: undo.installed.length ? `removed ${undo.installed.join(' ')}` : 'no package to remove' });
+        log({ type: 'rollback-step', step: n, message: undo.installed.length ? `removed ${undo.installed.join(' ')}${deps2.length ? ` and the dependencies it pulled in (${deps2.join(' ')})` : ''}` : 'no package to remove' });
       } else if (undo.kind === 'unit') {
         const now = await deps.manager.state(deps.ctx, undo.name);
         if (undo.before.exists) {

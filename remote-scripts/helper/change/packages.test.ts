@@ -221,7 +221,7 @@ describe('zypper', () => {
   it('remove: only what is installed (zypper remove of a missing package exits 104)', async () => {
     const { ctx, calls } = fakeCtx({ 'rpm -q --qf %{VERSION}-%{RELEASE}\\n a': { stdout: '1-1\n' }, 'rpm -q': { code: 1 } });
     expect((await zypper.remove(ctx, ['a', 'b'], opts())).code).toBe(0);
-    expect(calls.filter((c) => c[0] === 'zypper')).toEqual([['zypper', '--non-interactive', 'remove', 'a']]);
+    expect(calls.filter((c) => c[0] === 'zypper')).toEqual([['zypper', '--non-interactive', 'remove', '--clean-deps', 'a']]);
   });
 
   it('says the lock is held: worth retrying', () => {
@@ -253,7 +253,7 @@ describe('pacman', () => {
     await pacman.remove(ctx, ['a', 'b'], opts());
     expect(calls.filter((c) => c[1] !== '-Q')).toEqual([
       ['pacman', '-S', '--noconfirm', '--needed', 'a'],
-      ['pacman', '-R', '--noconfirm', 'a'],
+      ['pacman', '-Rs', '--noconfirm', 'a'],
     ]);
     expect(pacman.transient({ code: 1, stdout: '', stderr: 'error: failed to init transaction (unable to lock database)' })).toBe(true);
   });
@@ -299,5 +299,17 @@ describe('apt', () => {
     const { ctx, calls } = fakeCtx({ 'dpkg-query': { stdout: 'nginx\tinstall ok installed\t1.22.1-9\nold\tdeinstall ok config-files\t1.0\n' } });
     await apt.remove(ctx, ['nginx', 'old'], opts());
     expect(calls[1]).toEqual(['apt-get', 'remove', '-y', '-q', 'nginx']);
+  });
+});
+
+describe('apt: what an install pulled in, and what nothing needs any more', () => {
+  it('reads the installed names from dpkg-query (half-removed "rc" packages are not installed)', async () => {
+    const { parseDpkgInstalled } = await import('./packages.js');
+    expect(parseDpkgInstalled('docker.io\tinstall ok installed\nrunc\tinstall ok installed\nnginx\tdeinstall ok config-files\n\n')).toEqual(['docker.io', 'runc']);
+  });
+  it('reads what autoremove would remove from its simulation (architecture suffixes dropped)', async () => {
+    const { parseAptRemovals } = await import('./packages.js');
+    const out = 'Reading package lists...\nThe following packages will be REMOVED:\n  containerd runc\nRemv containerd [1.6.20~ds1-1+b1]\nRemv runc [1.1.5+ds1-1+deb12u1]\nRemv libfoo:amd64 [1.0]\n';
+    expect(parseAptRemovals(out)).toEqual(['containerd', 'runc', 'libfoo']);
   });
 });

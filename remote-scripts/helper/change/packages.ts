@@ -33,6 +33,15 @@ export interface PackageBackend {
   /** The package lists are stale (apt: "Unable to locate package"): refresh them, then install again. */
   refreshWhen?(r: RunResult): boolean;
   refresh?(ctx: HelperContext, opts: InstallOptions): Promise<RunResult>;
+  /**
+   * Every installed package's name, where removing a package leaves the dependencies it pulled
+   * in behind (apt): an install records what it added, and a rollback removes those of them
+   * nothing needs any more (orphans). dnf, zypper (--clean-deps), pacman (-Rs) and apk do that
+   * themselves when they remove.
+   */
+  allInstalled?(ctx: HelperContext): Promise<Set<string>>;
+  /** Installed packages nothing needs any more (what an autoremove would remove). */
+  orphans?(ctx: HelperContext): Promise<Set<string>>;
 }
 
 const INSTALL_TIMEOUT_MS = 20 * 60_000;
@@ -94,6 +103,14 @@ export const apt: PackageBackend = {
   install: (ctx, packages, opts) =>
     stream(ctx, ['apt-get', 'install', '-y', '-q', '--no-install-recommends', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold', ...packages], { ...opts, env: { ...opts.env, DEBIAN_FRONTEND: 'noninteractive' } }),
   remove: (ctx, packages, opts) => removeInstalled(apt, ctx, packages, opts, (present) => ['apt-get', 'remove', '-y', '-q', ...present]),
+  async allInstalled(ctx) {
+    const r = await ctx.run(['dpkg-query', '-W', '-f', '${Package}\\t${Status}\\n'], { timeoutMs: 30_000 });
+    return new Set(parseDpkgInstalled(r.stdout));
+  },
+  async orphans(ctx) {
+    const r = await ctx.run(['apt-get', '-s', '-q', 'autoremove'], { timeoutMs: 120_000 });
+    return new Set(r.code === 0 ? parseAptRemovals(r.stdout) : []);
+  },
   transient,
   // apt knows a package only once `apt-get update` has listed it (a fresh image has no lists).
   refreshWhen: (r) => /unable to locate package|has no installation candidate|package .* is not available/i.test(r.stderr + r.stdout),
@@ -201,7 +218,7 @@ export const zypper: PackageBackend = {
   },
   install: async (ctx, packages, opts) => zypperOutcome(ctx, await stream(ctx, ['zypper', '--non-interactive', 'install', '--auto-agree-with-licenses', '--no-recommends', ...packages], opts), packages, 'present', opts),
   remove: (ctx, packages, opts) =>
-    removeInstalled(zypper, ctx, packages, opts, (present) => ['zypper', '--non-interactive', 'remove', ...present]).then((r) => zypperOutcome(ctx, r, packages, 'absent', opts)),
+    removeInstalled(zypper, ctx, packages, opts, (present) => ['zypper', '--non-interactive', 'remove', '--clean-deps', ...present]).then((r) => zypperOutcome(ctx, r, packages, 'absent', opts)),
   transient,
 };
 
@@ -225,7 +242,7 @@ export const pacman: PackageBackend = {
     return { wouldInstall, problem };
   },
   install: (ctx, packages, opts) => stream(ctx, ['pacman', '-S', '--noconfirm', '--needed', ...packages], opts),
-  remove: (ctx, packages, opts) => removeInstalled(pacman, ctx, packages, opts, (present) => ['pacman', '-R', '--noconfirm', ...present]),
+  remove: (ctx, packages, opts) => removeInstalled(pacman, ctx, packages, opts, (present) => ['pacman', '-Rs', '--noconfirm', ...present]),
   transient,
 };
 
@@ -269,4 +286,19 @@ export function proxyEnv(etcEnvironment: string | null): Record<string, string> 
     if (m && m[2]!.length < 2048) out[m[1]!] = m[2]!;
   }
   return out;
+}
+
+/** dpkg-query -W -f '${Package}\t${Status}\n' → the names that are installed. */
+export function parseDpkgInstalled(out: string): string[] {
+  const names: string[] = [];
+  for (const line of out.split('\n')) {
+    const [name, status] = line.split('\t');
+    if (name && status === 'install ok installed') names.push(name);
+  }
+  return names;
+}
+
+/** apt-get -s autoremove (or remove) → the packages it would remove ("Remv NAME [VERSION]"). */
+export function parseAptRemovals(out: string): string[] {
+  return [...out.matchAll(/^Remv (\S+)/gm)].map((m) => m[1]!.replace(/:[a-z0-9]+$/, ''));
 }

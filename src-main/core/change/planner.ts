@@ -294,7 +294,8 @@ export function planSummary(steps: PlanStep[], hostName: string): string {
     [count((s) => s.kind === 'unit'), 'service change'],
     [count((s) => s.kind === 'command'), 'command'],
   ] as const;
-  return `${plural(steps.length, 'step')} on ${hostName}: ${parts.filter(([n]) => n).map(([n, w]) => plural(n, w)).join(', ')}${steps.some((s) => !s.reversible) ? '; some cannot be undone' : ''}.`;
+  const guarded = steps.some((s) => s.resource.kind === 'guard' && s.resource.op === 'arm-revert');
+  return `${plural(steps.length, 'step')} on ${hostName}: ${parts.filter(([n]) => n).map(([n, w]) => plural(n, w)).join(', ')}${steps.some((s) => !s.reversible) ? '; some cannot be undone' : ''}${guarded ? `; guarded: ${hostName} reverts by itself unless a new login confirms the change` : ''}.`;
 }
 
 /** What a step shows of a file (before/after): up to 64 KiB, then where it was cut. The file itself is written whole. */
