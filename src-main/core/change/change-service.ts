@@ -125,6 +125,23 @@ export class ChangeService {
     return r.observed;
   }
 
+  /**
+   * A plan that adds ports (nginx after the firewall) also re-plans the installed modules built
+   * from the others' ports, with their stored settings: the new ports open in the same change.
+   */
+  private withPortFollowers(validated: { module: ChangeModule<never>; settings: unknown }[], installed: InstalledModule[]): { module: ChangeModule<never>; settings: unknown }[] {
+    const opensPorts = validated.some((v) => v.module.opens(v.settings as never).length > 0);
+    if (!opensPorts) return validated;
+    const out = [...validated];
+    for (const i of installed) {
+      const m = this.byId.get(i.module);
+      if (!m?.followsPorts || out.some((v) => v.module.info.id === i.module)) continue;
+      const parsed = m.settings.safeParse({ ...m.info.defaults, ...i.settings });
+      if (parsed.success) out.push({ module: m, settings: parsed.data });
+    }
+    return out;
+  }
+
   /** Plans what the modules want on the host; nothing on the host changes. */
   async plan(target: ChangeTarget, requests: ModuleRequest[]): Promise<ChangePlan> {
     if (!requests.length) throw new FleetdeckError('invalid-input', 'Choose at least one module.');
@@ -133,13 +150,23 @@ export class ChangeService {
       if (seen.has(r.id)) throw new FleetdeckError('invalid-input', `Module ${r.id} is listed twice: list each module once.`);
       seen.add(r.id);
     }
-    const validated = requests.map((r) => this.validate(r));
-    const facts = await this.facts(target);
     const installed = this.installedSet(target);
-    const wanted: Wanted[] = validated.map((v) => ({ module: v.module as ChangeModule, settings: v.settings }));
-    const desired = desiredState(wanted, facts, installed.ids, installed.ports, this.deps.pki);
-    const observed = await this.read(target, desired, facts.probe);
-    const steps = planSteps(desired, observed);
+    const asked = requests.map((r) => this.validate(r));
+    let validated = this.withPortFollowers(asked, installed.list);
+    const facts = await this.facts(target);
+    const compute = async () => {
+      const wanted: Wanted[] = validated.map((v) => ({ module: v.module as ChangeModule, settings: v.settings }));
+      const desired = desiredState(wanted, facts, installed.ids, installed.ports, this.deps.pki);
+      const observed = await this.read(target, desired, facts.probe);
+      return { desired, observed, steps: planSteps(desired, observed) };
+    };
+    let { desired, observed, steps } = await compute();
+    // A firewall re-planned for the new ports that already allows them has nothing to do: leave it out.
+    const idle = validated.filter((v) => !asked.includes(v) && !steps.some((s) => s.module === v.module.info.id));
+    if (idle.length) {
+      validated = validated.filter((v) => !idle.includes(v));
+      ({ desired, observed, steps } = await compute());
+    }
     const tag = planTag(desired, observed);
     const warnings = [...new Set([...desired.warnings, ...steps.flatMap((s) => s.warnings)])];
     const plan: ChangePlan = {

@@ -68,6 +68,12 @@ export interface ChangeModule<S = unknown> {
   network(ctx: ModuleContext<S>): string | null;
   /** Ports it opens, for the firewall module and the wizard. */
   opens(settings: S): { port: number; proto: 'tcp' | 'udp'; why: string }[];
+  /**
+   * It is built from the ports the other modules open (the firewall): when a later plan adds a
+   * module that opens ports, this installed module is planned again with it, so the new port is
+   * opened in the same change instead of staying closed.
+   */
+  followsPorts?: boolean;
   /** A port it opens that its own service may hold already (preflight does not call that busy). */
   ownsPort?(port: number, probe: Probe): boolean;
   resources(ctx: ModuleContext<S>): Resource[];

@@ -178,7 +178,7 @@ export function planSteps(desired: DesiredState, observed: Observed[]): PlanStep
             diff: null,
             needsRoot: true,
             reversible: true,
-            warnings: [...(o.dryRunProblem ? [`The dry run said: ${o.dryRunProblem}`] : []), ...(r.source ? [`Downloaded from ${r.source}.`] : [])],
+            warnings: [...(o.dryRunProblem ? [dryRunWarning(o.dryRunProblem, missing)] : []), ...(r.source ? [`Downloaded from ${r.source}.`] : [])],
             resource: r,
           },
           rid,
@@ -311,4 +311,16 @@ function diffShown(diff: string): string | null {
   if (diff.length <= SHOWN_DIFF) return diff;
   const note = `\n… (the diff goes on: ${diff.split('\n').length} lines in all)`;
   return diff.slice(0, SHOWN_DIFF - note.length) + note;
+}
+
+/**
+ * What a failed dry run means for the person reading the plan. A host whose apt lists were never
+ * fetched (a fresh image) does not know the package yet: apply refreshes the lists first, so that
+ * is said plainly rather than as an error; anything else is quoted.
+ */
+export function dryRunWarning(problem: string, packages: string[]): string {
+  if (/unable to locate package|has no installation candidate/i.test(problem)) {
+    return `The host's package lists do not list ${packages.join(', ')} yet (never refreshed?): apply runs the package manager's refresh (apt-get update) first, so what it pulls in is only known then.`;
+  }
+  return `The dry run said: ${problem}`;
 }

@@ -285,6 +285,7 @@ function firewalldResources(ctx: ModuleContext<FirewallSettings>): Resource[] {
 export const firewallModule = defineModule<FirewallSettings>({
   info: firewallInfo,
   settings: firewallSettings as never,
+  followsPorts: true,
   unsupported(facts: HostFacts) {
     if (facts.probe.packageBackend === 'unknown') return 'no package manager Fleetdeck knows (apt, dnf, yum, zypper, pacman, apk)';
     if (facts.probe.serviceManager === 'none') return 'neither systemd nor openrc runs as init';

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import type { InstalledModule } from '../../../src-common/change/modules.contract.js';
+import type { Resource } from '../../../src-common/change/resource.schema.js';
+import { allModules } from '../modules/index.js';
+import { ChangeService } from './change-service.js';
+import type { ChangeStore } from './change-store.js';
+import type { ChangeTarget } from './change-target.js';
+import { familyFacts } from './family-probes.test-util.js';
+
+/**
+ * ChangeService's planning rules over a test double of a host that has nothing installed (its
+ * reads answer "absent" for every resource). The live behaviour is in e2e/integration/modules.
+ */
+function blankHost(): ChangeTarget {
+  const facts = familyFacts('debian-12');
+  const observed = (r: Resource) => {
+    switch (r.kind) {
+      case 'file':
+        return { kind: 'file', exists: false, sha256: null, text: null, mode: null, owner: null, group: null };
+      case 'package':
+        return { kind: 'package', installed: Object.fromEntries(r.packages.map((p) => [p, null])), wouldInstall: null, dryRunProblem: null };
+      case 'unit':
+        return { kind: 'unit', exists: false, enabled: null, running: null };
+      case 'command':
+        return { kind: 'command', done: r.unless ? false : null };
+      default:
+        return { kind: 'guard' };
+    }
+  };
+  return {
+    hostId: 1,
+    hostName: 'gpu-1',
+    key: 'host:1',
+    user: async () => ({ user: facts.user, uid: facts.uid, auth: 'key' }),
+    probe: async () => facts.probe,
+    request: (async (_def: unknown, params: { resources: Resource[] }) => ({ observed: params.resources.map(observed) })) as ChangeTarget['request'],
+    openRoot: async () => {
+      throw new Error('not in this test');
+    },
+    confirmLogin: async () => 'ok',
+  };
+}
+
+const storeWith = (installed: InstalledModule[]) => ({ installed: () => installed }) as unknown as ChangeStore;
+
+describe('ChangeService.plan', () => {
+  it('re-plans an installed firewall when a new module opens ports, so they open in the same change', async () => {
+    const firewall: InstalledModule = { module: 'firewall', settings: { sshPort: 22, tcpPorts: [22] }, appliedAt: 1, journalId: 'j-1', lastVerify: null };
+    const service = new ChangeService({ modules: allModules(), store: storeWith([firewall]), audit: () => {} });
+    const plan = await service.plan(blankHost(), [{ id: 'nginx', settings: { serverName: 'gpu-1.lab.test' } }]);
+    expect(plan.modules).toEqual(expect.arrayContaining(['nginx', 'firewall']));
+    const rules = plan.steps.find((s) => s.module === 'firewall' && s.resource.kind === 'file' && s.resource.content?.includes('dport'));
+    expect(rules?.resource.kind === 'file' && rules.resource.content).toMatch(/\b80\b[\s\S]*\b443\b|\b443\b[\s\S]*\b80\b/);
+    // A module that opens no port leaves the firewall alone.
+    const alone = await service.plan(blankHost(), [{ id: 'docker', settings: {} }]);
+    expect(alone.modules).not.toContain('firewall');
+  });
+
+  it('keeps private keys out of the plan it returns', async () => {
+    const pki = { issue: () => ({ certPem: 'CERT', keyPem: '-----BEGIN PRIVATE KEY-----\nsecret\n', caPem: 'CA' }), caPem: () => 'CA' };
+    const service = new ChangeService({ modules: allModules(), store: storeWith([]), pki, audit: () => {} });
+    const plan = await service.plan(blankHost(), [{ id: 'nginx', settings: { serverName: 'gpu-1.lab.test', tls: 'internal-ca' } }]);
+    expect(JSON.stringify(plan)).not.toContain('PRIVATE KEY');
+    expect(plan.steps.some((s) => s.resource.kind === 'file' && s.resource.secret && /^\(secret, \d+ bytes, sha256 [0-9a-f]{12}…\)$/.test(s.resource.content ?? ''))).toBe(true);
+  });
+});
