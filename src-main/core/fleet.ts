@@ -136,7 +136,10 @@ export class Fleet {
       pki: opts.dataDir === ':memory:' ? undefined : openPki(opts.dataDir),
       pkiDir: opts.dataDir === ':memory:' ? undefined : pkiPaths(opts.dataDir).dir,
     });
-    this.capabilities = [this.change];
+    // Each capability hands over its own handlers (capability.ts); the rest are still built below.
+    // Each capability hands over its own handlers (capability.ts), and is disposed in this order
+    // on close (terminals first: their channels ride on the sessions).
+    this.capabilities = [this.terminals, this.change, this.processes, this.footprint, this.monitor, this.alerts, this.reports, this.audit];
     this.handlers = Object.assign(this.buildHandlers(), ...this.capabilities.map((c) => c.handlers()));
   }
 
@@ -266,10 +269,6 @@ export class Fleet {
 
   private buildHandlers(): Record<string, (params: never) => Promise<unknown>> {
     type P<K extends keyof typeof api.hosts> = import('zod').infer<(typeof api.hosts)[K]['params']>;
-    type M<K extends keyof typeof api.monitor> = import('zod').infer<(typeof api.monitor)[K]['params']>;
-    type A<K extends keyof typeof api.alerts> = import('zod').infer<(typeof api.alerts)[K]['params']>;
-    type T<K extends keyof typeof api.terminals> = import('zod').infer<(typeof api.terminals)[K]['params']>;
-    type R<K extends keyof typeof api.reports> = import('zod').infer<(typeof api.reports)[K]['params']>;
     return {
       [api.hosts.list.method]: async () => this.hosts.list().map((h) => this.withState(h)),
       [api.hosts.get.method]: async (p: P<'get'>) => this.withState(this.hosts.get(p.id)),
@@ -405,39 +404,12 @@ export class Fleet {
       },
       [api.inventory.probe.method]: async (p: { id: number }) => this.probe(p.id),
       [api.inventory.snapshot.method]: async (p: { id: number }) => this.inventory(p.id),
-      [api.monitor.start.method]: async (p: M<'start'>) => this.monitor.start(p.id, p.intervalMs),
-      [api.monitor.stop.method]: async (p: M<'stop'>) => this.monitor.stop(p.id),
-      [api.monitor.latest.method]: async (p: M<'latest'>) => this.monitor.latest(p.id),
-      [api.monitor.history.method]: async (p: M<'history'>) => this.monitor.history(p.id, p.series, p.from, p.to, p.points),
-      [api.monitor.gpuHistory.method]: async (p: M<'gpuHistory'>) => this.monitor.gpuHistory(p.id, p.series, p.from, p.to, p.points, p.gpu),
-      [api.alerts.list.method]: async (p: A<'list'>) => this.alerts.list(p),
-      [api.alerts.acknowledge.method]: async (p: A<'acknowledge'>) => this.alerts.acknowledge(p.id),
-      [api.alerts.rules.method]: async () => this.alerts.rules(),
-      [api.alerts.saveRule.method]: async (p: A<'saveRule'>) => this.alerts.saveRule(p),
-      [api.alerts.deleteRule.method]: async (p: A<'deleteRule'>) => ({ removed: this.alerts.deleteRule(p.id) }),
-      [api.processes.planKill.method]: async (p: { id: number; pid: number; signal: 'TERM' | 'KILL' }) => this.processes.planKill(p.id, p.pid, p.signal),
-      [api.audit.list.method]: async (p: import('zod').infer<typeof api.audit.list.params>) => this.audit.query(p),
-      [api.audit.facets.method]: async () => this.audit.facets(),
-      [api.reports.build.method]: async (p: R<'build'>) => this.reports.build(p),
-      [api.reports.export.method]: async (p: R<'export'>) => this.reports.export(p),
-      [api.terminals.open.method]: async (p: T<'open'>) => this.terminals.open(p.id, { cols: p.cols, rows: p.rows, mode: p.mode, session: p.session }),
-      [api.terminals.input.method]: async (p: T<'input'>) => this.terminals.input(p.terminalId, p.data),
-      [api.terminals.resize.method]: async (p: T<'resize'>) => this.terminals.resize(p.terminalId, p.cols, p.rows),
-      [api.terminals.ack.method]: async (p: T<'ack'>) => this.terminals.ack(p.terminalId, p.bytes),
-      [api.terminals.close.method]: async (p: T<'close'>) => ({ closed: this.terminals.close(p.terminalId) }),
-      [api.terminals.list.method]: async () => this.terminals.list(),
-      [api.footprint.plan.method]: async (p: { id: number }) => this.footprint.plan(p.id),
-      [api.footprint.remove.method]: async (p: { id: number; planId: string; tag: string }) => this.footprint.remove(p.id, p.planId, p.tag),
-      [api.processes.applyKill.method]: async (p: { id: number; planId: string; tag: string }) => this.processes.applyKill(p.id, p.planId, p.tag),
     };
   }
 
   close(): void {
     // First: its channels ride on the sessions, and its last queued samples go to the database.
-    this.terminals.dispose();
     for (const c of this.capabilities) c.dispose?.();
-    this.monitor.dispose();
-    this.alerts.dispose();
     for (const s of this.sessions.values()) s.dispose();
     this.sessions.clear();
     this.db.close();

@@ -8,7 +8,8 @@ import {
   type Severity,
 } from '../../../src-common/alerts/alert.schema.js';
 import type { AlertChange } from '../../../src-common/alerts/alerts.contract.js';
-import { apiEvents } from '../../../src-common/api.js';
+import { api, apiEvents } from '../../../src-common/api.js';
+import { handlersFor, type Capability } from '../capability.js';
 import type { ConnectionState } from '../../../src-common/hosts/host.schema.js';
 import type { Sample } from '../../../src-common/monitor/sample.schema.js';
 import type { Db } from '../db/database.js';
@@ -49,7 +50,17 @@ function fmt(n: number, digits = 0): string {
   return n.toFixed(digits).replace(/\.0+$/, '');
 }
 
-export class AlertEngine {
+export class AlertEngine implements Capability {
+  handlers() {
+    return handlersFor(api.alerts, {
+      list: async (p) => this.list(p),
+      acknowledge: async (p) => this.acknowledge(p.id),
+      rules: async () => this.rules(),
+      saveRule: async (p) => this.saveRule(p),
+      deleteRule: async (p) => ({ removed: this.deleteRule(p.id) }),
+    });
+  }
+
   readonly store: AlertStore;
   private rulesCache: AlertRule[];
   /** Since when each not-yet-fired condition has held. */

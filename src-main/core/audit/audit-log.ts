@@ -1,6 +1,8 @@
 import type { AuditEvent, AuditFacets, AuditPage, AuditQuery } from '../../../src-common/audit/audit.contract.js';
 import { auditQuerySchema } from '../../../src-common/audit/audit.contract.js';
 import type { Db } from '../db/database.js';
+import { handlersFor, type Capability } from '../capability.js';
+import { api } from '../../../src-common/api.js';
 
 /**
  * Records every action that changes a host or reads secrets. Append-only: nothing in the app
@@ -32,7 +34,14 @@ function likeEscape(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-export class AuditLog {
+export class AuditLog implements Capability {
+  handlers() {
+    return handlersFor(api.audit, {
+      list: async (p) => this.query(p),
+      facets: async () => this.facets(),
+    });
+  }
+
   constructor(
     private readonly db: Db,
     private readonly actor: string,

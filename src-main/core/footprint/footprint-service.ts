@@ -3,7 +3,9 @@ import type { FootprintItem, FootprintPlan, FootprintResult } from '../../../src
 import { FleetdeckError, toProblem } from '../../../src-common/problems.js';
 import { loadAssets } from '../agent/assets.js';
 import type { ExecResult } from '../agent/remote-exec.js';
+import { api } from '../../../src-common/api.js';
 import type { AuditEntry } from '../audit/audit-log.js';
+import { handlersFor, type Capability } from '../capability.js';
 
 /**
  * What Fleetdeck put on a host, listed and removed the plan → apply → verify way (footprint.sh does
@@ -53,7 +55,14 @@ interface Stored {
   expiresAt: number;
 }
 
-export class FootprintService {
+export class FootprintService implements Capability {
+  handlers() {
+    return handlersFor(api.footprint, {
+      plan: async (p) => this.plan(p.id),
+      remove: async (p) => this.remove(p.id, p.planId, p.tag),
+    });
+  }
+
   private readonly plans = new Map<string, Stored>();
   private readonly now: () => number;
 

@@ -1,4 +1,4 @@
-import { apiEvents } from '../../../src-common/api.js';
+import { api, apiEvents } from '../../../src-common/api.js';
 import type { ConnectionState } from '../../../src-common/hosts/host.schema.js';
 import type { GpuHistory, GpuSeries, HistoryPoint, Series } from '../../../src-common/monitor/monitor.contract.js';
 import type { Sample } from '../../../src-common/monitor/sample.schema.js';
@@ -12,6 +12,7 @@ import type { EventBus } from '../events.js';
 import type { Resolution } from './history-query.js';
 import { JsonLineSplitter } from './json-lines.js';
 import { MetricsStore, type LastSeen, type MetricsStoreOptions } from './metrics-store.js';
+import { handlersFor, type Capability } from '../capability.js';
 
 /**
  * Live monitoring: one metrics channel per watched host, its samples validated, stored, kept as
@@ -59,7 +60,17 @@ interface Watch {
 
 const MAX_RETRY_MS = 60_000;
 
-export class MonitorService {
+export class MonitorService implements Capability {
+  handlers() {
+    return handlersFor(api.monitor, {
+      start: async (p) => this.start(p.id, p.intervalMs),
+      stop: async (p) => this.stop(p.id),
+      latest: async (p) => this.latest(p.id),
+      history: async (p) => this.history(p.id, p.series, p.from, p.to, p.points),
+      gpuHistory: async (p) => this.gpuHistory(p.id, p.series, p.from, p.to, p.points, p.gpu),
+    });
+  }
+
   readonly store: MetricsStore;
   private readonly watches = new Map<number, Watch>();
   private readonly latestSamples = new Map<number, Sample>();

@@ -4,7 +4,9 @@ import { guardText, NEVER_KILLED } from '../../../src-common/processes/limits.js
 import { FleetdeckError, toProblem } from '../../../src-common/problems.js';
 import { helperApi, type HelperParams, type HelperRequestDef, type HelperResult } from '../../../src-common/protocol/helper-api.js';
 import type { Superuser } from '../../../src-common/protocol/messages.js';
+import { api } from '../../../src-common/api.js';
 import type { AuditEntry } from '../audit/audit-log.js';
+import { handlersFor, type Capability } from '../capability.js';
 
 /**
  * Killing one process, the plan → apply → verify way: planKill reads who the process is and keeps
@@ -55,7 +57,14 @@ export function describeKill(signal: KillSignal, p: ProcessIdentity, hostName: s
   return `Send SIG${signal} to pid ${p.pid} (${who}: ${shorten(p.command)}${where}) on host ${hostName}`;
 }
 
-export class ProcessControl {
+export class ProcessControl implements Capability {
+  handlers() {
+    return handlersFor(api.processes, {
+      planKill: async (p) => this.planKill(p.id, p.pid, p.signal),
+      applyKill: async (p) => this.applyKill(p.id, p.planId, p.tag),
+    });
+  }
+
   private readonly plans = new Map<string, StoredPlan>();
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;

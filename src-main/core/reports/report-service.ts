@@ -11,6 +11,8 @@ import { reportHtml } from './report-html.js';
 import { resolveQuery } from './report-query.js';
 import { buildUsageReport } from './usage-report.js';
 import { htmlToPdf } from './pdf-chromium.js';
+import { handlersFor, type Capability } from '../capability.js';
+import { api } from '../../../src-common/api.js';
 
 /** Builds reports from stored data (facts, monitoring history, audit log) and exports them. */
 export interface ReportDeps {
@@ -29,7 +31,14 @@ const MIME: Record<ReportFormat, string> = {
   html: 'text/html; charset=utf-8',
 };
 
-export class ReportService {
+export class ReportService implements Capability {
+  handlers() {
+    return handlersFor(api.reports, {
+      build: async (p) => this.build(p),
+      export: async (p) => this.export(p),
+    });
+  }
+
   constructor(private readonly deps: ReportDeps) {}
 
   async build(query: ReportQuery & { previewEvents?: number }): Promise<Report> {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
-import { apiEvents } from '../../../src-common/api.js';
+import { api, apiEvents } from '../../../src-common/api.js';
 import type { ConnectionState, Host } from '../../../src-common/hosts/host.schema.js';
 import { FleetdeckError, toProblem } from '../../../src-common/problems.js';
 import {
@@ -14,6 +14,7 @@ import {
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { EventBus } from '../events.js';
 import type { HostSession } from '../hosts/host-session.js';
+import { handlersFor, type Capability } from '../capability.js';
 
 /**
  * Terminals on hosts: ssh2 pty channels on the host session's link (so the same host-key, auth
@@ -78,7 +79,18 @@ function attachArgv(mode: 'tmux' | 'screen', session: string): string[] {
   return ['sh', '-c', script, 'fleetdeck-terminal', session];
 }
 
-export class TerminalService {
+export class TerminalService implements Capability {
+  handlers() {
+    return handlersFor(api.terminals, {
+      open: async (p) => this.open(p.id, { cols: p.cols, rows: p.rows, mode: p.mode, session: p.session }),
+      input: async (p) => this.input(p.terminalId, p.data),
+      resize: async (p) => this.resize(p.terminalId, p.cols, p.rows),
+      ack: async (p) => this.ack(p.terminalId, p.bytes),
+      close: async (p) => ({ closed: this.close(p.terminalId) }),
+      list: async () => this.list(),
+    });
+  }
+
   private readonly terminals = new Map<string, Terminal>();
   private readonly offState: () => void;
   private readonly marks: { high: number; low: number };
