@@ -6,6 +6,7 @@ import { ChangeService } from './change-service.js';
 import type { ChangeStore } from './change-store.js';
 import type { ChangeTarget } from './change-target.js';
 import { familyFacts } from './family-probes.test-util.js';
+import { freshObserved } from './observed.test-util.js';
 
 /**
  * ChangeService's planning rules over a test double of a host that has nothing installed (its
@@ -13,27 +14,14 @@ import { familyFacts } from './family-probes.test-util.js';
  */
 function blankHost(): ChangeTarget {
   const facts = familyFacts('debian-12');
-  const observed = (r: Resource) => {
-    switch (r.kind) {
-      case 'file':
-        return { kind: 'file', exists: false, sha256: null, text: null, mode: null, owner: null, group: null };
-      case 'package':
-        return { kind: 'package', installed: Object.fromEntries(r.packages.map((p) => [p, null])), wouldInstall: null, dryRunProblem: null };
-      case 'unit':
-        return { kind: 'unit', exists: false, enabled: null, running: null };
-      case 'command':
-        return { kind: 'command', done: r.unless ? false : null };
-      default:
-        return { kind: 'guard' };
-    }
-  };
+
   return {
     hostId: 1,
     hostName: 'gpu-1',
     key: 'host:1',
     user: async () => ({ user: facts.user, uid: facts.uid, auth: 'key' }),
     probe: async () => facts.probe,
-    request: (async (_def: unknown, params: { resources: Resource[] }) => ({ observed: params.resources.map(observed) })) as ChangeTarget['request'],
+    request: (async (_def: unknown, params: { resources: Resource[] }) => ({ observed: params.resources.map(freshObserved) })) as ChangeTarget['request'],
     openRoot: async () => {
       throw new Error('not in this test');
     },

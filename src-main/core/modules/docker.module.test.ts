@@ -14,6 +14,7 @@ import type { ChangeModule, HostFacts } from '../change/module.js';
 import { desiredState, planSteps, type DesiredState } from '../change/planner.js';
 import * as zm from 'zod/mini';
 import { DAEMON_JSON, DOCKER_CE_PACKAGES, dockerModule, renderDaemonJson } from './docker.module.js';
+import { appliedObserved, freshObserved } from '../change/observed.test-util.js';
 
 /**
  * The docker module as pure functions of the probe: its plan for every distribution family
@@ -40,46 +41,10 @@ const unit = (d: DesiredState) => resources(d).find((r): r is UnitResource => r.
 const file = (d: DesiredState, p: string) => files(d).find((f) => f.path === p)?.content ?? null;
 
 /** What a fresh host answers: nothing there yet. */
-function fresh(d: DesiredState): Observed[] {
-  return resources(d).map((r): Observed => {
-    switch (r.kind) {
-      case 'file':
-        return { kind: 'file', exists: false, sha256: null, text: null, mode: null, owner: null, group: null };
-      case 'package':
-        return { kind: 'package', installed: Object.fromEntries(r.packages.map((p) => [p, null])), wouldInstall: null, dryRunProblem: null };
-      case 'unit':
-        return { kind: 'unit', exists: false, enabled: null, running: null };
-      case 'command':
-        return { kind: 'command', done: r.unless ? false : null };
-      default:
-        return { kind: 'guard' };
-    }
-  });
-}
+const fresh = (d: DesiredState): Observed[] => resources(d).map(freshObserved);
 
 /** What the host answers once the plan was applied: everything as wanted. */
-function applied(d: DesiredState, edit: (r: Resource, o: Observed) => Observed = (_r, o) => o): Observed[] {
-  return resources(d).map((r): Observed => {
-    let o: Observed;
-    switch (r.kind) {
-      case 'file':
-        o = { kind: 'file', exists: true, sha256: null, text: r.content, mode: r.mode ?? 0o644, owner: r.owner ?? 'root', group: r.group ?? 'root' };
-        break;
-      case 'package':
-        o = { kind: 'package', installed: Object.fromEntries(r.packages.map((p) => [p, '1.0'])), wouldInstall: null, dryRunProblem: null };
-        break;
-      case 'unit':
-        o = { kind: 'unit', exists: true, enabled: true, running: true };
-        break;
-      case 'command':
-        o = { kind: 'command', done: r.unless ? true : null };
-        break;
-      default:
-        o = { kind: 'guard' };
-    }
-    return edit(r, o);
-  });
-}
+const applied = (d: DesiredState, edit: (r: Resource, o: Observed) => Observed = (_r, o) => o): Observed[] => resources(d).map((r) => edit(r, appliedObserved(r)));
 
 function unsupportedMessage(facts: HostFacts, over: Record<string, unknown> = {}): string {
   try {

@@ -14,6 +14,7 @@ import { desiredState, planSteps, type DesiredState } from '../change/planner.js
 import { dockerModule } from './docker.module.js';
 import { FIREWALLD_HAS_RULES, FIREWALLD_ZONE_FILE, firewallModule, NFT_HAS_RULES, NFT_TABLE_FILE, nftTable, safeComment } from './firewall.module.js';
 import { nginxModule } from './nginx.module.js';
+import { appliedObserved, freshObserved } from '../change/observed.test-util.js';
 
 /**
  * The firewall module as pure functions of the probe: its plan for every family (nftables or
@@ -43,45 +44,11 @@ const guards = (d: DesiredState) => resources(d).filter((r): r is GuardResource 
 const commands = (d: DesiredState) => resources(d).filter((r): r is CommandResource => r.kind === 'command');
 const unit = (d: DesiredState) => resources(d).find((r): r is UnitResource => r.kind === 'unit')!;
 
-function fresh(d: DesiredState): Observed[] {
-  return resources(d).map((r): Observed => {
-    switch (r.kind) {
-      case 'file':
-        return { kind: 'file', exists: false, sha256: null, text: null, mode: null, owner: null, group: null };
-      case 'package':
-        return { kind: 'package', installed: Object.fromEntries(r.packages.map((p) => [p, null])), wouldInstall: null, dryRunProblem: null };
-      case 'unit':
-        return { kind: 'unit', exists: false, enabled: null, running: null };
-      case 'command':
-        return { kind: 'command', done: r.unless ? false : null };
-      default:
-        return { kind: 'guard' };
-    }
-  });
-}
+/** What a fresh host answers: nothing there yet. */
+const fresh = (d: DesiredState): Observed[] => resources(d).map(freshObserved);
 
-function applied(d: DesiredState, edit: (r: Resource, o: Observed) => Observed = (_r, o) => o): Observed[] {
-  return resources(d).map((r): Observed => {
-    let o: Observed;
-    switch (r.kind) {
-      case 'file':
-        o = { kind: 'file', exists: true, sha256: null, text: r.content, mode: r.mode ?? 0o644, owner: r.owner ?? 'root', group: r.group ?? 'root' };
-        break;
-      case 'package':
-        o = { kind: 'package', installed: Object.fromEntries(r.packages.map((p) => [p, '1.0'])), wouldInstall: null, dryRunProblem: null };
-        break;
-      case 'unit':
-        o = { kind: 'unit', exists: true, enabled: true, running: true };
-        break;
-      case 'command':
-        o = { kind: 'command', done: r.unless ? true : null };
-        break;
-      default:
-        o = { kind: 'guard' };
-    }
-    return edit(r, o);
-  });
-}
+/** What the host answers once the plan was applied: everything as wanted. */
+const applied = (d: DesiredState, edit: (r: Resource, o: Observed) => Observed = (_r, o) => o): Observed[] => resources(d).map((r) => edit(r, appliedObserved(r)));
 
 describe('firewall settings', () => {
   it('the defaults are valid (SSH only) and are what the form starts with', () => {
