@@ -1,19 +1,19 @@
-import { createHash, randomBytes } from 'node:crypto';
-import * as zm from 'zod/mini';
+import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { ApplyResult, ChangePlan, InstalledModule, ModuleInfo, Preflight } from '../../../src-common/change/modules.contract.js';
 import type { moduleRequestSchema } from '../../../src-common/change/modules.contract.js';
-import { journalEventSchema, type Check, type CheckResult, type JournalEvent, type JournalSummary, type PlanStep } from '../../../src-common/change/plan.schema.js';
+import { type Check, type CheckResult, type JournalEvent, type JournalSummary, type PlanStep } from '../../../src-common/change/plan.schema.js';
 import type { Observed } from '../../../src-common/change/resource.schema.js';
 import type { Probe } from '../../../src-common/inventory/probe.schema.js';
 import { FleetdeckError, toProblem } from '../../../src-common/problems.js';
 import { helperApi, helperChannels } from '../../../src-common/protocol/helper-api.js';
 import type { AuditEntry } from '../audit/audit-log.js';
-import { JsonLineSplitter } from '../monitor/json-lines.js';
 import type { ChangeStore } from './change-store.js';
 import type { ChangeTarget } from './change-target.js';
 import type { ChangeModule, HostFacts, InternalPki } from './module.js';
-import { desiredState, planSteps, planSummary, planTag, type DesiredState, type Wanted } from './planner.js';
+import { preflightHost } from './host-preflight.js';
+import { streamJournal, type OpenJournal, type StreamOutcome } from './journal-stream.js';
+import { desiredState, planSteps, planSummary, planTag, plural, shownPlan, withPortFollowers, type DesiredState, type Wanted } from './planner.js';
 
 /**
  * The change engine's core side (ARCHITECTURE.md, "Changing a host"): plan (read the host, diff
@@ -59,7 +59,6 @@ export function newJournalId(now = new Date()): string {
   return `${stamp}-${randomBytes(4).toString('hex')}`;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export class ChangeService {
   private readonly plans = new Map<string, StoredPlan>();
@@ -125,23 +124,6 @@ export class ChangeService {
     return r.observed;
   }
 
-  /**
-   * A plan that adds ports (nginx after the firewall) also re-plans the installed modules built
-   * from the others' ports, with their stored settings: the new ports open in the same change.
-   */
-  private withPortFollowers(validated: { module: ChangeModule<never>; settings: unknown }[], installed: InstalledModule[]): { module: ChangeModule<never>; settings: unknown }[] {
-    const opensPorts = validated.some((v) => v.module.opens(v.settings as never).length > 0);
-    if (!opensPorts) return validated;
-    const out = [...validated];
-    for (const i of installed) {
-      const m = this.byId.get(i.module);
-      if (!m?.followsPorts || out.some((v) => v.module.info.id === i.module)) continue;
-      const parsed = m.settings.safeParse({ ...m.info.defaults, ...i.settings });
-      if (parsed.success) out.push({ module: m, settings: parsed.data });
-    }
-    return out;
-  }
-
   /** Plans what the modules want on the host; nothing on the host changes. */
   async plan(target: ChangeTarget, requests: ModuleRequest[]): Promise<ChangePlan> {
     if (!requests.length) throw new FleetdeckError('invalid-input', 'Choose at least one module.');
@@ -152,7 +134,7 @@ export class ChangeService {
     }
     const installed = this.installedSet(target);
     const asked = requests.map((r) => this.validate(r));
-    let validated = this.withPortFollowers(asked, installed.list);
+    let validated = withPortFollowers(asked, installed.list, this.byId);
     const facts = await this.facts(target);
     const compute = async () => {
       const wanted: Wanted[] = validated.map((v) => ({ module: v.module as ChangeModule, settings: v.settings }));
@@ -395,246 +377,13 @@ export class ChangeService {
     return { status, message };
   }
 
-  /**
-   * Runs an apply or rollback channel to its end: each journal event goes to the caller and the
-   * UI; steps are audited as they end; a confirm step (the lockout guard) is answered with a new
-   * login. A lost link ends it as interrupted: the host stops at the next step boundary and its
-   * journal says where.
-   */
-  private async stream(
-    target: ChangeTarget,
-    journalId: string,
-    steps: PlanStep[],
-    kind: 'apply' | 'rollback',
-    open: (handlers: { onData(d: Uint8Array): void }) => Promise<{ finished: Promise<void>; close(): void }>,
-    opts: ApplyOptions,
-  ): Promise<StreamOutcome> {
-    const splitter = new JsonLineSplitter();
-    const outcome: StreamOutcome = { status: 'interrupted', stoppedAt: null, message: null, problem: undefined };
-    let sawEnd = false;
-    let current: number | null = null;
-    let rejected = 0;
-    const pendingConfirms: Promise<void>[] = [];
-    const emit = (e: JournalEvent) => {
-      opts.onEvent?.(e);
-      this.deps.progress?.({ hostId: target.hostId, journalId, event: e });
-    };
-    const stepAudit = (n: number, result: 'ok' | 'failed', how: string, problem?: string) => {
-      const s = steps[n - 1];
-      this.deps.audit({ hostId: target.hostId, hostName: target.hostName, operation: kind === 'apply' ? 'change.step' : 'change.rollback-step', summary: `${target.hostName} step ${n}/${steps.length}${s ? ` (${s.module}): ${s.summary}` : ''} — ${how} (journal ${journalId})`.slice(0, 2000), result, problem: problem ?? null });
-    };
-    const onEvent = (e: JournalEvent) => {
-      emit(e);
-      switch (e.type) {
-        case 'step-start':
-          current = e.step ?? null;
-          break;
-        case 'step-done':
-          if (e.step) stepAudit(e.step, 'ok', 'done');
-          break;
-        case 'step-skipped':
-          if (e.step) stepAudit(e.step, 'ok', `skipped: ${e.message ?? 'already done'}`);
-          break;
-        case 'step-failed':
-          Object.assign(outcome, { status: 'failed', stoppedAt: e.step ?? current, message: e.message ?? 'a step failed', problem: e.problem });
-          if (e.step) stepAudit(e.step, 'failed', `failed: ${(e.message ?? '').split('\n')[0]}`, e.problem);
-          sawEnd = true;
-          break;
-        case 'cancelled':
-        case 'interrupted':
-          Object.assign(outcome, { status: e.type, stoppedAt: e.step ?? null, message: e.message ?? e.type, problem: e.type === 'cancelled' ? 'cancelled' : 'disconnected' });
-          sawEnd = true;
-          break;
-        case 'end':
-          Object.assign(outcome, { status: 'done', stoppedAt: null, message: null });
-          sawEnd = true;
-          break;
-        case 'rollback-step':
-          if (e.step) stepAudit(e.step, 'ok', e.message ?? 'undone');
-          break;
-        case 'rollback-failed':
-          Object.assign(outcome, { status: 'rollback-failed', stoppedAt: e.step ?? null, message: e.message ?? 'the rollback failed', problem: e.problem });
-          if (e.step) stepAudit(e.step, 'failed', `could not be undone: ${e.message ?? ''}`, e.problem);
-          sawEnd = true;
-          break;
-        case 'rollback-end':
-          Object.assign(outcome, { status: 'rolled-back', stoppedAt: null, message: e.message ?? null });
-          sawEnd = true;
-          break;
-        case 'waiting': {
-          const step = e.step ? steps[e.step - 1] : undefined;
-          if (step?.resource.kind === 'guard' && step.resource.op === 'confirm' && e.step) pendingConfirms.push(this.confirm(target, journalId, e.step, step.resource.port ?? 0, emit));
-          break;
-        }
-        default:
-          break;
-      }
-    };
-    let handle: { finished: Promise<void>; close(): void };
-    try {
-      handle = await open({
-        onData: (data) => {
-          for (const line of splitter.push(data)) {
-            let parsed;
-            try {
-              parsed = zm.safeParse(journalEventSchema, JSON.parse(line));
-            } catch {
-              parsed = null;
-            }
-            if (!parsed?.success) {
-              rejected++;
-              continue;
-            }
-            onEvent(parsed.data);
-          }
-        },
-      });
-    } catch (err) {
-      const p = toProblem(err);
-      return { status: 'failed', stoppedAt: null, message: p.message, problem: p.problem };
-    }
-    try {
-      await handle.finished;
-    } catch (err) {
-      const p = toProblem(err);
-      if (!sawEnd) {
-        // The channel refused to start (sudo, a running journal) or the link went away mid-apply.
-        const started = current !== null;
-        Object.assign(outcome, {
-          status: started ? 'interrupted' : 'failed',
-          stoppedAt: current,
-          problem: p.problem,
-          message: started
-            ? `The link to ${target.hostName} was lost during step ${current} (${p.message}). The host finishes that step and stops; reconnect to resume or roll back (journal ${journalId}).`
-            : p.message,
-        });
-      }
-    }
-    await Promise.allSettled(pendingConfirms);
-    if (!sawEnd && outcome.status === 'interrupted' && current === null && !outcome.message) {
-      outcome.message = `${target.hostName} ended the change without saying how${rejected ? ` (${rejected} unreadable progress lines)` : ''}: check its journal ${journalId}.`;
-    }
-    return outcome;
+  /** Streams the host's journal events for an apply, resume or rollback (journal-stream.ts). */
+  private stream(target: ChangeTarget, journalId: string, steps: PlanStep[], kind: 'apply' | 'rollback', open: OpenJournal, opts: ApplyOptions): Promise<StreamOutcome> {
+    return streamJournal({ target, journalId, steps, kind, audit: this.deps.audit, progress: this.deps.progress, onEvent: opts.onEvent }, open);
   }
 
-  /** The lockout guard's confirm: a brand-new login, its result sent to the waiting host. */
-  private async confirm(target: ChangeTarget, journalId: string, step: number, port: number, emit: (e: JournalEvent) => void): Promise<void> {
-    let answer: { ok: boolean; evidence: string };
-    try {
-      answer = { ok: true, evidence: await target.confirmLogin(port) };
-    } catch (err) {
-      answer = { ok: false, evidence: toProblem(err).message };
-    }
-    emit({ t: Date.now(), type: 'output', step, line: `${answer.ok ? 'confirmed' : 'not confirmed'}: ${answer.evidence}`.slice(0, 4096) });
-    try {
-      await target.request(helperApi.changeResolve, { journalId, step, ok: answer.ok, evidence: answer.evidence.slice(0, 3990) }, 'require');
-    } catch {
-      // The host waits until its own timeout and treats silence as "not confirmed".
-    }
-  }
-
-  /** Preflight per host: what the wizard shows before planning. */
+  /** Preflight per host: what the wizard shows before planning (host-preflight.ts). */
   async preflight(target: ChangeTarget, moduleIds: string[]): Promise<Preflight> {
-    const checks: Preflight['checks'] = [];
-    const facts = await this.facts(target);
-    const { probe } = facts;
-    const os = probe.os.prettyName ?? probe.os.name;
-    const family = FAMILY_SUPPORT[probe.os.family];
-    checks.push({ id: 'family', label: 'Distribution', state: family.state, detail: `${os}: ${family.detail}` });
-    checks.push(
-      probe.serviceManager === 'none'
-        ? { id: 'init', label: 'Service manager', state: 'fail', detail: 'Neither systemd nor openrc runs as init: Fleetdeck cannot install services here.' }
-        : { id: 'init', label: 'Service manager', state: 'ok', detail: probe.serviceManager },
-    );
-    checks.push(
-      probe.packageBackend === 'unknown'
-        ? { id: 'packages', label: 'Package manager', state: 'fail', detail: 'No apt, dnf, yum, zypper, pacman or apk found.' }
-        : { id: 'packages', label: 'Package manager', state: 'ok', detail: probe.packageBackend },
-    );
-    // Root: a root login, or a sudo that Fleetdeck may run.
-    let rootCheck: Preflight['checks'][number];
-    if (facts.uid === 0) rootCheck = { id: 'sudo', label: 'Root', state: 'ok', detail: `logged in as ${facts.user}` };
-    else {
-      try {
-        await target.request(helperApi.ping, {}, 'require', 60_000);
-        rootCheck = { id: 'sudo', label: 'Root', state: 'ok', detail: `${facts.user} can use sudo` };
-      } catch (err) {
-        const p = toProblem(err);
-        rootCheck = { id: 'sudo', label: 'Root', state: 'fail', detail: p.problem === 'sudo-required' || p.problem === 'authentication-failed' ? `${p.message} Changes need root: give ${facts.user} sudo, or enter the sudo password when asked.` : p.message };
-      }
-    }
-    checks.push(rootCheck);
-    try {
-      const pf = await target.request(helperApi.changePreflight, {}, 'none');
-      const low = pf.disk.filter((d) => d.freeBytes !== null && d.freeBytes < 1024 ** 3);
-      checks.push(
-        low.length
-          ? { id: 'disk', label: 'Disk space', state: low.some((d) => (d.freeBytes ?? 0) < 200 * 1024 ** 2) ? 'fail' : 'warn', detail: low.map((d) => `${d.path}: ${((d.freeBytes ?? 0) / 1024 ** 2).toFixed(0)} MiB free`).join(', ') + ' (packages need room)' }
-          : { id: 'disk', label: 'Disk space', state: 'ok', detail: pf.disk.filter((d) => d.freeBytes !== null).map((d) => `${d.path}: ${((d.freeBytes ?? 0) / 1024 ** 3).toFixed(1)} GiB free`).join(', ') || 'not measured' },
-      );
-      const installed = this.installedSet(target);
-      const wanted = moduleIds.filter((id) => this.byId.has(id));
-      const busy: string[] = [];
-      for (const id of wanted) {
-        const m = this.byId.get(id)!;
-        const parsed = m.settings.safeParse(m.info.defaults);
-        if (!parsed.success) continue;
-        for (const p of m.opens(parsed.data)) {
-          if (p.proto === 'tcp' && pf.listening.includes(p.port) && !installed.ids.has(id) && !(m.ownsPort?.(p.port, probe) ?? false)) busy.push(`${p.port} (${m.info.title}: ${p.why})`);
-        }
-      }
-      checks.push(busy.length ? { id: 'ports', label: 'Ports', state: 'warn', detail: `In use already: ${busy.join(', ')}. Fine if it is this service itself; otherwise change the port in the settings.` } : { id: 'ports', label: 'Ports', state: 'ok', detail: wanted.length ? 'the ports the chosen modules open are free' : 'no module chosen yet' });
-    } catch (err) {
-      checks.push({ id: 'disk', label: 'Disk and ports', state: 'warn', detail: `Could not read: ${toProblem(err).message}` });
-    }
-    for (const id of moduleIds) {
-      const m = this.byId.get(id);
-      if (!m) continue;
-      const parsed = m.settings.safeParse(m.info.defaults);
-      const why = parsed.success ? m.unsupported(facts, parsed.data) : null;
-      if (why) checks.push({ id: `module-${id}`, label: m.info.title, state: 'fail', detail: why });
-    }
-    return {
-      hostId: target.hostId ?? 0,
-      hostName: target.hostName,
-      os,
-      checks,
-      needsConfirmation: family.state !== 'ok',
-      ok: !checks.some((c) => c.state === 'fail'),
-    };
+    return preflightHost(target, await this.facts(target), moduleIds.flatMap((id) => this.byId.get(id) ?? []), this.installedSet(target).ids);
   }
-}
-
-interface StreamOutcome {
-  status: 'done' | 'failed' | 'cancelled' | 'interrupted' | 'rolled-back' | 'rollback-failed';
-  stoppedAt: number | null;
-  message: string | null;
-  problem: string | undefined;
-}
-
-/** What each family is tested on (README, "Changing hosts"): only Debian/Ubuntu runs live here. */
-export const FAMILY_SUPPORT: Record<Probe['os']['family'], { state: 'ok' | 'warn' | 'fail'; detail: string }> = {
-  debian: { state: 'ok', detail: 'tested live (Debian 12 with systemd)' },
-  rhel: { state: 'warn', detail: 'plans tested on RHEL-family probes and dnf run for real in a test host; not tested on a real RHEL host' },
-  suse: { state: 'warn', detail: 'plans tested on openSUSE probes and zypper run for real in a test host; not tested on a real openSUSE host' },
-  arch: { state: 'warn', detail: 'plans tested on Arch probes and pacman run for real in a test host; not tested on a real Arch host' },
-  alpine: { state: 'warn', detail: 'plans tested on Alpine probes and openrc run for real in a test host; apk itself was not run' },
-  other: { state: 'warn', detail: 'not a family Fleetdeck knows: nothing was tested there' },
-};
-
-/**
- * A plan as it leaves the core (to the UI, the CLI's --json, a task's record): a secret file's
- * content (a private key) is replaced by its size and hash. The core keeps the full plan, and
- * only the helper that writes the file receives the content.
- */
-export function shownPlan(plan: ChangePlan): ChangePlan {
-  if (!plan.steps.some((s) => s.resource.kind === 'file' && s.resource.secret && s.resource.content !== null)) return plan;
-  return {
-    ...plan,
-    steps: plan.steps.map((s) =>
-      s.resource.kind === 'file' && s.resource.secret && s.resource.content !== null
-        ? { ...s, resource: { ...s.resource, content: `(secret, ${Buffer.byteLength(s.resource.content)} bytes, sha256 ${createHash('sha256').update(s.resource.content).digest('hex').slice(0, 12)}…)` } }
-        : s,
-    ),
-  };
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ChangePlan } from '../../../src-common/change/modules.contract.js';
 import type { Check, PlanStep } from '../../../src-common/change/plan.schema.js';
 import { resourceId, type Observed, type Resource } from '../../../src-common/change/resource.schema.js';
 import { FleetdeckError } from '../../../src-common/problems.js';
@@ -106,7 +107,7 @@ function mergeUnits(items: DesiredState['items']): DesiredState['items'] {
   return out;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const octal = (m: number | null | undefined) => (m === null || m === undefined ? '?' : `0${m.toString(8)}`);
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -323,4 +324,38 @@ export function dryRunWarning(problem: string, packages: string[]): string {
     return `The host's package lists do not list ${packages.join(', ')} yet (never refreshed?): apply runs the package manager's refresh (apt-get update) first, so what it pulls in is only known then.`;
   }
   return `The dry run said: ${problem}`;
+}
+
+/**
+ * A plan as it leaves the core (to the UI, the CLI's --json, a task's record): a secret file's
+ * content (a private key) is replaced by its size and hash. The core keeps the full plan, and
+ * only the helper that writes the file receives the content.
+ */
+export function shownPlan(plan: ChangePlan): ChangePlan {
+  if (!plan.steps.some((s) => s.resource.kind === 'file' && s.resource.secret && s.resource.content !== null)) return plan;
+  return {
+    ...plan,
+    steps: plan.steps.map((s) =>
+      s.resource.kind === 'file' && s.resource.secret && s.resource.content !== null
+        ? { ...s, resource: { ...s.resource, content: `(secret, ${Buffer.byteLength(s.resource.content)} bytes, sha256 ${createHash('sha256').update(s.resource.content).digest('hex').slice(0, 12)}…)` } }
+        : s,
+    ),
+  };
+}
+
+/**
+ * A plan that adds ports (nginx after the firewall) also re-plans the installed modules built
+ * from the others' ports (followsPorts), with their stored settings: the new ports open in the
+ * same change.
+ */
+export function withPortFollowers<V extends { module: ChangeModule<never>; settings: unknown }>(validated: V[], installed: readonly { module: string; settings: Record<string, unknown> }[], byId: ReadonlyMap<string, ChangeModule<never>>): { module: ChangeModule<never>; settings: unknown }[] {
+  if (!validated.some((v) => v.module.opens(v.settings as never).length > 0)) return validated;
+  const out: { module: ChangeModule<never>; settings: unknown }[] = [...validated];
+  for (const i of installed) {
+    const m = byId.get(i.module);
+    if (!m?.followsPorts || out.some((v) => v.module.info.id === i.module)) continue;
+    const parsed = m.settings.safeParse({ ...m.info.defaults, ...i.settings });
+    if (parsed.success) out.push({ module: m, settings: parsed.data });
+  }
+  return out;
 }
