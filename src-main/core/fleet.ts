@@ -5,6 +5,7 @@ import { allRequests, api, apiEvents } from '../../src-common/api.js';
 import type { AnyRequest } from '../../src-common/contract.js';
 import type { HostWithState } from '../../src-common/hosts/hosts.contract.js';
 import { describeIssues, type ConnectionState, type Host } from '../../src-common/hosts/host.schema.js';
+import { hostChanges } from './hosts/host-changes.js';
 import type { Inventory } from '../../src-common/inventory/inventory.schema.js';
 import type { Probe } from '../../src-common/inventory/probe.schema.js';
 import { FleetdeckError, toProblem } from '../../src-common/problems.js';
@@ -42,29 +43,6 @@ export interface FleetOptions {
   connectTimeoutMs?: number;
   actor?: string;
   log?: (hostName: string, line: string) => void;
-}
-
-export function defaultDataDir(): string {
-  if (process.env.FLEETDECK_DATA_DIR) return process.env.FLEETDECK_DATA_DIR;
-  const base = process.env.XDG_DATA_HOME || path.join(os.homedir(), '.local/share');
-  return path.join(base, 'fleetdeck');
-}
-
-/** What an edit changed, field by field, for the audit log ("renamed a → b", "port 22 → 2222"). Never a secret. */
-export function hostChanges(a: Host, b: Host): string[] {
-  const out: string[] = [];
-  if (a.name !== b.name) out.push(`renamed ${a.name} → ${b.name}`);
-  const fields: [string, (h: Host) => string][] = [
-    ['address', (h) => h.address],
-    ['port', (h) => String(h.port)],
-    ['user', (h) => h.user],
-    ['login', (h) => h.auth],
-    ['key file', (h) => h.keyPath ?? 'none'],
-    ['jump hosts', (h) => h.jump.map((j) => `${j.user}@${j.address}:${j.port}`).join(', ') || 'none'],
-    ['tags', (h) => h.tags.join(', ') || 'none'],
-  ];
-  for (const [label, get] of fields) if (get(a) !== get(b)) out.push(`${label} ${get(a)} → ${get(b)}`);
-  return out;
 }
 
 export class Fleet {
