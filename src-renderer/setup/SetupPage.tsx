@@ -17,7 +17,8 @@ import { fieldId, SettingsStep } from './SettingsStep.js';
 import './setup.css';
 import { useChangeTasks, useInstalledMany, useModules, usePreflights } from './use-change.js';
 import { useStartTasks } from './use-change-actions.js';
-import { chooseModule, commonStored, initialValues, serverIssues, stepIndex, toSettings, unchooseModule, validateForm, WIZARD_STEPS, type FormErrors, type FormValue, type FormValues, type WizardStep } from './wizard-state.js';
+import { WizardStepper } from './WizardStepper.js';
+import { chooseModule, commonStored, initialValues, serverIssues, STEP_HELP, stepIndex, toSettings, unchooseModule, validateForm, WIZARD_STEPS, type FormErrors, type FormValue, type FormValues, type WizardStep } from './wizard-state.js';
 
 interface Wizard {
   step: WizardStep;
@@ -40,16 +41,6 @@ const fresh = (hosts: number[] = []): Wizard => ({ step: 'hosts', hosts, confirm
 
 /** The wizard as it was when the page was left (tasks run on in the core; this brings the view back). */
 let saved: Wizard | null = null;
-
-const STEP_HELP: Record<WizardStep, string> = {
-  hosts: 'Pick the hosts to set up. Each gets its own task; several run in parallel.',
-  modules: 'Choose what to install. A module that needs another adds it, and says so.',
-  settings: 'Settings are checked as you type, with the same rules the core uses.',
-  preflight: 'Fleetdeck reads each host before changing anything: its distribution, service manager, package manager, root access, free disk and the ports these modules open.',
-  plan: 'Nothing has changed yet. This is exactly what applying will do on each host.',
-  apply: 'The hosts apply their plans in parallel; each step is journaled on the host and recorded in the audit log.',
-  result: 'What each host ended with: the checks verify ran against the real system, with what it saw. A change can be rolled back here or later from the host’s Services tab.',
-};
 
 /**
  * Set up services (issue 10): pick hosts → modules → settings → preflight → the plan per host →
@@ -228,10 +219,7 @@ export function SetupPage({ host }: { host?: number }) {
     }
   };
 
-  const back = () => {
-    const i = stepIndex(w.step);
-    if (i > 0) go(WIZARD_STEPS[i - 1]!.id);
-  };
+  const back = () => stepIndex(w.step) > 0 && go(WIZARD_STEPS[stepIndex(w.step) - 1]!.id);
 
   const toggleModule = (id: string, on: boolean) =>
     setW((prev) => {
@@ -373,23 +361,7 @@ export function SetupPage({ host }: { host?: number }) {
           </button>
         ) : null}
       </header>
-      <nav className="stepper" aria-label="Setup steps">
-        <ol>
-          {WIZARD_STEPS.map((s, i) => {
-            const state = i < current ? 'done' : i === current ? 'current' : 'todo';
-            // Earlier steps can be revisited; after applying, going back means a new plan.
-            const reachable = i < current && w.step !== 'apply' && w.step !== 'result';
-            return (
-              <li key={s.id} className={`stepper-item is-${state}`} data-testid={`step-${s.id}`}>
-                <button type="button" className="stepper-button" title={`${i + 1}. ${s.label}`} disabled={!reachable} aria-current={state === 'current' ? 'step' : undefined} onClick={() => go(s.id)}>
-                  <span className="stepper-dot">{state === 'done' ? <Icon name="check" size={13} /> : i + 1}</span>
-                  <span className="stepper-label">{s.label}</span>
-                </button>
-              </li>
-            );
-          })}
-        </ol>
-      </nav>
+      <WizardStepper step={w.step} onGo={go} />
       <form className="wizard" onSubmit={next} noValidate aria-labelledby="wizard-step-title">
         <div className="wizard-head">
           <h2 className="wizard-title" id="wizard-step-title" ref={heading} tabIndex={-1}>
