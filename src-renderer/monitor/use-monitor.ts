@@ -170,21 +170,24 @@ export function useHistorySet(id: number, series: readonly Series[], range: Rang
   const { client } = useApi();
   return useQueries({
     queries: series.map((s) => historyQuery(client, id, s, range, enabled)),
-    combine: (results) => {
-      const bySeries: Partial<Record<Series, HistoryResult>> = {};
-      results.forEach((r, i) => {
-        const s = series[i];
-        if (s && r.data) bySeries[s] = r.data;
-      });
-      const failed = results.find((r) => r.isError);
-      return {
-        bySeries,
-        pending: enabled && results.some((r) => r.isPending),
-        error: failed && results.every((r) => r.isError || r.isPending) ? failed.error : null,
-        refetchStale: staleRefetcher(results),
-      };
-    },
+    combine: (results) => combineSeries(series, results, enabled),
   });
+}
+
+/** The results of one read per series, by series; pending, the shared failure, and the stale re-read. */
+function combineSeries<S extends string, R extends { to: number }>(series: readonly S[], results: readonly (StaleCandidate & { data?: R; isError: boolean; isPending: boolean; error: unknown })[], enabled: boolean) {
+  const bySeries: Partial<Record<S, R>> = {};
+  results.forEach((r, i) => {
+    const s = series[i];
+    if (s && r.data) bySeries[s] = r.data;
+  });
+  const failed = results.find((r) => r.isError);
+  return {
+    bySeries,
+    pending: enabled && results.some((r) => r.isPending),
+    error: failed && results.every((r) => r.isError || r.isPending) ? failed.error : null,
+    refetchStale: staleRefetcher(results),
+  };
 }
 
 interface StaleCandidate {
@@ -241,20 +244,7 @@ export function useGpuHistorySet(id: number, series: readonly GpuSeries[], range
   const { client } = useApi();
   return useQueries({
     queries: series.map((s) => gpuHistoryQuery(client, id, s, range, enabled)),
-    combine: (results) => {
-      const bySeries: Partial<Record<GpuSeries, GpuHistoryResult>> = {};
-      results.forEach((r, i) => {
-        const s = series[i];
-        if (s && r.data) bySeries[s] = r.data;
-      });
-      const failed = results.find((r) => r.isError);
-      return {
-        bySeries,
-        pending: enabled && results.some((r) => r.isPending),
-        error: failed && results.every((r) => r.isError || r.isPending) ? failed.error : null,
-        refetchStale: staleRefetcher(results),
-      };
-    },
+    combine: (results) => combineSeries(series, results, enabled),
   });
 }
 
