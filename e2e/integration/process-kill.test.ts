@@ -55,6 +55,27 @@ describe.skipIf(unavailable)('killing a process on a real host', () => {
     expect(await alive(pid)).toBe(false);
     const row = fleet.audit.list().find((e) => e.operation === 'processes.kill' && e.summary.includes(`pid ${pid}`));
     expect(row).toMatchObject({ result: 'ok', hostId: admin });
+    // It rode on the change engine: a root journal on the host records the signal, and the
+    // engine audited the step; planning it again has nothing to signal.
+    expect(r.journalId).toEqual(expect.any(String));
+    expect(r.evidence).toMatch(new RegExp(`pid ${pid} is gone`));
+    const journals = (await fleet.call('change.journals', { id: admin })) as { id: string; modules: string[]; status: string }[];
+    expect(journals.find((j) => j.id === r.journalId)).toMatchObject({ modules: ['processes'], status: 'done' });
+    expect(fleet.audit.list().some((e) => e.operation === 'change.step' && e.summary.includes(r.journalId!))).toBe(true);
+    await expect(plan(admin, pid)).rejects.toMatchObject({ problem: 'not-found' });
+  }, 60_000);
+
+  it("lets carol kill her own process without sudo, journaled in her own state dir", async () => {
+    const pid = await spawnAs('carol', 'sleep 1000');
+    const p = await plan(carol, pid);
+    expect(p.needsSudo).toBe(false);
+    const r = await apply(carol, p);
+    expect(r.result).toBe('gone');
+    expect(await alive(pid)).toBe(false);
+    const own = await deb.exec(['sh', '-c', `stat -c '%U %a' /home/carol/.local/state/fleetdeck/journal/${r.journalId} && cat /home/carol/.local/state/fleetdeck/journal/${r.journalId}/events.jsonl`]);
+    expect(own.stdout).toMatch(/^carol 700\n/);
+    expect(own.stdout).toContain('"type":"end"');
+    expect(fleet.audit.list().find((e) => e.operation === 'processes.kill' && e.hostId === carol && e.summary.includes(`pid ${pid}`))).toMatchObject({ result: 'ok' });
   }, 60_000);
 
   it('never plans a kill of pid 1, a kernel thread or Fleetdeck\'s own helpers; warns before sshd', async () => {

@@ -298,6 +298,9 @@ describe.skipIf(unavailable)('live monitoring in Chromium', () => {
     await shot(page, 'e2e-kill-plan');
     await dialog.getByTestId('kill-apply').click();
     await expect.poll(async () => (await dialog.getByTestId('kill-result').textContent()) ?? '', { timeout: 15_000 }).toMatch(/gone|ended|no longer/i);
+    // Verified by reading /proc back, and recorded in the host's change journal (the engine's).
+    expect(await dialog.getByTestId('kill-evidence').textContent()).toMatch(new RegExp(`pid ${pid} is gone.*change journal`));
+    await shot(page, 'e2e-kill-result');
     const left = await deb.exec(['sh', '-c', `test -d /proc/${pid} && echo alive || echo gone`]);
     expect(left.stdout.trim()).toBe('gone');
     await page.keyboard.press('Escape');

@@ -219,6 +219,30 @@ describe.skipIf(unavailable)('setup wizard and Services tab in Chromium', () => 
     await shots('9-services-rolled-back');
   }, 400_000);
 
+  it('a change left mid-step (the app went away): the host page says so, and Resume finishes it', async () => {
+    // The journal a crash leaves on the host: begun, step 1 started, never ended.
+    const jid = '20261206-120000-e2ebann1';
+    const target = '/etc/fleetdeck-e2e-resume.conf';
+    const step = { n: 1, kind: 'file', action: 'create', module: 'nginx', summary: `Write ${target}`, before: null, after: 'resumed\n', diff: null, needsRoot: true, reversible: true, warnings: [], resource: { kind: 'file', path: target, content: 'resumed\n', mode: 0o644 } };
+    const t = Date.now() - 5_000; // the newest change on the host (the banner is about the last one)
+    const meta = { id: jid, planId: 'plan-e2e', modules: ['nginx'], backend: 'apt', manager: 'systemd', steps: [step], startedAt: t };
+    const events = [{ t, type: 'begin', message: '1 steps' }, { t: t + 500, type: 'step-start', step: 1, message: step.summary }];
+    const made = await deb.exec(['sh', '-c', 'mkdir -p -m 0700 "$1/undo" && printf %s "$2" > "$1/plan.json" && printf "%s\n" "$3" > "$1/events.jsonl"', 'sh', `/var/lib/fleetdeck/journal/${jid}`, JSON.stringify(meta), events.map((e) => JSON.stringify(e)).join('\n')]);
+    expect(made.code, made.stderr).toBe(0);
+    await page.reload();
+    const banner = page.getByTestId('change-banner');
+    await banner.waitFor({ timeout: 60_000 });
+    expect(await banner.getAttribute('data-status')).toBe('interrupted');
+    expect(await banner.textContent()).toMatch(/was interrupted at step 1 of 1[\s\S]*Resume to finish it/);
+    await shots('10-banner-interrupted');
+    await banner.getByTestId('change-banner-resume').click();
+    await expect.poll(() => page.getByTestId('change-banner-progress').textContent().catch(() => ''), { timeout: 120_000, interval: 500 }).toMatch(/Resumed and finished/);
+    expect((await deb.exec(['cat', target])).stdout).toBe('resumed\n');
+    await shots('10-banner-resumed');
+    // Finished on the host, but not recorded as installed: its settings were never known here.
+    await page.getByTestId('services-empty').waitFor({ timeout: 30_000 });
+  }, 200_000);
+
   it('reads well at both sizes in both themes: nothing overflows or is cut off', () => {
     expect(findings).toEqual({});
   });

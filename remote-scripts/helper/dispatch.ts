@@ -9,7 +9,7 @@ import { preflight } from './change/preflight.js';
 import { inventorySnapshot } from './inventory/snapshot.js';
 import { serveMetricsStream } from './monitor/metrics-stream.js';
 import { probe } from './probe/probe.js';
-import { inspectProcess, liveKill, signalProcess } from './processes/process-control.js';
+import { inspectProcess } from './processes/process-control.js';
 
 /**
  * Routes calls to the helper's capabilities, derived from the declarations in
@@ -43,7 +43,6 @@ export function createDispatcher(ctx: HelperContext, debug: boolean, change = cr
     probe: () => probe(ctx),
     inventorySnapshot: () => inventorySnapshot(ctx),
     processInspect: (p) => inspectProcess(ctx, p),
-    processSignal: (p) => signalProcess(ctx, p, { kill: liveKill(ctx), selfPid: process.pid }),
     changeRead: (p) => ch.read(p),
     changeJournals: () => ch.journals(),
     changeJournal: (p) => ch.journal(p),

@@ -68,6 +68,8 @@ export const applyResultSchema = z.object({
   /** The step that failed or was next when it stopped. */
   stoppedAt: z.number().nullable(),
   message: z.string().nullable(),
+  /** Why it stopped, as a problem code (sudo-required, step-failed, disconnected…); absent when done. */
+  problem: z.string().nullable().optional(),
   /** Verify, run right after a successful apply. */
   verify: z.array(checkResultSchema),
 });

@@ -8,13 +8,13 @@ import { argv, absPath, resourceSchema, unitName } from './resource.schema.js';
  * it needs root and can be undone, and warnings. Its tag is a hash of what was read: apply
  * refuses a plan whose host changed since (change-conflict). An empty plan has no steps.
  */
-export const stepActionSchema = z.enum(['create', 'update', 'delete', 'install', 'remove', 'enable', 'disable', 'start', 'stop', 'restart', 'reload', 'run', 'arm', 'confirm', 'disarm']);
+export const stepActionSchema = z.enum(['create', 'update', 'delete', 'install', 'remove', 'enable', 'disable', 'start', 'stop', 'restart', 'reload', 'run', 'arm', 'confirm', 'disarm', 'signal']);
 export type StepAction = z.infer<typeof stepActionSchema>;
 
 export const planStepSchema = z.object({
   /** 1-based position: what the journal and progress events refer to. */
   n: int().check(z.gte(1)),
-  kind: z.enum(['package', 'file', 'unit', 'command', 'user', 'group', 'firewall', 'guard']),
+  kind: z.enum(['package', 'file', 'unit', 'command', 'user', 'group', 'firewall', 'guard', 'process']),
   action: stepActionSchema,
   /** The module that wants it ("docker", "nginx"). */
   module: name(),
@@ -37,6 +37,8 @@ export const checkSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('port'), id: name(), label: text(), port: int().check(z.gte(1), z.lte(65535)) }),
   z.object({ kind: z.literal('command'), id: name(), label: text(), argv: argv(), expectExit: z.optional(int()), expectOutput: z.optional(text(1024)) }),
   z.object({ kind: z.literal('file-contains'), id: name(), label: text(), path: absPath(), contains: text() }),
+  /** The process (pid + start time) is gone within waitMs: a kill's verify. */
+  z.object({ kind: z.literal('process-gone'), id: name(), label: text(), pid: int().check(z.gte(1)), startTime: nonNegativeInt(), waitMs: int().check(z.gte(0), z.lte(60_000)) }),
   z.object({ kind: z.literal('http'), id: name(), label: text(), port: int().check(z.gte(1), z.lte(65535)), path: text(1024), expectStatus: int(), tls: z.optional(z.boolean()), hostHeader: z.optional(name()) }),
 ]);
 export type Check = z.infer<typeof checkSchema>;

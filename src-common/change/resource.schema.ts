@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { int, list, MAX, name, nonNegativeInt, text } from '../protocol/bounds.js';
+import { isValidPid, KILL_SIGNALS, MAX_PID } from '../processes/limits.js';
 
 /**
  * The change engine's vocabulary (ARCHITECTURE.md, "Changing a host"). A module says what it
@@ -56,6 +57,12 @@ export const unitResourceSchema = z.object({
   restartOn: z.optional(list(text(), 64)),
   /** Run before a reload or restart (nginx -t, sshd -t): a config the service refuses is never loaded. */
   checkBefore: z.optional(argv()),
+  /**
+   * Its stop or restart undoes more than this plan did (nftables' stop flushes the whole live
+   * ruleset, Docker's rules with it): a rollback leaves it running and, once the files are back,
+   * runs this instead (removing only what the plan loaded). Its enabled state is restored.
+   */
+  rollbackWith: z.optional(argv()),
 });
 
 export const commandResourceSchema = z.object({
@@ -110,13 +117,29 @@ export const guardResourceSchema = z.object({
   waitSeconds: z.optional(int().check(z.gte(5), z.lte(600))),
 });
 
-export const resourceSchema = z.discriminatedUnion('kind', [fileResourceSchema, packageResourceSchema, unitResourceSchema, commandResourceSchema, guardResourceSchema]);
+/**
+ * A process that must not run any more (process kill, the engine's first user): the step sends it
+ * `signal`, only while pid is still the process that started at startTime. Planned only while it
+ * runs; a signal cannot be undone. asRoot: the login user may not signal it (another user's
+ * process), so the root helper applies it; otherwise the login user's own helper does, no sudo.
+ */
+export const processResourceSchema = z.object({
+  kind: z.literal('process'),
+  pid: z.number().check(z.refine(isValidPid, `pid must be a whole number from 1 to ${MAX_PID}`)),
+  startTime: nonNegativeInt(),
+  signal: z.enum(KILL_SIGNALS),
+  label: text(),
+  asRoot: z.boolean(),
+});
+
+export const resourceSchema = z.discriminatedUnion('kind', [fileResourceSchema, packageResourceSchema, unitResourceSchema, commandResourceSchema, guardResourceSchema, processResourceSchema]);
 export type Resource = z.infer<typeof resourceSchema>;
 export type FileResource = z.infer<typeof fileResourceSchema>;
 export type PackageResource = z.infer<typeof packageResourceSchema>;
 export type UnitResource = z.infer<typeof unitResourceSchema>;
 export type CommandResource = z.infer<typeof commandResourceSchema>;
 export type GuardResource = z.infer<typeof guardResourceSchema>;
+export type ProcessResource = z.infer<typeof processResourceSchema>;
 
 /** A resource's stable id in a plan: what reloadOn/restartOn name. */
 export function resourceId(r: Resource): string {
@@ -131,6 +154,8 @@ export function resourceId(r: Resource): string {
       return `command:${r.id}`;
     case 'guard':
       return `guard:${r.id}`;
+    case 'process':
+      return `process:${r.pid}:${r.startTime}`;
   }
 }
 
@@ -166,7 +191,12 @@ export const commandObservedSchema = z.object({
   done: z.nullable(z.boolean()),
 });
 export const guardObservedSchema = z.object({ kind: z.literal('guard') });
-export const observedSchema = z.discriminatedUnion('kind', [fileObservedSchema, packageObservedSchema, unitObservedSchema, commandObservedSchema, guardObservedSchema]);
+/** Who holds the pid now (null: nobody): the planned process runs while its startTime matches. */
+export const processObservedSchema = z.object({
+  kind: z.literal('process'),
+  current: z.nullable(z.object({ startTime: nonNegativeInt(), uid: int(), command: text() })),
+});
+export const observedSchema = z.discriminatedUnion('kind', [fileObservedSchema, packageObservedSchema, unitObservedSchema, commandObservedSchema, guardObservedSchema, processObservedSchema]);
 export type Observed = z.infer<typeof observedSchema>;
 export type FileObserved = z.infer<typeof fileObservedSchema>;
 export type PackageObserved = z.infer<typeof packageObservedSchema>;

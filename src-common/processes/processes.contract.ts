@@ -37,6 +37,10 @@ export const killResultSchema = z.object({
   /** Read back from /proc after signalling: gone, still running (offer SIGKILL), or gone before we signalled. */
   result: z.enum(['gone', 'still-running', 'already-gone']),
   verifiedAt: z.number(),
+  /** The change journal on the host that records the signal (null when nothing was sent). */
+  journalId: z.string().nullable().optional(),
+  /** What verify read back ("pid 209 is gone, read from /proc after 180 ms"). */
+  evidence: z.string().optional(),
 });
 export type KillResult = z.infer<typeof killResultSchema>;
 

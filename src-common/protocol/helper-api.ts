@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { inventorySchema } from '../inventory/inventory.schema.js';
 import { probeSchema } from '../inventory/probe.schema.js';
 import { sampleSchema } from '../monitor/sample.schema.js';
-import { inspectParamsSchema, inspectResultSchema, signalOutcomeSchema, signalParamsSchema } from '../processes/process-protocol.schema.js';
+import { inspectParamsSchema, inspectResultSchema } from '../processes/process-protocol.schema.js';
 import { checkResultSchema, checkSchema, journalEventSchema, journalSummarySchema, planStepSchema } from '../change/plan.schema.js';
 import { observedSchema, resourceSchema } from '../change/resource.schema.js';
 import { int, list, name, nonNegativeInt, num } from './bounds.js';
@@ -52,8 +52,6 @@ export const helperApi = {
   inventorySnapshot: helperRequest('inventory.snapshot1', none, inventorySchema),
   /** Who one process is (pid, uid, user, command, start time) or { found: false }. */
   processInspect: helperRequest('process.inspect1', inspectParamsSchema, inspectResultSchema),
-  /** Signals one process only if its start time still matches (else change-conflict). */
-  processSignal: helperRequest('process.signal1', signalParamsSchema, signalOutcomeSchema),
   /** What is on the host for each resource a plan is about; changes nothing. */
   changeRead: helperRequest('change.read1', z.strictObject({ backend: packageBackend, manager: serviceManager, resources: list(resourceSchema, 512) }), z.object({ observed: list(observedSchema, 512) })),
   /** Every change journal on the host, newest first (interrupted ones included). */

@@ -82,7 +82,6 @@ export class Fleet {
       hostName: (id) => this.hosts.get(id).name,
       log: (id, line) => this.events.emit(apiEvents.hosts.onLog.name, { id, at: Date.now(), line }),
     });
-    this.processes = new ProcessControl({ session: (id) => this.session(id), hostName: (id) => this.hosts.get(id).name, audit: (e) => this.audit.record(e) });
     this.alerts = new AlertEngine({
       db: this.db,
       events: this.events,
@@ -114,6 +113,8 @@ export class Fleet {
       pki: opts.dataDir === ':memory:' ? undefined : openPki(opts.dataDir),
       pkiDir: opts.dataDir === ':memory:' ? undefined : pkiPaths(opts.dataDir).dir,
     });
+    // Process kill rides on the change engine (plan, journal, verify, audit), on the same targets.
+    this.processes = new ProcessControl({ change: this.change.service, target: (id) => this.change.target(id), audit: (e) => this.audit.record(e) });
     // Each capability hands over its own handlers (capability.ts); the rest are still built below.
     // Each capability hands over its own handlers (capability.ts), and is disposed in this order
     // on close (terminals first: their channels ride on the sessions).

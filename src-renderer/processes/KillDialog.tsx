@@ -159,6 +159,11 @@ export function KillDialog({ hostId, pid, onClose }: { hostId: number; pid: numb
       {done ? (
         <Notice tone={phase.result.result === 'still-running' ? 'warning' : 'info'} testId="kill-result">
           <span data-result={phase.result.result}>{RESULT_TEXT[phase.result.result]}</span>
+          {phase.result.evidence ? (
+            <span className="kill-evidence muted small-text" data-testid="kill-evidence">
+              Checked: {phase.result.evidence}.{phase.result.journalId ? ` Recorded in the host's change journal ${phase.result.journalId}.` : ''}
+            </span>
+          ) : null}
         </Notice>
       ) : null}
       {phase.step === 'failed' ? (

@@ -4,7 +4,7 @@ import { Icon } from '../app/icons.js';
 import { hostHref } from '../app/route.js';
 import { isActiveTask } from '../setup/change-format.js';
 import { LiveLog } from '../setup/LiveLog.js';
-import { RollbackDialog } from '../setup/RollbackDialog.js';
+import { isKillJournal, RollbackDialog } from '../setup/RollbackDialog.js';
 import '../setup/setup.css';
 import { useChangeTasks, useJournals } from '../setup/use-change.js';
 import { useResume, useRollback } from '../setup/use-change-actions.js';
@@ -22,7 +22,8 @@ export function ChangeBanner({ hostId, hostName, connected }: { hostId: number; 
   const resume = useResume();
   const rollback = useRollback();
   const [confirming, setConfirming] = useState(false);
-  const last = journals.data?.[0];
+  // The last change that can be resumed or rolled back (a process kill's journal cannot).
+  const last = journals.data?.find((j) => !isKillJournal(j));
   const taskRuns = (tasks.data ?? []).some((t) => t.hostId === hostId && isActiveTask(t));
   const acting = resume.isPending || rollback.isPending;
   const acted = resume.variables?.journalId ?? rollback.variables?.journalId;

@@ -15,6 +15,7 @@ const KIND_ICON: Record<PlanStep['kind'], IconName> = {
   group: 'users',
   firewall: 'shieldCheck',
   guard: 'lock',
+  process: 'stop',
 };
 
 const KIND_LABEL: Record<PlanStep['kind'], string> = {
@@ -26,6 +27,7 @@ const KIND_LABEL: Record<PlanStep['kind'], string> = {
   group: 'Group',
   firewall: 'Firewall',
   guard: 'Lockout guard',
+  process: 'Process',
 };
 
 /** Whether a step has more to show than its summary line. */

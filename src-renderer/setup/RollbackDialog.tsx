@@ -17,11 +17,17 @@ export const JOURNAL_STATUS: Record<JournalSummary['status'], { label: string; t
 };
 
 /** Journals a rollback can start from: not running, not rolled back already. */
+/** A process kill's journal (the engine's "processes" changes): a signal has nothing to roll back. */
+export function isKillJournal(j: JournalSummary): boolean {
+  return j.modules.length === 1 && j.modules[0] === 'processes';
+}
+
 export function canRollBack(j: JournalSummary): boolean {
-  return j.status !== 'running' && j.status !== 'rolled-back' && (j.completed > 0 || j.stoppedAt !== null);
+  return !isKillJournal(j) && j.status !== 'running' && j.status !== 'rolled-back' && (j.completed > 0 || j.stoppedAt !== null);
 }
 
 export function journalLine(j: JournalSummary): string {
+  if (isKillJournal(j)) return `process kill — ${when.format(j.startedAt)}${j.status === 'done' ? '' : `, ${j.status}`}`;
   return `${j.modules.join(', ')} — ${when.format(j.startedAt)}, ${j.completed} of ${j.steps} steps`;
 }
 

@@ -165,8 +165,27 @@ describe.skipIf(unavailable)('firewall module on a live Debian host, probed over
     expect(rb.status, rb.message ?? '').toBe('rolled-back');
     expect(await probeTcp(link.hostAddress, BLOCKED)).toBe('open');
     // Removed, not purged: dpkg keeps its conffiles ("deinstall ok config-files").
-    const pkg = await deb.exec(['sh', '-c', 'dpkg-query -W -f="\${Status}" nftables 2>/dev/null | grep -q "ok installed" && echo installed || echo removed; test -e /etc/nftables.d/fleetdeck.nft && echo present || echo absent']);
-    expect(pkg.stdout.split('\n').slice(0, 2)).toEqual(['removed', 'absent']);
+    expect((await deb.exec(['dpkg-query', '-W', '-f=${db:Status-Status}', 'nftables'])).stdout.trim()).toBe('config-files');
+    expect((await deb.exec(['test', '-e', '/etc/nftables.d/fleetdeck.nft'])).code).not.toBe(0);
     expect(await fleet.call('change.installed', { id })).toEqual([]);
+  }, 300_000);
+
+  it("on a host that has nftables already, rolling back leaves other programs' rules (Docker's) loaded", async () => {
+    // nftables.service's stop runs `nft flush ruleset`: a rollback that stopped it would drop them.
+    const install = await deb.exec(['sh', '-c', 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q nftables >/dev/null 2>&1; nft add table ip dockerish && nft add chain ip dockerish DOCKER && systemctl is-enabled nftables; true']);
+    const enabledBefore = install.stdout.trim();
+    expect(await ruleset()).toContain('table ip dockerish');
+    const r = await apply(await plan());
+    expect(r.status, r.message ?? '').toBe('done');
+    expect(await ruleset()).toMatch(/table ip dockerish[\s\S]*table inet fleetdeck|table inet fleetdeck[\s\S]*table ip dockerish/);
+    const rb = (await fleet.call('change.rollback', { id, journalId: r.journalId })) as { status: string; message: string | null };
+    expect(rb.status, rb.message ?? '').toBe('rolled-back');
+    const after = await ruleset();
+    expect(after).toContain('table ip dockerish');
+    expect(after).not.toContain('table inet fleetdeck');
+    expect(await probeTcp(link.hostAddress, BLOCKED)).toBe('open');
+    // What was there before stays: the package, and whether it starts at boot.
+    expect((await deb.exec(['dpkg-query', '-W', '-f=${db:Status-Status}', 'nftables'])).stdout.trim()).toBe('installed');
+    expect((await deb.exec(['systemctl', 'is-enabled', 'nftables'])).stdout.trim()).toBe(enabledBefore);
   }, 300_000);
 });

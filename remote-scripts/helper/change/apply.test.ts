@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,6 +7,7 @@ import type { JournalEvent, PlanStep } from '../../../src-common/change/plan.sch
 import type { Resource } from '../../../src-common/change/resource.schema.js';
 import { createContext, type HelperContext } from '../context.js';
 import { rollback, runSteps, type RunnerDeps } from './apply.js';
+import { changeHandlers, createChangeRuntime, journalRootFor } from './handlers.js';
 import { Journal, listJournals } from './journal.js';
 import type { PackageBackend } from './packages.js';
 import type { ServiceManager, UnitState } from './services.js';
@@ -180,5 +182,75 @@ describe.runIf(isRoot)('runSteps / rollback (as root, in a temp dir)', () => {
     const { journal, events, deps } = run([step({ kind: 'file', path: path.join(open, 'x.conf'), content: 'x' })], f);
     expect(await runSteps(journal, deps)).toBe('failed');
     expect(events.find((e) => e.type === 'step-failed')?.message).toMatch(/can be written by other users/);
+  });
+});
+
+describe('a process step (process kill on the engine)', () => {
+  const startTimeOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]);
+  const processStep = (pid: number, startTime: number) => step({ kind: 'process', pid, startTime, signal: 'KILL', label: `kill ${pid}`, asRoot: false }, 'signal');
+
+  it('signals the process while it is still the one planned, skips one that exited; rollback says a signal cannot be undone', async () => {
+    const child = spawn('sleep', ['300'], { stdio: 'ignore' });
+    const exited = new Promise((r) => child.once('exit', r));
+    const pid = child.pid!;
+    const steps = [{ ...processStep(pid, startTimeOf(pid)), needsRoot: false }, { ...processStep(999_999, 1), needsRoot: false }];
+    const { journal, events, deps } = run(steps, fakes());
+    expect(await runSteps(journal, deps)).toBe('done');
+    await exited;
+    expect(events.filter((e) => e.type === 'step-done' || e.type === 'step-skipped').map((e) => `${e.type} ${e.step}`)).toEqual(['step-done 1', 'step-skipped 2']);
+    expect(await rollback(journal, deps)).toBe('rolled-back');
+    expect(journal.events().at(-1)).toMatchObject({ type: 'rollback-end', message: expect.stringMatching(/a signal cannot be undone/) });
+  });
+
+  it('never signals a pid that another process holds now (a stale start time)', async () => {
+    const child = spawn('sleep', ['300'], { stdio: 'ignore' });
+    try {
+      const { journal, events, deps } = run([processStep(child.pid!, startTimeOf(child.pid!) + 1)], fakes());
+      expect(await runSteps(journal, deps)).toBe('failed');
+      expect(events.find((e) => e.type === 'step-failed')).toMatchObject({ problem: 'change-conflict' });
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it("lets the login user's own helper apply only plans of their own processes, journaled in their state dir", () => {
+    const user = { ...createContext('/'), uid: 1000, env: { HOME: '/home/ada' } };
+    expect(journalRootFor(user)).toBe('/home/ada/.local/state/fleetdeck/journal');
+    expect(journalRootFor({ uid: 1000, env: { HOME: '/home/ada', XDG_STATE_HOME: '/srv/state' } })).toBe('/srv/state/fleetdeck/journal');
+    expect(journalRootFor({ uid: 0, env: { HOME: '/root' } })).toBe('/var/lib/fleetdeck/journal');
+    const h = changeHandlers(user, createChangeRuntime(), journals);
+    const sink = { send: async () => {} } as never;
+    const apply = (steps: PlanStep[]) => h.apply({ journalId: 'j-20261206-own', planId: 'p', modules: ['processes'], backend: 'apt', manager: 'systemd', steps }, sink);
+    return Promise.all([
+      expect(apply([step({ kind: 'file', path: path.join(dir, 'x'), content: 'x' })])).rejects.toMatchObject({ problem: 'sudo-required' }),
+      expect(apply([processStep(999_999, 1)])).rejects.toMatchObject({ problem: 'sudo-required' }), // needsRoot (another user's)
+      expect(apply([{ ...processStep(999_999, 1), needsRoot: false }])).resolves.toBeUndefined(),
+    ]);
+  });
+});
+
+describe.runIf(isRoot)('a unit whose stop would undo more than the change (nftables)', () => {
+  it('is left running on rollback: its boot state goes back, its own command runs once the files are back and before the package goes', async () => {
+    const f = fakes();
+    const conf = path.join(dir, 'rules.conf');
+    const seen = path.join(dir, 'seen');
+    writeFileSync(conf, 'old rules\n');
+    const steps = [
+      step({ kind: 'package', label: 'Demo', packages: ['demo-pkg'], state: 'present' }, 'install'),
+      step({ kind: 'file', path: conf, content: 'new rules\n' }, 'update'),
+      step({ kind: 'unit', name: 'demo.service', enabled: true, state: 'running', reloadOn: [`file:${conf}`], rollbackWith: ['/bin/sh', '-c', 'cat "$1" > "$2"', 'sh', conf, seen] }, 'enable'),
+    ];
+    const { journal, events, deps } = run(steps, f);
+    expect(await runSteps(journal, deps)).toBe('done');
+    f.calls.length = 0;
+    const remove = f.backend.remove;
+    f.backend.remove = async (c, pkgs, o) => (f.calls.push(`command had run: ${existsSync(seen)}`), remove(c, pkgs, o));
+    expect(await rollback(journal, deps)).toBe('rolled-back');
+    expect(f.calls).toEqual(['disable demo.service', 'command had run: true', 'remove demo-pkg']);
+    expect(readFileSync(seen, 'utf8')).toBe('old rules\n'); // ran after the file was restored
+    expect(events.some((e) => e.type === 'output' && /what this change loaded was removed/.test(e.line ?? ''))).toBe(true);
+    const unitStep = journal.events().find((e) => e.type === 'rollback-step' && e.step === 3);
+    expect(unitStep?.message).toMatch(/left running/);
   });
 });

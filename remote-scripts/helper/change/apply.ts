@@ -1,8 +1,9 @@
 import { promises as fs } from 'node:fs';
 import type { JournalEvent, PlanStep } from '../../../src-common/change/plan.schema.js';
-import type { CommandResource, FileResource, PackageResource, UnitResource } from '../../../src-common/change/resource.schema.js';
+import type { CommandResource, FileResource, PackageResource, ProcessResource, UnitResource } from '../../../src-common/change/resource.schema.js';
 import { FleetdeckError, toProblem } from '../../../src-common/problems.js';
 import type { HelperContext, RunResult } from '../context.js';
+import { liveKill, signalProcess } from '../processes/process-control.js';
 import { backupFile, loadAccounts, removeFile, restoreBackup, writeFileAtomic, type Backup } from './files.js';
 import { applyGuard, cancelAllReverts, revertNow, type GuardUndo } from './guard.js';
 import { Journal } from './journal.js';
@@ -33,7 +34,9 @@ type FileUndo = { kind: 'file'; path: string; backup: Backup; createdDirs: strin
 type PackageUndo = { kind: 'package'; installed: string[]; removed: string[]; pulledIn?: string[] };
 type UnitUndo = { kind: 'unit'; name: string; before: UnitState };
 type CommandUndo = { kind: 'command'; undo: string[] | null };
-type Undo = FileUndo | PackageUndo | UnitUndo | CommandUndo | GuardUndo;
+/** A signal cannot be taken back: the rollback says so. */
+type SignalUndo = { kind: 'signal'; pid: number };
+type Undo = FileUndo | PackageUndo | UnitUndo | CommandUndo | GuardUndo | SignalUndo;
 
 export { shQuote } from './guard.js';
 
@@ -80,6 +83,11 @@ export async function runSteps(journal: Journal, deps: RunnerDeps, fromStep = 1)
         await applyUnit(journal, step, r, deps, onLine);
       } else if (r.kind === 'guard') {
         await applyGuard(journal, step.n, r, deps, (e) => log(e));
+      } else if (r.kind === 'process') {
+        if (!(await applySignal(journal, step.n, r, deps))) {
+          log({ type: 'step-skipped', step: step.n, message: `pid ${r.pid} had exited already: nothing signalled` });
+          continue;
+        }
       } else {
         const skipped = await applyCommand(journal, step.n, r, deps, env, onLine);
         if (skipped) {
@@ -204,6 +212,19 @@ async function applyCommand(journal: Journal, n: number, r: CommandResource, dep
   return false;
 }
 
+/** The rollback command a unit of this journal asks for instead of a stop (resource.schema.ts). */
+function rollbackWith(journal: Journal, unit: string): string[] | undefined {
+  for (const s of journal.meta.steps) if (s.resource.kind === 'unit' && s.resource.name === unit && s.resource.rollbackWith) return s.resource.rollbackWith;
+  return undefined;
+}
+
+/** Sends the signal while pid is still the planned process; false when it had exited already. */
+async function applySignal(journal: Journal, n: number, r: ProcessResource, deps: RunnerDeps): Promise<boolean> {
+  journal.saveUndo(n, { kind: 'signal', pid: r.pid } satisfies SignalUndo);
+  const sent = await signalProcess(deps.ctx, { pid: r.pid, startTime: r.startTime, signal: r.signal }, { kill: liveKill(deps.ctx), selfPid: process.pid });
+  return sent.sent;
+}
+
 /**
  * Walks the journal's completed (and the stopped) steps back, newest first: files restored from
  * their backups (or removed, with the directories the step made), packages the plan installed
@@ -223,6 +244,16 @@ export async function rollback(journal: Journal, deps: RunnerDeps): Promise<'rol
   log({ type: 'rollback-start', message: order.length ? `undoing steps ${order.join(', ')}` : 'nothing to undo' });
   const notes: string[] = [];
   let restartUnits = new Set<string>();
+  const gentleUnits = new Map<string, string[]>();
+  // Run once the files are back, and before a package step is undone (the command may need the package).
+  const runGentle = async () => {
+    for (const [unit, argv] of gentleUnits) {
+      gentleUnits.delete(unit);
+      const res = await deps.ctx.run(argv, { timeoutMs: 60_000 });
+      if (res.code !== 0) notes.push(`${unit}: ${argv[0]} failed (exit ${res.code ?? 'timeout'}): ${(res.stderr || res.stdout).trim().slice(-500)}`);
+      else deps.emit({ t: Date.now(), type: 'output', line: `${unit}: what this change loaded was removed, nothing else (${argv[0]})` });
+    }
+  };
   for (const n of order) {
     const undo = journal.undo<Undo>(n);
     if (!undo) {
@@ -236,6 +267,7 @@ export async function rollback(journal: Journal, deps: RunnerDeps): Promise<'rol
         for (const s of journal.meta.steps) if (s.resource.kind === 'unit' && (s.resource.reloadOn ?? s.resource.restartOn ?? []).includes(`file:${undo.path}`)) restartUnits.add(s.resource.name);
         log({ type: 'rollback-step', step: n, message: undo.backup.existed ? `restored ${undo.path}` : `removed ${undo.path}` });
       } else if (undo.kind === 'package') {
+        await runGentle();
         const onLine = (line: string) => deps.emit({ t: Date.now(), type: 'output', step: n, line });
         if (undo.installed.length) {
           const res = await deps.backend.remove(deps.ctx, undo.installed, { env, signal: deps.signal, onLine });
@@ -256,6 +288,17 @@ export async function rollback(journal: Journal, deps: RunnerDeps): Promise<'rol
         log({ type: 'rollback-step', step: n, message: undo.installed.length ? `removed ${undo.installed.join(' ')}${deps2.length ? ` and the dependencies it pulled in (${deps2.join(' ')})` : ''}` : 'no package to remove' });
       } else if (undo.kind === 'unit') {
         const now = await deps.manager.state(deps.ctx, undo.name);
+        const gentle = rollbackWith(journal, undo.name);
+        if (gentle) {
+          // Stopping it would undo more than this change (see rollbackWith): only its boot-time
+          // state goes back now; its command runs once the files are back.
+          if (undo.before.enabled !== true && now.enabled === true) await deps.manager.act(deps.ctx, undo.name, 'disable');
+          if (undo.before.enabled === true && now.enabled === false) await deps.manager.act(deps.ctx, undo.name, 'enable');
+          gentleUnits.set(undo.name, gentle);
+          restartUnits.delete(undo.name);
+          log({ type: 'rollback-step', step: n, message: `${undo.name} ${undo.before.enabled ? 'enabled' : 'disabled'} at boot as before; left running (stopping it would also drop what other programs loaded)` });
+          continue;
+        }
         if (undo.before.exists) {
           if (undo.before.enabled === true && now.enabled === false) await deps.manager.act(deps.ctx, undo.name, 'enable');
           if (undo.before.enabled === false && now.enabled === true) await deps.manager.act(deps.ctx, undo.name, 'disable');
@@ -269,6 +312,9 @@ export async function rollback(journal: Journal, deps: RunnerDeps): Promise<'rol
       } else if (undo.kind === 'guard') {
         if (undo.armed) await cancelAllReverts(deps.ctx, journal);
         log({ type: 'rollback-step', step: n, message: undo.armed ? 'automatic revert cancelled (the rollback restores instead)' : 'nothing to undo' });
+      } else if (undo.kind === 'signal') {
+        notes.push(`step ${n} sent a signal to pid ${undo.pid}: a signal cannot be undone`);
+        log({ type: 'rollback-step', step: n, message: 'a signal cannot be undone: left as it is' });
       } else {
         if (undo.undo) {
           const res = await deps.ctx.run(undo.undo, { timeoutMs: 10 * 60_000 });
@@ -281,8 +327,10 @@ export async function rollback(journal: Journal, deps: RunnerDeps): Promise<'rol
       return 'rollback-failed';
     }
   }
-  // Services whose config was restored run the old config again (only those still running).
-  restartUnits = new Set([...restartUnits]);
+  // Services whose config was restored run the old config again (only those still running);
+  // those a restart would hurt run their own rollback command instead.
+  restartUnits = new Set([...restartUnits].filter((u) => !rollbackWith(journal, u)));
+  await runGentle();
   for (const unit of restartUnits) {
     const st = await deps.manager.state(deps.ctx, unit);
     if (st.running) await deps.manager.act(deps.ctx, unit, 'restart');

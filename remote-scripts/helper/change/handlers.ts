@@ -1,5 +1,7 @@
 import type { JournalEvent, PlanStep } from '../../../src-common/change/plan.schema.js';
 import type { Resource } from '../../../src-common/change/resource.schema.js';
+import { homedir } from 'node:os';
+import path from 'node:path';
 import { FleetdeckError } from '../../../src-common/problems.js';
 import type { ChannelSink } from '../../../src-common/protocol/endpoint.js';
 import type { HelperContext } from '../context.js';
@@ -47,9 +49,22 @@ export function createChangeRuntime(): ChangeRuntime & { track<T>(id: string, wo
   return rt;
 }
 
-function requireRootLive(ctx: HelperContext, what: string): void {
+/**
+ * Changes need root, except a plan whose every step the login user may take (signalling their own
+ * process): the login user's helper applies that, with its journal in the user's own state dir.
+ */
+function requireRootLive(ctx: HelperContext, what: string, steps: PlanStep[]): void {
   if (!ctx.live) throw new FleetdeckError('invalid-input', `This helper reads ${ctx.root}, not the live host: it ${what} nothing.`);
-  if (ctx.uid !== 0) throw new FleetdeckError('sudo-required', `Changing the host needs root: Fleetdeck ${what}s through its root helper (sudo).`);
+  const ownOnly = steps.length > 0 && steps.every((s) => s.resource.kind === 'process' && !s.needsRoot);
+  if (ctx.uid !== 0 && !ownOnly) throw new FleetdeckError('sudo-required', `Changing the host needs root: Fleetdeck ${what}s through its root helper (sudo).`);
+}
+
+/** Root's journals live in JOURNAL_ROOT; a login user's (their own kills) in their state dir. */
+export function journalRootFor(ctx: Pick<HelperContext, 'uid' | 'env'>): string {
+  if (ctx.uid === 0) return JOURNAL_ROOT;
+  const home = ctx.env.HOME || homedir();
+  const state = ctx.env.XDG_STATE_HOME?.startsWith('/') ? ctx.env.XDG_STATE_HOME : path.join(home, '.local', 'state');
+  return path.join(state, 'fleetdeck', 'journal');
 }
 
 async function send(sink: ChannelSink, e: JournalEvent): Promise<void> {
@@ -60,7 +75,7 @@ async function send(sink: ChannelSink, e: JournalEvent): Promise<void> {
   }
 }
 
-export function changeHandlers(ctx: HelperContext, rt: ReturnType<typeof createChangeRuntime>, journalRoot = JOURNAL_ROOT) {
+export function changeHandlers(ctx: HelperContext, rt: ReturnType<typeof createChangeRuntime>, journalRoot = journalRootFor(ctx)) {
   const deps = (id: string, sink: ChannelSink, backend: BackendName, manager: ManagerName): RunnerDeps & { sent(): Promise<void> } => {
     const flag = { cancel: false };
     rt.running.set(id, flag);
@@ -117,7 +132,7 @@ export function changeHandlers(ctx: HelperContext, rt: ReturnType<typeof createC
     verify: async (p: { manager: ManagerName; checks: Parameters<typeof runChecks>[2] }) => ({ results: await runChecks(ctx, MANAGERS[p.manager], p.checks) }),
 
     apply: async (p: { journalId: string; planId: string; modules: string[]; backend: BackendName; manager: ManagerName; steps: PlanStep[]; resume?: boolean }, sink: ChannelSink) => {
-      requireRootLive(ctx, 'change');
+      requireRootLive(ctx, 'change', p.steps);
       if (rt.running.has(p.journalId)) throw new FleetdeckError('change-conflict', `Journal ${p.journalId} is being applied right now.`);
       let journal: Journal;
       let from = 1;
@@ -141,9 +156,9 @@ export function changeHandlers(ctx: HelperContext, rt: ReturnType<typeof createC
     },
 
     rollback: async (p: { journalId: string; backend: BackendName; manager: ManagerName }, sink: ChannelSink) => {
-      requireRootLive(ctx, 'change');
       if (rt.running.has(p.journalId)) throw new FleetdeckError('change-conflict', `Journal ${p.journalId} is being applied right now: cancel it first.`);
       const journal = Journal.open(journalRoot, p.journalId);
+      requireRootLive(ctx, 'change', journal.meta.steps);
       const d = deps(p.journalId, sink, p.backend, p.manager);
       try {
         await rt.track(p.journalId, rollback(journal, d));

@@ -1,5 +1,6 @@
 import type { Observed, Resource } from '../../../src-common/change/resource.schema.js';
 import type { HelperContext } from '../context.js';
+import { pidOccupant } from '../processes/process-control.js';
 import { loadAccounts, readFileState } from './files.js';
 import { proxyEnv, type PackageBackend } from './packages.js';
 import type { ServiceManager } from './services.js';
@@ -7,7 +8,8 @@ import type { ServiceManager } from './services.js';
 /**
  * What is on the host now, for each resource a plan is about (change.read1): file contents and
  * owners, installed package versions and what installing the missing ones would pull in (the
- * backend's own dry run), units' enabled/running state, whether a command's check already passes.
+ * backend's own dry run), units' enabled/running state, whether a command's check already passes,
+ * who holds a pid.
  * Reading changes nothing.
  */
 export async function readResources(ctx: HelperContext, backend: PackageBackend, manager: ServiceManager, resources: Resource[]): Promise<Observed[]> {
@@ -41,6 +43,8 @@ export async function readResources(ctx: HelperContext, backend: PackageBackend,
     } else if (r.kind === 'command') {
       const done = r.unless ? (await ctx.run(r.unless, { timeoutMs: 60_000 })).code === 0 : null;
       out.push({ kind: 'command', done });
+    } else if (r.kind === 'process') {
+      out.push({ kind: 'process', current: await pidOccupant(ctx, r.pid) });
     } else {
       out.push({ kind: 'guard' });
     }

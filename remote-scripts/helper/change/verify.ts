@@ -4,6 +4,7 @@ import net from 'node:net';
 import { readFile } from 'node:fs/promises';
 import type { Check, CheckResult } from '../../../src-common/change/plan.schema.js';
 import type { HelperContext } from '../context.js';
+import { pidOccupant } from '../processes/process-control.js';
 import type { ServiceManager } from './services.js';
 
 /**
@@ -52,6 +53,18 @@ async function runCheck(ctx: HelperContext, manager: ServiceManager, c: Check): 
         const text = `${r.stdout}${r.stderr}`.trim();
         ok = !r.missing && r.code === (c.expectExit ?? 0) && (c.expectOutput === undefined || text.includes(c.expectOutput));
         evidence = r.missing ? `${c.argv[0]} is not installed` : `${c.argv.join(' ')} → exit ${r.code ?? 'timeout'}${text ? `: ${short(text)}` : ''}`;
+      } else if (c.kind === 'process-gone') {
+        // Read /proc back until that process (pid + start time) is gone, or the wait is over.
+        const started = Date.now();
+        let now = await pidOccupant(ctx, c.pid);
+        while (now?.startTime === c.startTime && Date.now() - started < c.waitMs) {
+          await new Promise((r) => setTimeout(r, 150));
+          now = await pidOccupant(ctx, c.pid);
+        }
+        ok = now?.startTime !== c.startTime;
+        evidence = ok
+          ? `pid ${c.pid} is gone${now ? ` (the pid now belongs to another process: ${short(now.command, 200)})` : ''}, read from /proc after ${Date.now() - started} ms`
+          : `pid ${c.pid} still runs ${Math.round(c.waitMs / 100) / 10} s later (${short(now!.command, 200)})`;
       } else if (c.kind === 'file-contains') {
         const text = await readFile(c.path, 'utf8').catch(() => null);
         ok = text !== null && text.includes(c.contains);

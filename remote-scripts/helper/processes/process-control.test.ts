@@ -58,7 +58,7 @@ describe('process.inspect1', () => {
   });
 });
 
-describe('process.signal1', () => {
+describe('signalling a process (the change engine\'s process step)', () => {
   it('signals the process when its start time still matches', async () => {
     const kill = recorder();
     expect(await signalProcess(host(), { pid: 209, startTime: 5555, signal: 'TERM' }, { kill, selfPid: 99 })).toEqual({ sent: true, pid: 209, startTime: 5555, signal: 'TERM' });
@@ -96,7 +96,15 @@ describe('process.signal1', () => {
     { pid: 209, startTime: 5555 },
     { pid: 209, startTime: '5555', signal: 'TERM' },
     { pid: '209; rm -rf /', startTime: 5555, signal: 'TERM' },
-  ])('refuses bad input %j', async (params) => {
-    await expect(createDispatcher(host(), false).call(helperApi.processSignal.method, params, new AbortController().signal)).rejects.toMatchObject({ problem: 'invalid-input', message: expect.stringMatching(/^process\.signal1: /) });
+    { pid: 0, startTime: 5555, signal: 'TERM' },
+  ])('refuses a bad process resource %j before reading anything (the engine plans kills with it)', async (bad) => {
+    const params = { backend: 'apt', manager: 'systemd', resources: [{ kind: 'process', label: 'kill', asRoot: false, ...bad }] };
+    await expect(createDispatcher(host(), false).call(helperApi.changeRead.method, params, new AbortController().signal)).rejects.toMatchObject({ problem: 'invalid-input', message: expect.stringMatching(/^change\.read1: /) });
+  });
+
+  it('reads who holds a pid for a plan (change.read1): the process, or nobody', async () => {
+    const resources = [209, 4242].map((pid) => ({ kind: 'process', pid, startTime: 5555, signal: 'TERM', label: 'kill', asRoot: false }));
+    const r = (await createDispatcher(host(), false).call(helperApi.changeRead.method, { backend: 'apt', manager: 'systemd', resources }, new AbortController().signal)) as { observed: unknown[] };
+    expect(r.observed).toEqual([{ kind: 'process', current: { startTime: 5555, uid: 1001, command: expect.stringContaining('while') } }, { kind: 'process', current: null }]);
   });
 });

@@ -8,9 +8,10 @@ import { describeCgroupMembership, parseProcPidCgroup } from '../inventory/proc-
 import { commandLine, parseCmdline, parsePidStat, parsePidStatus } from '../monitor/proc-pid-files.js';
 
 /**
- * process.inspect1 / process.signal1: who one process is, and sending it a signal only while it is
- * still that process (pid + start time), with process.kill (no shell, no /bin/kill). Params are
- * checked by the dispatcher against src-common/processes/process-protocol.schema.ts.
+ * process.inspect1: who one process is; and sending it a signal only while it is still that
+ * process (pid + start time), with process.kill (no shell, no /bin/kill): the change engine's
+ * process step (change/apply.ts) does that. Params are checked by the dispatcher against
+ * src-common/processes/process-protocol.schema.ts and the change schemas.
  */
 export type { InspectResult, ProcessIdentity, SignalOutcome };
 
@@ -53,6 +54,12 @@ async function snapshot(ctx: HelperContext, pid: number): Promise<Snapshot | nul
   const identity: ProcessIdentity = { pid, uid, user, command, startTime: stat.startTime, guard: processGuard({ pid, comm: stat.comm, command, kernelThread: stat.kernelThread }) };
   if (containerId) identity.container = containerId.slice(0, 12);
   return { identity, kernelThread: stat.kernelThread };
+}
+
+/** Who holds the pid now (change.read1 of a process resource), or null when nobody does. */
+export async function pidOccupant(ctx: HelperContext, pid: number): Promise<{ startTime: number; uid: number; command: string } | null> {
+  const snap = await snapshot(ctx, pid);
+  return snap ? { startTime: snap.identity.startTime, uid: snap.identity.uid, command: snap.identity.command.slice(0, 4000) } : null;
 }
 
 export async function inspectProcess(ctx: HelperContext, params: z.output<typeof inspectParamsSchema>): Promise<InspectResult> {

@@ -25,6 +25,9 @@ function blankHost(): ChangeTarget {
     openRoot: async () => {
       throw new Error('not in this test');
     },
+    openOwn: async () => {
+      throw new Error('not in this test');
+    },
     confirmLogin: async () => 'ok',
   };
 }

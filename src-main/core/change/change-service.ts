@@ -3,15 +3,16 @@ import type { z } from 'zod';
 import type { ApplyResult, ChangePlan, InstalledModule, ModuleInfo, Preflight } from '../../../src-common/change/modules.contract.js';
 import type { moduleRequestSchema } from '../../../src-common/change/modules.contract.js';
 import { type Check, type CheckResult, type JournalEvent, type JournalSummary, type PlanStep } from '../../../src-common/change/plan.schema.js';
-import type { Observed } from '../../../src-common/change/resource.schema.js';
+import type { Observed, Resource } from '../../../src-common/change/resource.schema.js';
 import type { Probe } from '../../../src-common/inventory/probe.schema.js';
-import { FleetdeckError, toProblem } from '../../../src-common/problems.js';
+import { FleetdeckError } from '../../../src-common/problems.js';
 import { helperApi, helperChannels } from '../../../src-common/protocol/helper-api.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { ChangeStore } from './change-store.js';
 import type { ChangeTarget } from './change-target.js';
 import type { ChangeModule, HostFacts, InternalPki } from './module.js';
 import { preflightHost } from './host-preflight.js';
+import { finishApply, runChecks } from './apply-result.js';
 import { streamJournal, type OpenJournal, type StreamOutcome } from './journal-stream.js';
 import { desiredState, planSteps, planSummary, planTag, plural, shownPlan, withPortFollowers, type DesiredState, type Wanted } from './planner.js';
 
@@ -44,6 +45,8 @@ export interface ApplyOptions {
 
 interface StoredPlan {
   plan: ChangePlan;
+  /** Every step the login user may take (their own process): applied by their helper, no sudo. */
+  own: boolean;
   key: string;
   desired: DesiredState;
   requests: { id: string; settings: Record<string, unknown> }[];
@@ -100,6 +103,41 @@ export class ChangeService {
     return { probe, user: who.user, uid: who.uid, auth: who.auth ?? null, hostName: target.hostName };
   }
 
+  /**
+   * A change that is not a module's (a process kill, issue 10's first user of the engine): the
+   * resources and checks given, planned, applied with a journal, verified and audited like any
+   * other. Nothing is recorded as installed.
+   */
+  async planChange(target: ChangeTarget, change: { owner: string; resources: Resource[]; checks: Check[]; warnings: string[] }): Promise<ChangePlan> {
+    const facts = await this.facts(target);
+    const desired: DesiredState = { order: [change.owner], items: change.resources.map((resource) => ({ module: change.owner, resource })), checks: change.checks.map((c) => ({ ...c, module: change.owner })), warnings: change.warnings, network: null };
+    const observed = await this.read(target, desired, facts.probe);
+    const steps = planSteps(desired, observed);
+    const plan: ChangePlan = {
+      planId: `plan-${randomBytes(9).toString('base64url')}`,
+      hostId: target.hostId ?? 0,
+      hostName: target.hostName,
+      modules: [change.owner],
+      tag: planTag(desired, observed),
+      steps,
+      checks: change.checks,
+      warnings: [...new Set([...change.warnings, ...steps.flatMap((s) => s.warnings)])],
+      network: null,
+      summary: planSummary(steps, target.hostName),
+      createdAt: Date.now(),
+    };
+    this.remember(plan, target.key, desired, []);
+    return plan;
+  }
+
+  /** The package backend and service manager a plan's steps use (a plan of signals alone uses neither). */
+  private enginesFor(probe: Probe, hostName: string, steps: readonly { resource: Resource }[]): ReturnType<ChangeService['backendOf']> {
+    if (steps.length && steps.every((s) => s.resource.kind === 'process')) {
+      return { backend: probe.packageBackend === 'unknown' ? 'apt' : probe.packageBackend, manager: probe.serviceManager === 'none' ? 'systemd' : probe.serviceManager };
+    }
+    return this.backendOf(probe, hostName);
+  }
+
   private backendOf(probe: Probe, hostName: string): { backend: Exclude<Probe['packageBackend'], 'unknown'>; manager: Exclude<Probe['serviceManager'], 'none'> } {
     if (probe.packageBackend === 'unknown') throw new FleetdeckError('unsupported-os', `Fleetdeck installs with apt, dnf, yum, zypper, pacman or apk; ${hostName} (${probe.os.prettyName ?? probe.os.name}) has none of them.`);
     if (probe.serviceManager === 'none') throw new FleetdeckError('unsupported-os', `Fleetdeck manages services with systemd or openrc; ${hostName} runs neither as its init.`);
@@ -119,7 +157,7 @@ export class ChangeService {
 
   private async read(target: ChangeTarget, desired: DesiredState, probe: Probe): Promise<Observed[]> {
     if (!desired.items.length) return [];
-    const { backend, manager } = this.backendOf(probe, target.hostName);
+    const { backend, manager } = this.enginesFor(probe, target.hostName, desired.items);
     const r = await target.request(helperApi.changeRead, { backend, manager, resources: desired.items.map((i) => i.resource) }, 'try');
     return r.observed;
   }
@@ -172,7 +210,8 @@ export class ChangeService {
     const now = Date.now();
     for (const [id, p] of this.plans) if (p.expires < now) this.plans.delete(id);
     while (this.plans.size >= MAX_PLANS) this.plans.delete(this.plans.keys().next().value!);
-    this.plans.set(plan.planId, { plan, key, desired, requests, expires: now + PLAN_TTL_MS });
+    const own = plan.steps.length > 0 && plan.steps.every((s) => s.resource.kind === 'process' && !s.needsRoot);
+    this.plans.set(plan.planId, { plan, own, key, desired, requests, expires: now + PLAN_TTL_MS });
   }
 
   /** The stored plan (for a task that applies what the user reviewed), as shown: secrets left out. */
@@ -192,7 +231,7 @@ export class ChangeService {
       throw new FleetdeckError('not-found', `That plan for ${target.hostName} is gone (a plan is kept for 30 minutes and used once): plan again.`);
     }
     if (stored.plan.tag !== tag) throw new FleetdeckError('change-conflict', `That is not the plan that was shown for ${target.hostName}: plan again and review it.`);
-    const { plan, desired } = stored;
+    const { plan, desired, own } = stored;
     const facts = await this.facts(target);
     const observed = await this.read(target, desired, facts.probe);
     if (planTag(desired, observed) !== tag) {
@@ -201,81 +240,22 @@ export class ChangeService {
     }
     this.plans.delete(planId);
     if (!plan.steps.length) {
-      const verify = await this.runChecks(target, plan.checks, facts.probe);
+      const verify = await runChecks(target, plan.checks, facts.probe);
       return { journalId: null, status: 'done', stoppedAt: null, message: 'nothing to change', verify };
     }
-    const { backend, manager } = this.backendOf(facts.probe, target.hostName);
+    const { backend, manager } = this.enginesFor(facts.probe, target.hostName, plan.steps);
     const journalId = newJournalId();
     opts.onJournal?.(journalId);
     const settings = Object.fromEntries(stored.requests.map((r) => [r.id, r.settings]));
     const runId = target.hostId !== null ? this.deps.store?.startRun({ hostId: target.hostId, journalId, kind: 'apply', modules: plan.modules, settings, steps: plan.steps.length, startedAt: Date.now() }) : undefined;
     this.deps.audit({ hostId: target.hostId, hostName: target.hostName, operation: 'change.apply', summary: `started applying ${plan.modules.join(', ')} to ${target.hostName}: ${plan.summary} (journal ${journalId})`, result: 'ok' });
     const outcome = await this.stream(target, journalId, plan.steps, 'apply', (handlers) =>
-      target.openRoot(helperChannels.changeApply, { journalId, planId, modules: plan.modules, backend, manager, steps: plan.steps }, handlers),
+      own
+        ? target.openOwn(helperChannels.changeApply, { journalId, planId, modules: plan.modules, backend, manager, steps: plan.steps }, handlers)
+        : target.openRoot(helperChannels.changeApply, { journalId, planId, modules: plan.modules, backend, manager, steps: plan.steps }, handlers),
       opts,
     );
-    return this.finishApply(target, journalId, plan.modules, plan.checks, stored.requests, plan.steps, outcome, runId, facts.probe);
-  }
-
-  private async finishApply(
-    target: ChangeTarget,
-    journalId: string,
-    modules: string[],
-    checks: Check[],
-    requests: StoredPlan['requests'],
-    steps: PlanStep[],
-    outcome: StreamOutcome,
-    runId: number | undefined,
-    probe: Probe,
-  ): Promise<ApplyResult> {
-    let verify: CheckResult[] = [];
-    if (outcome.status === 'done') {
-      if (target.hostId !== null && this.deps.store) for (const r of requests) this.deps.store.markInstalled(target.hostId, r.id, r.settings, journalId);
-      try {
-        verify = await this.runChecks(target, checks, probe);
-      } catch (err) {
-        verify = [{ id: 'verify', label: 'Verify', ok: false, evidence: `Could not run the checks: ${toProblem(err).message}` }];
-      }
-      this.recordVerify(target, modules, checks, verify);
-    }
-    const failedChecks = verify.filter((c) => !c.ok);
-    const message =
-      outcome.status === 'done'
-        ? failedChecks.length
-          ? `Applied, but ${plural(failedChecks.length, 'check')} failed: ${failedChecks.map((c) => c.label).join(', ')}.`
-          : `Applied and verified (${plural(verify.length, 'check')} passed).`
-        : outcome.message;
-    if (runId !== undefined) this.deps.store?.endRun(runId, outcome.status, message);
-    const where = outcome.stoppedAt ? ` at step ${outcome.stoppedAt} of ${steps.length} (${steps[outcome.stoppedAt - 1]?.summary ?? ''})` : '';
-    this.deps.audit({
-      hostId: target.hostId,
-      hostName: target.hostName,
-      operation: 'change.apply',
-      summary: `${modules.join(', ')} on ${target.hostName}: ${outcome.status}${outcome.status === 'done' ? '' : where}${message ? ` — ${message}` : ''} (journal ${journalId})`,
-      result: outcome.status === 'done' && !failedChecks.length ? 'ok' : 'failed',
-      problem: outcome.status === 'done' ? (failedChecks.length ? 'step-failed' : null) : (outcome.problem ?? null),
-    });
-    return { journalId, status: outcome.status as ApplyResult['status'], stoppedAt: outcome.stoppedAt, message, verify };
-  }
-
-  private recordVerify(target: ChangeTarget, modules: string[], checks: Check[], results: CheckResult[]): void {
-    if (target.hostId === null || !this.deps.store) return;
-    const owner = new Map<string, string>();
-    for (const m of modules) {
-      // Check ids are prefixed by their module ("nginx-active"), as modules declare them.
-      for (const c of checks) if (c.id.startsWith(`${m}-`)) owner.set(c.id, m);
-    }
-    for (const m of modules) {
-      const mine = results.filter((r) => owner.get(r.id) === m);
-      this.deps.store.recordVerify(target.hostId, m, mine.every((r) => r.ok), mine.filter((r) => !r.ok).map((r) => r.label));
-    }
-  }
-
-  private async runChecks(target: ChangeTarget, checks: Check[], probe: Probe): Promise<CheckResult[]> {
-    if (!checks.length) return [];
-    const manager = probe.serviceManager === 'none' ? 'systemd' : probe.serviceManager;
-    const r = await target.request(helperApi.changeVerify, { manager, checks }, 'try', 180_000);
-    return r.results;
+    return finishApply(this.deps, target, journalId, plan.modules, plan.checks, stored.requests, plan.steps, outcome, runId, facts.probe);
   }
 
   /** Verify on its own: the installed modules' checks (or the named ones'), against the real system. */
@@ -291,7 +271,7 @@ export class ChangeService {
       const { settings } = this.validate({ id, settings: stored?.settings ?? {} });
       const ctx = { facts, settings: settings as never, modules: new Set([...installed.ids, ...names]), ports: installed.ports, pki: this.deps.pki };
       const checks = m.checks(ctx);
-      const results = await this.runChecks(target, checks, facts.probe);
+      const results = await runChecks(target, checks, facts.probe);
       out.push({ module: id, results });
       if (target.hostId !== null && stored) this.deps.store?.recordVerify(target.hostId, id, results.every((r) => r.ok), results.filter((r) => !r.ok).map((r) => r.label));
     }
@@ -332,7 +312,9 @@ export class ChangeService {
     const facts = await this.facts(target);
     const { backend, manager } = this.backendOf(facts.probe, target.hostName);
     const run = target.hostId !== null ? this.deps.store?.runByJournal(target.hostId, journalId) : null;
-    const requests = run ? run.modules.map((id) => ({ id, settings: run.settings[id] ?? {} })) : j.summary.modules.map((id) => ({ id, settings: {} }));
+    // Settings are known only for a change this data dir started: one started elsewhere (another
+    // admin's Fleetdeck) is finished on the host, but not recorded as installed with made-up settings.
+    const requests = run ? run.modules.map((id) => ({ id, settings: run.settings[id] ?? {} })) : [];
     const runId = target.hostId !== null ? this.deps.store?.startRun({ hostId: target.hostId, journalId, kind: 'resume', modules: j.summary.modules, settings: run?.settings ?? {}, steps: j.steps.length, startedAt: Date.now() }) : undefined;
     this.deps.audit({ hostId: target.hostId, hostName: target.hostName, operation: 'change.resume', summary: `resuming journal ${journalId} on ${target.hostName} at step ${j.summary.stoppedAt ?? j.summary.completed + 1} of ${j.steps.length}`, result: 'ok' });
     const outcome = await this.stream(target, journalId, j.steps, 'apply', (handlers) =>
@@ -352,7 +334,7 @@ export class ChangeService {
     } catch {
       checks = [];
     }
-    return this.finishApply(target, journalId, j.summary.modules, checks, requests, j.steps, outcome, runId, facts.probe);
+    return finishApply(this.deps, target, journalId, j.summary.modules, checks, requests, j.steps, outcome, runId, facts.probe);
   }
 
   /** Walks a journal's steps back on the host (files restored, packages it installed removed, units as before). */

@@ -24,6 +24,8 @@ export interface ChangeTarget {
   request<D extends HelperRequestDef>(def: D, params: HelperParams<D>, superuser: Superuser, timeoutMs?: number): Promise<HelperResult<D>>;
   /** Opens a channel on the root helper (changes need root). */
   openRoot<D extends HelperChannelDef>(def: D, params: HelperParams<D>, opts: OpenOptions): Promise<ChannelHandle>;
+  /** Opens a channel on the login user's own helper, no sudo (a change only that user's rights need). */
+  openOwn<D extends HelperChannelDef>(def: D, params: HelperParams<D>, opts: OpenOptions): Promise<ChannelHandle>;
   /** The lockout guard's proof: a new login works (port 0: the normal way; else that port of the host). */
   confirmLogin(port: number): Promise<string>;
 }
@@ -60,6 +62,9 @@ export function sessionTarget(session: HostSession, host: { id: number | null; n
     async openRoot(def, params, opts) {
       return (await helper('require')).open(def, params, opts);
     },
+    async openOwn(def, params, opts) {
+      return (await helper('none')).open(def, params, opts);
+    },
     confirmLogin: (port) => session.confirmLogin(port),
   };
 }
@@ -82,6 +87,7 @@ export function localTarget(helper: HelperClient, name = 'this machine'): Change
       if (helper.init.uid !== 0) throw new FleetdeckError('sudo-required', 'Changing this machine needs root: run the command with sudo.');
       return helper.open(def, params, opts);
     },
+    openOwn: async (def, params, opts) => helper.open(def, params, opts),
     confirmLogin: (port) => sshBanner(port || 22),
   };
 }

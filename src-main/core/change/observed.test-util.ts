@@ -14,6 +14,8 @@ export function freshObserved(r: Resource): Observed {
       return { kind: 'unit', exists: false, enabled: null, running: null };
     case 'command':
       return { kind: 'command', done: r.unless ? false : null };
+    case 'process':
+      return { kind: 'process', current: { startTime: r.startTime, uid: 1000, command: 'sleep 1000' } };
     default:
       return { kind: 'guard' };
   }
@@ -29,6 +31,8 @@ export function appliedObserved(r: Resource): Observed {
       return { kind: 'unit', exists: true, enabled: true, running: true };
     case 'command':
       return { kind: 'command', done: r.unless ? true : null };
+    case 'process':
+      return { kind: 'process', current: null };
     default:
       return { kind: 'guard' };
   }

@@ -256,6 +256,12 @@ export function planSteps(desired: DesiredState, observed: Observed[]): PlanStep
       guards.push({ index: steps.length, module, resource: r });
       return;
     }
+    if (r.kind === 'process' && o.kind === 'process') {
+      // Gone, or the pid is another process now: the one planned for no longer runs.
+      if (!o.current || o.current.startTime !== r.startTime) return;
+      push(module, { kind: 'process', action: 'signal', summary: r.label, before: `running (pid ${r.pid}, uid ${o.current.uid}): ${o.current.command.slice(0, 200)}`, after: r.signal === 'KILL' ? 'killed' : `asked to exit (SIG${r.signal})`, diff: null, needsRoot: r.asRoot, reversible: false, warnings: [], resource: r }, rid);
+      return;
+    }
     throw new FleetdeckError('protocol-error', `The host answered about a ${o.kind} where a ${r.kind} was asked about.`);
   });
 
@@ -294,6 +300,7 @@ export function planSummary(steps: PlanStep[], hostName: string): string {
     [count((s) => s.kind === 'file'), 'file'],
     [count((s) => s.kind === 'unit'), 'service change'],
     [count((s) => s.kind === 'command'), 'command'],
+    [count((s) => s.kind === 'process'), 'signal'],
   ] as const;
   const guarded = steps.some((s) => s.resource.kind === 'guard' && s.resource.op === 'arm-revert');
   return `${plural(steps.length, 'step')} on ${hostName}: ${parts.filter(([n]) => n).map(([n, w]) => plural(n, w)).join(', ')}${steps.some((s) => !s.reversible) ? '; some cannot be undone' : ''}${guarded ? `; guarded: ${hostName} reverts by itself unless a new login confirms the change` : ''}.`;

@@ -138,7 +138,7 @@ describe('firewall plan per family', () => {
       expect(files(d).map((f) => f.path)).toEqual([NFT_TABLE_FILE, main]);
       expect(file(d, main)).toContain(`include "${NFT_TABLE_FILE}"`);
       expect(file(d, main)).not.toContain('flush ruleset');
-      expect(unit(d)).toMatchObject({ name: 'nftables', enabled: true, state: 'running', reloadOn: [`file:${NFT_TABLE_FILE}`, `file:${main}`], checkBefore: ['nft', '-c', '-f', main] });
+      expect(unit(d)).toMatchObject({ name: 'nftables', enabled: true, state: 'running', reloadOn: [`file:${NFT_TABLE_FILE}`, `file:${main}`], checkBefore: ['nft', '-c', '-f', main], rollbackWith: ['/bin/sh', '-c', expect.stringContaining('nft delete table inet "$1"'), 'sh', 'fleetdeck', NFT_TABLE_FILE] });
       expect(arm!.restore).toEqual([main, NFT_TABLE_FILE]);
       expect(arm!.then).toEqual(['/bin/sh', '-c', expect.stringContaining('nft delete table inet "$1"'), 'sh', 'fleetdeck', NFT_TABLE_FILE]);
       const table = file(d, NFT_TABLE_FILE)!;

@@ -229,7 +229,8 @@ function nftResources(ctx: ModuleContext<FirewallSettings>): Resource[] {
     g.arm,
     { kind: 'file', path: NFT_TABLE_FILE, content: nftTable(ctx), mode: 0o600, owner: 'root', group: 'root' },
     { kind: 'file', path: main, content: nftMain(), mode: 0o755, owner: 'root', group: 'root' },
-    { kind: 'unit', name: 'nftables', enabled: true, state: 'running', reloadOn: [`file:${NFT_TABLE_FILE}`, `file:${main}`], checkBefore: ['nft', '-c', '-f', main] },
+    // Stopping nftables.service runs `nft flush ruleset`: Docker's (and anyone's) rules would go too.
+    { kind: 'unit', name: 'nftables', enabled: true, state: 'running', reloadOn: [`file:${NFT_TABLE_FILE}`, `file:${main}`], checkBefore: ['nft', '-c', '-f', main], rollbackWith: then },
     {
       kind: 'command',
       id: 'firewall-load',
