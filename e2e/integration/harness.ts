@@ -47,3 +47,17 @@ export function expectFailed(state: ConnectionState): Failed {
   if (state.state !== 'failed') throw new Error(`expected a failed connection, got ${JSON.stringify(state)}`);
   return state;
 }
+
+/** A fresh Fleet with the host added as `user` and connected (its key trusted): what most live module tests start from. */
+export async function connectedFleet(host: TestHost, user: string): Promise<{ fleet: Fleet; id: number }> {
+  const fleet = newFleet();
+  try {
+    const id = (await addHost(fleet, host, user)).id;
+    const state = await connectTrusting(fleet, id);
+    if (state.state !== 'connected') throw new Error(`could not connect to ${host.name} as ${user}: ${JSON.stringify(state)}`);
+    return { fleet, id };
+  } catch (err) {
+    fleet.close();
+    throw err;
+  }
+}

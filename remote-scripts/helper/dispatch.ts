@@ -44,6 +44,7 @@ export function createDispatcher(ctx: HelperContext, debug: boolean, change = cr
     inventorySnapshot: () => inventorySnapshot(ctx),
     processInspect: (p) => inspectProcess(ctx, p),
     changeRead: (p) => ch.read(p),
+    changeAccounts: (p) => ch.accounts(p),
     changeJournals: () => ch.journals(),
     changeJournal: (p) => ch.journal(p),
     changeCancel: (p) => ch.cancel(p),

@@ -31,6 +31,8 @@ export const moduleInfoSchema = z.object({
   fields: z.array(settingFieldSchema),
   /** Default settings (what the form starts with). */
   defaults: z.record(z.string(), z.unknown()),
+  /** false: set from its own page (per-user limits), not offered by the setup wizard. */
+  wizard: z.boolean().optional(),
 });
 export type ModuleInfo = z.infer<typeof moduleInfoSchema>;
 

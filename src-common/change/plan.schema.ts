@@ -39,6 +39,22 @@ export const checkSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('file-contains'), id: name(), label: text(), path: absPath(), contains: text() }),
   /** The process (pid + start time) is gone within waitMs: a kill's verify. */
   z.object({ kind: z.literal('process-gone'), id: name(), label: text(), pid: int().check(z.gte(1)), startTime: nonNegativeInt(), waitMs: int().check(z.gte(0), z.lte(60_000)) }),
+  /**
+   * One user's limits, read back from systemd (what it loaded for user-UID.slice) and, while the
+   * user has a session, from the kernel's cgroup files: enforced, configured (no session now), or
+   * not enforced / drifted, with the values seen.
+   */
+  z.object({
+    kind: z.literal('user-limits'),
+    id: name(),
+    label: text(),
+    user: name(),
+    uid: nonNegativeInt(),
+    memoryMax: z.optional(nonNegativeInt()),
+    swapMax: z.optional(nonNegativeInt()),
+    tasksMax: z.optional(nonNegativeInt()),
+    cpuQuotaPercent: z.optional(nonNegativeInt()),
+  }),
   z.object({ kind: z.literal('http'), id: name(), label: text(), port: int().check(z.gte(1), z.lte(65535)), path: text(1024), expectStatus: int(), tls: z.optional(z.boolean()), hostHeader: z.optional(name()) }),
 ]);
 export type Check = z.infer<typeof checkSchema>;

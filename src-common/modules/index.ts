@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { dockerSettings } from './docker.js';
 import { firewallSettings } from './firewall.js';
+import { limitsSettings } from './limits.js';
 import { nginxSettings } from './nginx.js';
 import { sshSettings } from './ssh.js';
 
@@ -13,6 +14,7 @@ export const moduleSettingsSchemas: Readonly<Record<string, z.ZodType>> = {
   ssh: sshSettings,
   firewall: firewallSettings,
   nginx: nginxSettings,
+  limits: limitsSettings,
 };
 
 export interface SettingsIssue {

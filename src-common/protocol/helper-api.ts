@@ -4,7 +4,7 @@ import { probeSchema } from '../inventory/probe.schema.js';
 import { sampleSchema } from '../monitor/sample.schema.js';
 import { inspectParamsSchema, inspectResultSchema } from '../processes/process-protocol.schema.js';
 import { checkResultSchema, checkSchema, journalEventSchema, journalSummarySchema, planStepSchema } from '../change/plan.schema.js';
-import { observedSchema, resourceSchema } from '../change/resource.schema.js';
+import { account, observedSchema, resourceSchema } from '../change/resource.schema.js';
 import { int, list, name, nonNegativeInt, num } from './bounds.js';
 
 /**
@@ -62,6 +62,12 @@ export const helperApi = {
   changeCancel: helperRequest('change.cancel1', z.strictObject({ journalId: journalId }), z.object({ cancelled: z.boolean() })),
   /** The app's answer to a confirm step the host is waiting at (the lockout guard's new login). */
   changeResolve: helperRequest('change.resolve1', z.strictObject({ journalId: journalId, step: nonNegativeInt(), ok: z.boolean(), evidence: z.string().check(z.maxLength(4000)) }), z.object({ resolved: z.boolean() })),
+  /** Accounts by name (uids for per-user limits): /etc/passwd first, then NSS (getent) for LDAP/SSSD users. */
+  changeAccounts: helperRequest(
+    'change.accounts1',
+    z.strictObject({ names: list(account(), 4096) }),
+    z.object({ accounts: list(z.object({ name: name(), uid: nonNegativeInt(), source: z.enum(['files', 'nss']) }), 4096), missing: list(name(), 4096) }),
+  ),
   /** What the setup wizard checks first: listening TCP ports and free space; changes nothing. */
   changePreflight: helperRequest('change.preflight1', none, z.object({ listening: list(int().check(z.gte(1), z.lte(65535)), 4096), disk: list(z.object({ path: name(), freeBytes: z.nullable(nonNegativeInt()) }), 8) })),
   /** Runs checks against the real system, each with its evidence. */

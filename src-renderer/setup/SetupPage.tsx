@@ -82,7 +82,8 @@ export function SetupPage({ host }: { host?: number }) {
   const known = new Set(hostList.map((h) => h.id));
   const chosenHosts = w.hosts.filter((id) => known.has(id)).map((id) => ({ id, name: hostList.find((h) => h.id === id)!.name }));
   const chosenIds = chosenHosts.map((h) => h.id);
-  const infos = modulesQ.data ?? [];
+  // Modules set from their own page (per-user limits) are not offered here.
+  const infos = (modulesQ.data ?? []).filter((m) => m.wizard !== false);
   const infoOf = (id: string): ModuleInfo | undefined => infos.find((m) => m.id === id);
   const moduleTitle = (id: string) => infoOf(id)?.title ?? id;
   const chosenInfos = w.modules.map(infoOf).filter((m): m is ModuleInfo => Boolean(m));

@@ -245,6 +245,7 @@ export async function rollback(journal: Journal, deps: RunnerDeps): Promise<'rol
   const notes: string[] = [];
   let restartUnits = new Set<string>();
   const gentleUnits = new Map<string, string[]>();
+  let restoredSystemd = false;
   // Run once the files are back, and before a package step is undone (the command may need the package).
   const runGentle = async () => {
     for (const [unit, argv] of gentleUnits) {
@@ -265,6 +266,7 @@ export async function rollback(journal: Journal, deps: RunnerDeps): Promise<'rol
         await restoreBackup(undo.path, undo.backup);
         for (const d of [...undo.createdDirs].reverse()) await fs.rmdir(d).catch(() => undefined);
         for (const s of journal.meta.steps) if (s.resource.kind === 'unit' && (s.resource.reloadOn ?? s.resource.restartOn ?? []).includes(`file:${undo.path}`)) restartUnits.add(s.resource.name);
+        if (SYSTEMD_DIRS.some((d) => undo.path.startsWith(d))) restoredSystemd = true;
         log({ type: 'rollback-step', step: n, message: undo.backup.existed ? `restored ${undo.path}` : `removed ${undo.path}` });
       } else if (undo.kind === 'package') {
         await runGentle();
@@ -327,6 +329,8 @@ export async function rollback(journal: Journal, deps: RunnerDeps): Promise<'rol
       return 'rollback-failed';
     }
   }
+  // Unit files or drop-ins put back (a user slice's limits): systemd reads them again first.
+  if (restoredSystemd) await deps.manager.reloadDefinitions(deps.ctx);
   // Services whose config was restored run the old config again (only those still running);
   // those a restart would hurt run their own rollback command instead.
   restartUnits = new Set([...restartUnits].filter((u) => !rollbackWith(journal, u)));

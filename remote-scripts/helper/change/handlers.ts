@@ -8,7 +8,7 @@ import type { HelperContext } from '../context.js';
 import { rollback, runSteps, type RunnerDeps } from './apply.js';
 import { Journal, JOURNAL_ROOT, listJournals, summarize } from './journal.js';
 import { BACKENDS, type BackendName } from './packages.js';
-import { readResources } from './read-state.js';
+import { readResources, resolveAccounts } from './read-state.js';
 import { MANAGERS, type ManagerName } from './services.js';
 import { runChecks } from './verify.js';
 
@@ -111,6 +111,7 @@ export function changeHandlers(ctx: HelperContext, rt: ReturnType<typeof createC
     read: async (p: { backend: BackendName; manager: ManagerName; resources: Resource[] }) => ({
       observed: await readResources(ctx, BACKENDS[p.backend], MANAGERS[p.manager], p.resources),
     }),
+    accounts: async (p: { names: string[] }) => resolveAccounts(ctx, p.names),
     journals: async () => ({ journals: listJournals(journalRoot, new Set(rt.running.keys())) }),
     journal: async (p: { journalId: string }) => {
       const j = Journal.open(journalRoot, p.journalId);

@@ -1,5 +1,6 @@
 import type { Observed, Resource } from '../../../src-common/change/resource.schema.js';
 import type { HelperContext } from '../context.js';
+import { parsePasswd } from '../inventory/local-users.js';
 import { pidOccupant } from '../processes/process-control.js';
 import { loadAccounts, readFileState } from './files.js';
 import { proxyEnv, type PackageBackend } from './packages.js';
@@ -50,4 +51,27 @@ export async function readResources(ctx: HelperContext, backend: PackageBackend,
     }
   }
   return out;
+}
+
+/**
+ * Accounts by name (change.accounts1): /etc/passwd first; a name it lacks is asked of NSS
+ * (`getent passwd NAME`: LDAP, SSSD), and said to come from there. Names are checked by the
+ * protocol schema before this runs, and reach getent as one argv element.
+ */
+export async function resolveAccounts(ctx: HelperContext, names: string[]): Promise<{ accounts: { name: string; uid: number; source: 'files' | 'nss' }[]; missing: string[] }> {
+  const local = new Map(parsePasswd((await ctx.readText('/etc/passwd')) ?? '').map((e) => [e.name, e.uid]));
+  const accounts: { name: string; uid: number; source: 'files' | 'nss' }[] = [];
+  const missing: string[] = [];
+  for (const name of [...new Set(names)]) {
+    const uid = local.get(name);
+    if (uid !== undefined) {
+      accounts.push({ name, uid, source: 'files' });
+      continue;
+    }
+    const r = ctx.live ? await ctx.run(['getent', 'passwd', '--', name], { timeoutMs: 10_000 }) : null;
+    const fields = r?.code === 0 ? r.stdout.split('\n')[0]!.split(':') : [];
+    if (fields[0] === name && /^\d+$/.test(fields[2] ?? '')) accounts.push({ name, uid: Number(fields[2]), source: 'nss' });
+    else missing.push(name);
+  }
+  return { accounts, missing };
 }

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import type { Check, CheckResult } from '../../../src-common/change/plan.schema.js';
 import type { HelperContext } from '../context.js';
 import { pidOccupant } from '../processes/process-control.js';
+import { checkUserLimits } from './limits-verify.js';
 import type { ServiceManager } from './services.js';
 
 /**
@@ -65,6 +66,8 @@ async function runCheck(ctx: HelperContext, manager: ServiceManager, c: Check): 
         evidence = ok
           ? `pid ${c.pid} is gone${now ? ` (the pid now belongs to another process: ${short(now.command, 200)})` : ''}, read from /proc after ${Date.now() - started} ms`
           : `pid ${c.pid} still runs ${Math.round(c.waitMs / 100) / 10} s later (${short(now!.command, 200)})`;
+      } else if (c.kind === 'user-limits') {
+        ({ ok, evidence } = await checkUserLimits(ctx, c));
       } else if (c.kind === 'file-contains') {
         const text = await readFile(c.path, 'utf8').catch(() => null);
         ok = text !== null && text.includes(c.contains);

@@ -98,9 +98,13 @@ export class ChangeService {
     return Object.fromEntries(Object.entries((settings ?? {}) as Record<string, unknown>).filter(([k]) => !secret.has(k)));
   }
 
-  async facts(target: ChangeTarget): Promise<HostFacts> {
-    const [probe, who] = await Promise.all([target.probe(), target.user()]);
-    return { probe, user: who.user, uid: who.uid, auth: who.auth ?? null, hostName: target.hostName };
+  /** The host's facts, with the accounts the given modules name resolved on the host (their uids). */
+  async facts(target: ChangeTarget, wanted: readonly { module: ChangeModule<never>; settings: unknown; previous?: unknown }[] = []): Promise<HostFacts> {
+    const names = [...new Set(wanted.flatMap((w) => w.module.accounts?.(w.settings as never, w.previous as never) ?? []))];
+    const [probe, who, accounts] = await Promise.all([target.probe(), target.user(), names.length ? target.request(helperApi.changeAccounts, { names }, 'try') : null]);
+    const facts: HostFacts = { probe, user: who.user, uid: who.uid, auth: who.auth ?? null, hostName: target.hostName };
+    if (accounts) facts.accounts = new Map(accounts.accounts.map((a) => [a.name, { uid: a.uid, source: a.source }]));
+    return facts;
   }
 
   /**
@@ -173,9 +177,14 @@ export class ChangeService {
     const installed = this.installedSet(target);
     const asked = requests.map((r) => this.validate(r));
     let validated = withPortFollowers(asked, installed.list, this.byId);
-    const facts = await this.facts(target);
+    const previous = (id: string) => {
+      const i = installed.list.find((x) => x.module === id);
+      const parsed = i ? this.byId.get(id)?.settings.safeParse({ ...this.byId.get(id)!.info.defaults, ...i.settings }) : undefined;
+      return parsed?.success ? parsed.data : undefined;
+    };
+    const facts = await this.facts(target, validated.map((v) => ({ ...v, previous: previous(v.module.info.id) })));
     const compute = async () => {
-      const wanted: Wanted[] = validated.map((v) => ({ module: v.module as ChangeModule, settings: v.settings }));
+      const wanted: Wanted[] = validated.map((v) => ({ module: v.module as ChangeModule, settings: v.settings, previous: previous(v.module.info.id) }));
       const desired = desiredState(wanted, facts, installed.ids, installed.ports, this.deps.pki);
       const observed = await this.read(target, desired, facts.probe);
       return { desired, observed, steps: planSteps(desired, observed) };
@@ -263,12 +272,10 @@ export class ChangeService {
     const installed = this.installedSet(target);
     const names = modules?.length ? modules : installed.list.map((i) => i.module);
     if (!names.length) throw new FleetdeckError('not-found', `Fleetdeck has installed no module on ${target.hostName} yet: name the modules to verify.`);
-    const facts = await this.facts(target);
+    const chosen = names.map((id) => ({ id, stored: installed.list.find((i) => i.module === id), ...this.validate({ id, settings: installed.list.find((i) => i.module === id)?.settings ?? {} }) }));
+    const facts = await this.facts(target, chosen);
     const out: { module: string; results: CheckResult[] }[] = [];
-    for (const id of names) {
-      const m = this.module(id);
-      const stored = installed.list.find((i) => i.module === id);
-      const { settings } = this.validate({ id, settings: stored?.settings ?? {} });
+    for (const { id, module: m, stored, settings } of chosen) {
       const ctx = { facts, settings: settings as never, modules: new Set([...installed.ids, ...names]), ports: installed.ports, pki: this.deps.pki };
       const checks = m.checks(ctx);
       const results = await runChecks(target, checks, facts.probe);
@@ -325,12 +332,9 @@ export class ChangeService {
     let checks: Check[] = [];
     try {
       const installed = this.installedSet(target);
-      checks = requests.flatMap((r) => {
-        const m = this.byId.get(r.id);
-        if (!m) return [];
-        const { settings } = this.validate(r);
-        return m.checks({ facts, settings: settings as never, modules: new Set([...installed.ids, ...j.summary.modules]), ports: installed.ports, pki: this.deps.pki });
-      });
+      const wanted = requests.filter((r) => this.byId.has(r.id)).map((r) => this.validate(r));
+      const withAccounts = await this.facts(target, wanted);
+      checks = wanted.flatMap(({ module: m, settings }) => m.checks({ facts: withAccounts, settings: settings as never, modules: new Set([...installed.ids, ...j.summary.modules]), ports: installed.ports, pki: this.deps.pki }));
     } catch {
       checks = [];
     }

@@ -34,6 +34,8 @@ export interface HostFacts {
   /** How Fleetdeck logs in (key, agent, password, keyboard-interactive); null without a login (--local). */
   auth?: AuthMethod | null;
   hostName: string;
+  /** The accounts the planned modules named (ChangeModule.accounts), resolved on the host: uid, and whether /etc/passwd or NSS (LDAP, SSSD) knows them. */
+  accounts?: ReadonlyMap<string, { uid: number; source: 'files' | 'nss' }>;
 }
 
 /**
@@ -53,6 +55,8 @@ export interface ModuleContext<S> {
   pki?: InternalPki;
   facts: HostFacts;
   settings: S;
+  /** The settings it was last applied with on this host, if any: what to take away (a user no longer limited). */
+  previous?: S;
   /** Every module this plan installs, or that is installed already: what depends on what. */
   modules: ReadonlySet<string>;
   /** Ports the other modules of this plan (or installed ones) open, for the firewall. */
@@ -74,6 +78,8 @@ export interface ChangeModule<S = unknown> {
    * opened in the same change instead of staying closed.
    */
   followsPorts?: boolean;
+  /** Accounts it needs resolved on the host before planning (their uids: HostFacts.accounts). */
+  accounts?(settings: S, previous?: S): string[];
   /** A port it opens that its own service may hold already (preflight does not call that busy). */
   ownsPort?(port: number, probe: Probe): boolean;
   resources(ctx: ModuleContext<S>): Resource[];

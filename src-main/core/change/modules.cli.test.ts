@@ -1,11 +1,11 @@
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../cli/command.js';
 import { main } from '../cli/main.js';
-import { moduleRequests } from './modules.cli.js';
+import { moduleRequests, settingsFile } from './modules.cli.js';
 import { allModules } from '../modules/index.js';
 
 const io = (): CliIo & { out: string[]; err: string[] } => {
@@ -66,5 +66,31 @@ describe('fleetdeck modules (no host needed)', () => {
     expect(moduleRequests(['nginx'], ['httpsPort=8443', 'serverName=lab.example.org'], infos)).toEqual([{ id: 'nginx', settings: { httpsPort: 8443, serverName: 'lab.example.org' } }]);
     expect(() => moduleRequests(['nginx', 'docker'], ['httpsPort=8443'], infos)).toThrow(/several modules are named; write MODULE.httpsPort=VALUE/);
     expect(moduleRequests(['nginx', 'docker'], ['nginx.httpsPort=8443'], infos)[0]).toEqual({ id: 'nginx', settings: { httpsPort: 8443 } });
+  });
+
+  it('--settings-file takes JSON settings (per-user limits have no form fields), checked before connecting', async () => {
+    const good = path.join(dir, 'limits.json');
+    writeFileSync(good, JSON.stringify({ profiles: { student: { cpu: 2, memory: '8G' } }, users: [{ user: 'alice', profile: 'student' }] }));
+    expect(settingsFile({ 'settings-file': good }, ['limits'])).toEqual({ limits: { profiles: { student: { cpu: 2, memory: '8G' } }, users: [{ user: 'alice', profile: 'student' }] } });
+    const several = path.join(dir, 'several.json');
+    writeFileSync(several, JSON.stringify({ limits: { users: [] }, nginx: { serverName: 'a.lab' } }));
+    expect(Object.keys(settingsFile({ 'settings-file': several }, ['nginx', 'limits']))).toEqual(['limits', 'nginx']);
+    expect(() => settingsFile({ 'settings-file': several }, ['nginx', 'docker'])).toThrow(/"limits" is not one of the modules named/);
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(bad, '{ users: [ }');
+    for (const [file, msg] of [
+      [bad, /Could not read the settings in .*bad.json: .*It is JSON, e.g./],
+      [path.join(dir, 'missing.json'), /Could not read the settings in .*missing.json: ENOENT/],
+    ] as const) {
+      const o = io();
+      expect(await main(['modules', 'plan', 'nohost', 'limits', '--settings-file', file, `--data-dir=${dir}`], o)).toBe(2);
+      expect(o.err.join('')).toMatch(msg);
+    }
+    const hostile = path.join(dir, 'hostile.json');
+    writeFileSync(hostile, JSON.stringify({ users: [{ user: 'alice;reboot', memory: '1G' }] }));
+    const o = io();
+    expect(await main(['modules', 'apply', 'nohost', 'limits', '--settings-file', hostile, '--yes', `--data-dir=${dir}`], o)).toBe(2);
+    expect(o.err.join('')).toMatch(/users.0.user: An account name is lowercase letters/);
+    expect(o.err.join('')).not.toMatch(/stored host|connect/i);
   });
 });

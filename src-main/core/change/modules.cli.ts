@@ -1,6 +1,6 @@
 import type { ApplyResult, ChangePlan, ModuleInfo, SettingField } from '../../../src-common/change/modules.contract.js';
 import type { CheckResult, JournalEvent, JournalSummary, PlanStep } from '../../../src-common/change/plan.schema.js';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FleetdeckError } from '../../../src-common/problems.js';
 import { helperApi } from '../../../src-common/protocol/helper-api.js';
@@ -24,6 +24,7 @@ const CHANGE_FLAGS: FlagGroup = {
   title: 'Change options',
   flags: {
     set: { value: 'KEY=VALUE', repeat: true, help: 'a module setting (MODULE.KEY=VALUE when several modules are named); repeatable' },
+    'settings-file': { value: 'FILE', help: 'settings as JSON: {"key": value}, or {"MODULE": {...}} when several modules are named (per-user limits take theirs this way); --set goes on top' },
     yes: { alias: 'y', help: 'do not ask before changing the host' },
     quiet: { alias: 'q', help: 'print only the result' },
   },
@@ -75,12 +76,12 @@ async function open(positionals: string[], flags: Flags, io: CliIo): Promise<{ o
 }
 
 /** `--set a=1 --set nginx.tls=acme` → per-module settings, each value typed by the module's form field. */
-export function moduleRequests(names: string[], sets: string[], modules: ModuleInfo[]): ModuleRequest[] {
+export function moduleRequests(names: string[], sets: string[], modules: ModuleInfo[], base: Record<string, Record<string, unknown>> = {}): ModuleRequest[] {
   if (!names.length) throw new FleetdeckError('invalid-input', `Name at least one module: ${modules.map((m) => m.id).join(', ')}.`);
   const byId = new Map(modules.map((m) => [m.id, m]));
   const requests = names.map((n) => {
     if (!byId.has(n)) throw new FleetdeckError('invalid-input', `There is no module "${n.slice(0, 40)}". Modules: ${modules.map((m) => m.id).join(', ')}.`);
-    return { id: n, settings: {} as Record<string, unknown> };
+    return { id: n, settings: { ...base[n] } as Record<string, unknown> };
   });
   for (const s of sets) {
     const eq = s.indexOf('=');
@@ -192,13 +193,38 @@ async function withOpened(ctx: CommandContext, fn: (o: Opened, rest: string[]) =
 }
 
 /** Module names and --set values checked against the modules' own schemas, before connecting. */
-function checkRequests(rest: string[], setValues: string[]): void {
+function checkRequests(rest: string[], setValues: string[], flags: Flags): void {
   const modules = allModules();
-  for (const req of moduleRequests(rest, setValues, modules.map((m) => m.info))) {
+  for (const req of moduleRequests(rest, setValues, modules.map((m) => m.info), settingsFile(flags, rest))) {
     const m = modules.find((x) => x.info.id === req.id)!;
     const parsed = m.settings.safeParse({ ...m.info.defaults, ...req.settings });
     if (!parsed.success) throw new FleetdeckError('invalid-input', `${m.info.title} settings: ${parsed.error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`).join('; ')}`);
   }
+}
+
+/** --settings-file: the JSON settings of the named modules (checked by their schemas like --set). */
+export function settingsFile(flags: Flags, names: string[]): Record<string, Record<string, unknown>> {
+  const file = flags['settings-file'];
+  if (typeof file !== 'string') return {};
+  let parsed: unknown;
+  try {
+    const text = readFileSync(path.resolve(file), 'utf8');
+    if (text.length > 4 * 1024 * 1024) throw new FleetdeckError('invalid-input', `${file.slice(0, 200)} is over 4 MiB: settings are not that large.`);
+    parsed = JSON.parse(text);
+  } catch (err) {
+    if (err instanceof FleetdeckError) throw err;
+    throw new FleetdeckError('invalid-input', `Could not read the settings in ${file.slice(0, 200)}: ${(err as Error).message.slice(0, 200)}. It is JSON, e.g. {"users": [{"user": "alice", "memory": "8G"}]}.`);
+  }
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(parsed)) throw new FleetdeckError('invalid-input', `${file.slice(0, 200)} must hold one JSON object of settings.`);
+  if (names.length === 1) return { [names[0]!]: parsed };
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [k, v] of Object.entries(parsed)) {
+    if (!names.includes(k)) throw new FleetdeckError('invalid-input', `${file.slice(0, 200)}: "${k.slice(0, 40)}" is not one of the modules named (${names.join(', ')}); with several modules the file is {"MODULE": {settings}}.`);
+    if (!isObject(v)) throw new FleetdeckError('invalid-input', `${file.slice(0, 200)}: the settings of ${k} must be a JSON object.`);
+    out[k] = v;
+  }
+  return out;
 }
 
 const sets = (flags: Flags): string[] => (Array.isArray(flags.set) ? flags.set : typeof flags.set === 'string' ? [flags.set] : []);
@@ -285,10 +311,10 @@ export const modulesCommands: CliCommand[] = [
     maxArgs: 17,
     run: (ctx) =>
       withOpened(ctx, async ({ target, change }, rest) => {
-        const plan = await change.plan(target, moduleRequests(rest, sets(ctx.flags), change.modules()));
+        const plan = await change.plan(target, moduleRequests(rest, sets(ctx.flags), change.modules(), settingsFile(ctx.flags, rest)));
         ctx.io.stdout.write(ctx.flags.json ? `${JSON.stringify(plan, null, 2)}\n` : `${formatPlan(plan, ctx.io, !ctx.flags.quiet)}\n`);
         return 0;
-      }, (rest) => checkRequests(rest, sets(ctx.flags))),
+      }, (rest) => checkRequests(rest, sets(ctx.flags), ctx.flags)),
   }),
   defineCommand({
     path: ['modules', 'apply'],
@@ -300,12 +326,12 @@ export const modulesCommands: CliCommand[] = [
     run: (ctx) =>
       withOpened(ctx, async ({ target, change }, rest) => {
         const { io, flags } = ctx;
-        const plan = await change.plan(target, moduleRequests(rest, sets(flags), change.modules()));
+        const plan = await change.plan(target, moduleRequests(rest, sets(flags), change.modules(), settingsFile(flags, rest)));
         if (!flags.json && !flags.quiet) io.stdout.write(`${formatPlan(plan, io)}\n`);
         if (plan.steps.length) await confirm(io, flags, `Apply these ${plan.steps.length} steps to ${target.hostName}?`);
         const r = await change.apply(target, plan.planId, plan.tag, { onEvent: progress(io, flags, plan.steps) });
         return printResult(io, flags, r, target.hostName);
-      }, (rest) => checkRequests(rest, sets(ctx.flags))),
+      }, (rest) => checkRequests(rest, sets(ctx.flags), ctx.flags)),
   }),
   defineCommand({
     path: ['modules', 'verify'],

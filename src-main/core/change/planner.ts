@@ -14,6 +14,8 @@ import type { ChangeModule, HostFacts, ModuleContext } from './module.js';
 export interface Wanted {
   module: ChangeModule;
   settings: unknown;
+  /** The settings it was last applied with on this host (ModuleContext.previous). */
+  previous?: unknown;
 }
 
 export interface DesiredState {
@@ -63,7 +65,7 @@ export function desiredState(wanted: Wanted[], facts: HostFacts, installed: Read
   const warnings: string[] = [];
   const network: string[] = [];
   for (const w of order) {
-    const ctx: ModuleContext<unknown> = { facts, settings: w.settings, modules, ports, pki };
+    const ctx: ModuleContext<unknown> = { facts, settings: w.settings, previous: w.previous, modules, ports, pki };
     const id = w.module.info.id;
     for (const r of w.module.resources(ctx)) items.push({ module: id, resource: r });
     for (const c of w.module.checks(ctx)) checks.push({ ...c, module: id });

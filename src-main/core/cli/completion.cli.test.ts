@@ -28,7 +28,7 @@ describe('fleetdeck completion', () => {
     };
     expect(complete('mod')).toEqual(['modules']);
     expect(complete('modules', '')).toEqual(expect.arrayContaining(['plan', 'apply', 'verify', 'rollback', 'journals', 'list', 'ca-cert']));
-    expect(complete('modules', 'apply', 'h1', 'nginx', '--se')).toEqual(['--set']);
+    expect(complete('modules', 'apply', 'h1', 'nginx', '--se')).toEqual(['--set', '--settings-file']);
     expect(complete('report', '--for')).toEqual(['--format']);
   });
 

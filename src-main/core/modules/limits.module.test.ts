@@ -1,0 +1,131 @@
+import * as zm from 'zod/mini';
+import { describe, expect, it } from 'vitest';
+import { checkSchema } from '../../../src-common/change/plan.schema.js';
+import { resourceSchema, type Observed } from '../../../src-common/change/resource.schema.js';
+import { effectiveLimits, formatSize, limitsInfo, limitsSettings, parseSize } from '../../../src-common/modules/limits.js';
+import { FAMILY_HOSTS, familyFacts, type FamilyHost } from '../change/family-probes.test-util.js';
+import type { ChangeModule, HostFacts } from '../change/module.js';
+import { appliedObserved, freshObserved } from '../change/observed.test-util.js';
+import { desiredState, planSteps } from '../change/planner.js';
+import { dropIn, dropInPath, limitsModule } from './limits.module.js';
+
+/**
+ * The limits module as pure functions: sizes as people write them, profiles and a user's own
+ * values, hostile input refused, the drop-in per user, the reload only when a drop-in changes,
+ * nothing planned twice, and what each family gets. Live enforcement (a process killed past its
+ * memory, a spinner held to its quota): e2e/integration/modules/limits.test.ts.
+ */
+const accounts = new Map([
+  ['carol', { uid: 1001, source: 'files' as const }],
+  ['dave', { uid: 1002, source: 'nss' as const }],
+]);
+const facts = (name: FamilyHost = 'debian-12', mode: 'v2' | 'v1' | 'hybrid' = 'v2'): HostFacts => ({ ...familyFacts(name, { cgroup: { mode, controllers: [] } }), accounts });
+const settings = (over: Record<string, unknown>) => limitsSettings.parse({ ...limitsInfo.defaults, ...over });
+const desired = (s: Record<string, unknown>, f = facts()) => desiredState([{ module: limitsModule as ChangeModule, settings: settings(s) }], f, new Set());
+
+describe('limits settings', () => {
+  it('reads sizes as people write them, and writes them back short', () => {
+    expect(parseSize('512M')).toBe(512 * 1024 ** 2);
+    expect(parseSize('4G')).toBe(4 * 1024 ** 3);
+    expect(parseSize('1.5T')).toBe(1.5 * 1024 ** 4);
+    expect(parseSize('64MiB')).toBe(64 * 1024 ** 2);
+    expect(parseSize('1048576')).toBe(1048576);
+    for (const bad of ['', 'lots', '-1G', '4 GB extra', '1e9', '4X']) expect(parseSize(bad)).toBeNull();
+    expect(formatSize(64 * 1024 ** 2)).toBe('64M');
+    expect(formatSize(1.5 * 1024 ** 3)).toBe('1.5G');
+  });
+
+  it("takes a profile's values with the user's own on top, and says where each comes from", () => {
+    const s = settings({ profiles: { student: { cpu: 2, memory: '8G', tasks: 512 } }, users: [{ user: 'carol', profile: 'student', memory: '4G' }] });
+    expect(effectiveLimits(s, 'carol')).toEqual({ spec: { cpu: 2, memory: 4 * 1024 ** 3, tasks: 512 }, from: { cpu: 'profile student', memory: 'own', tasks: 'profile student' } });
+    expect(effectiveLimits(s, 'nobody')).toBeNull();
+  });
+
+  it.each([
+    ['a shell command as a user', { users: [{ user: 'a;rm -rf /', memory: '1G' }] }, /account name/],
+    ['a path as a user', { users: [{ user: '../x', memory: '1G' }] }, /account name/],
+    ['a look-alike user name', { users: [{ user: 'саrol', memory: '1G' }] }, /account name/],
+    ['a newline in a user name', { users: [{ user: 'carol\nroot', memory: '1G' }] }, /account name/],
+    ['a size that is not one', { users: [{ user: 'carol', memory: '4 gigs' }] }, /size such as 512M/],
+    ['a memory limit too small to log in', { users: [{ user: 'carol', memory: '1M' }] }, /at least 4M/],
+    ['no CPU at all', { users: [{ user: 'carol', cpu: 0 }] }, /at least 0.01 cores/],
+    ['a device outside /dev', { users: [{ user: 'carol', io: [{ device: '/etc/passwd', read: '10M' }] }] }, /under \/dev/],
+    ['a device with ..', { users: [{ user: 'carol', io: [{ device: '/dev/../etc/x', read: '10M' }] }] }, /\.\./],
+    ['a user listed twice', { users: [{ user: 'carol', tasks: 64 }, { user: 'carol', tasks: 65 }] }, /listed twice/],
+    ['a profile that does not exist', { users: [{ user: 'carol', profile: 'staff' }] }, /no profile "staff"/],
+    ['an unknown limit', { users: [{ user: 'carol', gpus: 2 }] }, /Unrecognized key/],
+  ])('refuses %s, saying what to write', (_what, s, message) => {
+    const r = limitsSettings.safeParse(s);
+    expect(r.success).toBe(false);
+    expect(r.error!.issues.map((i) => i.message).join('; ')).toMatch(message);
+  });
+});
+
+describe('limits plan', () => {
+  const two = { profiles: { student: { cpu: 0.5, memory: '2G', tasks: 256 } }, users: [{ user: 'carol', profile: 'student' }, { user: 'dave', memory: '64M', swap: 0, io: [{ device: '/dev/sda', read: '10M', write: '5M' }] }] };
+
+  it('writes one drop-in per user on their slice, then reloads systemd once', () => {
+    const d = desired(two);
+    const rs = d.items.map((i) => i.resource);
+    for (const r of rs) expect(zm.safeParse(resourceSchema, r).success).toBe(true);
+    expect(rs.map((r) => (r.kind === 'file' ? r.path : r.kind === 'command' ? r.id : r.kind))).toEqual([dropInPath(1001), dropInPath(1002), 'limits-reload']);
+    expect(dropIn('carol', effectiveLimits(settings(two), 'carol')!.spec)).toBe(
+      '# Managed by Fleetdeck (per-user limits). Edits here show up as drift and are undone by the next apply.\n# Limits of carol.\n[Slice]\nCPUQuota=50%\nMemoryMax=2147483648\nTasksMax=256\n',
+    );
+    expect(dropIn('dave', effectiveLimits(settings(two), 'dave')!.spec)).toContain('MemoryMax=67108864\nMemorySwapMax=0\nIOReadBandwidthMax=/dev/sda 10485760\nIOWriteBandwidthMax=/dev/sda 5242880\n');
+    const reload = rs.at(-1)!;
+    expect(reload).toMatchObject({ kind: 'command', argv: ['systemctl', 'daemon-reload'], when: [`file:${dropInPath(1001)}`, `file:${dropInPath(1002)}`] });
+    // Verify reads each user's limits back from systemd and the kernel.
+    expect(d.checks.map((c) => ({ ...c, module: undefined }))).toEqual([
+      { kind: 'user-limits', id: 'limits-carol', label: 'carol: CPU 0.5 cores, memory 2G, 256 tasks', user: 'carol', uid: 1001, memoryMax: 2147483648, tasksMax: 256, cpuQuotaPercent: 50, module: undefined },
+      { kind: 'user-limits', id: 'limits-dave', label: 'dave: memory 64M, swap 0, read 10M/s on /dev/sda, write 5M/s on /dev/sda', user: 'dave', uid: 1002, memoryMax: 67108864, swapMax: 0, module: undefined },
+    ]);
+    for (const c of d.checks) expect(zm.safeParse(checkSchema, c).success).toBe(true);
+  });
+
+  it('plans the files and the reload on a fresh host, nothing once applied, and only the changed file (and the reload) after an edit', () => {
+    const d = desired(two);
+    expect(planSteps(d, d.items.map((i) => freshObserved(i.resource))).map((s) => `${s.kind}:${s.action}`)).toEqual(['file:create', 'file:create', 'command:run']);
+    expect(planSteps(d, d.items.map((i) => appliedObserved(i.resource)))).toEqual([]);
+    const edited = d.items.map((i, n): Observed => (n === 0 ? { ...(appliedObserved(i.resource) as Extract<Observed, { kind: 'file' }>), text: 'MemoryMax=infinity\n' } : appliedObserved(i.resource)));
+    const steps = planSteps(d, edited);
+    expect(steps.map((s) => `${s.kind}:${s.action}`)).toEqual(['file:update', 'command:run']);
+    expect(steps[0]!.diff).toContain('+MemoryMax=2147483648');
+  });
+
+  it("removes the drop-in of a user limited last time and left out now (and reloads), leaving the others' alone", () => {
+    const before = settings(two);
+    const d = desiredState([{ module: limitsModule as ChangeModule, settings: settings({ users: [{ user: 'dave', memory: '64M' }] }), previous: before }], facts(), new Set());
+    const rs = d.items.map((i) => i.resource);
+    expect(rs.map((r) => (r.kind === 'file' ? `${r.path} ${r.content === null ? 'absent' : 'written'}` : r.kind))).toEqual([`${dropInPath(1002)} written`, `${dropInPath(1001)} absent`, 'command']);
+    const steps = planSteps(d, d.items.map((i) => appliedObserved(i.resource)).map((o, n) => (n === 1 ? { kind: 'file', exists: true, sha256: null, text: 'old', mode: 0o644, owner: 'root', group: 'root' } as Observed : o)));
+    expect(steps.map((s) => `${s.kind}:${s.action}`)).toEqual(['file:delete', 'command:run']);
+    expect(limitsModule.accounts!(settings({ users: [] }), before)).toEqual(['carol', 'dave']);
+  });
+
+  it('refuses a user the host does not know, naming it and what to do', () => {
+    expect(() => desired({ users: [{ user: 'erin', memory: '1G' }] })).toThrow(/no user "erin" on gpu-1: create the account first/);
+  });
+
+  it('says swap limits are not enforced on cgroup v1 (systemd cannot), and is quiet on v2', () => {
+    expect(desired(two, facts('debian-12', 'hybrid')).warnings).toEqual([expect.stringMatching(/cgroup hybrid: systemd cannot limit swap there/)]);
+    expect(desired(two).warnings).toEqual([]);
+  });
+
+  it.each(Object.keys(FAMILY_HOSTS) as FamilyHost[])('%s: systemd hosts get the drop-ins; others are told why not yet', (name) => {
+    const f = facts(name);
+    const why = limitsModule.unsupported(f, settings(two));
+    if (f.probe.serviceManager === 'systemd') {
+      expect(why).toBeNull();
+      expect(desired(two, f).items).toHaveLength(3);
+    } else {
+      expect(why).toMatch(/needs systemd/);
+      expect(() => desired(two, f)).toThrow(/needs systemd/);
+    }
+  });
+
+  it('is not offered by the setup wizard (it has its own page), and names its accounts for the engine to resolve', () => {
+    expect(limitsInfo.wizard).toBe(false);
+    expect(limitsModule.accounts!(settings(two))).toEqual(['carol', 'dave']);
+  });
+});
