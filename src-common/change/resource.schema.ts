@@ -73,8 +73,10 @@ export const commandResourceSchema = z.object({
   argv: argv(),
   /** Already done when this exits 0: then nothing is planned. */
   unless: z.optional(argv()),
-  /** What undoes it in a rollback; without it the step is not reversible. */
+  /** What undoes it in a rollback; without it (or undoneWith) the step is not reversible. */
   undo: z.optional(argv()),
+  /** Undone by the rest of the rollback, nothing of its own to run: why ("the rules go back with the files"). */
+  undoneWith: z.optional(text()),
   /**
    * Run only when one of these resources of the same plan changes (ids as resourceId gives
    * them), like a handler: "reload nginx once the certificate exists". Without it, the command

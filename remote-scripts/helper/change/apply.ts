@@ -33,7 +33,7 @@ type FileUndo = { kind: 'file'; path: string; backup: Backup; createdDirs: strin
 /** pulledIn: what the install added besides the named packages (their dependencies), where the backend says. */
 type PackageUndo = { kind: 'package'; installed: string[]; removed: string[]; pulledIn?: string[] };
 type UnitUndo = { kind: 'unit'; name: string; before: UnitState };
-type CommandUndo = { kind: 'command'; undo: string[] | null };
+type CommandUndo = { kind: 'command'; undo: string[] | null; note?: string };
 /** A signal cannot be taken back: the rollback says so. */
 type SignalUndo = { kind: 'signal'; pid: number };
 type Undo = FileUndo | PackageUndo | UnitUndo | CommandUndo | GuardUndo | SignalUndo;
@@ -204,7 +204,7 @@ async function applyCommand(journal: Journal, n: number, r: CommandResource, dep
     const check = await ctx.run(r.unless, { timeoutMs: 60_000 });
     if (check.code === 0) return true;
   }
-  journal.saveUndo(n, { kind: 'command', undo: r.undo ?? null } satisfies CommandUndo);
+  journal.saveUndo(n, { kind: 'command', undo: r.undo ?? null, ...(r.undoneWith ? { note: r.undoneWith } : {}) } satisfies CommandUndo);
   const res = ctx.runStreaming
     ? await ctx.runStreaming(r.argv, { timeoutMs: r.timeoutMs ?? 10 * 60_000, env: { ...env, ...r.env }, onLine, signal: deps.signal })
     : await ctx.run(r.argv, { timeoutMs: r.timeoutMs ?? 10 * 60_000 });
@@ -321,8 +321,8 @@ export async function rollback(journal: Journal, deps: RunnerDeps): Promise<'rol
         if (undo.undo) {
           const res = await deps.ctx.run(undo.undo, { timeoutMs: 10 * 60_000 });
           if (res.code !== 0) throw failed(undo.undo.join(' '), res, false);
-        } else notes.push(`step ${n} (${journal.meta.steps[n - 1]?.summary ?? 'a command'}) cannot be undone`);
-        log({ type: 'rollback-step', step: n, message: undo.undo ? `ran ${undo.undo.join(' ')}` : 'not reversible: left as it is' });
+        } else if (!undo.note) notes.push(`step ${n} (${journal.meta.steps[n - 1]?.summary ?? 'a command'}) cannot be undone`);
+        log({ type: 'rollback-step', step: n, message: undo.undo ? `ran ${undo.undo.join(' ')}` : (undo.note ?? 'not reversible: left as it is') });
       }
     } catch (err) {
       log({ type: 'rollback-failed', step: n, problem: toProblem(err).problem, message: toProblem(err).message });

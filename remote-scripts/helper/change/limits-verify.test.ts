@@ -50,7 +50,7 @@ describe('user-limits check', () => {
 
   it('configured, not yet enforced, while the user has no session: said, and passes', async () => {
     const r = await checkUserLimits(host(LOADED.replace('ActiveState=active', 'ActiveState=inactive'), {}), check);
-    expect(r).toEqual({ ok: true, evidence: expect.stringMatching(/^Configured \(systemd: MemoryMax 67108864, TasksMax 40, CPUQuota % 200ms\); carol has no session now .* the next login/) });
+    expect(r).toEqual({ ok: true, evidence: expect.stringMatching(/^Configured \(systemd: MemoryMax 67108864, TasksMax 40, CPUQuota 20%\); carol has no session now .* the next login/) });
   });
 
   it('fails loudly when systemd has not loaded them, when the kernel differs, or cannot enforce one', async () => {

@@ -52,12 +52,13 @@ export async function checkUserLimits(ctx: HelperContext, c: LimitsCheck): Promi
   const want = (label: string, wanted: number | undefined, got: number | null, shown: string) => {
     if (wanted === undefined) return;
     if (got === wanted) seen.push(`${label} ${shown}`);
-    else problems.push(`${label}: systemd has ${shown} loaded, ${wanted} wanted (the drop-in is not loaded: daemon-reload, or another drop-in overrides it)`);
+    else problems.push(`${label}: systemd has ${shown} loaded, ${label === 'CPUQuota' ? `${wanted}%` : wanted} wanted (the drop-in is not loaded: daemon-reload, or another drop-in overrides it)`);
   };
   want('MemoryMax', c.memoryMax, num(p.MemoryMax), p.MemoryMax ?? '?');
   want('MemorySwapMax', c.swapMax, num(p.MemorySwapMax), p.MemorySwapMax ?? '?');
   want('TasksMax', c.tasksMax, num(p.TasksMax), p.TasksMax ?? '?');
-  want('CPUQuota %', c.cpuQuotaPercent, quotaPercent(p.CPUQuotaPerSecUSec), p.CPUQuotaPerSecUSec ?? '?');
+  const cpu = quotaPercent(p.CPUQuotaPerSecUSec);
+  want('CPUQuota', c.cpuQuotaPercent, cpu, cpu === null ? (p.CPUQuotaPerSecUSec ?? '?') : `${cpu}%`);
   const configured = `systemd: ${seen.join(', ') || 'nothing'}`;
   if (problems.length) return { ok: false, evidence: `Not enforced for ${c.user}: ${problems.join('; ')}.` };
   if (p.ActiveState !== 'active') return { ok: true, evidence: `Configured (${configured}); ${c.user} has no session now (${slice} is ${p.ActiveState ?? 'unknown'}): the kernel applies them at the next login.` };

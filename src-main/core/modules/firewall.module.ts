@@ -184,7 +184,7 @@ const LOG_DENIED_IS = 'test "$(firewall-cmd --get-log-denied 2>/dev/null)" = "$1
  * Loading the rules again is undone by what the rollback does to the files and the unit anyway
  * (the old files back, the service reloaded or stopped): nothing of its own to undo.
  */
-const ROLLED_BACK_WITH_FILES = ['/bin/sh', '-c', 'exit 0', 'the rules go back with the firewall files and unit'];
+const ROLLED_BACK_WITH_FILES = 'the rules go back with the firewall files and unit';
 
 /** What the live rules must show for each open port (nft list table / firewall-cmd --info-zone). */
 export function liveFragments(ctx: ModuleContext<FirewallSettings>): string[] {
@@ -237,7 +237,7 @@ function nftResources(ctx: ModuleContext<FirewallSettings>): Resource[] {
       label: `Load Fleetdeck's rules into the live ruleset (they are missing or differ: flushed, or changed by hand)`,
       argv: ['nft', '-f', NFT_TABLE_FILE],
       unless: ['/bin/sh', '-c', NFT_HAS_RULES, 'sh', FLEETDECK_TABLE, ...liveFragments(ctx)],
-      undo: ROLLED_BACK_WITH_FILES,
+      undoneWith: ROLLED_BACK_WITH_FILES,
     },
     ...g.after,
   ];
@@ -258,7 +258,7 @@ function firewalldResources(ctx: ModuleContext<FirewallSettings>): Resource[] {
       label: `Reload firewalld: the live zone ${FIREWALLD_ZONE} is missing rules or differs from its file`,
       argv: ['firewall-cmd', '--reload'],
       unless: ['/bin/sh', '-c', FIREWALLD_HAS_RULES, 'sh', FIREWALLD_ZONE, ...liveFragments(ctx)],
-      undo: ROLLED_BACK_WITH_FILES,
+      undoneWith: ROLLED_BACK_WITH_FILES,
     },
     {
       kind: 'command',

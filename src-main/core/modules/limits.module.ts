@@ -84,7 +84,7 @@ export const limitsModule = defineModule<LimitsSettings>({
         argv: ['systemctl', 'daemon-reload'],
         when: files.map(resourceId),
         // A rollback restores the files and then reloads systemd itself (apply.ts).
-        undo: ['/bin/sh', '-c', 'exit 0', 'systemd is reloaded after the files are restored'],
+        undoneWith: 'systemd is reloaded once the drop-ins are restored',
       },
     ];
   },
