@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** Starts `fleetdeck serve` with a fresh data dir and Debian's Chromium driven by Playwright. */
 export const repo = path.resolve(import.meta.dirname, '../..');
@@ -117,4 +118,15 @@ export async function addKeyHost(page: Page, h: { name: string; port: number; us
   await page.getByTestId('host-form-auth').selectOption('key');
   await page.getByLabel('Private key file').fill(h.keyPath);
   await page.getByTestId('host-form-submit').click();
+}
+
+/** On a fresh app: adds the host (key login), connects, trusts its key as a user does, and waits until it is connected. */
+export async function addAndConnect(page: Page, url: string, h: { name: string; port: number; user: string; keyPath: string; tags?: string }): Promise<void> {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(url);
+  await addKeyHost(page, h);
+  const card = page.getByTestId(`host-card-${h.name}`);
+  await card.getByTestId('connect-button').click();
+  await page.getByTestId('hostkey-trust').click({ timeout: 30_000 });
+  await expect.poll(async () => (await card.getByTestId('host-card-state').textContent()) ?? '', { timeout: 60_000 }).toMatch(/^connected/i);
 }

@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startDebianHost, testbedUnavailableReason, type DebianHost } from '../testbed/index.js';
-import { horizontalOverflow, type LayoutFinding } from './layout-checks.js';
-import { addKeyHost, artifacts, type BrowserApp, chromiumMissing, type Served, startBrowserApp } from './serve-app.js';
+import type { LayoutFinding } from './layout-checks.js';
+import { screenShooter } from './shots.js';
+import { addAndConnect, artifacts, type BrowserApp, chromiumMissing, type Served, startBrowserApp } from './serve-app.js';
 
 /**
  * The setup wizard and the Services tab end to end, in Chromium against `fleetdeck serve`, on a
@@ -26,27 +27,7 @@ describe.skipIf(unavailable)('setup wizard and Services tab in Chromium', () => 
   let page: Page;
   const findings: Record<string, LayoutFinding[]> = {};
 
-  /** The screen at both sizes in both themes, measured (with `show` scrolled into view); the window goes back to 1440×900, light. */
-  const shots = async (name: string, show?: Locator) => {
-    for (const [width, height] of [
-      [1440, 900],
-      [1024, 768],
-    ] as const) {
-      await page.setViewportSize({ width, height });
-      await show?.evaluate((el) => el.scrollIntoView({ block: 'start' }));
-      for (const scheme of ['light', 'dark'] as const) {
-        await page.emulateMedia({ colorScheme: scheme });
-        await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe(scheme);
-        await page.waitForTimeout(350); // buttons fade their background over 0.12 s
-        await page.mouse.move(0, 0);
-        await page.screenshot({ path: path.join(OUT, `${name}-${width}-${scheme}.png`) });
-        const found = await horizontalOverflow(page);
-        if (found.length) findings[`${name} ${width}×${height} ${scheme}`] = found;
-      }
-    }
-    await page.emulateMedia({ colorScheme: 'light' });
-    await page.setViewportSize({ width: 1440, height: 900 });
-  };
+  const shots = screenShooter(() => page, OUT, findings);
   const wizard = () => page.getByTestId('setup-page');
   const step = async () => wizard().getAttribute('data-step');
   const next = () => page.getByTestId('wizard-next');
@@ -64,13 +45,7 @@ describe.skipIf(unavailable)('setup wizard and Services tab in Chromium', () => 
   });
 
   it('adds and connects the Debian host', async () => {
-    await page.setViewportSize({ width: 1440, height: 900 });
-    await page.goto(app.url);
-    await addKeyHost(page, { name: HOST, port: deb.port, user: 'admin', keyPath: deb.users.admin!.keyPath!, tags: 'lab, web' });
-    const card = page.getByTestId(`host-card-${HOST}`);
-    await card.getByTestId('connect-button').click();
-    await page.getByTestId('hostkey-trust').click({ timeout: 30_000 });
-    await expect.poll(async () => (await card.getByTestId('host-card-state').textContent()) ?? '', { timeout: 60_000 }).toMatch(/^connected/i);
+    await addAndConnect(page, app.url, { name: HOST, port: deb.port, user: 'admin', keyPath: deb.users.admin!.keyPath!, tags: 'lab, web' });
   });
 
   it('1–3: picks the host, chooses nginx, checks its settings as they are typed', async () => {

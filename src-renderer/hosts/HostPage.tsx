@@ -171,7 +171,7 @@ export function HostPage({ id, tab }: { id: number; tab: HostTab }) {
             Fleetdeck reads the inventory over SSH once connected: OS facts, CPU and memory, GPUs, users, containers and disks. Use the Connect button above.
           </EmptyState>
         ) : (
-          <InventoryTabs tab={tab} probe={probe} snapshot={snapshot} now={now} connected={connected} live={connected && live.data?.latest ? { sample: live.data.latest, receivedAt: live.dataUpdatedAt } : null} />
+          <InventoryTabs tab={tab} probe={probe} snapshot={snapshot} now={now} connected={connected} host={{ id, name: data.name }} live={connected && live.data?.latest ? { sample: live.data.latest, receivedAt: live.dataUpdatedAt } : null} />
         )}
       </section>
       {tab === 'overview' ? <ConnectionLog id={id} open={c.state === 'failed'} /> : null}

@@ -19,6 +19,8 @@ interface Props {
   connected: boolean;
   /** The newest live sample while the host streams, and when it arrived (GPU attribution, live resources). */
   live?: LiveInput | null;
+  /** The stored host (per-user limits on the Users tab). */
+  host?: { id: number; name: string };
 }
 
 export function TableSkeleton({ rows = 4 }: { rows?: number }) {
@@ -31,7 +33,7 @@ export function TableSkeleton({ rows = 4 }: { rows?: number }) {
   );
 }
 
-export function InventoryTabs({ tab, probe, snapshot, connected, live }: Props) {
+export function InventoryTabs({ tab, probe, snapshot, connected, live, host }: Props) {
   if (tab === 'monitor') return null;
   if (tab === 'overview') return <OverviewTab probe={probe} snapshot={snapshot} live={live ?? null} connected={connected} />;
   const inv = snapshot.data;
@@ -45,7 +47,7 @@ export function InventoryTabs({ tab, probe, snapshot, connected, live }: Props) 
     case 'gpus':
       return <GpusTab inventory={inv} probe={probe.data} live={live?.sample ?? null} />;
     case 'users':
-      return <UsersTab inventory={inv} />;
+      return <UsersTab inventory={inv} hostId={host?.id} hostName={host?.name} connected={connected} />;
     case 'containers':
       return <ContainersTab inventory={inv} probe={probe.data} />;
     case 'disks':

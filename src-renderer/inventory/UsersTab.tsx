@@ -1,6 +1,9 @@
 import { useState } from 'react';
 import type { Inventory, LocalUser } from '../../src-common/inventory/inventory.schema.js';
 import { Badge, EmptyState } from '../app/ui.js';
+import { LimitsDialog } from '../limits/LimitsDialog.js';
+import { userLimits } from '../limits/user-limits.js';
+import { useInstalled } from '../setup/use-change.js';
 import { plural } from '../format.js';
 import { sectionFailed, SectionNotices, TAB_SECTIONS } from './SectionNotices.js';
 
@@ -29,8 +32,37 @@ function SudoBadge({ user: u }: { user: LocalUser }) {
   return null;
 }
 
-export function UsersTab({ inventory }: { inventory: Inventory }) {
+const LIMIT_BADGE = {
+  enforced: { tone: 'ok', text: 'verified', title: 'The last verify read these limits back from systemd and the kernel' },
+  failing: { tone: 'error', text: 'not enforced', title: 'The last verify found these limits not enforced or changed: open Limits… and plan again' },
+  unverified: { tone: 'neutral', text: 'not verified', title: 'Not verified yet: the Services tab has Verify now' },
+} as const;
+
+/** A user's limits from the host's policy, with what the last verify said; Limits… edits them. */
+function LimitsCell({ hostId, user, installed, onEdit }: { hostId: number | undefined; user: string; installed: ReturnType<typeof useInstalled>['data']; onEdit?: () => void }) {
+  const l = userLimits(installed, user);
+  const badge = l ? LIMIT_BADGE[l.state] : null;
+  return (
+    <div className="user-limits" data-testid={`user-limits-${user}`} data-state={l?.state ?? 'none'}>
+      {l ? <span className="small-text user-limits-text">{l.text}</span> : <span className="muted small-text">none</span>}
+      {badge ? (
+        <Badge tone={badge.tone} title={badge.title}>
+          {badge.text}
+        </Badge>
+      ) : null}
+      {hostId !== undefined && onEdit ? (
+        <button type="button" className="button ghost small" onClick={onEdit} data-testid={`user-limits-edit-${user}`} aria-label={`Limits for ${user}`}>
+          Limits…
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+export function UsersTab({ inventory, hostId, hostName, connected = false }: { inventory: Inventory; hostId?: number; hostName?: string; connected?: boolean }) {
   const [showSystem, setShowSystem] = useState(false);
+  const [editing, setEditing] = useState<string | null>(null);
+  const installed = useInstalled(hostId ?? -1, hostId !== undefined);
   const users = [...inventory.users].sort((a, b) => a.uid - b.uid);
   const people = users.filter(isPersonAccount);
   const systemCount = users.length - people.length;
@@ -68,6 +100,7 @@ export function UsersTab({ inventory }: { inventory: Inventory }) {
               <th>Groups</th>
               <th>Shell</th>
               <th>Home</th>
+              {hostId !== undefined ? <th>Limits</th> : null}
             </tr>
           </thead>
           <tbody>
@@ -92,11 +125,17 @@ export function UsersTab({ inventory }: { inventory: Inventory }) {
                 </td>
                 <td className="mono small-text">{u.shell}</td>
                 <td className="mono small-text muted">{u.home}</td>
+                {hostId !== undefined ? (
+                  <td>
+                    <LimitsCell hostId={hostId} user={u.name} installed={installed.data} onEdit={connected && u.uid !== 0 ? () => setEditing(u.name) : undefined} />
+                  </td>
+                ) : null}
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      {editing && hostId !== undefined ? <LimitsDialog hostId={hostId} hostName={hostName ?? ''} user={editing} installed={installed.data} onClose={() => setEditing(null)} /> : null}
     </div>
   );
 }

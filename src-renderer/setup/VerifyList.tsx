@@ -9,7 +9,7 @@ export function VerifyList({ results, testId }: { results: readonly CheckResult[
     <div className="verify" data-testid={testId}>
       <div className={`verify-head ${failed ? 'text-error' : 'text-ok'}`}>
         <Icon name={failed ? 'xCircle' : 'checkCircle'} size={16} />
-        {failed ? `${failed} of ${results.length} checks failed` : `All ${results.length} checks passed`}
+        {failed ? (results.length === 1 ? 'The check failed' : `${failed} of ${results.length} checks failed`) : results.length === 1 ? 'The check passed' : `All ${results.length} checks passed`}
       </div>
       <ul className="verify-list">
         {results.map((r) => (

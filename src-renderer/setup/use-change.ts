@@ -86,9 +86,9 @@ export function useChangeLog(hostId: number): LogEntry[] {
   return data;
 }
 
-export function useInstalled(hostId: number) {
+export function useInstalled(hostId: number, enabled = true) {
   const { client } = useApi();
-  return useQuery({ queryKey: changeKeys.installed(hostId), queryFn: () => client.change.installed({ id: hostId }) });
+  return useQuery({ queryKey: changeKeys.installed(hostId), queryFn: () => client.change.installed({ id: hostId }), enabled });
 }
 
 /** What each of these hosts has installed (read from the core's store: no SSH). */

@@ -1,9 +1,13 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApplyResult, ChangePlan } from '../../../src-common/change/modules.contract.js';
 import type { CheckResult } from '../../../src-common/change/plan.schema.js';
 import type { Fleet } from '../../../src-main/core/fleet.js';
 import { startDebianHost, testbedUnavailableReason, type DebianHost } from '../../testbed/index.js';
+import { main } from '../../../src-main/core/cli/main.js';
 import { connectedFleet } from '../harness.js';
 
 /**
@@ -127,4 +131,33 @@ describe.skipIf(unavailable)('limits module on a live Debian host', () => {
     expect((await deb.exec(['systemctl', 'show', 'user-1001.slice', '-p', 'MemoryMax'])).stdout.trim()).toBe('MemoryMax=infinity');
     expect((await asCarol('dd if=/dev/zero of=/dev/null bs=300M count=1 2>&1; echo rc=$?')).out).toContain('rc=0');
   }, 120_000);
+
+  it('from the CLI: fleetdeck limits apply/verify/show merge one user at a time into the host\'s policy; --clear takes one out', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fd-limits-cli-'));
+    const run = async (...args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await main([...args, `--data-dir=${dir}`], { stdout: { write: (s: string | Uint8Array) => out.push(String(s)) }, stderr: { write: (s: string) => err.push(s) } });
+      return { code, out: out.join(''), err: err.join('') };
+    };
+    expect((await run('hosts', 'add', `admin@${deb.address}`, '-p', String(deb.port), '-i', deb.users.admin!.keyPath!, '--name', 'lab')).code).toBe(0);
+    const carol = await run('limits', 'apply', 'lab', '--user', 'carol', '--memory', '64M', '--yes', '--accept-new');
+    expect(carol.code, carol.err).toBe(0);
+    expect(carol.out).toMatch(/lab: done — Applied and verified/);
+    const nox = await run('limits', 'apply', 'lab', '--user', 'nox', '--tasks', '64', '--yes');
+    expect(nox.code, nox.err).toBe(0);
+    // carol's drop-in was not touched by nox's apply: the plan had one file and the reload.
+    expect(nox.out).toMatch(/^2 steps on lab/m);
+    expect((await run('limits', 'show', 'lab')).out).toMatch(/carol: memory 64M\nnox: 64 tasks/);
+    const verified = await run('limits', 'verify', 'lab');
+    expect(verified.code, verified.out).toBe(0);
+    expect(verified.out.match(/ok {3}/g)).toHaveLength(2);
+    const cleared = await run('limits', 'apply', 'lab', '--user', 'carol', '--clear', '--yes');
+    expect(cleared.code, cleared.err).toBe(0);
+    expect(cleared.out).toMatch(/Remove \/etc\/systemd\/system\/user-1001.slice.d\/50-fleetdeck-limits.conf/);
+    expect((await deb.exec(['test', '-e', '/etc/systemd/system/user-1001.slice.d/50-fleetdeck-limits.conf'])).code).not.toBe(0);
+    expect((await run('limits', 'show', 'lab')).out).toBe('nox: 64 tasks\n');
+    expect((await run('limits', 'apply', 'lab', '--user', 'nox', '--clear', '--yes')).code).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
+  }, 180_000);
 });

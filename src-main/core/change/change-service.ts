@@ -287,6 +287,14 @@ export class ChangeService {
     return out;
   }
 
+  /** One module's checks for the given settings (not necessarily the stored ones), against the real system. */
+  async verifyWith(target: ChangeTarget, id: string, settings: Record<string, unknown>): Promise<CheckResult[]> {
+    const v = this.validate({ id, settings });
+    const installed = this.installedSet(target);
+    const facts = await this.facts(target, [v]);
+    return runChecks(target, v.module.checks({ facts, settings: v.settings as never, modules: new Set([...installed.ids, id]), ports: installed.ports, pki: this.deps.pki }), facts.probe);
+  }
+
   /** Drift: the installed modules planned again with their stored settings. Steps = changed outside Fleetdeck. */
   async drift(target: ChangeTarget): Promise<ChangePlan | null> {
     const installed = this.installedSet(target);

@@ -1,4 +1,5 @@
 import { auditCommands } from '../audit/audit.cli.js';
+import { limitsCommands } from '../change/limits.cli.js';
 import { modulesCommands } from '../change/modules.cli.js';
 import { hostsCommands } from '../hosts/hosts.cli.js';
 import { inventoryCommands } from '../inventory/inventory.cli.js';
@@ -15,6 +16,7 @@ export const COMMANDS: readonly CliCommand[] = [
   ...watchCommands,
   ...hostsCommands,
   ...modulesCommands,
+  ...limitsCommands,
   ...hostkeysCommands,
   ...reportCommands,
   ...auditCommands,

@@ -1,0 +1,102 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startDebianHost, testbedUnavailableReason, type DebianHost } from '../testbed/index.js';
+import type { LayoutFinding } from './layout-checks.js';
+import { addAndConnect, artifacts, type BrowserApp, chromiumMissing, type Served, startBrowserApp } from './serve-app.js';
+import { screenShooter } from './shots.js';
+
+/**
+ * Per-user limits from the host's Users tab, in Chromium against `fleetdeck serve` and a real
+ * systemd Debian host: carol's Limits… dialog checks the values as typed, plans (the drop-in as a
+ * diff, nothing changed yet), applies, and shows what verify read back; the Users tab then shows
+ * her limits as verified, and Remove limits… takes them away. Shot at both sizes in both themes
+ * into test-results/limits/, measured for overflow.
+ */
+const unavailable = chromiumMissing() ?? (await testbedUnavailableReason({ docker: true }));
+const OUT = path.join(artifacts, 'limits');
+const HOST = 'limits-debian';
+const DROP_IN = '/etc/systemd/system/user-1001.slice.d/50-fleetdeck-limits.conf';
+
+describe.skipIf(unavailable)('per-user limits on the Users tab in Chromium', () => {
+  let deb: DebianHost;
+  let app: Served;
+  let session: BrowserApp;
+  let page: Page;
+  const findings: Record<string, LayoutFinding[]> = {};
+  const shots = screenShooter(() => page, OUT, findings);
+  const dialog = () => page.getByTestId('limits-dialog');
+
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    [deb, session] = await Promise.all([startDebianHost({ name: 'limits-ui' }), startBrowserApp()]);
+    ({ app, page } = session);
+  }, 600_000);
+
+  afterAll(async () => {
+    await session?.close();
+    await deb?.stop();
+  });
+
+  it('connects the host and shows its users with no limits yet', async () => {
+    await addAndConnect(page, app.url, { name: HOST, port: deb.port, user: 'admin', keyPath: deb.users.admin!.keyPath!, tags: 'lab' });
+    await page.getByTestId(`host-card-${HOST}`).getByTestId('host-card-link').click();
+    await page.getByTestId('tab-users').click();
+    await page.getByTestId('user-row-carol').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('user-limits-carol').getAttribute('data-state')).toBe('none');
+  });
+
+  it("carol's Limits…: checked as typed, planned as a diff, applied, verified", async () => {
+    await page.getByTestId('user-limits-edit-carol').click();
+    await dialog().waitFor();
+    await page.getByTestId('limits-memory').fill('4 gigs');
+    await page.getByTestId('limits-memory-error').waitFor();
+    expect(await page.getByTestId('limits-memory-error').textContent()).toMatch(/size such as 512M/);
+    expect(await page.getByTestId('limits-plan').isDisabled()).toBe(true);
+    await shots('1-dialog-invalid');
+    await page.getByTestId('limits-memory').fill('64M');
+    await page.getByTestId('limits-cpu').fill('0.5');
+    await page.getByTestId('limits-tasks').fill('128');
+    await page.getByTestId('limits-plan').click();
+    const planView = page.getByTestId('limits-plan-view');
+    await planView.waitFor({ timeout: 60_000 });
+    expect(await planView.textContent()).toMatch(/50-fleetdeck-limits\.conf/);
+    expect((await deb.exec(['test', '-e', DROP_IN])).code).not.toBe(0); // nothing changed yet
+    // The drop-in's diff opens under its step.
+    await planView.getByTestId('plan-step-1').locator('.plan-step-head').click();
+    expect(await planView.getByTestId('plan-diff-1').textContent()).toMatch(/\+MemoryMax=67108864/);
+    await shots('2-plan');
+    await page.getByTestId('limits-apply').click();
+    const result = page.getByTestId('limits-result');
+    await result.waitFor({ timeout: 120_000 });
+    expect(await result.getAttribute('data-status')).toBe('done');
+    expect(await page.getByTestId('limits-verify').textContent()).toMatch(/carol: CPU 0.5 cores, memory 64M, 128 tasks/);
+    expect((await deb.exec(['cat', DROP_IN])).stdout).toContain('MemoryMax=67108864');
+    await shots('3-result');
+    await page.getByTestId('limits-close').click();
+    await dialog().waitFor({ state: 'detached' });
+    const cell = page.getByTestId('user-limits-carol');
+    await expect.poll(() => cell.getAttribute('data-state'), { timeout: 30_000 }).toBe('enforced');
+    expect(await cell.textContent()).toMatch(/0.5 CPU · 64M memory · 128 tasks/);
+    await shots('4-users-tab');
+  }, 200_000);
+
+  it('Remove limits… plans the drop-in away and applies it', async () => {
+    await page.getByTestId('user-limits-edit-carol').click();
+    await dialog().waitFor();
+    expect(await page.getByTestId('limits-memory').inputValue()).toBe('64M');
+    await page.getByTestId('limits-remove').click();
+    await page.getByTestId('limits-plan-view').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('limits-plan-view').textContent()).toMatch(/Remove \/etc\/systemd\/system\/user-1001\.slice\.d\/50-fleetdeck-limits\.conf/);
+    await page.getByTestId('limits-apply').click();
+    await page.getByTestId('limits-result').waitFor({ timeout: 120_000 });
+    expect((await deb.exec(['test', '-e', DROP_IN])).code).not.toBe(0);
+    await page.getByTestId('limits-close').click();
+    await expect.poll(() => page.getByTestId('user-limits-carol').getAttribute('data-state'), { timeout: 30_000 }).toBe('none');
+  }, 200_000);
+
+  it('reads well at both sizes in both themes: nothing overflows or is cut off', () => {
+    expect(findings).toEqual({});
+  });
+});

@@ -1,0 +1,164 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { ApplyResult, ChangePlan, InstalledModule } from '../../src-common/change/modules.contract.js';
+import { limitsSettings } from '../../src-common/modules/limits.js';
+import { useApi } from '../api/api-context.js';
+import { errorMessage } from '../api/api-error.js';
+import { Icon } from '../app/icons.js';
+import { Modal } from '../app/Modal.js';
+import { Notice, Spinner } from '../app/ui.js';
+import { PlanView } from '../setup/PlanView.js';
+import { changeKeys } from '../setup/use-change.js';
+import { VerifyList } from '../setup/VerifyList.js';
+import { formOf, policyOf, policyWithForm, type LimitsForm } from './user-limits.js';
+import './limits.css';
+
+/**
+ * One user's limits on one host, the change engine's way: edit (checked as typed, with the
+ * core's own rules) → Plan (the drop-in as a diff, nothing changed yet) → Apply → what verify
+ * read back from systemd and the kernel for this user. "Remove limits" plans the user's removal.
+ */
+type Phase = { step: 'edit' } | { step: 'planning' } | { step: 'planned'; plan: ChangePlan } | { step: 'applying'; plan: ChangePlan } | { step: 'done'; result: ApplyResult } | { step: 'failed'; message: string };
+
+const FIELDS: { key: keyof Omit<LimitsForm, 'profile'>; label: string; placeholder: string; hint: string }[] = [
+  { key: 'cpu', label: 'CPU (cores)', placeholder: 'e.g. 2 or 0.5', hint: 'all of the user’s processes together' },
+  { key: 'memory', label: 'Memory', placeholder: 'e.g. 8G', hint: 'past it the kernel kills in the user’s processes' },
+  { key: 'swap', label: 'Swap', placeholder: 'e.g. 0', hint: 'on top of memory (cgroup v2 hosts)' },
+  { key: 'tasks', label: 'Tasks', placeholder: 'e.g. 512', hint: 'processes and threads: a fork bomb stops here' },
+];
+
+export function LimitsDialog({ hostId, hostName, user, installed, onClose }: { hostId: number; hostName: string; user: string; installed: readonly InstalledModule[] | undefined; onClose: () => void }) {
+  const { client } = useApi();
+  const queryClient = useQueryClient();
+  const { policy } = policyOf(installed);
+  const had = policy.users.some((u) => u.user === user);
+  const [form, setForm] = useState<LimitsForm>(() => formOf(policy, user));
+  const [phase, setPhase] = useState<Phase>({ step: 'edit' });
+  const [removing, setRemoving] = useState(false);
+
+  const wanted = (remove: boolean) => policyWithForm(policy, user, remove ? null : form);
+  const checked = limitsSettings.safeParse(wanted(false));
+  const at = policy.users.filter((u) => u.user !== user).length;
+  const errorOf = (key: string) => (checked.success ? undefined : checked.error.issues.find((i) => i.path[0] === 'users' && i.path[1] === at && i.path[2] === key)?.message);
+  const empty = !form.profile && !form.cpu.trim() && !form.memory.trim() && !form.swap.trim() && !form.tasks.trim();
+
+  const plan = async (remove: boolean) => {
+    setRemoving(remove);
+    setPhase({ step: 'planning' });
+    try {
+      const p = await client.change.plan({ id: hostId, modules: [{ id: 'limits', settings: wanted(remove) }] });
+      setPhase({ step: 'planned', plan: p });
+    } catch (err) {
+      setPhase({ step: 'failed', message: errorMessage(err) });
+    }
+  };
+  const apply = async (p: ChangePlan) => {
+    setPhase({ step: 'applying', plan: p });
+    try {
+      const result = await client.change.apply({ id: hostId, planId: p.planId, tag: p.tag });
+      setPhase({ step: 'done', result });
+    } catch (err) {
+      setPhase({ step: 'failed', message: errorMessage(err) });
+    } finally {
+      void queryClient.invalidateQueries({ queryKey: changeKeys.installed(hostId) });
+      void queryClient.invalidateQueries({ queryKey: changeKeys.journals(hostId) });
+    }
+  };
+
+  const editing = phase.step === 'edit' || phase.step === 'failed';
+  const mine = phase.step === 'done' ? phase.result.verify.filter((c) => c.id === `limits-${user}`) : [];
+  const footer = (
+    <>
+      <button type="button" className="button" onClick={onClose} data-testid="limits-close">
+        {phase.step === 'done' ? 'Close' : 'Cancel'}
+      </button>
+      {editing && had ? (
+        <button type="button" className="button danger" onClick={() => void plan(true)} data-testid="limits-remove">
+          Remove limits…
+        </button>
+      ) : null}
+      {editing ? (
+        <button type="button" className="button primary" disabled={!checked.success || empty} onClick={() => void plan(false)} data-testid="limits-plan">
+          Plan
+        </button>
+      ) : null}
+      {phase.step === 'planned' || phase.step === 'applying' ? (
+        <>
+          <button type="button" className="button" disabled={phase.step === 'applying'} onClick={() => setPhase({ step: 'edit' })} data-testid="limits-back">
+            Back
+          </button>
+          {phase.plan.steps.length ? (
+            <button type="button" className="button primary" disabled={phase.step === 'applying'} onClick={() => void apply(phase.plan)} data-testid="limits-apply">
+              {phase.step === 'applying' ? <Spinner /> : null}
+              Apply to {hostName}
+            </button>
+          ) : null}
+        </>
+      ) : null}
+    </>
+  );
+
+  return (
+    <Modal testId="limits-dialog" title={`Limits for ${user}`} description={`On ${hostName}: what all of ${user}'s processes may use together.`} icon={<Icon name="gauge" size={20} />} onClose={onClose} size="large" footer={footer}>
+      {editing ? (
+        <div className="limits-form" data-testid="limits-form">
+          {Object.keys(policy.profiles).length ? (
+            <label className="field">
+              <span className="field-label">Profile</span>
+              <select className="input select" value={form.profile} onChange={(e) => setForm({ ...form, profile: e.target.value })} data-testid="limits-profile">
+                <option value="">None</option>
+                {Object.keys(policy.profiles).map((p) => (
+                  <option key={p} value={p}>
+                    {p}
+                  </option>
+                ))}
+              </select>
+              <span className="field-hint">The fields below go on top of the profile’s values.</span>
+            </label>
+          ) : null}
+          <div className="limits-grid">
+            {FIELDS.map((f) => {
+              const error = form[f.key].trim() ? errorOf(f.key) : undefined;
+              return (
+                <label key={f.key} className={`field${error ? ' field-invalid' : ''}`}>
+                  <span className="field-label">{f.label}</span>
+                  <input className="input" type="text" autoComplete="off" spellCheck={false} value={form[f.key]} placeholder={f.placeholder} aria-invalid={error ? true : undefined} onChange={(e) => setForm({ ...form, [f.key]: e.target.value })} data-testid={`limits-${f.key}`} />
+                  {error ? (
+                    <span className="field-error" role="alert" data-testid={`limits-${f.key}-error`}>
+                      {error}
+                    </span>
+                  ) : (
+                    <span className="field-hint">{f.hint}</span>
+                  )}
+                </label>
+              );
+            })}
+          </div>
+          <p className="muted small-text">Written to {user}’s systemd slice and verified against the kernel. Sizes: 512M, 4G, 1.5T. Blank: no limit of that kind.</p>
+          {phase.step === 'failed' ? (
+            <Notice tone="error" testId="limits-error">
+              {phase.message}
+            </Notice>
+          ) : null}
+        </div>
+      ) : null}
+      {phase.step === 'planning' ? (
+        <p className="muted" data-testid="limits-planning">
+          <Spinner /> Reading {hostName}…
+        </p>
+      ) : null}
+      {phase.step === 'planned' || phase.step === 'applying' ? (
+        <>
+          {removing ? <Notice tone="warning">{user}’s limits are taken away: their processes may use the whole machine again.</Notice> : null}
+          <PlanView plan={phase.plan} emptyText={`Nothing to change: ${user}’s limits on ${hostName} are already these.`} testId="limits-plan-view" />
+        </>
+      ) : null}
+      {phase.step === 'done' ? (
+        <div data-testid="limits-result" data-status={phase.result.status}>
+          <Notice tone={phase.result.status === 'done' && phase.result.verify.every((c) => c.ok) ? 'info' : 'error'}>{phase.result.message ?? phase.result.status}</Notice>
+          {mine.length ? <VerifyList results={mine} testId="limits-verify" /> : null}
+        </div>
+      ) : null}
+    </Modal>
+  );
+}
