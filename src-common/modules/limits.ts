@@ -72,7 +72,7 @@ export const limitSpec = z
   .strict();
 export type LimitSpec = z.infer<typeof limitSpec>;
 
-const profileName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'A profile name is lowercase letters, digits and dashes, e.g. "student".');
+export const profileName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'A profile name is lowercase letters, digits and dashes, e.g. "student".');
 
 export const MAX_LIMITED_USERS = 2000;
 
@@ -84,30 +84,56 @@ export const limitsSettings = z
       .max(MAX_LIMITED_USERS, `At most ${MAX_LIMITED_USERS} users per host.`)
       .default([])
       .refine((us) => new Set(us.map((u) => u.user)).size === us.length, 'A user is listed twice: list each once.'),
+    /** Limits for every member of a group (as the host lists them); a user's own entry goes on top. */
+    groups: z
+      .array(limitSpec.extend({ group: accountName(), profile: profileName.optional() }).strict())
+      .max(500, 'At most 500 groups per host.')
+      .default([])
+      .refine((gs) => new Set(gs.map((g) => g.group)).size === gs.length, 'A group is listed twice: list each once.'),
   })
   .strict()
   .superRefine((s, ctx) => {
+    const known = (p: string | undefined) => !p || s.profiles[p];
     s.users.forEach((u, i) => {
-      if (u.profile && !s.profiles[u.profile]) ctx.addIssue({ code: 'custom', path: ['users', i, 'profile'], message: `There is no profile "${u.profile}": define it, or leave the profile out.` });
+      if (!known(u.profile)) ctx.addIssue({ code: 'custom', path: ['users', i, 'profile'], message: `There is no profile "${u.profile}": define it, or leave the profile out.` });
+    });
+    s.groups.forEach((g, i) => {
+      if (!known(g.profile)) ctx.addIssue({ code: 'custom', path: ['groups', i, 'profile'], message: `There is no profile "${g.profile}": define it, or leave the profile out.` });
     });
   });
 export type LimitsSettings = z.infer<typeof limitsSettings>;
 
-/** What applies to one user: the profile's values, then the user's own on top, and where each came from. */
-export function effectiveLimits(s: LimitsSettings, user: string): { spec: LimitSpec; from: Partial<Record<keyof LimitSpec, string>> } | null {
-  const u = s.users.find((x) => x.user === user);
-  if (!u) return null;
-  const { user: _u, profile, ...own } = u;
-  const base = profile ? s.profiles[profile] ?? {} : {};
-  const spec: LimitSpec = { ...base };
-  const from: Partial<Record<keyof LimitSpec, string>> = {};
-  for (const k of Object.keys(base) as (keyof LimitSpec)[]) if (base[k] !== undefined) from[k] = `profile ${profile}`;
-  for (const k of Object.keys(own) as (keyof LimitSpec)[]) {
-    if (own[k] === undefined) continue;
-    (spec as Record<string, unknown>)[k] = own[k];
-    from[k] = 'own';
+type Sourced = { spec: LimitSpec; from: Partial<Record<keyof LimitSpec, string>> };
+
+function layer(out: Sourced, values: LimitSpec, source: string): void {
+  for (const k of Object.keys(values) as (keyof LimitSpec)[]) {
+    if (values[k] === undefined) continue;
+    (out.spec as Record<string, unknown>)[k] = values[k];
+    out.from[k] = source;
   }
-  return { spec, from };
+}
+
+/**
+ * What applies to one user, and where each value comes from: the first listed group the user is
+ * in (its profile, then its own values), then the user's profile, then the user's own values.
+ * memberOf: the user's groups on the host (for group limits); null when the user has none here.
+ */
+export function effectiveLimits(s: LimitsSettings, user: string, memberOf: readonly string[] = []): Sourced | null {
+  const u = s.users.find((x) => x.user === user);
+  const g = s.groups.find((x) => memberOf.includes(x.group));
+  if (!u && !g) return null;
+  const out: Sourced = { spec: {}, from: {} };
+  if (g) {
+    const { group, profile, ...own } = g;
+    if (profile) layer(out, s.profiles[profile] ?? {}, `group ${group} (profile ${profile})`);
+    layer(out, own, `group ${group}`);
+  }
+  if (u) {
+    const { user: _u, profile, ...own } = u;
+    if (profile) layer(out, s.profiles[profile] ?? {}, `profile ${profile}`);
+    layer(out, own, 'own');
+  }
+  return out;
 }
 
 export const limitsInfo: ModuleInfo = {
@@ -118,6 +144,6 @@ export const limitsInfo: ModuleInfo = {
   needs: [],
   notes: ['Applies to new and running sessions at once (systemd reloads the user slices)', 'A user without a session yet gets the limits at the next login'],
   fields: [],
-  defaults: { profiles: {}, users: [] },
+  defaults: { profiles: {}, users: [], groups: [] },
   wizard: false,
 };

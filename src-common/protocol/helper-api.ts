@@ -65,8 +65,13 @@ export const helperApi = {
   /** Accounts by name (uids for per-user limits): /etc/passwd first, then NSS (getent) for LDAP/SSSD users. */
   changeAccounts: helperRequest(
     'change.accounts1',
-    z.strictObject({ names: list(account(), 4096) }),
-    z.object({ accounts: list(z.object({ name: name(), uid: nonNegativeInt(), source: z.enum(['files', 'nss']) }), 4096), missing: list(name(), 4096) }),
+    z.strictObject({ names: list(account(), 4096), groups: z.optional(list(account(), 512)) }),
+    z.object({
+      accounts: list(z.object({ name: name(), uid: nonNegativeInt(), source: z.enum(['files', 'nss']) }), 4096),
+      missing: list(name(), 4096),
+      /** Each asked group's members (its member list and the users whose primary group it is), resolved like names. */
+      groups: z.optional(list(z.object({ name: name(), members: list(z.object({ name: name(), uid: nonNegativeInt(), source: z.enum(['files', 'nss']) }), 65536) }), 512)),
+    }),
   ),
   /** What the setup wizard checks first: listening TCP ports and free space; changes nothing. */
   changePreflight: helperRequest('change.preflight1', none, z.object({ listening: list(int().check(z.gte(1), z.lte(65535)), 4096), disk: list(z.object({ path: name(), freeBytes: z.nullable(nonNegativeInt()) }), 8) })),

@@ -39,12 +39,20 @@ const LIMIT_BADGE = {
 } as const;
 
 /** A user's limits from the host's policy, with what the last verify said; Limits… edits them. */
-function LimitsCell({ hostId, user, installed, onEdit }: { hostId: number | undefined; user: string; installed: ReturnType<typeof useInstalled>['data']; onEdit?: () => void }) {
-  const l = userLimits(installed, user);
+function LimitsCell({ hostId, user, groups, installed, onEdit }: { hostId: number | undefined; user: string; groups: readonly string[]; installed: ReturnType<typeof useInstalled>['data']; onEdit?: () => void }) {
+  const l = userLimits(installed, user, groups);
+  const viaGroup = l ? Object.values(l.from).find((f) => f?.startsWith('group ')) : undefined;
   const badge = l ? LIMIT_BADGE[l.state] : null;
   return (
     <div className="user-limits" data-testid={`user-limits-${user}`} data-state={l?.state ?? 'none'}>
-      {l ? <span className="small-text user-limits-text">{l.text}</span> : <span className="muted small-text">none</span>}
+      {l ? (
+        <span className="small-text user-limits-text" title={viaGroup ? `Some values come from ${viaGroup.replace(/ \(.*$/, '')}` : undefined}>
+          {l.text}
+          {viaGroup ? <span className="muted"> (via {viaGroup.replace(/ \(.*$/, '')})</span> : null}
+        </span>
+      ) : (
+        <span className="muted small-text">none</span>
+      )}
       {badge ? (
         <Badge tone={badge.tone} title={badge.title}>
           {badge.text}
@@ -127,7 +135,7 @@ export function UsersTab({ inventory, hostId, hostName, connected = false }: { i
                 <td className="mono small-text muted">{u.home}</td>
                 {hostId !== undefined ? (
                   <td>
-                    <LimitsCell hostId={hostId} user={u.name} installed={installed.data} onEdit={connected && u.uid !== 0 ? () => setEditing(u.name) : undefined} />
+                    <LimitsCell hostId={hostId} user={u.name} groups={u.groups} installed={installed.data} onEdit={connected && u.uid !== 0 ? () => setEditing(u.name) : undefined} />
                   </td>
                 ) : null}
               </tr>

@@ -32,9 +32,9 @@ export function describeLimits(spec: LimitSpec): string {
   return parts.filter(Boolean).join(' · ');
 }
 
-export function userLimits(installed: readonly InstalledModule[] | undefined, user: string): UserLimits | null {
+export function userLimits(installed: readonly InstalledModule[] | undefined, user: string, memberOf: readonly string[] = []): UserLimits | null {
   const { policy, lastVerify } = policyOf(installed);
-  const e = effectiveLimits(policy, user);
+  const e = effectiveLimits(policy, user, memberOf);
   if (!e) return null;
   // Verify's failed checks are labelled "USER: …" by the limits module.
   const state: LimitState = !lastVerify ? 'unverified' : lastVerify.failed.some((l) => l.startsWith(`${user}:`)) ? 'failing' : 'enforced';
@@ -66,5 +66,5 @@ export function policyWithForm(policy: LimitsSettings, user: string, form: Limit
     for (const k of ['cpu', 'memory', 'swap', 'tasks'] as const) if (form[k].trim()) entry[k] = form[k].trim();
     users.push(entry);
   }
-  return { profiles: policy.profiles, users };
+  return { profiles: policy.profiles, users, groups: policy.groups };
 }

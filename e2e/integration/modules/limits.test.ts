@@ -149,6 +149,18 @@ describe.skipIf(unavailable)('limits module on a live Debian host', () => {
     // carol's drop-in was not touched by nox's apply: the plan had one file and the reload.
     expect(nox.out).toMatch(/^2 steps on lab/m);
     expect((await run('limits', 'show', 'lab')).out).toMatch(/carol: memory 64M\nnox: 64 tasks/);
+    // A group: every member gets its limits, a member's own values go on top.
+    await deb.exec(['sh', '-c', 'groupadd -f students && usermod -aG students carol']);
+    const group = await run('limits', 'apply', 'lab', '--group', 'students', '--tasks', '30', '--memory', '1G', '--yes');
+    expect(group.code, group.err + group.out).toBe(0);
+    const carolsFile = (await deb.exec(['cat', '/etc/systemd/system/user-1001.slice.d/50-fleetdeck-limits.conf'])).stdout;
+    expect(carolsFile).toContain('MemoryMax=67108864'); // her own 64M over the group's 1G
+    expect(carolsFile).toContain('TasksMax=30');
+    expect((await run('limits', 'show', 'lab')).out).toMatch(/^group students: memory 1G, 30 tasks$/m);
+    expect((await run('limits', 'apply', 'lab', '--group', 'nobody-such', '--tasks', '30', '--yes')).err).toMatch(/no group "nobody-such" on lab/);
+    const ungrouped = await run('limits', 'apply', 'lab', '--group', 'students', '--clear', '--yes');
+    expect(ungrouped.code, ungrouped.err).toBe(0);
+    expect((await deb.exec(['cat', '/etc/systemd/system/user-1001.slice.d/50-fleetdeck-limits.conf'])).stdout).not.toContain('TasksMax');
     const verified = await run('limits', 'verify', 'lab');
     expect(verified.code, verified.out).toBe(0);
     expect(verified.out.match(/ok {3}/g)).toHaveLength(2);

@@ -111,7 +111,7 @@ export function changeHandlers(ctx: HelperContext, rt: ReturnType<typeof createC
     read: async (p: { backend: BackendName; manager: ManagerName; resources: Resource[] }) => ({
       observed: await readResources(ctx, BACKENDS[p.backend], MANAGERS[p.manager], p.resources),
     }),
-    accounts: async (p: { names: string[] }) => resolveAccounts(ctx, p.names),
+    accounts: async (p: { names: string[]; groups?: string[] }) => resolveAccounts(ctx, p.names, p.groups),
     journals: async () => ({ journals: listJournals(journalRoot, new Set(rt.running.keys())) }),
     journal: async (p: { journalId: string }) => {
       const j = Journal.open(journalRoot, p.journalId);

@@ -1,6 +1,6 @@
 import type { Observed, Resource } from '../../../src-common/change/resource.schema.js';
 import type { HelperContext } from '../context.js';
-import { parsePasswd } from '../inventory/local-users.js';
+import { parseGroup, parsePasswd } from '../inventory/local-users.js';
 import { pidOccupant } from '../processes/process-control.js';
 import { loadAccounts, readFileState } from './files.js';
 import { proxyEnv, type PackageBackend } from './packages.js';
@@ -58,20 +58,49 @@ export async function readResources(ctx: HelperContext, backend: PackageBackend,
  * (`getent passwd NAME`: LDAP, SSSD), and said to come from there. Names are checked by the
  * protocol schema before this runs, and reach getent as one argv element.
  */
-export async function resolveAccounts(ctx: HelperContext, names: string[]): Promise<{ accounts: { name: string; uid: number; source: 'files' | 'nss' }[]; missing: string[] }> {
-  const local = new Map(parsePasswd((await ctx.readText('/etc/passwd')) ?? '').map((e) => [e.name, e.uid]));
-  const accounts: { name: string; uid: number; source: 'files' | 'nss' }[] = [];
+type Account = { name: string; uid: number; source: 'files' | 'nss' };
+
+export async function resolveAccounts(ctx: HelperContext, names: string[], groupNames: string[] = []): Promise<{ accounts: Account[]; missing: string[]; groups?: { name: string; members: Account[] }[] }> {
+  const passwd = parsePasswd((await ctx.readText('/etc/passwd')) ?? '');
+  const local = new Map(passwd.map((e) => [e.name, e.uid]));
+  const getent = async (db: 'passwd' | 'group', name: string) => {
+    const r = ctx.live ? await ctx.run(['getent', db, '--', name], { timeoutMs: 10_000 }) : null;
+    const fields = r?.code === 0 ? r.stdout.split('\n')[0]!.split(':') : [];
+    return fields[0] === name ? fields : null;
+  };
+  const one = async (name: string): Promise<Account | null> => {
+    const uid = local.get(name);
+    if (uid !== undefined) return { name, uid, source: 'files' };
+    const fields = await getent('passwd', name);
+    return fields && /^\d+$/.test(fields[2] ?? '') ? { name, uid: Number(fields[2]), source: 'nss' } : null;
+  };
+  const accounts: Account[] = [];
   const missing: string[] = [];
   for (const name of [...new Set(names)]) {
-    const uid = local.get(name);
-    if (uid !== undefined) {
-      accounts.push({ name, uid, source: 'files' });
-      continue;
-    }
-    const r = ctx.live ? await ctx.run(['getent', 'passwd', '--', name], { timeoutMs: 10_000 }) : null;
-    const fields = r?.code === 0 ? r.stdout.split('\n')[0]!.split(':') : [];
-    if (fields[0] === name && /^\d+$/.test(fields[2] ?? '')) accounts.push({ name, uid: Number(fields[2]), source: 'nss' });
+    const a = await one(name);
+    if (a) accounts.push(a);
     else missing.push(name);
   }
-  return { accounts, missing };
+  if (!groupNames.length) return { accounts, missing };
+  // Members as /etc/group (or NSS) lists them, plus the users whose primary group it is. A group
+  // the host does not know is left out of the answer: the module refuses it by name.
+  const groupFile = parseGroup((await ctx.readText('/etc/group')) ?? '');
+  const groups: { name: string; members: Account[] }[] = [];
+  for (const g of [...new Set(groupNames)]) {
+    let entry: { gid: number; members: string[] } | undefined = groupFile.find((e) => e.name === g);
+    if (!entry) {
+      const fields = await getent('group', g);
+      if (fields && /^\d+$/.test(fields[2] ?? '')) entry = { gid: Number(fields[2]), members: (fields[3] ?? '').split(',').filter(Boolean) };
+    }
+    if (!entry) continue;
+    const gid = entry.gid;
+    const names = new Set([...entry.members, ...passwd.filter((p) => p.gid === gid).map((p) => p.name)]);
+    const members: Account[] = [];
+    for (const m of [...names].slice(0, 65_536)) {
+      const a = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/.test(m) ? await one(m) : null;
+      if (a) members.push(a);
+    }
+    groups.push({ name: g, members });
+  }
+  return { accounts, missing, groups };
 }

@@ -101,9 +101,15 @@ export class ChangeService {
   /** The host's facts, with the accounts the given modules name resolved on the host (their uids). */
   async facts(target: ChangeTarget, wanted: readonly { module: ChangeModule<never>; settings: unknown; previous?: unknown }[] = []): Promise<HostFacts> {
     const names = [...new Set(wanted.flatMap((w) => w.module.accounts?.(w.settings as never, w.previous as never) ?? []))];
-    const [probe, who, accounts] = await Promise.all([target.probe(), target.user(), names.length ? target.request(helperApi.changeAccounts, { names }, 'try') : null]);
+    const groups = [...new Set(wanted.flatMap((w) => w.module.groups?.(w.settings as never, w.previous as never) ?? []))];
+    const ask = names.length || groups.length ? target.request(helperApi.changeAccounts, groups.length ? { names, groups } : { names }, 'try') : null;
+    const [probe, who, accounts] = await Promise.all([target.probe(), target.user(), ask]);
     const facts: HostFacts = { probe, user: who.user, uid: who.uid, auth: who.auth ?? null, hostName: target.hostName };
-    if (accounts) facts.accounts = new Map(accounts.accounts.map((a) => [a.name, { uid: a.uid, source: a.source }]));
+    if (accounts) {
+      const all = [...accounts.accounts, ...(accounts.groups ?? []).flatMap((g) => g.members)];
+      facts.accounts = new Map(all.map((a) => [a.name, { uid: a.uid, source: a.source }]));
+      if (accounts.groups) facts.groups = new Map(accounts.groups.map((g) => [g.name, g.members.map((m) => m.name)]));
+    }
     return facts;
   }
 

@@ -18,7 +18,9 @@ describe('fleetdeck limits (no host needed)', () => {
 
   it("reads one user's limits from the flags, sizes and devices as people write them", () => {
     expect(userEntry({ user: 'alice', cpu: '2', memory: '8G', 'io-read': ['/dev/sda=100M'], 'io-write': '/dev/sda=50M' })).toEqual({ user: 'alice', cpu: '2', memory: '8G', io: [{ device: '/dev/sda', read: '100M', write: '50M' }] });
-    expect(() => userEntry({ memory: '8G' })).toThrow(/Name the user: --user NAME/);
+    expect(() => userEntry({ memory: '8G' })).toThrow(/Name the user \(--user NAME\) or the group/);
+    expect(userEntry({ group: 'students', memory: '8G' })).toEqual({ group: 'students', memory: '8G' });
+    expect(() => userEntry({ user: 'alice', group: 'students' })).toThrow(/--user or --group, not both/);
     expect(() => userEntry({ user: 'alice;reboot' })).toThrow(/--user: An account name/);
     expect(() => userEntry({ user: 'alice', memory: 'lots' })).toThrow(/--memory: Memory is a size such as 512M/);
     expect(() => userEntry({ user: 'alice', 'io-read': '/dev/sda' })).toThrow(/--io-read takes DEVICE=SIZE/);
@@ -34,11 +36,16 @@ describe('fleetdeck limits (no host needed)', () => {
     expect(() => policyWith(current, { user: 'carol' }, true)).toThrow(/carol has no limits in this host's policy/);
     expect(() => policyWith(current, { user: 'carol', profile: 'staff' }, false)).toThrow(/no profile "staff".*profiles on this host: student/);
     expect(() => policyWith(undefined, { user: 'carol', profile: 'staff' }, false)).toThrow(/this host has no profiles yet/);
+    const withGroup = policyWith(current, { group: 'students', cpu: '1' }, false);
+    expect(withGroup.groups).toEqual([{ group: 'students', cpu: 1 }]);
+    expect(withGroup.users.map((u) => u.user)).toEqual(['bob', 'alice']);
+    expect(policyWith({ ...current, groups: [{ group: 'students', cpu: 1 }] }, { group: 'students' }, true).groups).toEqual([]);
   });
 
   it('refuses bad flags before connecting to anything (exit 2)', async () => {
     for (const [line, msg] of [
       [['limits', 'apply', 'nohost', '--memory', '8G', '--yes'], /Name the user/],
+      [['limits', 'apply', 'nohost', '--group', 'a b', '--yes'], /--group: An account name/],
       [['limits', 'plan', 'nohost', '--user', '../x'], /--user: An account name/],
       [['limits', 'apply', 'nohost', '--user', 'alice', '--cpu', '0', '--yes'], /--cpu: CPU is at least 0.01 cores/],
       [['limits', 'show'], /Name the stored host/],

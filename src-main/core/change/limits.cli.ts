@@ -1,5 +1,5 @@
 import type { CheckResult } from '../../../src-common/change/plan.schema.js';
-import { effectiveLimits, limitSpec, limitsSettings, type LimitsSettings } from '../../../src-common/modules/limits.js';
+import { effectiveLimits, limitSpec, limitsSettings, profileName, type LimitsSettings } from '../../../src-common/modules/limits.js';
 import { accountName } from '../../../src-common/modules/settings-fields.js';
 import { FleetdeckError } from '../../../src-common/problems.js';
 import type { Flags } from '../cli/args.js';
@@ -21,7 +21,8 @@ import { confirm, formatChecks, formatPlan, printResult, progress, withOpened } 
 const LIMIT_FLAGS: FlagGroup = {
   title: 'Limits',
   flags: {
-    user: { value: 'NAME', help: 'the user whose limits these are (required for plan and apply)' },
+    user: { value: 'NAME', help: 'the user whose limits these are (plan and apply need --user or --group)' },
+    group: { value: 'NAME', help: "limits for every member of a group, as the host lists them (a user's own limits go on top)" },
     profile: { value: 'NAME', help: "a profile of the host's policy to start from (the flags below go on top)" },
     cpu: { value: 'N', help: 'CPU cores, e.g. 2 or 0.5' },
     memory: { value: 'SIZE', help: 'hard memory limit, e.g. 512M, 4G' },
@@ -40,6 +41,7 @@ const EXAMPLES = `Examples:
   fleetdeck limits apply gpu-1 --user alice --memory 16G --io-read /dev/nvme0n1=200M --yes
   fleetdeck limits verify gpu-1 --user alice        # exit 1 unless enforced (or configured, with no session)
   fleetdeck limits show gpu-1                       # the host's policy, per user, and where each value comes from
+  fleetdeck limits apply gpu-1 --group students --cpu 2 --memory 8G --yes   # every member
   fleetdeck limits apply gpu-1 --user alice --clear # take alice's limits away
 Sizes: 512M, 4G, 1.5T. Profiles and many users at once: fleetdeck modules apply HOST limits --settings-file FILE.`;
 
@@ -48,9 +50,15 @@ const list = (v: Flags[string] | undefined): string[] => (Array.isArray(v) ? v :
 
 /** The user's limits from the flags (checked by the module's own schema; refused before connecting). */
 export function userEntry(flags: Flags): Record<string, unknown> {
-  const user = accountName().safeParse(flags.user);
-  if (typeof flags.user !== 'string' || !user.success) throw new FleetdeckError('invalid-input', typeof flags.user === 'string' ? `--user: ${user.error!.issues[0]!.message}` : 'Name the user: --user NAME.');
-  const entry: Record<string, unknown> = { user: user.data };
+  if (flags.user !== undefined && flags.group !== undefined) throw new FleetdeckError('invalid-input', 'Give --user or --group, not both.');
+  const key = flags.group !== undefined ? 'group' : 'user';
+  const who = accountName().safeParse(flags[key]);
+  if (typeof flags[key] !== 'string' || !who.success) throw new FleetdeckError('invalid-input', typeof flags[key] === 'string' ? `--${key}: ${who.error!.issues[0]!.message}` : 'Name the user (--user NAME) or the group (--group NAME).');
+  const entry: Record<string, unknown> = { [key]: who.data };
+  if (flags.profile !== undefined) {
+    const p = profileName.safeParse(flags.profile);
+    if (!p.success) throw new FleetdeckError('invalid-input', `--profile: ${p.error.issues[0]!.message}`);
+  }
   for (const k of ['profile', 'cpu', 'memory', 'swap', 'tasks'] as const) if (typeof flags[k] === 'string') entry[k] = flags[k];
   const io = new Map<string, Record<string, string>>();
   for (const [flag, key] of [['io-read', 'read'], ['io-write', 'write']] as const) {
@@ -62,7 +70,7 @@ export function userEntry(flags: Flags): Record<string, unknown> {
     }
   }
   if (io.size) entry.io = [...io.values()];
-  const { user: _u, profile: _p, ...spec } = entry;
+  const { user: _u, group: _g, profile: _p, ...spec } = entry;
   const checked = limitSpec.safeParse(spec);
   if (!checked.success) throw new FleetdeckError('invalid-input', checked.error.issues.map((i) => `${i.path.length ? `--${String(i.path[0])}: ` : ''}${i.message}`).join('; '));
   return entry;
@@ -72,13 +80,15 @@ export function userEntry(flags: Flags): Record<string, unknown> {
 export function policyWith(current: Record<string, unknown> | undefined, entry: Record<string, unknown>, clear: boolean): LimitsSettings {
   const profiles = (current?.profiles as Record<string, unknown> | undefined) ?? {};
   const users = ((current?.users as Record<string, unknown>[] | undefined) ?? []).slice();
-  const at = users.findIndex((u) => u.user === entry.user);
+  const groups = ((current?.groups as Record<string, unknown>[] | undefined) ?? []).slice();
+  const [list, key] = entry.group !== undefined ? [groups, 'group'] : [users, 'user'];
+  const at = list.findIndex((u) => u[key] === entry[key]);
   if (clear) {
-    if (at < 0) throw new FleetdeckError('not-found', `${String(entry.user)} has no limits in this host's policy: nothing to clear.`);
-    users.splice(at, 1);
-  } else if (at >= 0) users[at] = { ...users[at], ...entry };
-  else users.push(entry);
-  const parsed = limitsSettings.safeParse({ profiles, users });
+    if (at < 0) throw new FleetdeckError('not-found', `${key === 'group' ? 'Group ' : ''}${String(entry[key])} has no limits in this host's policy: nothing to clear.`);
+    list.splice(at, 1);
+  } else if (at >= 0) list[at] = { ...list[at], ...entry };
+  else list.push(entry);
+  const parsed = limitsSettings.safeParse({ profiles, users, groups });
   if (!parsed.success) {
     const known = Object.keys(profiles);
     const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -148,15 +158,22 @@ export const limitsCommands: CliCommand[] = [
     flags: [LIMIT_FLAGS, CONNECT_FLAGS],
     maxArgs: 1,
     run: (ctx) =>
-      withOpened(ctx, async ({ target, change }) => {
+      withOpened(
+        ctx,
+        async ({ target, change }) => {
         const given = LIMIT_KEYS.some((k) => ctx.flags[k] !== undefined);
-        const policy = target.hostId !== null && !given ? stored(change, target) : ctx.flags.user ? { users: [userEntry(ctx.flags)] } : undefined;
+        const policy = target.hostId !== null && !given ? stored(change, target) : ctx.flags.group ? { groups: [userEntry(ctx.flags)] } : ctx.flags.user ? { users: [userEntry(ctx.flags)] } : undefined;
         if (!policy) throw new FleetdeckError('not-found', target.hostId !== null ? `Fleetdeck has set no limits on ${target.hostName} yet.` : 'Give the user and the limits to check: --user NAME --memory 64M … (no policy is stored for this machine).');
         const results: CheckResult[] = (await change.verifyWith(target, 'limits', policy)).filter((r) => !ctx.flags.user || r.id === `limits-${String(ctx.flags.user)}`);
         if (ctx.flags.user && !results.length) throw new FleetdeckError('not-found', `${String(ctx.flags.user)} has no limits in ${target.hostName}'s policy.`);
         ctx.io.stdout.write(ctx.flags.json ? `${JSON.stringify(results, null, 2)}\n` : `${formatChecks(results, ctx.io)}\n`);
         return results.every((r) => r.ok) ? 0 : 1;
-      }),
+        },
+        // Names and limits given are checked before connecting.
+        () => {
+          if (ctx.flags.user !== undefined || ctx.flags.group !== undefined || LIMIT_KEYS.some((k) => ctx.flags[k] !== undefined)) userEntry(ctx.flags);
+        },
+      ),
   }),
   defineCommand({
     path: ['limits', 'show'],
@@ -172,9 +189,10 @@ export const limitsCommands: CliCommand[] = [
         if (!host) throw new FleetdeckError('not-found', `No stored host is called "${positionals[0]!.slice(0, 60)}" (fleetdeck hosts list).`);
         const policy = limitsSettings.parse(new ChangeStore(fleet.db).installed(host.id).find((i) => i.module === 'limits')?.settings ?? {});
         if (flags.json) io.stdout.write(`${JSON.stringify({ ...policy, effective: policy.users.map((u) => ({ user: u.user, ...effectiveLimits(policy, u.user) })) }, null, 2)}\n`);
-        else if (!policy.users.length) io.stdout.write(`No limits set on ${host.name} by Fleetdeck.\n`);
+        else if (!policy.users.length && !policy.groups.length) io.stdout.write(`No limits set on ${host.name} by Fleetdeck.\n`);
         else {
           for (const [name, spec] of Object.entries(policy.profiles)) io.stdout.write(`profile ${name}: ${describeSpec(spec)}\n`);
+          for (const g of policy.groups) io.stdout.write(`group ${g.group}: ${describeSpec(effectiveLimits({ ...policy, users: [] }, '', [g.group])!.spec)}${g.profile ? `  (profile ${g.profile})` : ''}\n`);
           for (const u of policy.users) {
             const e = effectiveLimits(policy, u.user)!;
             // Where a value is not the user's own (a profile's), say so.

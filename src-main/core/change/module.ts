@@ -36,6 +36,8 @@ export interface HostFacts {
   hostName: string;
   /** The accounts the planned modules named (ChangeModule.accounts), resolved on the host: uid, and whether /etc/passwd or NSS (LDAP, SSSD) knows them. */
   accounts?: ReadonlyMap<string, { uid: number; source: 'files' | 'nss' }>;
+  /** The groups the planned modules named (ChangeModule.groups), with their members on the host (also in accounts). */
+  groups?: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -80,6 +82,8 @@ export interface ChangeModule<S = unknown> {
   followsPorts?: boolean;
   /** Accounts it needs resolved on the host before planning (their uids: HostFacts.accounts). */
   accounts?(settings: S, previous?: S): string[];
+  /** Groups whose members it needs resolved on the host (HostFacts.groups). */
+  groups?(settings: S, previous?: S): string[];
   /** A port it opens that its own service may hold already (preflight does not call that busy). */
   ownsPort?(port: number, probe: Probe): boolean;
   resources(ctx: ModuleContext<S>): Resource[];

@@ -41,6 +41,10 @@ const BASE: Record<string, { args: string[]; flags: Record<string, string | true
   'modules verify': { args: ['h1', 'nginx'], flags: { timeout: '1', port: '1' } },
   'modules rollback': { args: ['h1', 'j-0123456789'], flags: { yes: true, timeout: '1', port: '1' } },
   'modules journals': { args: ['h1'], flags: { timeout: '1', port: '1' } },
+  'limits plan': { args: ['h1'], flags: { user: 'alice', memory: '1G', timeout: '1', port: '1' } },
+  'limits apply': { args: ['h1'], flags: { user: 'alice', memory: '1G', yes: true, timeout: '1', port: '1' } },
+  'limits verify': { args: ['h1'], flags: { user: 'alice', timeout: '1', port: '1' } },
+  'limits show': { args: ['h1'], flags: {} },
 };
 
 /** Where a value is data, and what that data is. Anything else must be refused with exit 2. */
@@ -68,6 +72,7 @@ const DATA: Record<string, string> = {
   'serve --tls-key': 'a key file to read (not found)',
   'modules list (arg)': 'a stored host name looked up',
   'modules ca-cert --out': 'the file to write the certificate to (never over an existing one; never run)',
+  'limits show (arg)': 'a stored host name looked up',
 };
 /** Exit codes of data that went nowhere: 0 (nothing matched / nothing to do), 4 (auth), 5 (not found, refused connection). */
 const DATA_EXITS = new Set([0, 4, 5]);
@@ -80,6 +85,9 @@ const VALID_THERE: Record<string, string[]> = {
   'watch (arg)': ['NaN', 'Infinity', 'exponent string'],
   'hosts add (arg)': ['NaN', 'Infinity', 'exponent string'],
   ...Object.fromEntries(['plan', 'apply', 'verify', 'rollback', 'journals'].map((c) => [`modules ${c} (arg)`, ['NaN', 'Infinity', 'exponent string']])),
+  ...Object.fromEntries(['plan', 'apply', 'verify'].map((c) => [`limits ${c} (arg)`, ['NaN', 'Infinity', 'exponent string']])),
+  // Cores may be fractional; swap may be 0 (none) or a few bytes.
+  ...Object.fromEntries(['plan', 'apply', 'verify'].flatMap((c) => [[`limits ${c} --cpu`, ['1.5']], [`limits ${c} --swap`, ['-0', '1.5']]])),
   'watch --count': ['numeric string'],
   'watch --interval': ['1.5', 'numeric string'],
   'audit list --limit': ['numeric string'],

@@ -103,6 +103,17 @@ describe('limits plan', () => {
     expect(limitsModule.accounts!(settings({ users: [] }), before)).toEqual(['carol', 'dave']);
   });
 
+  it("limits every member of a group (the host's member list and primary group), with a user's own values on top", () => {
+    const f: HostFacts = { ...facts(), groups: new Map([['students', ['carol', 'dave']]]) };
+    const s = { profiles: { student: { cpu: 1, memory: '2G' } }, groups: [{ group: 'students', profile: 'student', tasks: 64 }], users: [{ user: 'dave', memory: '4G' }] };
+    const d = desired(s, f);
+    expect(d.items.map((i) => (i.resource.kind === 'file' ? i.resource.path : i.resource.kind))).toEqual([dropInPath(1002), dropInPath(1001), 'command']);
+    expect(d.checks.map((c) => c.label)).toEqual(['dave: CPU 1 core, memory 4G, 64 tasks', 'carol: CPU 1 core, memory 2G, 64 tasks']);
+    expect(effectiveLimits(settings(s), 'dave', ['students'])!.from).toEqual({ cpu: 'group students (profile student)', memory: 'own', tasks: 'group students' });
+    expect(limitsModule.groups!(settings(s))).toEqual(['students']);
+    expect(() => desired({ groups: [{ group: 'staff', cpu: 1 }] }, { ...facts(), groups: new Map() })).toThrow(/no group "staff" on gpu-1/);
+  });
+
   it('refuses a user the host does not know, naming it and what to do', () => {
     expect(() => desired({ users: [{ user: 'erin', memory: '1G' }] })).toThrow(/no user "erin" on gpu-1: create the account first/);
   });

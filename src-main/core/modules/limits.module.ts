@@ -52,14 +52,25 @@ function accountOf(ctx: ModuleContext<LimitsSettings>, user: string): number {
   return a.uid;
 }
 
+/** Who a policy limits on this host: its users, and the members of its groups (as the host lists them). */
+export function limitedNames(s: LimitsSettings, groups: ReadonlyMap<string, readonly string[]> | undefined): string[] {
+  return [...new Set([...s.users.map((u) => u.user), ...s.groups.flatMap((g) => groups?.get(g.group) ?? [])])];
+}
+
+const memberOf = (ctx: ModuleContext<LimitsSettings>, user: string) => ctx.settings.groups.filter((g) => ctx.facts.groups?.get(g.group)?.includes(user)).map((g) => g.group);
+
 function limited(ctx: ModuleContext<LimitsSettings>): { user: string; uid: number; spec: LimitSpec }[] {
-  return ctx.settings.users.map((u) => ({ user: u.user, uid: accountOf(ctx, u.user), spec: effectiveLimits(ctx.settings, u.user)!.spec }));
+  for (const g of ctx.settings.groups) {
+    if (!ctx.facts.groups?.has(g.group)) throw new FleetdeckError('invalid-input', `There is no group "${g.group}" on ${ctx.facts.hostName}: create it first, or take it out of the limits.`, { group: g.group });
+  }
+  return limitedNames(ctx.settings, ctx.facts.groups).map((user) => ({ user, uid: accountOf(ctx, user), spec: effectiveLimits(ctx.settings, user, memberOf(ctx, user))!.spec }));
 }
 
 export const limitsModule = defineModule<LimitsSettings>({
   info: limitsInfo,
   settings: limitsSettings as never,
   accounts: (s, previous) => [...new Set([...s.users, ...(previous?.users ?? [])].map((u) => u.user))],
+  groups: (s, previous) => [...new Set([...s.groups, ...(previous?.groups ?? [])].map((g) => g.group))],
   unsupported(facts: HostFacts) {
     if (facts.probe.serviceManager !== 'systemd') return 'per-user limits without systemd (cgroupfs directly) are not built yet: this host needs systemd';
     if (facts.probe.cgroup.mode === 'none') return 'the host has no cgroups mounted';
@@ -69,10 +80,13 @@ export const limitsModule = defineModule<LimitsSettings>({
   opens: () => [],
   resources(ctx) {
     const files: Resource[] = limited(ctx).map(({ user, uid, spec }) => ({ kind: 'file', path: dropInPath(uid), content: dropIn(user, spec), mode: 0o644, owner: 'root', group: 'root' }));
-    // Users limited last time and left out now: their drop-ins go (an account deleted since has no slice to limit).
-    for (const u of ctx.previous?.users ?? []) {
-      const uid = ctx.facts.accounts?.get(u.user)?.uid;
-      if (uid !== undefined && !ctx.settings.users.some((x) => x.user === u.user)) files.push({ kind: 'file', path: dropInPath(uid), content: null });
+    // Users limited last time and left out now: their drop-ins go (an account deleted since has no
+    // slice to limit; a member who left a limited group on the host keeps the drop-in: roll back or
+    // list them to change it).
+    const now = new Set(limitedNames(ctx.settings, ctx.facts.groups));
+    for (const user of ctx.previous ? limitedNames(ctx.previous, ctx.facts.groups) : []) {
+      const uid = ctx.facts.accounts?.get(user)?.uid;
+      if (uid !== undefined && !now.has(user)) files.push({ kind: 'file', path: dropInPath(uid), content: null });
     }
     if (!files.length) return [];
     return [
@@ -104,7 +118,7 @@ export const limitsModule = defineModule<LimitsSettings>({
   warnings(ctx) {
     const out: string[] = [];
     const mode = ctx.facts.probe.cgroup.mode;
-    if (mode !== 'v2' && ctx.settings.users.some((u) => effectiveLimits(ctx.settings, u.user)?.spec.swap !== undefined)) {
+    if (mode !== 'v2' && limitedNames(ctx.settings, ctx.facts.groups).some((u) => effectiveLimits(ctx.settings, u, memberOf(ctx, u))?.spec.swap !== undefined)) {
       out.push(`This host runs cgroup ${mode}: systemd cannot limit swap there (MemorySwapMax needs cgroup v2), so the swap limits are written but not enforced; verify says so.`);
     }
     return out;
