@@ -4,6 +4,8 @@
 export const MAX_PID = 4_194_304;
 
 export const KILL_SIGNALS = ['TERM', 'KILL'] as const;
+/** The change engine's module name for process kills: their journals, audit lines and progress say it. */
+export const KILL_OWNER = 'processes';
 export type KillSignalName = (typeof KILL_SIGNALS)[number];
 
 export function isValidPid(value: unknown): value is number {

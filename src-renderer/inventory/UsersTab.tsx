@@ -41,14 +41,15 @@ const LIMIT_BADGE = {
 /** A user's limits from the host's policy, with what the last verify said; Limits… edits them. */
 function LimitsCell({ hostId, user, groups, installed, onEdit }: { hostId: number | undefined; user: string; groups: readonly string[]; installed: ReturnType<typeof useInstalled>['data']; onEdit?: () => void }) {
   const l = userLimits(installed, user, groups);
-  const viaGroup = l ? Object.values(l.from).find((f) => f?.startsWith('group ')) : undefined;
+  // "group students (profile student)" → "group students".
+  const viaGroup = l ? Object.values(l.from).find((f) => f?.startsWith('group '))?.replace(/ \(.*$/, '') : undefined;
   const badge = l ? LIMIT_BADGE[l.state] : null;
   return (
     <div className="user-limits" data-testid={`user-limits-${user}`} data-state={l?.state ?? 'none'}>
       {l ? (
-        <span className="small-text user-limits-text" title={viaGroup ? `Some values come from ${viaGroup.replace(/ \(.*$/, '')}` : undefined}>
+        <span className="small-text user-limits-text" title={viaGroup ? `Some values come from ${viaGroup}` : undefined}>
           {l.text}
-          {viaGroup ? <span className="muted"> (via {viaGroup.replace(/ \(.*$/, '')})</span> : null}
+          {viaGroup ? <span className="muted"> (via {viaGroup})</span> : null}
         </span>
       ) : (
         <span className="muted small-text">none</span>

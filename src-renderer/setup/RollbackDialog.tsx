@@ -1,3 +1,4 @@
+import { KILL_OWNER } from '../../src-common/processes/limits.js';
 import { useState } from 'react';
 import type { JournalSummary } from '../../src-common/change/plan.schema.js';
 import { Icon } from '../app/icons.js';
@@ -19,7 +20,7 @@ export const JOURNAL_STATUS: Record<JournalSummary['status'], { label: string; t
 /** Journals a rollback can start from: not running, not rolled back already. */
 /** A process kill's journal (the engine's "processes" changes): a signal has nothing to roll back. */
 export function isKillJournal(j: JournalSummary): boolean {
-  return j.modules.length === 1 && j.modules[0] === 'processes';
+  return j.modules.length === 1 && j.modules[0] === KILL_OWNER;
 }
 
 export function canRollBack(j: JournalSummary): boolean {

@@ -1,4 +1,5 @@
-import type { Observed, Resource } from '../../../src-common/change/resource.schema.js';
+import * as z from 'zod/mini';
+import { account, type Observed, type Resource } from '../../../src-common/change/resource.schema.js';
 import type { HelperContext } from '../context.js';
 import { parseGroup, parsePasswd } from '../inventory/local-users.js';
 import { pidOccupant } from '../processes/process-control.js';
@@ -97,7 +98,7 @@ export async function resolveAccounts(ctx: HelperContext, names: string[], group
     const names = new Set([...entry.members, ...passwd.filter((p) => p.gid === gid).map((p) => p.name)]);
     const members: Account[] = [];
     for (const m of [...names].slice(0, 65_536)) {
-      const a = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/.test(m) ? await one(m) : null;
+      const a = z.safeParse(account(), m).success ? await one(m) : null;
       if (a) members.push(a);
     }
     groups.push({ name: g, members });

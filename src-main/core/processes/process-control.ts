@@ -1,5 +1,5 @@
 import type { KillPlan, KillResult, KillSignal, ProcessIdentity } from '../../../src-common/processes/processes.contract.js';
-import { guardText, NEVER_KILLED } from '../../../src-common/processes/limits.js';
+import { guardText, KILL_OWNER, NEVER_KILLED } from '../../../src-common/processes/limits.js';
 import { FleetdeckError, isProblemCode, toProblem } from '../../../src-common/problems.js';
 import { helperApi, type HelperResult } from '../../../src-common/protocol/helper-api.js';
 import { api } from '../../../src-common/api.js';
@@ -28,8 +28,6 @@ export interface ProcessControlDeps {
 
 type InspectResult = HelperResult<typeof helperApi.processInspect>;
 
-/** The engine's module name for kills: journals, audit and progress say "processes". */
-export const KILL_OWNER = 'processes';
 
 
 function shorten(command: string, max = 60): string {
