@@ -67,12 +67,36 @@ export function journalRootFor(ctx: Pick<HelperContext, 'uid' | 'env'>): string 
   return path.join(state, 'fleetdeck', 'journal');
 }
 
+/**
+ * Waits for a helper still working the journal — one whose link to the app was lost finishes its
+ * current step, then stops — and claims the journal for this one. Without the wait, a rollback
+ * could undo a step that the other helper then completes behind it.
+ */
+async function claimWhenFree(journal: Journal, waitMs = 90_000): Promise<void> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    const pid = journal.owner();
+    if (pid === null) return journal.claim();
+    if (Date.now() > until) {
+      throw new FleetdeckError('change-conflict', `This change is still running on the host (Fleetdeck helper, process ${pid}): it finishes its current step, then stops. Try again once the change reads as interrupted.`, { pid });
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 async function send(sink: ChannelSink, e: JournalEvent): Promise<void> {
   try {
     await sink.send(`${JSON.stringify(e)}\n`);
   } catch {
     // The app is gone: the journal has every event, the next connect reads it.
   }
+}
+
+/** Where a resume starts: the step that was running (or failed) runs again — every step makes a state so, and doing so twice is harmless. */
+function resumeFrom(journal: Journal): number {
+  const s = journal.summary();
+  if (s.status === 'done' || s.status === 'rolled-back') throw new FleetdeckError('change-conflict', `This change already ${s.status === 'done' ? 'finished' : 'was rolled back'}: plan again.`);
+  return (s.stoppedAt ?? s.completed + 1) || 1;
 }
 
 export function changeHandlers(ctx: HelperContext, rt: ReturnType<typeof createChangeRuntime>, journalRoot = journalRootFor(ctx)) {
@@ -117,7 +141,7 @@ export function changeHandlers(ctx: HelperContext, rt: ReturnType<typeof createC
       const j = Journal.open(journalRoot, p.journalId);
       const events = j.events();
       const summary = summarize(j.meta, events);
-      if (summary.status === 'running' && !rt.running.has(p.journalId)) summary.status = 'interrupted';
+      if (summary.status === 'running' && !rt.running.has(p.journalId) && j.owner() === null) summary.status = 'interrupted';
       return { summary, steps: j.meta.steps, events: events.slice(-5000) };
     },
     resolve: async (p: { journalId: string; step: number; ok: boolean; evidence: string }) => {
@@ -139,19 +163,17 @@ export function changeHandlers(ctx: HelperContext, rt: ReturnType<typeof createC
       let from = 1;
       if (p.resume) {
         journal = Journal.open(journalRoot, p.journalId);
-        const s = journal.summary();
-        if (s.status === 'done' || s.status === 'rolled-back') throw new FleetdeckError('change-conflict', `This change already ${s.status === 'done' ? 'finished' : 'was rolled back'}: plan again.`);
-        // The step that was running (or failed) runs again: every step makes a state so, and
-        // doing so twice is harmless.
-        from = (s.stoppedAt ?? s.completed + 1) || 1;
       } else {
         journal = Journal.create(journalRoot, { id: p.journalId, planId: p.planId, modules: p.modules, backend: p.backend, manager: p.manager, steps: p.steps, startedAt: Date.now() });
       }
+      await claimWhenFree(journal);
+      if (p.resume) from = resumeFrom(journal);
       const d = deps(p.journalId, sink, p.backend, p.manager);
       try {
         await rt.track(p.journalId, runSteps(journal, d, from));
         await d.sent();
       } finally {
+        journal.release();
         journal.close();
       }
     },
@@ -160,11 +182,13 @@ export function changeHandlers(ctx: HelperContext, rt: ReturnType<typeof createC
       if (rt.running.has(p.journalId)) throw new FleetdeckError('change-conflict', `Journal ${p.journalId} is being applied right now: cancel it first.`);
       const journal = Journal.open(journalRoot, p.journalId);
       requireRootLive(ctx, 'change', journal.meta.steps);
+      await claimWhenFree(journal);
       const d = deps(p.journalId, sink, p.backend, p.manager);
       try {
         await rt.track(p.journalId, rollback(journal, d));
         await d.sent();
       } finally {
+        journal.release();
         journal.close();
       }
     },

@@ -97,6 +97,68 @@ export class Journal {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
   }
+
+  /**
+   * Marks this process as the one working the journal (an apply, a resume or a rollback), so that
+   * another helper — the one started by the next connect, while a helper whose link was lost
+   * still finishes its step — reads it as running, not interrupted, and waits before it touches
+   * the host. An owner that is gone (killed, crashed, its pid reused since) is taken over.
+   */
+  claim(): void {
+    const file = path.join(this.dir, 'owner');
+    for (let tries = 0; tries < 3; tries++) {
+      try {
+        const fd = openSync(file, 'wx', 0o600);
+        writeSync(fd, JSON.stringify(selfIdentity()));
+        closeSync(fd);
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const pid = this.owner();
+      if (pid !== null) throw new FleetdeckError('change-conflict', `Journal ${this.meta.id} is being worked on by another Fleetdeck helper on this host (process ${pid}).`, { pid });
+      rmSync(file, { force: true });
+    }
+    throw new FleetdeckError('change-conflict', `Journal ${this.meta.id}: could not take it over from another helper.`);
+  }
+
+  release(): void {
+    const file = path.join(this.dir, 'owner');
+    const me = selfIdentity();
+    const now = readOwner(file);
+    if (now && now.pid === me.pid && now.start === me.start) rmSync(file, { force: true });
+  }
+
+  /** The pid of the live process (not this one) working this journal now, or null. */
+  owner(): number | null {
+    const o = readOwner(path.join(this.dir, 'owner'));
+    if (!o || o.pid === process.pid) return null;
+    return startOf(o.pid) === o.start ? o.pid : null;
+  }
+}
+
+/** A process's start time (ticks after boot): with its pid, one process, even once the pid is reused. */
+function startOf(pid: number): number | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const n = Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[19]);
+    return Number.isFinite(n) ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+function selfIdentity(): { pid: number; start: number | null } {
+  return { pid: process.pid, start: startOf(process.pid) };
+}
+
+function readOwner(file: string): { pid: number; start: number | null } | null {
+  try {
+    const o = JSON.parse(readFileSync(file, 'utf8')) as { pid?: unknown; start?: unknown };
+    return Number.isInteger(o.pid) && (o.pid as number) > 0 ? { pid: o.pid as number, start: typeof o.start === 'number' ? o.start : null } : null;
+  } catch {
+    return null;
+  }
 }
 
 function writeDurable(file: string, text: string): void {
@@ -202,8 +264,8 @@ export function listJournals(root: string, live: ReadonlySet<string>): JournalSu
     try {
       const j = Journal.open(root, name);
       const s = j.summary();
-      // A journal without an end that no process of ours is running stopped part-way.
-      if (s.status === 'running' && !live.has(name)) s.status = 'interrupted';
+      // A journal without an end that no helper is working on any more stopped part-way.
+      if (s.status === 'running' && !live.has(name) && j.owner() === null) s.status = 'interrupted';
       out.push(s);
     } catch {
       // A directory without a readable plan is not a journal.
