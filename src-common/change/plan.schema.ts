@@ -54,6 +54,8 @@ export const checkSchema = z.discriminatedUnion('kind', [
     swapMax: z.optional(nonNegativeInt()),
     tasksMax: z.optional(nonNegativeInt()),
     cpuQuotaPercent: z.optional(nonNegativeInt()),
+    /** How the limits are enforced: a systemd user slice (the default), or Fleetdeck's own cgroup (no systemd). */
+    via: z.optional(z.enum(['systemd', 'cgroupfs'])),
   }),
   z.object({ kind: z.literal('http'), id: name(), label: text(), port: int().check(z.gte(1), z.lte(65535)), path: text(1024), expectStatus: int(), tls: z.optional(z.boolean()), hostHeader: z.optional(name()) }),
 ]);

@@ -12,8 +12,11 @@ import { isValidPid, KILL_SIGNALS, MAX_PID } from '../processes/limits.js';
 
 /** An absolute path without "..", NUL or newlines. */
 export const absPath = () => z.string().check(z.maxLength(MAX.text), z.regex(/^\/[^\0\n\r]*$/), z.refine((p) => !p.split('/').includes('..'), 'no ".." in paths'));
-/** argv[0] is a program name or absolute path; never a shell string. */
-export const argv = () => list(text(), 256).check(z.minLength(1));
+/**
+ * argv[0] is a program name or absolute path; never a shell string built from input. An element
+ * may be a fixed inline script of Fleetdeck's own (`/bin/sh -c SCRIPT NAME ARGS`): up to 16 KiB.
+ */
+export const argv = () => list(text(16 * 1024), 256).check(z.minLength(1));
 /** Unix account or group names, as useradd takes them. */
 export const account = () => z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/));
 /** systemd unit or openrc service names. */
@@ -75,6 +78,8 @@ export const commandResourceSchema = z.object({
   unless: z.optional(argv()),
   /** What undoes it in a rollback; without it (or undoneWith) the step is not reversible. */
   undo: z.optional(argv()),
+  /** Its undo reads what the rest of the rollback restores (a config file): it runs last, once that is back. */
+  undoLast: z.optional(z.boolean()),
   /** Undone by the rest of the rollback, nothing of its own to run: why ("the rules go back with the files"). */
   undoneWith: z.optional(text()),
   /**

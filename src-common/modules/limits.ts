@@ -147,3 +147,4 @@ export const limitsInfo: ModuleInfo = {
   defaults: { profiles: {}, users: [], groups: [] },
   wizard: false,
 };
+

@@ -43,8 +43,10 @@ function helperChannel<P extends z.core.$ZodType, I extends z.core.$ZodType | nu
 
 const none = z.strictObject({});
 const journalId = z.string().check(z.regex(/^[A-Za-z0-9-]{8,64}$/));
-const packageBackend = z.enum(['apt', 'dnf', 'yum', 'zypper', 'pacman', 'apk']);
-const serviceManager = z.enum(['systemd', 'openrc']);
+// 'none': a plan that installs no package (or touches no service) on a host without a package
+// manager (or an init) Fleetdeck knows: limits through cgroupfs, signals, files.
+const packageBackend = z.enum(['apt', 'dnf', 'yum', 'zypper', 'pacman', 'apk', 'none']);
+const serviceManager = z.enum(['systemd', 'openrc', 'none']);
 
 export const helperApi = {
   ping: helperRequest('system.ping1', none, z.object({ now: num() })),

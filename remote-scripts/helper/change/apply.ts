@@ -33,10 +33,12 @@ type FileUndo = { kind: 'file'; path: string; backup: Backup; createdDirs: strin
 /** pulledIn: what the install added besides the named packages (their dependencies), where the backend says. */
 type PackageUndo = { kind: 'package'; installed: string[]; removed: string[]; pulledIn?: string[] };
 type UnitUndo = { kind: 'unit'; name: string; before: UnitState };
-type CommandUndo = { kind: 'command'; undo: string[] | null; note?: string };
+type CommandUndo = { kind: 'command'; undo: string[] | null; note?: string; last?: boolean };
 /** A signal cannot be taken back: the rollback says so. */
 type SignalUndo = { kind: 'signal'; pid: number };
 type Undo = FileUndo | PackageUndo | UnitUndo | CommandUndo | GuardUndo | SignalUndo;
+
+import { showArgv } from '../../../src-common/change/show-argv.js';
 
 export { shQuote } from './guard.js';
 
@@ -204,7 +206,7 @@ async function applyCommand(journal: Journal, n: number, r: CommandResource, dep
     const check = await ctx.run(r.unless, { timeoutMs: 60_000 });
     if (check.code === 0) return true;
   }
-  journal.saveUndo(n, { kind: 'command', undo: r.undo ?? null, ...(r.undoneWith ? { note: r.undoneWith } : {}) } satisfies CommandUndo);
+  journal.saveUndo(n, { kind: 'command', undo: r.undo ?? null, ...(r.undoneWith ? { note: r.undoneWith } : {}), ...(r.undoLast ? { last: true } : {}) } satisfies CommandUndo);
   const res = ctx.runStreaming
     ? await ctx.runStreaming(r.argv, { timeoutMs: r.timeoutMs ?? 10 * 60_000, env: { ...env, ...r.env }, onLine, signal: deps.signal })
     : await ctx.run(r.argv, { timeoutMs: r.timeoutMs ?? 10 * 60_000 });
@@ -246,6 +248,7 @@ export async function rollback(journal: Journal, deps: RunnerDeps): Promise<'rol
   let restartUnits = new Set<string>();
   const gentleUnits = new Map<string, string[]>();
   let restoredSystemd = false;
+  const last: { n: number; argv: string[] }[] = [];
   // Run once the files are back, and before a package step is undone (the command may need the package).
   const runGentle = async () => {
     for (const [unit, argv] of gentleUnits) {
@@ -317,12 +320,16 @@ export async function rollback(journal: Journal, deps: RunnerDeps): Promise<'rol
       } else if (undo.kind === 'signal') {
         notes.push(`step ${n} sent a signal to pid ${undo.pid}: a signal cannot be undone`);
         log({ type: 'rollback-step', step: n, message: 'a signal cannot be undone: left as it is' });
+      } else if (undo.last && undo.undo) {
+        // It reads what the rest of the rollback restores: it runs once that is done.
+        last.push({ n, argv: undo.undo });
+        log({ type: 'rollback-step', step: n, message: `runs once the rest is undone: ${showArgv(undo.undo)}` });
       } else {
         if (undo.undo) {
           const res = await deps.ctx.run(undo.undo, { timeoutMs: 10 * 60_000 });
-          if (res.code !== 0) throw failed(undo.undo.join(' '), res, false);
+          if (res.code !== 0) throw failed(showArgv(undo.undo), res, false);
         } else if (!undo.note) notes.push(`step ${n} (${journal.meta.steps[n - 1]?.summary ?? 'a command'}) cannot be undone`);
-        log({ type: 'rollback-step', step: n, message: undo.undo ? `ran ${undo.undo.join(' ')}` : (undo.note ?? 'not reversible: left as it is') });
+        log({ type: 'rollback-step', step: n, message: undo.undo ? `ran ${showArgv(undo.undo)}` : (undo.note ?? 'not reversible: left as it is') });
       }
     } catch (err) {
       log({ type: 'rollback-failed', step: n, problem: toProblem(err).problem, message: toProblem(err).message });
@@ -331,6 +338,15 @@ export async function rollback(journal: Journal, deps: RunnerDeps): Promise<'rol
   }
   // Unit files or drop-ins put back (a user slice's limits): systemd reads them again first.
   if (restoredSystemd) await deps.manager.reloadDefinitions(deps.ctx);
+  for (const { n, argv } of last) {
+    const res = await deps.ctx.run(argv, { timeoutMs: 10 * 60_000 });
+    if (res.code !== 0) {
+      const err = failed(showArgv(argv), res, false);
+      log({ type: 'rollback-failed', step: n, problem: err.problem, message: err.message });
+      return 'rollback-failed';
+    }
+    deps.emit({ t: Date.now(), type: 'output', step: n, line: `step ${n}: its undo ran once the rest was back` });
+  }
   // Services whose config was restored run the old config again (only those still running);
   // those a restart would hurt run their own rollback command instead.
   restartUnits = new Set([...restartUnits].filter((u) => !rollbackWith(journal, u)));

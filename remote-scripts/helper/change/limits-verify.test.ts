@@ -14,7 +14,7 @@ function host(show: string, files: Record<string, string>): HelperContext {
     uid: 0,
     env: {},
     readText: async (p: string) => files[p] ?? null,
-    listDir: async () => null,
+    listDir: async (p: string) => (p === '/proc' ? [...new Set(Object.keys(files).map((f) => /^\/proc\/(\d+)\//.exec(f)?.[1]).filter(Boolean))] as string[] : null),
     readLink: async () => null,
     exists: async (p: string) => p in files,
     statfs: async () => null,
@@ -60,5 +60,38 @@ describe('user-limits check', () => {
     expect(drifted).toEqual({ ok: false, evidence: expect.stringMatching(/memory: drifted \(\/sys\/fs\/cgroup\/user.slice\/user-1001.slice\/memory.max = max, 67108864 wanted\)/) });
     const noSwap = await checkUserLimits(host(`${LOADED}`.replace('MemorySwapMax=infinity', 'MemorySwapMax=0'), { [`${V1('memory')}/memory.limit_in_bytes`]: '67108864' }), { ...check, tasksMax: undefined, cpuQuotaPercent: undefined, swapMax: 0 });
     expect(noSwap).toEqual({ ok: false, evidence: expect.stringMatching(/swap: not enforced \(no cgroup file for it/) });
+  });
+
+  describe('without systemd (cgroupfs: fleetdeck/user-UID and the PAM hook)', () => {
+    const cg = (c: string) => `/sys/fs/cgroup/${c}/fleetdeck/user-1001`;
+    const HOOKED = 'session optional pam_exec.so seteuid quiet /usr/local/lib/fleetdeck/cgroup-limits session\n';
+    const proc = (pid: number, state: string, cgroup: string) => ({ [`/proc/${pid}/status`]: `Name:\tx\nState:\t${state}\nUid:\t1001\t1001\t1001\t1001\n`, [`/proc/${pid}/cgroup`]: `4:memory:${cgroup}\n8:pids:${cgroup}\n` });
+    const base = {
+      [`${cg('memory')}/memory.limit_in_bytes`]: '67108864\n',
+      [`${cg('pids')}/pids.max`]: '40\n',
+      [`${cg('cpu')}/cpu.cfs_quota_us`]: '20000\n',
+      [`${cg('cpu')}/cpu.cfs_period_us`]: '100000\n',
+      [cg('memory')]: '',
+      '/etc/pam.d/common-session': `session required pam_unix.so\n${HOOKED}`,
+      ...proc(500, 'S (sleeping)', '/fleetdeck/user-1001'),
+      ...proc(501, 'Z (zombie)', '/'),
+      ...proc(502, 'S (sleeping)', '/docker/abc'),
+    };
+    const c = { ...check, via: 'cgroupfs' as const };
+
+    it('enforced: the values, the hook, every live process inside (a zombie and a container process are not counted)', async () => {
+      const r = await checkUserLimits(host('', base), c);
+      expect(r).toEqual({ ok: true, evidence: expect.stringMatching(/^Enforced for carol: memory\/fleetdeck\/user-1001\/memory.limit_in_bytes = 67108864, pids\/fleetdeck\/user-1001\/pids.max = 40, cpu\/fleetdeck\/user-1001\/cpu.cfs_quota_us = 20000 per 100000 .*PAM hook in \/etc\/pam.d\/common-session; 1 process inside now/) });
+    });
+
+    it('loud when a process runs outside, the hook is gone, a value drifted, or there is no cgroup', async () => {
+      const r = await checkUserLimits(host('', { ...base, '/etc/pam.d/common-session': 'session required pam_unix.so\n', [`${cg('pids')}/pids.max`]: 'max\n', ...proc(503, 'R (running)', '/') }), c);
+      expect(r.ok).toBe(false);
+      expect(r.evidence).toMatch(/tasks: drifted \(.*pids.max = max, 40 wanted\)/);
+      expect(r.evidence).toMatch(/new sessions do not join the limits/);
+      expect(r.evidence).toMatch(/1 process of carol runs outside the limits \(pid 503\)/);
+      const none = await checkUserLimits(host('', {}), c);
+      expect(none).toEqual({ ok: false, evidence: expect.stringMatching(/^Not enforced for carol: there is no cgroup \/sys\/fs\/cgroup\/memory\/fleetdeck\/user-1001/) });
+    });
   });
 });

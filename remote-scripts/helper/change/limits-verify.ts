@@ -1,4 +1,5 @@
 import type { Check } from '../../../src-common/change/plan.schema.js';
+import { CONTAINER_CGROUP_PARTS } from '../../../src-common/modules/container-cgroups.js';
 import type { HelperContext } from '../context.js';
 
 /**
@@ -43,6 +44,7 @@ async function firstFile(ctx: HelperContext, paths: string[]): Promise<{ path: s
 const num = (v: string | undefined) => (v === undefined || v === '' || v === MAX || v === 'max' ? null : Number(v));
 
 export async function checkUserLimits(ctx: HelperContext, c: LimitsCheck): Promise<{ ok: boolean; evidence: string }> {
+  if (c.via === 'cgroupfs') return checkCgroupfsLimits(ctx, c);
   const slice = `user-${c.uid}.slice`;
   const show = await ctx.run(['systemctl', 'show', slice, '-p', 'ActiveState', '-p', 'MemoryMax', '-p', 'MemorySwapMax', '-p', 'TasksMax', '-p', 'CPUQuotaPerSecUSec'], { timeoutMs: 15_000 });
   if (show.missing || show.code !== 0) return { ok: false, evidence: `systemctl show ${slice} failed (exit ${show.code ?? 'timeout'}): ${(show.stderr || show.stdout).trim().slice(0, 500)}` };
@@ -98,4 +100,74 @@ export async function checkUserLimits(ctx: HelperContext, c: LimitsCheck): Promi
   }
   if (problems.length) return { ok: false, evidence: `Not enforced for ${c.user} (${configured}): ${problems.join('; ')}.` };
   return { ok: true, evidence: `Enforced for ${c.user}'s session: ${kernel.join(', ')} (${configured}).` };
+}
+
+const HOOK = '/usr/local/lib/fleetdeck/cgroup-limits';
+const PAMS = ['/etc/pam.d/common-session', '/etc/pam.d/runuser'];
+
+/** The memory-hierarchy cgroup of each process of `uid` (real uid), from /proc. */
+async function processesOf(ctx: HelperContext, uid: number): Promise<{ pid: number; cgroup: string }[]> {
+  const out: { pid: number; cgroup: string }[] = [];
+  for (const name of (await ctx.listDir('/proc')) ?? []) {
+    if (!/^\d+$/.test(name)) continue;
+    const status = await ctx.readText(`/proc/${name}/status`);
+    const ruid = status && /^Uid:\s+(\d+)/m.exec(status);
+    if (!ruid || Number(ruid[1]) !== uid) continue;
+    // A zombie has exited: only its exit status is left for its parent, nothing to limit.
+    if (/^State:\s*[ZX]/m.test(status)) continue;
+    const cg = (await ctx.readText(`/proc/${name}/cgroup`)) ?? '';
+    const mem = /^\d+:[^:]*\bmemory\b[^:]*:(.*)$/m.exec(cg);
+    if (mem) out.push({ pid: Number(name), cgroup: mem[1]!.trim() });
+  }
+  return out;
+}
+
+/**
+ * No systemd: Fleetdeck's own cgroup fleetdeck/user-UID (limits-cgroupfs.ts). Enforced when the
+ * kernel holds the values, the PAM hook is in place for new sessions, and no process of the user
+ * runs outside (in the root cgroup); each of those failing is said, with what was read.
+ */
+async function checkCgroupfsLimits(ctx: HelperContext, c: LimitsCheck): Promise<{ ok: boolean; evidence: string }> {
+  const rel = `fleetdeck/user-${c.uid}`;
+  const dir = (ctrl: string) => `/sys/fs/cgroup/${ctrl}/${rel}`;
+  const problems: string[] = [];
+  const seen: string[] = [];
+  const read = async (file: string) => (await ctx.readText(file))?.trim() ?? null;
+  if (!(await ctx.exists(dir('memory')))) return { ok: false, evidence: `Not enforced for ${c.user}: there is no cgroup ${dir('memory')} (apply the limits again).` };
+  const compare = (label: string, file: string, value: string | null, wanted: number | undefined, got: number | null) => {
+    if (wanted === undefined) return;
+    if (value === null) problems.push(`${label}: not enforced (${file} cannot be read)`);
+    else if (got === wanted) seen.push(`${file.replace('/sys/fs/cgroup/', '')} = ${value}`);
+    else problems.push(`${label}: drifted (${file} = ${value}, ${wanted} wanted)`);
+  };
+  const memFile = `${dir('memory')}/memory.limit_in_bytes`;
+  const mem = await read(memFile);
+  compare('memory', memFile, mem, c.memoryMax, mem === null ? null : Number(mem));
+  if (c.swapMax !== undefined) {
+    const swFile = `${dir('memory')}/memory.memsw.limit_in_bytes`;
+    const memsw = await read(swFile);
+    if (memsw === null) problems.push('swap: not enforced (the kernel keeps no swap accounting: memory.memsw.limit_in_bytes is missing; boot with swapaccount=1)');
+    else compare('swap', swFile, memsw, c.swapMax, mem === null ? null : Number(memsw) - Number(mem));
+  }
+  const pidsFile = `${dir('pids')}/pids.max`;
+  const pids = await read(pidsFile);
+  compare('tasks', pidsFile, pids, c.tasksMax, pids === null || pids === 'max' ? null : Number(pids));
+  if (c.cpuQuotaPercent !== undefined) {
+    const qFile = `${dir('cpu')}/cpu.cfs_quota_us`;
+    const quota = await read(qFile);
+    const period = await read(`${dir('cpu')}/cpu.cfs_period_us`);
+    const pct = quota === null || period === null || Number(quota) < 0 ? null : Math.round((Number(quota) / Number(period)) * 100);
+    compare('CPU %', qFile, quota === null ? null : `${quota} per ${period ?? '?'}`, c.cpuQuotaPercent, pct);
+  }
+  const hooked: string[] = [];
+  for (const f of PAMS) if ((await ctx.readText(f))?.split('\n').some((l) => /^\s*session\s/.test(l) && l.includes(HOOK))) hooked.push(f);
+  if (!hooked.length) problems.push(`new sessions do not join the limits (no pam_exec ${HOOK} line in ${PAMS.join(' or ')})`);
+  const procs = await processesOf(ctx, c.uid);
+  const inContainer = (cg: string) => CONTAINER_CGROUP_PARTS.some((part) => cg.includes(part));
+  const outside = procs.filter((p) => p.cgroup !== `/${rel}` && !inContainer(p.cgroup));
+  if (outside.length) problems.push(`${outside.length} process${outside.length === 1 ? '' : 'es'} of ${c.user} run${outside.length === 1 ? 's' : ''} outside the limits (pid ${outside.slice(0, 5).map((p) => p.pid).join(', ')}${outside.length > 5 ? ', …' : ''}): apply again to move them in`);
+  const inside = procs.filter((p) => p.cgroup === `/${rel}`).length;
+  const how = `cgroupfs ${rel}; PAM hook in ${hooked.join(', ') || 'nothing'}`;
+  if (problems.length) return { ok: false, evidence: `Not enforced for ${c.user} (${how}): ${problems.join('; ')}.` };
+  return { ok: true, evidence: `Enforced for ${c.user}: ${seen.join(', ')} (${how}; ${inside} process${inside === 1 ? '' : 'es'} inside now, new sessions join at login).` };
 }

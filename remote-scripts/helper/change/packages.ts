@@ -1,3 +1,4 @@
+import { FleetdeckError } from '../../../src-common/problems.js';
 import type { HelperContext, RunResult } from '../context.js';
 
 /**
@@ -5,7 +6,7 @@ import type { HelperContext, RunResult } from '../context.js';
  * name. Each can say what is installed, dry-run an install (what would change, without changing
  * anything), install and remove, streaming the tool's output. Every command is an argv.
  */
-export type BackendName = 'apt' | 'dnf' | 'yum' | 'zypper' | 'pacman' | 'apk';
+export type BackendName = 'apt' | 'dnf' | 'yum' | 'zypper' | 'pacman' | 'apk' | 'none';
 
 export interface DryRun {
   /** Packages the install would add or upgrade, with versions where the tool says. */
@@ -272,7 +273,20 @@ export const apk: PackageBackend = {
   transient,
 };
 
-export const BACKENDS: Record<BackendName, PackageBackend> = { apt, dnf, yum, zypper, pacman, apk };
+/** A host without a package manager Fleetdeck knows: reads say "not installed", changes are refused. */
+const noBackend = (): never => {
+  throw new FleetdeckError('unsupported-os', 'This host has no package manager Fleetdeck knows (apt, dnf, yum, zypper, pacman or apk): a plan that installs packages cannot run here.');
+};
+const none: PackageBackend = {
+  name: 'none',
+  installed: async (_c, packages) => Object.fromEntries(packages.map((p) => [p, null])),
+  dryRun: async () => noBackend(),
+  install: async () => noBackend(),
+  remove: async () => noBackend(),
+  transient: () => false,
+};
+
+export const BACKENDS: Record<BackendName, PackageBackend> = { apt, dnf, yum, zypper, pacman, apk, none };
 
 /**
  * The host's proxy settings for package tools: the root helper runs with an empty environment,

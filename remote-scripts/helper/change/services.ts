@@ -6,7 +6,7 @@ import type { HelperContext, RunResult } from '../context.js';
  * admin would (`systemctl is-enabled/is-active`, `rc-update`/`rc-service status`), and every
  * action is the manager's own command.
  */
-export type ManagerName = 'systemd' | 'openrc';
+export type ManagerName = 'systemd' | 'openrc' | 'none';
 export type UnitAction = 'enable' | 'disable' | 'start' | 'stop' | 'restart' | 'reload';
 
 export interface UnitState {
@@ -92,4 +92,15 @@ export const openrc: ServiceManager = {
   },
 };
 
-export const MANAGERS: Record<ManagerName, ServiceManager> = { systemd, openrc };
+/** A host whose init is neither systemd nor openrc: no unit exists, none can be changed, nothing to reload. */
+const none: ServiceManager = {
+  name: 'none',
+  state: async () => ({ exists: false, enabled: null, running: null }),
+  act: async () => {
+    throw new FleetdeckError('unsupported-os', 'This host runs neither systemd nor openrc as its init: Fleetdeck cannot manage its services.');
+  },
+  reloadDefinitions: async () => null,
+  why: async () => 'this host runs neither systemd nor openrc',
+};
+
+export const MANAGERS: Record<ManagerName, ServiceManager> = { systemd, openrc, none };

@@ -70,7 +70,7 @@ function recordVerify(deps: Pick<ChangeServiceDeps, 'store'>, target: ChangeTarg
 
 export async function runChecks(target: ChangeTarget, checks: Check[], probe: Probe): Promise<CheckResult[]> {
   if (!checks.length) return [];
-  const manager = probe.serviceManager === 'none' ? 'systemd' : probe.serviceManager;
+  const manager = probe.serviceManager;
   const r = await target.request(helperApi.changeVerify, { manager, checks }, 'try', 180_000);
   return r.results;
 }

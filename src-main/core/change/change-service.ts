@@ -140,18 +140,16 @@ export class ChangeService {
     return plan;
   }
 
-  /** The package backend and service manager a plan's steps use (a plan of signals alone uses neither). */
-  private enginesFor(probe: Probe, hostName: string, steps: readonly { resource: Resource }[]): ReturnType<ChangeService['backendOf']> {
-    if (steps.length && steps.every((s) => s.resource.kind === 'process')) {
-      return { backend: probe.packageBackend === 'unknown' ? 'apt' : probe.packageBackend, manager: probe.serviceManager === 'none' ? 'systemd' : probe.serviceManager };
-    }
-    return this.backendOf(probe, hostName);
-  }
-
-  private backendOf(probe: Probe, hostName: string): { backend: Exclude<Probe['packageBackend'], 'unknown'>; manager: Exclude<Probe['serviceManager'], 'none'> } {
-    if (probe.packageBackend === 'unknown') throw new FleetdeckError('unsupported-os', `Fleetdeck installs with apt, dnf, yum, zypper, pacman or apk; ${hostName} (${probe.os.prettyName ?? probe.os.name}) has none of them.`);
-    if (probe.serviceManager === 'none') throw new FleetdeckError('unsupported-os', `Fleetdeck manages services with systemd or openrc; ${hostName} runs neither as its init.`);
-    return { backend: probe.packageBackend, manager: probe.serviceManager };
+  /**
+   * The package backend and service manager a plan's steps use. A host without one Fleetdeck
+   * knows can still take what needs neither ('none': files, commands, signals, cgroupfs limits).
+   */
+  private enginesFor(probe: Probe, hostName: string, steps: readonly { resource: Resource }[]): { backend: Exclude<Probe['packageBackend'], 'unknown'> | 'none'; manager: Probe['serviceManager'] } {
+    const packages = steps.some((s) => s.resource.kind === 'package');
+    const units = steps.some((s) => s.resource.kind === 'unit');
+    if (packages && probe.packageBackend === 'unknown') throw new FleetdeckError('unsupported-os', `Fleetdeck installs with apt, dnf, yum, zypper, pacman or apk; ${hostName} (${probe.os.prettyName ?? probe.os.name}) has none of them.`);
+    if (units && probe.serviceManager === 'none') throw new FleetdeckError('unsupported-os', `Fleetdeck manages services with systemd or openrc; ${hostName} runs neither as its init.`);
+    return { backend: probe.packageBackend === 'unknown' ? 'none' : probe.packageBackend, manager: probe.serviceManager };
   }
 
   private installedSet(target: ChangeTarget): { ids: Set<string>; ports: { port: number; proto: 'tcp' | 'udp'; module: string; why: string }[]; list: InstalledModule[] } {
@@ -294,6 +292,14 @@ export class ChangeService {
   }
 
   /** One module's checks for the given settings (not necessarily the stored ones), against the real system. */
+  /** The text of files on the host as its helper reads them (null: absent, or not text). Reads only. */
+  async readFiles(target: ChangeTarget, paths: string[]): Promise<(string | null)[]> {
+    const probe = await target.probe();
+    const { backend, manager } = this.enginesFor(probe, target.hostName, []);
+    const r = await target.request(helperApi.changeRead, { backend, manager, resources: paths.map((path) => ({ kind: 'file' as const, path, content: null })) }, 'try');
+    return r.observed.map((o) => (o.kind === 'file' && o.exists ? o.text : null));
+  }
+
   async verifyWith(target: ChangeTarget, id: string, settings: Record<string, unknown>): Promise<CheckResult[]> {
     const v = this.validate({ id, settings });
     const installed = this.installedSet(target);
@@ -331,7 +337,7 @@ export class ChangeService {
     if (j.summary.status === 'running') throw new FleetdeckError('change-conflict', `Journal ${journalId} is still running on ${target.hostName}.`);
     if (j.summary.status === 'done' || j.summary.status === 'rolled-back') throw new FleetdeckError('change-conflict', `Journal ${journalId} already ${j.summary.status === 'done' ? 'finished' : 'was rolled back'}: nothing to resume.`);
     const facts = await this.facts(target);
-    const { backend, manager } = this.backendOf(facts.probe, target.hostName);
+    const { backend, manager } = this.enginesFor(facts.probe, target.hostName, j.steps);
     const run = target.hostId !== null ? this.deps.store?.runByJournal(target.hostId, journalId) : null;
     // Settings are known only for a change this data dir started: one started elsewhere (another
     // admin's Fleetdeck) is finished on the host, but not recorded as installed with made-up settings.
@@ -358,8 +364,8 @@ export class ChangeService {
   /** Walks a journal's steps back on the host (files restored, packages it installed removed, units as before). */
   async rollback(target: ChangeTarget, journalId: string, opts: ApplyOptions = {}): Promise<{ status: 'rolled-back' | 'rollback-failed'; message: string | null }> {
     const probe = await target.probe();
-    const { backend, manager } = this.backendOf(probe, target.hostName);
     const j = await target.request(helperApi.changeJournal, { journalId }, 'require');
+    const { backend, manager } = this.enginesFor(probe, target.hostName, j.steps);
     const runId = target.hostId !== null ? this.deps.store?.startRun({ hostId: target.hostId, journalId, kind: 'rollback', modules: j.summary.modules, settings: {}, steps: j.steps.length, startedAt: Date.now() }) : undefined;
     const outcome = await this.stream(target, journalId, j.steps, 'rollback', (handlers) => target.openRoot(helperChannels.changeRollback, { journalId, backend, manager }, handlers), opts);
     const status = outcome.status === 'rolled-back' ? 'rolled-back' : 'rollback-failed';

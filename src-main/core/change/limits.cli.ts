@@ -6,7 +6,7 @@ import type { Flags } from '../cli/args.js';
 import { defineCommand, type CliCommand, type CommandContext, type FlagGroup } from '../cli/command.js';
 import { CONNECT_FLAGS, dataDir } from '../cli/target.js';
 import { Fleet } from '../fleet.js';
-import { describeSpec } from '../modules/limits.module.js';
+import { appliedFile, describeSpec, limitsModule, parseApplied } from '../modules/limits.module.js';
 import type { ChangeService } from './change-service.js';
 import { ChangeStore } from './change-store.js';
 import type { ChangeTarget } from './change-target.js';
@@ -97,6 +97,17 @@ export function policyWith(current: Record<string, unknown> | undefined, entry: 
   return parsed.data;
 }
 
+/** --local and USER@HOST keep no policy: the user's limits are what Fleetdeck last applied on the host. */
+async function appliedOnHost(change: ChangeService, target: ChangeTarget, user: string): Promise<Record<string, unknown>> {
+  const facts = await change.facts(target, [{ module: limitsModule as never, settings: { profiles: {}, users: [{ user }], groups: [] } }]);
+  const uid = facts.accounts?.get(user)?.uid;
+  if (uid === undefined) throw new FleetdeckError('not-found', `There is no user "${user}" on ${target.hostName}.`, { user });
+  const file = appliedFile(facts, uid);
+  const [text] = await change.readFiles(target, [file]);
+  if (text === null || text === undefined) throw new FleetdeckError('not-found', `Fleetdeck has applied no limits to ${user} on ${target.hostName} (${file} is not there). Apply them first: fleetdeck limits apply … --user ${user} --memory 64M.`, { user });
+  return { users: [{ user, ...parseApplied(text) }] };
+}
+
 function stored(change: ChangeService, target: ChangeTarget): Record<string, unknown> | undefined {
   return change.installed(target).find((i) => i.module === 'limits')?.settings;
 }
@@ -162,8 +173,17 @@ export const limitsCommands: CliCommand[] = [
         ctx,
         async ({ target, change }) => {
         const given = LIMIT_KEYS.some((k) => ctx.flags[k] !== undefined);
-        const policy = target.hostId !== null && !given ? stored(change, target) : ctx.flags.group ? { groups: [userEntry(ctx.flags)] } : ctx.flags.user ? { users: [userEntry(ctx.flags)] } : undefined;
-        if (!policy) throw new FleetdeckError('not-found', target.hostId !== null ? `Fleetdeck has set no limits on ${target.hostName} yet.` : 'Give the user and the limits to check: --user NAME --memory 64M … (no policy is stored for this machine).');
+        const policy =
+          target.hostId !== null && !given
+            ? stored(change, target)
+            : ctx.flags.group
+              ? { groups: [userEntry(ctx.flags)] }
+              : ctx.flags.user && !given
+                ? await appliedOnHost(change, target, String(ctx.flags.user))
+                : ctx.flags.user
+                  ? { users: [userEntry(ctx.flags)] }
+                  : undefined;
+        if (!policy) throw new FleetdeckError('not-found', target.hostId !== null ? `Fleetdeck has set no limits on ${target.hostName} yet.` : 'Name the user: --user NAME (the limits Fleetdeck applied to them are read from the host), or give the limits to check: --user NAME --memory 64M ….');
         const results: CheckResult[] = (await change.verifyWith(target, 'limits', policy)).filter((r) => !ctx.flags.user || r.id === `limits-${String(ctx.flags.user)}`);
         if (ctx.flags.user && !results.length) throw new FleetdeckError('not-found', `${String(ctx.flags.user)} has no limits in ${target.hostName}'s policy.`);
         ctx.io.stdout.write(ctx.flags.json ? `${JSON.stringify(results, null, 2)}\n` : `${formatChecks(results, ctx.io)}\n`);

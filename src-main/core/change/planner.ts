@@ -5,6 +5,7 @@ import { resourceId, type Observed, type Resource } from '../../../src-common/ch
 import { FleetdeckError } from '../../../src-common/problems.js';
 import { unifiedDiff } from './diff.js';
 import type { ChangeModule, HostFacts, ModuleContext } from './module.js';
+import { showArgv } from '../../../src-common/change/show-argv.js';
 
 /**
  * The planner, as pure functions: modules and settings → the resources they want (in dependency
@@ -251,7 +252,7 @@ export function planSteps(desired: DesiredState, observed: Observed[]): PlanStep
     if (r.kind === 'command' && o.kind === 'command') {
       if (o.done === true) return;
       if (r.when && !r.when.some((id) => changed.has(id))) return;
-      push(module, { kind: 'command', action: 'run', summary: r.label, before: null, after: r.argv.join(' '), diff: null, needsRoot: true, reversible: !!r.undo || !!r.undoneWith, warnings: r.undo || r.undoneWith ? [] : ['This step cannot be undone by a rollback.'], resource: r }, rid);
+      push(module, { kind: 'command', action: 'run', summary: r.label, before: null, after: showArgv(r.argv), diff: null, needsRoot: true, reversible: !!r.undo || !!r.undoneWith, warnings: r.undo || r.undoneWith ? [] : ['This step cannot be undone by a rollback.'], resource: r }, rid);
       return;
     }
     if (r.kind === 'guard') {

@@ -1,13 +1,15 @@
 import * as zm from 'zod/mini';
 import { describe, expect, it } from 'vitest';
 import { checkSchema } from '../../../src-common/change/plan.schema.js';
-import { resourceSchema, type Observed } from '../../../src-common/change/resource.schema.js';
+import { resourceSchema, type Observed, type Resource } from '../../../src-common/change/resource.schema.js';
 import { effectiveLimits, formatSize, limitsInfo, limitsSettings, parseSize } from '../../../src-common/modules/limits.js';
 import { FAMILY_HOSTS, familyFacts, type FamilyHost } from '../change/family-probes.test-util.js';
 import type { ChangeModule, HostFacts } from '../change/module.js';
 import { appliedObserved, freshObserved } from '../change/observed.test-util.js';
 import { desiredState, planSteps } from '../change/planner.js';
-import { dropIn, dropInPath, limitsModule } from './limits.module.js';
+import { showArgv } from '../../../src-common/change/show-argv.js';
+import { appliedFile, dropIn, dropInPath, limitsModule, parseApplied } from './limits.module.js';
+import { cgroupConf } from './limits-cgroupfs.js';
 
 /**
  * The limits module as pure functions: sizes as people write them, profiles and a user's own
@@ -123,16 +125,56 @@ describe('limits plan', () => {
     expect(desired(two).warnings).toEqual([]);
   });
 
-  it.each(Object.keys(FAMILY_HOSTS) as FamilyHost[])('%s: systemd hosts get the drop-ins; others are told why not yet', (name) => {
+  it.each(Object.keys(FAMILY_HOSTS) as FamilyHost[])('%s: systemd hosts get the drop-ins; others on cgroup v2 are told why not yet', (name) => {
     const f = facts(name);
     const why = limitsModule.unsupported(f, settings(two));
     if (f.probe.serviceManager === 'systemd') {
       expect(why).toBeNull();
       expect(desired(two, f).items).toHaveLength(3);
     } else {
-      expect(why).toMatch(/needs systemd/);
-      expect(() => desired(two, f)).toThrow(/needs systemd/);
+      expect(why).toMatch(/cgroup v2 without systemd are not built yet/);
+      expect(() => desired(two, f)).toThrow(/not built yet/);
     }
+  });
+
+  describe('without systemd (cgroup v1: cgroupfs and a PAM hook)', () => {
+    const v1 = (): HostFacts => ({ ...familyFacts('debian-12', { serviceManager: 'none', cgroup: { mode: 'hybrid', controllers: ['cpu', 'cpuacct', 'memory', 'pids', 'blkio'] } }), accounts });
+
+    it('plans the hook, a conf per user, the PAM line and the sync; nothing once applied; the sync is undone last', () => {
+      const d = desired(two, v1());
+      expect(d.items.map((i) => resourceSchema.parse(i.resource)).map((r) => (r.kind === 'file' ? r.path : r.kind === 'command' ? r.id : r.kind))).toEqual([
+        '/usr/local/lib/fleetdeck/cgroup-limits',
+        '/etc/fleetdeck/limits.d/1001.conf',
+        '/etc/fleetdeck/limits.d/1002.conf',
+        'limits-pam-hook',
+        'limits-cgroups',
+      ]);
+      const conf = d.items[1]!.resource as Extract<Resource, { kind: 'file' }>;
+      expect(conf.content).toContain('memory=2147483648\ncpu_quota_us=50000\ntasks=256\n');
+      const sync = d.items[4]!.resource as Extract<Resource, { kind: 'command' }>;
+      expect(sync.argv).toEqual(['/usr/local/lib/fleetdeck/cgroup-limits', 'sync-all']);
+      // The rollback's re-sync runs once the confs are back, when the hook file may be gone: inline.
+      expect(sync.undoLast).toBe(true);
+      expect(sync.undo!.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+      expect(showArgv(sync.undo!)).toMatch(/^\/bin\/sh -c <fleetdeck-cgroup-limits script, \d+ lines> sync-all$/);
+      expect(planSteps(d, d.items.map((i) => appliedObserved(i.resource)))).toEqual([]);
+      expect(desired(two, v1()).warnings).toEqual([expect.stringMatching(/no systemd: Fleetdeck limits each user through its own cgroups/)]);
+      expect(limitsModule.checks({ facts: v1(), settings: settings(two), modules: new Set(), ports: [] } as never)[0]).toMatchObject({ kind: 'user-limits', via: 'cgroupfs', uid: 1001 });
+    });
+
+    it('refuses root, and a host without the memory, cpu or pids controller', () => {
+      const withRoot = { ...v1(), accounts: new Map([...accounts, ['root', { uid: 0, source: 'files' as const }]]) };
+      expect(() => desired({ users: [{ user: 'root', memory: '1G' }] }, withRoot)).toThrow(/root is never limited/);
+      expect(limitsModule.unsupported({ ...v1(), probe: { ...v1().probe, cgroup: { mode: 'v1', controllers: ['cpu', 'memory'] } } }, settings(two))).toMatch(/lacks a cgroup controller .*pids/);
+    });
+  });
+
+  it('reads back what it applied, from the drop-in or the cgroupfs conf alike', () => {
+    const spec = { cpu: 0.5, memory: 512 * 1024 ** 2, swap: 0, tasks: 64, io: [{ device: '/dev/sda', read: 10 * 1024 ** 2, write: 5 * 1024 ** 2 }] };
+    expect(parseApplied(dropIn('carol', spec))).toEqual(spec);
+    expect(parseApplied(cgroupConf('carol', spec))).toEqual(spec);
+    expect(parseApplied('# nothing\nMemoryMax=infinity\nrm -rf /=1\n')).toEqual({});
+    expect(appliedFile(facts(), 1001)).toBe(dropInPath(1001));
   });
 
   it('is not offered by the setup wizard (it has its own page), and names its accounts for the engine to resolve', () => {

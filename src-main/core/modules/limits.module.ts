@@ -3,6 +3,7 @@ import { resourceId, type Resource } from '../../../src-common/change/resource.s
 import { effectiveLimits, formatSize, limitsInfo, limitsSettings, type LimitSpec, type LimitsSettings } from '../../../src-common/modules/limits.js';
 import { FleetdeckError } from '../../../src-common/problems.js';
 import { defineModule, type HostFacts, type ModuleContext } from '../change/module.js';
+import { cgroupConf, cgroupfsResources, confPath } from './limits-cgroupfs.js';
 
 /**
  * Per-user limits on systemd hosts (issue 11): one drop-in per limited user on that user's slice,
@@ -49,8 +50,12 @@ export function describeSpec(spec: LimitSpec): string {
 function accountOf(ctx: ModuleContext<LimitsSettings>, user: string): number {
   const a = ctx.facts.accounts?.get(user);
   if (!a) throw new FleetdeckError('invalid-input', `There is no user "${user}" on ${ctx.facts.hostName}: create the account first, or take it out of the limits.`, { user });
+  if (a.uid === 0) throw new FleetdeckError('invalid-input', `"${user}" is root (uid 0) on ${ctx.facts.hostName}: root is never limited (it would limit the host's own services). Take it out of the limits.`, { user });
   return a.uid;
 }
+
+/** systemd hosts limit a user's slice; hosts without systemd get Fleetdeck's own cgroups (limits-cgroupfs.ts). */
+const viaSystemd = (facts: HostFacts) => facts.probe.serviceManager === 'systemd';
 
 /** Who a policy limits on this host: its users, and the members of its groups (as the host lists them). */
 export function limitedNames(s: LimitsSettings, groups: ReadonlyMap<string, readonly string[]> | undefined): string[] {
@@ -72,13 +77,15 @@ export const limitsModule = defineModule<LimitsSettings>({
   accounts: (s, previous) => [...new Set([...s.users, ...(previous?.users ?? [])].map((u) => u.user))],
   groups: (s, previous) => [...new Set([...s.groups, ...(previous?.groups ?? [])].map((g) => g.group))],
   unsupported(facts: HostFacts) {
-    if (facts.probe.serviceManager !== 'systemd') return 'per-user limits without systemd (cgroupfs directly) are not built yet: this host needs systemd';
     if (facts.probe.cgroup.mode === 'none') return 'the host has no cgroups mounted';
+    if (!viaSystemd(facts) && facts.probe.cgroup.mode === 'v2') return 'per-user limits on cgroup v2 without systemd are not built yet (hosts with systemd, and cgroup v1 or hybrid hosts without it, are)';
+    if (!viaSystemd(facts) && !['memory', 'cpu', 'pids'].every((c) => facts.probe.cgroup.controllers.includes(c))) return `the host lacks a cgroup controller per-user limits need (memory, cpu and pids; it has ${facts.probe.cgroup.controllers.join(', ') || 'none'})`;
     return null;
   },
   network: () => null,
   opens: () => [],
   resources(ctx) {
+    if (!viaSystemd(ctx.facts)) return cgroupfsPlan(ctx);
     const files: Resource[] = limited(ctx).map(({ user, uid, spec }) => ({ kind: 'file', path: dropInPath(uid), content: dropIn(user, spec), mode: 0o644, owner: 'root', group: 'root' }));
     // Users limited last time and left out now: their drop-ins go (an account deleted since has no
     // slice to limit; a member who left a limited group on the host keeps the drop-in: roll back or
@@ -113,14 +120,68 @@ export const limitsModule = defineModule<LimitsSettings>({
       ...(spec.swap !== undefined ? { swapMax: spec.swap } : {}),
       ...(spec.tasks !== undefined ? { tasksMax: spec.tasks } : {}),
       ...(spec.cpu !== undefined ? { cpuQuotaPercent: Math.round(spec.cpu * 100) } : {}),
+      ...(viaSystemd(ctx.facts) ? {} : { via: 'cgroupfs' as const }),
     }));
   },
   warnings(ctx) {
     const out: string[] = [];
     const mode = ctx.facts.probe.cgroup.mode;
+    if (!viaSystemd(ctx.facts)) {
+      out.push(`This host has no systemd: Fleetdeck limits each user through its own cgroups (fleetdeck/user-UID) and a PAM session hook (pam_exec) that puts every new ssh, su and runuser session in them. Processes started without a PAM session (by root, by a daemon) stay outside; verify names any it finds.`);
+      if (!ctx.facts.probe.cgroup.controllers.includes('blkio') && limitedNames(ctx.settings, ctx.facts.groups).some((u) => effectiveLimits(ctx.settings, u, memberOf(ctx, u))?.spec.io?.length)) out.push('This host has no blkio controller: IO limits are written but not enforced.');
+      return out;
+    }
     if (mode !== 'v2' && limitedNames(ctx.settings, ctx.facts.groups).some((u) => effectiveLimits(ctx.settings, u, memberOf(ctx, u))?.spec.swap !== undefined)) {
       out.push(`This host runs cgroup ${mode}: systemd cannot limit swap there (MemorySwapMax needs cgroup v2), so the swap limits are written but not enforced; verify says so.`);
     }
     return out;
   },
 });
+
+/** No systemd: the users' confs (and the removal of those no longer limited), the hook, the sync. */
+function cgroupfsPlan(ctx: ModuleContext<LimitsSettings>): Resource[] {
+  const confs: { uid: number; content: string | null }[] = limited(ctx).map(({ user, uid, spec }) => ({ uid, content: cgroupConf(user, spec) }));
+  const now = new Set(confs.map((c) => c.uid));
+  for (const user of ctx.previous ? limitedNames(ctx.previous, ctx.facts.groups) : []) {
+    const uid = ctx.facts.accounts?.get(user)?.uid;
+    if (uid !== undefined && !now.has(uid)) confs.push({ uid, content: null });
+  }
+  if (!confs.length) return [];
+  return cgroupfsResources(confs);
+}
+
+/**
+ * The limits Fleetdeck last applied to one user on a host, read back from the host's own file (the
+ * slice drop-in, or the cgroupfs conf): for `limits verify --local` and USER@HOST, which have no
+ * stored policy. Only the keys Fleetdeck writes are read; null when the file is not there.
+ */
+export function appliedFile(facts: HostFacts, uid: number): string {
+  return viaSystemd(facts) ? dropInPath(uid) : confPath(uid);
+}
+
+export function parseApplied(text: string): LimitSpec {
+  const spec: LimitSpec = {};
+  const io = new Map<string, { device: string; read?: number; write?: number }>();
+  const n = (v: string) => (/^\d+$/.test(v) ? Number(v) : undefined);
+  for (const line of text.split('\n')) {
+    const m = /^([A-Za-z_]+)=(.*)$/.exec(line.trim());
+    if (!m) continue;
+    const [, key, value] = m as unknown as [string, string, string];
+    if (key === 'memory' || key === 'MemoryMax') spec.memory = n(value);
+    else if (key === 'swap' || key === 'MemorySwapMax') spec.swap = n(value);
+    else if (key === 'tasks' || key === 'TasksMax') spec.tasks = n(value);
+    else if (key === 'cpu_quota_us' && n(value) !== undefined) spec.cpu = n(value)! / 100_000;
+    else if (key === 'CPUQuota' && /^\d+%$/.test(value)) spec.cpu = Number(value.slice(0, -1)) / 100;
+    else if (/^(io_read|io_write|IOReadBandwidthMax|IOWriteBandwidthMax)$/.test(key)) {
+      const [device, bps] = value.split(/\s+/);
+      if (!device?.startsWith('/') || n(bps ?? '') === undefined) continue;
+      const e = io.get(device) ?? { device };
+      if (/read/i.test(key)) e.read = n(bps!);
+      else e.write = n(bps!);
+      io.set(device, e);
+    }
+  }
+  if (io.size) spec.io = [...io.values()];
+  for (const k of Object.keys(spec) as (keyof LimitSpec)[]) if (spec[k] === undefined) delete spec[k];
+  return spec;
+}

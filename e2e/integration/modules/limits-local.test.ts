@@ -1,0 +1,139 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../../src-main/core/cli/main.js';
+
+/**
+ * Per-user limits without systemd, on this machine itself (`--local`): cgroup v1/hybrid, PID 1 is
+ * not systemd (TESTBED.md). The issue's own acceptance: `limits apply --local --user U --memory
+ * 64M --yes`, then `limits verify --local --user U` says enforced, and a process of U started
+ * afterwards with runuser (a PAM session: the pam_exec hook puts it in U's cgroup) that
+ * allocates 300 MB is killed. Also: CPU throttled to the quota (its own CPU time over wall time),
+ * forks stopped at the task limit, a second apply plans nothing, a hand edit is drift that apply
+ * repairs, a process started without PAM is named and moved in, and the rollback leaves the PAM
+ * files byte for byte as they were.
+ */
+const PAMS = ['/etc/pam.d/common-session', '/etc/pam.d/runuser'];
+const USER = 'fdlimits';
+
+function unavailableReason(): string | false {
+  if (process.getuid?.() !== 0) return 'needs root (it limits a local user)';
+  if (!existsSync('/sys/fs/cgroup/memory/memory.limit_in_bytes')) return 'needs the cgroup v1 memory controller at /sys/fs/cgroup/memory';
+  if (readFileSync('/proc/1/comm', 'utf8').trim() === 'systemd') return 'this machine runs systemd: the cgroupfs path is for hosts without it (the systemd path is tested on the Debian testbed)';
+  if (!existsSync('/etc/pam.d/runuser')) return 'needs /etc/pam.d/runuser';
+  return false;
+}
+const unavailable = unavailableReason();
+
+describe.skipIf(unavailable)('limits on this machine (--local, cgroupfs, no systemd)', () => {
+  let dir: string;
+  let uid: number;
+  const pamBefore = new Map<string, string>();
+  let earlier = new Set<string>();
+  /** This test's journals on this machine, newest first, that are not rolled back yet. */
+  const ours = async () =>
+    (await run('modules', 'journals', '--local')).out
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .filter(([id, status]) => id && /^\d{8}-/.test(id) && !earlier.has(id) && status !== 'rolled-back')
+      .map(([id]) => id!);
+  const run = async (...args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main([...args, `--data-dir=${dir}`], { stdout: { write: (s: string | Uint8Array) => out.push(String(s)) }, stderr: { write: (s: string) => err.push(s) } });
+    return { code, out: out.join(''), err: err.join('') };
+  };
+  /** A command of U's through runuser (a PAM session, as su or an ssh login would be). */
+  const asUser = (script: string) => spawnSync('runuser', ['-u', USER, '--', 'sh', '-c', script], { encoding: 'utf8', timeout: 30_000 });
+  const allocates300M = () => asUser('dd if=/dev/zero of=/dev/null bs=300M count=1 2>/dev/null; echo rc=$?').stdout;
+  const spinner = () => {
+    const r = asUser('sh -c "while :; do :; done" & p=$!; sleep 3; t=$(cut -d" " -f14,15 /proc/$p/stat); kill $p; echo ticks=$t');
+    const [u, s] = /ticks=(\d+) (\d+)/.exec(r.stdout)!.slice(1).map(Number);
+    return (u! + s!) / 100 / 3;
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'fd-limits-local-'));
+    earlier = new Set(await ours());
+    for (const f of PAMS) if (existsSync(f)) pamBefore.set(f, readFileSync(f, 'utf8'));
+    spawnSync('userdel', [USER]);
+    execFileSync('useradd', ['-M', '-d', '/nonexistent', '-s', '/bin/sh', USER]);
+    uid = Number(execFileSync('id', ['-u', USER], { encoding: 'utf8' }).trim());
+  });
+  afterAll(async () => {
+    // Whatever a failed test left: every journal rolled back, then the user and the PAM files as they were.
+    for (const id of await ours()) await run('modules', 'rollback', '--local', id, '--yes');
+    for (const [f, text] of pamBefore) if (readFileSync(f, 'utf8') !== text) writeFileSync(f, text);
+    spawnSync('pkill', ['-KILL', '-u', USER]);
+    spawnSync('userdel', [USER]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  let unlimited = 0;
+  it('before: the user can allocate 300 MB, and a spinner takes most of a core', () => {
+    expect(allocates300M()).toContain('rc=0');
+    unlimited = spinner();
+    expect(unlimited).toBeGreaterThan(0.5);
+  }, 30_000);
+
+  it('apply --local --user U --memory 64M: the plan says how (cgroupfs + PAM hook); verify says enforced; a runuser process past 64M is killed', async () => {
+    const plan = await run('limits', 'plan', '--local', '--user', USER, '--memory', '64M', '--cpu', '0.2', '--tasks', '40');
+    expect(plan.code, plan.err).toBe(0);
+    expect(plan.out).toMatch(/no systemd: Fleetdeck limits each user through its own cgroups/);
+    expect(plan.out).toMatch(/PAM session hook/);
+    const applied = await run('limits', 'apply', '--local', '--user', USER, '--memory', '64M', '--cpu', '0.2', '--tasks', '40', '--yes');
+    expect(applied.code, (applied.err + applied.out).slice(-1500)).toBe(0);
+    const verify = await run('limits', 'verify', '--local', '--user', USER);
+    expect(verify.code, verify.out).toBe(0);
+    expect(verify.out).toMatch(new RegExp(`Enforced for ${USER}: memory/fleetdeck/user-${uid}/memory.limit_in_bytes = 67108864`));
+    const killed = asUser('dd if=/dev/zero of=/dev/null bs=300M count=1 2>/dev/null; echo rc=$?');
+    expect(killed.stdout).toContain('rc=137');
+    expect(asUser('grep memory /proc/self/cgroup').stdout).toContain(`/fleetdeck/user-${uid}`);
+    const again = await run('limits', 'plan', '--local', '--user', USER, '--memory', '64M', '--cpu', '0.2', '--tasks', '40');
+    expect(again.out).toMatch(/Nothing to change on this machine/);
+  }, 60_000);
+
+  it('throttles a spinner to the CPU quota, and stops forks at the task limit', () => {
+    const limited = spinner();
+    console.log(`[limits local] spinner: ${unlimited.toFixed(2)} CPU unlimited, ${limited.toFixed(2)} with cpu 0.2 (ratio ${(limited / unlimited).toFixed(2)})`);
+    expect(limited).toBeLessThan(0.3);
+    const forks = asUser('n=0; while [ $n -lt 60 ]; do sleep 2 & n=$((n+1)); done 2>&1; echo started');
+    expect(forks.stdout + forks.stderr).toMatch(/Cannot fork|Resource temporarily unavailable/);
+  }, 30_000);
+
+  it('drift: a hand edit and a process started without PAM are both named by verify; apply repairs both', async () => {
+    writeFileSync(`/sys/fs/cgroup/memory/fleetdeck/user-${uid}/memory.limit_in_bytes`, String(512 << 20));
+    const stray = spawn('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', 'sleep', '120'], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const drifted = await run('limits', 'verify', '--local', '--user', USER);
+      expect(drifted.code).toBe(1);
+      expect(drifted.out).toMatch(/memory: drifted \(.*= 536870912, 67108864 wanted\)/);
+      expect(drifted.out).toMatch(new RegExp(`1 process of ${USER} runs outside the limits \\(pid ${stray.pid}`));
+      const repaired = await run('limits', 'apply', '--local', '--user', USER, '--memory', '64M', '--cpu', '0.2', '--tasks', '40', '--yes');
+      expect(repaired.code, repaired.out).toBe(0);
+      expect(readFileSync(`/proc/${stray.pid}/cgroup`, 'utf8')).toContain(`memory:/fleetdeck/user-${uid}`);
+    } finally {
+      stray.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it('rollback: the cgroup, the conf, the hook and the PAM lines go; the PAM files are byte for byte as before; 300 MB allocates again', async () => {
+    const journals = await ours();
+    expect(journals.length).toBeGreaterThanOrEqual(2);
+    for (const id of journals) {
+      const r = await run('modules', 'rollback', '--local', id, '--yes');
+      expect(r.code, r.out + r.err).toBe(0);
+    }
+    expect(existsSync(`/sys/fs/cgroup/memory/fleetdeck/user-${uid}`)).toBe(false);
+    expect(existsSync(`/etc/fleetdeck/limits.d/${uid}.conf`)).toBe(false);
+    expect(existsSync('/usr/local/lib/fleetdeck/cgroup-limits')).toBe(false);
+    for (const [f, text] of pamBefore) expect(readFileSync(f, 'utf8')).toBe(text);
+    expect(allocates300M()).toContain('rc=0');
+    const verify = await run('limits', 'verify', '--local', '--user', USER);
+    expect(verify.code).not.toBe(0);
+    expect(verify.err).toMatch(/Fleetdeck has applied no limits to fdlimits on this machine/);
+  }, 60_000);
+});
