@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { int, list, name, nonNegativeInt, num, text } from '../protocol/bounds.js';
 import { argv, absPath, resourceSchema, unitName } from './resource.schema.js';
+import { userResourceSchema } from './user.schema.js';
 
 /**
  * A plan is data, not a sentence (issue 10): the steps that take a host from what was read to
@@ -38,6 +39,8 @@ export const checkSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('command'), id: name(), label: text(), argv: argv(), expectExit: z.optional(int()), expectOutput: z.optional(text(1024)) }),
   z.object({ kind: z.literal('file-contains'), id: name(), label: text(), path: absPath(), contains: text() }),
   /** The process (pid + start time) is gone within waitMs: a kill's verify. */
+  /** One account is as wanted (or absent), read back from /etc/passwd, shadow, group and, as the user, authorized_keys. */
+  z.object({ kind: z.literal('account'), id: name(), label: text(), user: userResourceSchema }),
   z.object({ kind: z.literal('process-gone'), id: name(), label: text(), pid: int().check(z.gte(1)), startTime: nonNegativeInt(), waitMs: int().check(z.gte(0), z.lte(60_000)) }),
   /**
    * One user's limits, read back from systemd (what it loaded for user-UID.slice) and, while the

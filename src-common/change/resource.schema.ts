@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
-import { int, list, MAX, name, nonNegativeInt, text } from '../protocol/bounds.js';
+import { int, list, name, nonNegativeInt, text } from '../protocol/bounds.js';
+import { absPath, account, argv, unitName } from './primitives.js';
+import { userObservedSchema, userResourceSchema } from './user.schema.js';
 import { isValidPid, KILL_SIGNALS, MAX_PID } from '../processes/limits.js';
 
 /**
@@ -10,17 +12,8 @@ import { isValidPid, KILL_SIGNALS, MAX_PID } from '../processes/limits.js';
  * back from the journal. zod/mini: the helper bundles these (it reads and applies resources).
  */
 
-/** An absolute path without "..", NUL or newlines. */
-export const absPath = () => z.string().check(z.maxLength(MAX.text), z.regex(/^\/[^\0\n\r]*$/), z.refine((p) => !p.split('/').includes('..'), 'no ".." in paths'));
-/**
- * argv[0] is a program name or absolute path; never a shell string built from input. An element
- * may be a fixed inline script of Fleetdeck's own (`/bin/sh -c SCRIPT NAME ARGS`): up to 16 KiB.
- */
-export const argv = () => list(text(16 * 1024), 256).check(z.minLength(1));
-/** Unix account or group names, as useradd takes them. */
-export const account = () => z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/));
-/** systemd unit or openrc service names. */
-export const unitName = () => z.string().check(z.regex(/^[A-Za-z0-9@_][A-Za-z0-9@_.:-]{0,199}$/));
+export { absPath, account, argv, unitName } from './primitives.js';
+
 /** Distribution package names (apt, rpm, pacman, apk all fit this). */
 export const packageName = () => z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9+._:-]{0,199}$/));
 
@@ -139,7 +132,7 @@ export const processResourceSchema = z.object({
   asRoot: z.boolean(),
 });
 
-export const resourceSchema = z.discriminatedUnion('kind', [fileResourceSchema, packageResourceSchema, unitResourceSchema, commandResourceSchema, guardResourceSchema, processResourceSchema]);
+export const resourceSchema = z.discriminatedUnion('kind', [fileResourceSchema, packageResourceSchema, unitResourceSchema, commandResourceSchema, guardResourceSchema, processResourceSchema, userResourceSchema]);
 export type Resource = z.infer<typeof resourceSchema>;
 export type FileResource = z.infer<typeof fileResourceSchema>;
 export type PackageResource = z.infer<typeof packageResourceSchema>;
@@ -147,6 +140,7 @@ export type UnitResource = z.infer<typeof unitResourceSchema>;
 export type CommandResource = z.infer<typeof commandResourceSchema>;
 export type GuardResource = z.infer<typeof guardResourceSchema>;
 export type ProcessResource = z.infer<typeof processResourceSchema>;
+export type { UserObserved, UserResource } from './user.schema.js';
 
 /** A resource's stable id in a plan: what reloadOn/restartOn name. */
 export function resourceId(r: Resource): string {
@@ -163,6 +157,8 @@ export function resourceId(r: Resource): string {
       return `guard:${r.id}`;
     case 'process':
       return `process:${r.pid}:${r.startTime}`;
+    case 'user':
+      return `user:${r.name}`;
   }
 }
 
@@ -203,7 +199,7 @@ export const processObservedSchema = z.object({
   kind: z.literal('process'),
   current: z.nullable(z.object({ startTime: nonNegativeInt(), uid: int(), command: text() })),
 });
-export const observedSchema = z.discriminatedUnion('kind', [fileObservedSchema, packageObservedSchema, unitObservedSchema, commandObservedSchema, guardObservedSchema, processObservedSchema]);
+export const observedSchema = z.discriminatedUnion('kind', [fileObservedSchema, packageObservedSchema, unitObservedSchema, commandObservedSchema, guardObservedSchema, processObservedSchema, userObservedSchema]);
 export type Observed = z.infer<typeof observedSchema>;
 export type FileObserved = z.infer<typeof fileObservedSchema>;
 export type PackageObserved = z.infer<typeof packageObservedSchema>;

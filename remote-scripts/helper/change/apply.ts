@@ -36,9 +36,10 @@ type UnitUndo = { kind: 'unit'; name: string; before: UnitState };
 type CommandUndo = { kind: 'command'; undo: string[] | null; note?: string; last?: boolean };
 /** A signal cannot be taken back: the rollback says so. */
 type SignalUndo = { kind: 'signal'; pid: number };
-type Undo = FileUndo | PackageUndo | UnitUndo | CommandUndo | GuardUndo | SignalUndo;
+type Undo = FileUndo | PackageUndo | UnitUndo | CommandUndo | GuardUndo | SignalUndo | UserUndo;
 
 import { showArgv } from '../../../src-common/change/show-argv.js';
+import { applyUser, rollbackUser, type UserUndo } from './users.js';
 
 export { shQuote } from './guard.js';
 
@@ -85,6 +86,8 @@ export async function runSteps(journal: Journal, deps: RunnerDeps, fromStep = 1)
         await applyUnit(journal, step, r, deps, onLine);
       } else if (r.kind === 'guard') {
         await applyGuard(journal, step.n, r, deps, (e) => log(e));
+      } else if (r.kind === 'user') {
+        await applyUser(r, { ctx: deps.ctx, saveUndo: (u) => journal.saveUndo(step.n, u) });
       } else if (r.kind === 'process') {
         if (!(await applySignal(journal, step.n, r, deps))) {
           log({ type: 'step-skipped', step: step.n, message: `pid ${r.pid} had exited already: nothing signalled` });
@@ -317,6 +320,8 @@ export async function rollback(journal: Journal, deps: RunnerDeps): Promise<'rol
       } else if (undo.kind === 'guard') {
         if (undo.armed) await cancelAllReverts(deps.ctx, journal);
         log({ type: 'rollback-step', step: n, message: undo.armed ? 'automatic revert cancelled (the rollback restores instead)' : 'nothing to undo' });
+      } else if (undo.kind === 'user') {
+        log({ type: 'rollback-step', step: n, message: await rollbackUser(deps.ctx, undo) });
       } else if (undo.kind === 'signal') {
         notes.push(`step ${n} sent a signal to pid ${undo.pid}: a signal cannot be undone`);
         log({ type: 'rollback-step', step: n, message: 'a signal cannot be undone: left as it is' });

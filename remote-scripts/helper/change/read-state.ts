@@ -4,6 +4,7 @@ import type { HelperContext } from '../context.js';
 import { parseGroup, parsePasswd } from '../inventory/local-users.js';
 import { pidOccupant } from '../processes/process-control.js';
 import { loadAccounts, readFileState } from './files.js';
+import { readUser } from './users.js';
 import { proxyEnv, type PackageBackend } from './packages.js';
 import type { ServiceManager } from './services.js';
 
@@ -47,6 +48,8 @@ export async function readResources(ctx: HelperContext, backend: PackageBackend,
       out.push({ kind: 'command', done });
     } else if (r.kind === 'process') {
       out.push({ kind: 'process', current: await pidOccupant(ctx, r.pid) });
+    } else if (r.kind === 'user') {
+      out.push(await readUser(ctx, r));
     } else {
       out.push({ kind: 'guard' });
     }

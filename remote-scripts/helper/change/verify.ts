@@ -5,7 +5,9 @@ import { readFile } from 'node:fs/promises';
 import type { Check, CheckResult } from '../../../src-common/change/plan.schema.js';
 import type { HelperContext } from '../context.js';
 import { pidOccupant } from '../processes/process-control.js';
+import { userChanges } from '../../../src-common/change/user-diff.js';
 import { checkUserLimits } from './limits-verify.js';
+import { readUser } from './users.js';
 import type { ServiceManager } from './services.js';
 
 /**
@@ -68,6 +70,15 @@ async function runCheck(ctx: HelperContext, manager: ServiceManager, c: Check): 
           : `pid ${c.pid} still runs ${Math.round(c.waitMs / 100) / 10} s later (${short(now!.command, 200)})`;
       } else if (c.kind === 'user-limits') {
         ({ ok, evidence } = await checkUserLimits(ctx, c));
+      } else if (c.kind === 'account') {
+        const o = await readUser(ctx, c.user);
+        const drift = userChanges(c.user, o);
+        ok = drift.length === 0;
+        evidence = ok
+          ? o.exists
+            ? `${c.user.name}: uid ${o.uid}, ${o.locked ? 'locked' : o.expires ? `expires ${o.expires}` : 'no expiry'}, groups ${o.groups.join(', ') || '(none)'}, shell ${o.shell}${o.keys ? `, ${o.keys.length} managed SSH key${o.keys.length === 1 ? '' : 's'}` : ''} (read from /etc/passwd, /etc/shadow, /etc/group)`
+            : `${c.user.name} is not in /etc/passwd`
+          : `${c.user.name} differs: ${drift.map((d) => `${d.field} is ${d.before}, ${d.after} wanted`).join('; ')}`;
       } else if (c.kind === 'file-contains') {
         const text = await readFile(c.path, 'utf8').catch(() => null);
         ok = text !== null && text.includes(c.contains);

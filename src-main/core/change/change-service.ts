@@ -292,12 +292,18 @@ export class ChangeService {
   }
 
   /** One module's checks for the given settings (not necessarily the stored ones), against the real system. */
-  /** The text of files on the host as its helper reads them (null: absent, or not text). Reads only. */
-  async readFiles(target: ChangeTarget, paths: string[]): Promise<(string | null)[]> {
+  /** What the host has now for each resource (file contents, accounts…), as a plan would read it. Reads only. */
+  async observe(target: ChangeTarget, resources: Resource[]): Promise<Observed[]> {
+    if (!resources.length) return [];
     const probe = await target.probe();
     const { backend, manager } = this.enginesFor(probe, target.hostName, []);
-    const r = await target.request(helperApi.changeRead, { backend, manager, resources: paths.map((path) => ({ kind: 'file' as const, path, content: null })) }, 'try');
-    return r.observed.map((o) => (o.kind === 'file' && o.exists ? o.text : null));
+    return (await target.request(helperApi.changeRead, { backend, manager, resources }, 'try')).observed;
+  }
+
+  /** The text of files on the host as its helper reads them (null: absent, or not text). Reads only. */
+  async readFiles(target: ChangeTarget, paths: string[]): Promise<(string | null)[]> {
+    const observed = await this.observe(target, paths.map((path) => ({ kind: 'file' as const, path, content: null })));
+    return observed.map((o) => (o.kind === 'file' && o.exists ? o.text : null));
   }
 
   async verifyWith(target: ChangeTarget, id: string, settings: Record<string, unknown>): Promise<CheckResult[]> {

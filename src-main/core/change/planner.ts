@@ -6,6 +6,7 @@ import { FleetdeckError } from '../../../src-common/problems.js';
 import { unifiedDiff } from './diff.js';
 import type { ChangeModule, HostFacts, ModuleContext } from './module.js';
 import { showArgv } from '../../../src-common/change/show-argv.js';
+import { userStep } from './plan-user.js';
 
 /**
  * The planner, as pure functions: modules and settings → the resources they want (in dependency
@@ -263,6 +264,11 @@ export function planSteps(desired: DesiredState, observed: Observed[]): PlanStep
       // Gone, or the pid is another process now: the one planned for no longer runs.
       if (!o.current || o.current.startTime !== r.startTime) return;
       push(module, { kind: 'process', action: 'signal', summary: r.label, before: `running (pid ${r.pid}, uid ${o.current.uid}): ${o.current.command.slice(0, 200)}`, after: r.signal === 'KILL' ? 'killed' : `asked to exit (SIG${r.signal})`, diff: null, needsRoot: r.asRoot, reversible: false, warnings: [], resource: r }, rid);
+      return;
+    }
+    if (r.kind === 'user' && o.kind === 'user') {
+      const s = userStep(r, o);
+      if (s) push(module, s, rid);
       return;
     }
     throw new FleetdeckError('protocol-error', `The host answered about a ${o.kind} where a ${r.kind} was asked about.`);

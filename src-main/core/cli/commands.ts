@@ -1,5 +1,6 @@
 import { auditCommands } from '../audit/audit.cli.js';
 import { limitsCommands } from '../change/limits.cli.js';
+import { usersCommands } from '../change/users.cli.js';
 import { modulesCommands } from '../change/modules.cli.js';
 import { hostsCommands } from '../hosts/hosts.cli.js';
 import { inventoryCommands } from '../inventory/inventory.cli.js';
@@ -17,6 +18,7 @@ export const COMMANDS: readonly CliCommand[] = [
   ...hostsCommands,
   ...modulesCommands,
   ...limitsCommands,
+  ...usersCommands,
   ...hostkeysCommands,
   ...reportCommands,
   ...auditCommands,

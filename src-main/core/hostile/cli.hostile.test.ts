@@ -45,6 +45,11 @@ const BASE: Record<string, { args: string[]; flags: Record<string, string | true
   'limits apply': { args: ['h1'], flags: { user: 'alice', memory: '1G', yes: true, timeout: '1', port: '1' } },
   'limits verify': { args: ['h1'], flags: { user: 'alice', timeout: '1', port: '1' } },
   'limits show': { args: ['h1'], flags: {} },
+  'users list': { args: ['h1'], flags: { timeout: '1', port: '1' } },
+  'users create': { args: ['h1', 'alice'], flags: { uid: '1500', 'full-name': 'Alice Liddell', shell: '/bin/bash', groups: 'students', expires: '2027-02-28', yes: true, timeout: '1', port: '1' } },
+  'users modify': { args: ['h1', 'alice'], flags: { 'full-name': 'Alice Liddell', shell: '/bin/bash', groups: 'students', expires: 'never', yes: true, timeout: '1', port: '1' } },
+  'users delete': { args: ['h1', 'alice'], flags: { yes: true, timeout: '1', port: '1' } },
+  'users import': { args: ['h1', 'students.csv'], flags: { yes: true, timeout: '1', port: '1' } },
 };
 
 /** Where a value is data, and what that data is. Anything else must be refused with exit 2. */
@@ -86,6 +91,7 @@ const VALID_THERE: Record<string, string[]> = {
   'hosts add (arg)': ['NaN', 'Infinity', 'exponent string'],
   ...Object.fromEntries(['plan', 'apply', 'verify', 'rollback', 'journals'].map((c) => [`modules ${c} (arg)`, ['NaN', 'Infinity', 'exponent string']])),
   ...Object.fromEntries(['plan', 'apply', 'verify'].map((c) => [`limits ${c} (arg)`, ['NaN', 'Infinity', 'exponent string']])),
+  ...Object.fromEntries(['list', 'create', 'modify', 'delete', 'import'].map((c) => [`users ${c} (arg)`, ['NaN', 'Infinity', 'exponent string']])),
   // Cores may be fractional; swap may be 0 (none) or a few bytes.
   ...Object.fromEntries(['plan', 'apply', 'verify'].flatMap((c) => [[`limits ${c} --cpu`, ['1.5']], [`limits ${c} --swap`, ['-0', '1.5']]])),
   'watch --count': ['numeric string'],

@@ -2,6 +2,7 @@ import type { ChangeModule } from '../change/module.js';
 import { dockerModule } from './docker.module.js';
 import { firewallModule } from './firewall.module.js';
 import { limitsModule } from './limits.module.js';
+import { usersModule } from './users.module.js';
 import { nginxModule } from './nginx.module.js';
 import { sshModule } from './ssh.module.js';
 
@@ -11,5 +12,5 @@ import { sshModule } from './ssh.module.js';
  * src-common/modules (so the UI validates the same way).
  */
 export function allModules(): ChangeModule<never>[] {
-  return [dockerModule, sshModule, firewallModule, nginxModule, limitsModule] as ChangeModule<never>[];
+  return [dockerModule, sshModule, firewallModule, nginxModule, limitsModule, usersModule] as ChangeModule<never>[];
 }

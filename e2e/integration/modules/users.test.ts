@@ -1,0 +1,133 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../../src-main/core/cli/main.js';
+import { startDebianHost, testbedUnavailableReason, type DebianHost } from '../../testbed/index.js';
+
+/**
+ * Accounts on a live systemd Debian host, from the CLI as an admin would run them (issue 11):
+ * created with the same uid and a key that then really logs in over SSH; locked (the key is
+ * refused) and unlocked; a second create refused; the keys written as the user, so a ~/.ssh
+ * symlinked to root's directory gets nothing; a CSV preview that changes nothing while a row is
+ * wrong; an NSS-only user (libnss-extrausers, as LDAP/SSSD users come through NSS) refused; a delete
+ * that stops the user's processes and archives the home, and its rollback that brings both back.
+ */
+const unavailable = await testbedUnavailableReason({ docker: true });
+
+describe.skipIf(unavailable)('users from the CLI on a live Debian host', () => {
+  let deb: DebianHost;
+  let dir: string;
+  let pub: string;
+  const run = async (...args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main([...args, `--data-dir=${dir}`], { stdout: { write: (s: string | Uint8Array) => out.push(String(s)) }, stderr: { write: (s: string) => err.push(s) } });
+    return { code, out: out.join(''), err: err.join('') };
+  };
+  const sh = async (script: string) => {
+    const r = await deb.exec(['sh', '-c', script]);
+    return (r.stdout + r.stderr).trim();
+  };
+  /** A real SSH login as `user` with the test key. */
+  const login = (user: string): Promise<{ code: number | null; out: string }> =>
+    new Promise((resolve) => {
+      const args = ['-i', deb.users.admin!.keyPath!, '-p', String(deb.port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', `${user}@${deb.address}`, 'id -un'];
+      const child = spawn('ssh', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.on('close', (code) => (clearTimeout(timer), resolve({ code, out })));
+    });
+
+  beforeAll(async () => {
+    deb = await startDebianHost({ name: 'users-mod' });
+    dir = mkdtempSync(path.join(tmpdir(), 'fd-users-'));
+    pub = readFileSync(`${deb.users.admin!.keyPath!}.pub`, 'utf8').trim();
+    await sh('groupadd -f students && groupadd -f gpu');
+    expect((await run('hosts', 'add', `admin@${deb.address}`, '-p', String(deb.port), '-i', deb.users.admin!.keyPath!, '--name', 'lab')).code).toBe(0);
+  }, 600_000);
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await deb?.stop();
+  });
+
+  it('creates alice with uid 1500, her groups, an expiry and a key that then logs in; a second create is refused', async () => {
+    const r = await run('users', 'create', 'lab', 'alice', '--uid', '1500', '--full-name', 'Alice Liddell', '--groups', 'students,gpu', '--expires', '2099-12-31', '--key', pub, '--yes', '--accept-new');
+    expect(r.code, r.err + r.out).toBe(0);
+    expect(r.out).toMatch(/Create user alice \(uid 1500, name "Alice Liddell", groups students, gpu, expires 2099-12-31, 1 SSH key\)/);
+    expect(r.out).toMatch(/ok +alice is as wanted\n +alice: uid 1500, expires 2099-12-31, groups students, gpu/);
+    expect(await sh('getent passwd alice | cut -d: -f3,5; stat -c %U:%a /home/alice/.ssh /home/alice/.ssh/authorized_keys')).toBe('1500:Alice Liddell\nalice:700\nalice:600');
+    expect((await login('alice')).out.trim()).toBe('alice');
+    const again = await run('users', 'create', 'lab', 'alice', '--uid', '1500', '--yes');
+    expect(again.code).not.toBe(0);
+    expect(again.err).toMatch(/alice already exists on lab: change it with fleetdeck users modify/);
+    const list = await run('users', 'list', 'lab');
+    expect(list.out).toMatch(/^alice +1500 +until 2099-12-31 +students,gpu +\/bin\/sh +1 /m);
+  }, 120_000);
+
+  it('locks alice (her key is refused at login), and unlocks her; her own keys outside the block stay', async () => {
+    await sh("printf 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA1ice0wnKeyAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA own@key\\n' >> /home/alice/.ssh/authorized_keys");
+    const locked = await run('users', 'modify', 'lab', 'alice', '--lock', '--yes');
+    expect(locked.code, locked.err + locked.out).toBe(0);
+    expect(locked.out).toMatch(/Change user alice: lock/);
+    expect((await login('alice')).code).not.toBe(0);
+    expect((await run('users', 'list', 'lab')).out).toMatch(/^alice +1500 +locked/m);
+    const unlocked = await run('users', 'modify', 'lab', 'alice', '--unlock', '--expires', 'never', '--yes');
+    expect(unlocked.code, unlocked.err + unlocked.out).toBe(0);
+    expect((await login('alice')).out.trim()).toBe('alice');
+    expect(await sh('grep -c own@key /home/alice/.ssh/authorized_keys')).toBe('1');
+    expect((await run('users', 'modify', 'lab', 'nobody-here', '--shell', '/bin/sh', '--yes')).err).toMatch(/There is no account nobody-here on lab: create it with/);
+  }, 120_000);
+
+  it("writes keys as the user: alice's ~/.ssh pointing at root's gets nothing, and the step says why", async () => {
+    await sh('mv /home/alice/.ssh /home/alice/ssh.bak && ln -s /root/.ssh /home/alice/.ssh && mkdir -p /root/.ssh && touch /root/.ssh/authorized_keys && chmod 700 /root/.ssh');
+    const before = await sh('sha256sum /root/.ssh/authorized_keys');
+    const r = await run('users', 'modify', 'lab', 'alice', '--key', pub.replace(/\S+$/, 'planted'), '--yes');
+    expect(r.code).not.toBe(0);
+    expect(r.out + r.err).toMatch(/as the user failed .*Permission denied/);
+    expect(await sh('sha256sum /root/.ssh/authorized_keys')).toBe(before);
+    await sh('rm /home/alice/.ssh && mv /home/alice/ssh.bak /home/alice/.ssh');
+  }, 120_000);
+
+  it('CSV: a preview that changes nothing while a row is wrong; --skip-bad applies the good rows', async () => {
+    const csv = path.join(dir, 'students.csv');
+    writeFileSync(csv, ['name,full_name,email,groups,public_key,expires', `bob,Bob,bob@uni.example,students,${pub},2099-06-30`, 'Eve Evil,Eve,,,,', 'alice,Alice,,,,', 'dave,"Dave, Jr",,,,'].join('\n'));
+    const preview = await run('users', 'import', 'lab', csv, '--yes');
+    expect(preview.code).toBe(1);
+    expect(preview.out).toMatch(/line 2 +bob +ok: Create user bob/);
+    expect(preview.out).toMatch(/line 3 +Eve Evil +WRONG: name: /);
+    expect(preview.out).toMatch(/line 4 +alice +ok: /);
+    expect(preview.out).toMatch(/line 5 +dave +WRONG: full_name: /);
+    expect(preview.out).toMatch(/Nothing was changed/);
+    expect(await sh('getent passwd bob || echo none')).toBe('none');
+    const applied = await run('users', 'import', 'lab', csv, '--skip-bad', '--yes');
+    expect(applied.code, applied.out + applied.err).toBe(0);
+    expect((await login('bob')).out.trim()).toBe('bob');
+  }, 120_000);
+
+  it('an account that comes through NSS (as LDAP/SSSD ones do) is read-only here', async () => {
+    await sh("apt-get install -y -qq libnss-extrausers >/dev/null 2>&1; mkdir -p /var/lib/extrausers && echo 'ldapuser:x:5001:5001:Directory User:/home/ldapuser:/bin/bash' > /var/lib/extrausers/passwd && sed -i 's/^passwd:.*/passwd: files extrausers/' /etc/nsswitch.conf");
+    expect(await sh('getent passwd ldapuser | cut -d: -f1')).toBe('ldapuser');
+    const r = await run('users', 'modify', 'lab', 'ldapuser', '--shell', '/bin/sh', '--yes');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/ldapuser comes from LDAP\/SSSD \(not \/etc\/passwd\).*Change it in the directory/);
+  }, 180_000);
+
+  it('deletes alice with her home archived (her running process stopped first); the rollback brings both back', async () => {
+    await sh("echo 'thesis draft' > /home/alice/thesis.txt && chown alice:alice /home/alice/thesis.txt && runuser -u alice -- sh -c 'sleep 600 >/dev/null 2>&1 &'");
+    const r = await run('users', 'delete', 'lab', 'alice', '--archive', '--yes');
+    expect(r.code, r.err + r.out).toBe(0);
+    expect(r.out).toMatch(/Delete user alice \(uid 1500\), archiving \/home\/alice first/);
+    expect(r.out).toMatch(/1 process running: stopped \(SIGKILL\) first/);
+    expect(await sh('getent passwd alice || echo gone; test -d /home/alice || echo no-home; ls /var/lib/fleetdeck/archive | grep -c "^alice-1500-"')).toBe('gone\nno-home\n1');
+    const journals = (await run('modules', 'journals', 'lab')).out.split('\n')[0]!.split(/\s+/)[0]!;
+    const back = await run('modules', 'rollback', 'lab', journals, '--yes');
+    expect(back.code, back.out + back.err).toBe(0);
+    expect(back.out).toMatch(/made alice again \(uid 1500\), its home restored from \/var\/lib\/fleetdeck\/archive\/alice-1500-/);
+    expect(await sh('id -u alice; stat -c %U /home/alice/thesis.txt; cat /home/alice/thesis.txt; id -nG alice')).toBe('1500\nalice\nthesis draft\nalice students gpu');
+    expect((await login('alice')).out.trim()).toBe('alice');
+  }, 180_000);
+});

@@ -1,0 +1,214 @@
+import { readFileSync } from 'node:fs';
+import type { UserObserved } from '../../../src-common/change/user.schema.js';
+import { csvUsers, type CsvRow } from '../../../src-common/modules/users-csv.js';
+import { usersSettings, type UserEntry } from '../../../src-common/modules/users.js';
+import { FleetdeckError, toProblem } from '../../../src-common/problems.js';
+import { helperApi } from '../../../src-common/protocol/helper-api.js';
+import type { Flags } from '../cli/args.js';
+import { defineCommand, type CliCommand, type CommandContext, type FlagGroup } from '../cli/command.js';
+import { CONNECT_FLAGS } from '../cli/target.js';
+import { userResource } from '../modules/users.module.js';
+import { userStep } from './plan-user.js';
+import { confirm, formatPlan, printResult, progress, withOpened, type Opened } from './change.cli-shared.js';
+
+/**
+ * `fleetdeck users list|create|modify|delete|import HOST|--local …`: local accounts on the change
+ * engine's users module. Each command plans, shows the plan, asks, applies and verifies by reading
+ * the account back; `import` previews every CSV row (what is wrong with it, or what it would do)
+ * before anything runs.
+ */
+const ACCOUNT = {
+  'full-name': { value: 'TEXT', help: 'the full name (GECOS)' },
+  shell: { value: 'PATH', help: 'the login shell, e.g. /bin/bash' },
+  groups: { value: 'A,B', help: 'supplementary groups: exactly these ("" for none)' },
+  expires: { value: 'DATE', help: 'last day the account may log in, YYYY-MM-DD, or "never"' },
+  key: { value: 'LINE', repeat: true, help: 'an SSH public key Fleetdeck manages for the user; repeatable (replaces the managed set)' },
+  'key-file': { value: 'FILE', repeat: true, help: 'a public key file (e.g. ~/.ssh/id_ed25519.pub); repeatable' },
+} as const;
+const CHANGE = {
+  yes: { alias: 'y', help: 'do not ask before changing the host' },
+  quiet: { alias: 'q', help: 'print only the result' },
+} as const;
+const CREATE_FLAGS: FlagGroup = { title: 'Account', flags: { uid: { value: 'N', help: 'this uid (give the same on every host you create the user on)' }, ...ACCOUNT, lock: { help: 'create it locked (no login until unlocked)' }, ...CHANGE } };
+const MODIFY_FLAGS: FlagGroup = { title: 'Account', flags: { ...ACCOUNT, lock: { help: 'refuse every login (password and SSH keys)' }, unlock: { help: 'allow logins again' }, ...CHANGE } };
+const DELETE_FLAGS: FlagGroup = { title: 'Delete', flags: { archive: { help: 'archive the home directory to /var/lib/fleetdeck/archive first' }, ...CHANGE } };
+const LIST_FLAGS: FlagGroup = { title: 'List', flags: { expired: { help: 'only accounts past their expiry date (offboarding candidates)' } } };
+const IMPORT_FLAGS: FlagGroup = { title: 'Import', flags: { 'skip-bad': { help: 'apply the good rows even when some are wrong' }, ...CHANGE } };
+
+const list = (v: Flags[string] | undefined): string[] => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []);
+const str = (v: Flags[string] | undefined) => (typeof v === 'string' ? v : undefined);
+
+/** One account's entry from the flags, checked by the module's own schema before connecting. */
+export function entryFrom(name: string | undefined, flags: Flags, state: 'present' | 'absent' = 'present'): UserEntry {
+  if (!name) throw new FleetdeckError('invalid-input', 'Name the account: fleetdeck users create HOST NAME.');
+  if (flags.lock && flags.unlock) throw new FleetdeckError('invalid-input', 'Give --lock or --unlock, not both.');
+  const raw: Record<string, unknown> = { name, state };
+  if (state === 'absent') {
+    if (flags.archive) raw.archive = true;
+  } else {
+    if (str(flags.uid) !== undefined) raw.uid = str(flags.uid);
+    if (str(flags['full-name']) !== undefined) raw.fullName = str(flags['full-name']);
+    if (str(flags.shell) !== undefined) raw.shell = str(flags.shell);
+    if (str(flags.groups) !== undefined) raw.groups = str(flags.groups)!.split(',').map((g) => g.trim()).filter(Boolean);
+    if (str(flags.expires) !== undefined) raw.expires = str(flags.expires) === 'never' ? null : str(flags.expires);
+    if (flags.lock) raw.locked = true;
+    if (flags.unlock) raw.locked = false;
+    const keys = [...list(flags.key), ...list(flags['key-file']).map((f) => readKeyFile(f))];
+    if (keys.length) raw.keys = keys.map((k) => k.trim().replace(/\s+/g, ' '));
+  }
+  const parsed = usersSettings.safeParse({ users: [raw] });
+  if (!parsed.success) throw new FleetdeckError('invalid-input', parsed.error.issues.map((i) => `${flagOf(String(i.path[2] ?? i.path[0] ?? ''))}${i.message}`).join('; '));
+  return parsed.data.users[0]!;
+}
+
+const FLAG_OF: Record<string, string> = { fullName: '--full-name', keys: '--key', uid: '--uid', shell: '--shell', groups: '--groups', expires: '--expires', name: 'the name' };
+const flagOf = (field: string) => (FLAG_OF[field] ? `${FLAG_OF[field]}: ` : '');
+
+function readKeyFile(file: string): string {
+  try {
+    const text = readFileSync(file, 'utf8');
+    const line = text.split('\n').find((l) => l.trim() && !l.startsWith('#'));
+    if (!line) throw new FleetdeckError('invalid-input', `--key-file ${file.slice(0, 200)} has no key in it.`);
+    return line;
+  } catch (err) {
+    if (err instanceof FleetdeckError) throw err;
+    throw new FleetdeckError('invalid-input', `--key-file: cannot read ${file.slice(0, 200)} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+}
+
+async function changeOpened(ctx: CommandContext, { target, change: svc }: Opened, entries: UserEntry[], apply: boolean, verb?: 'create' | 'modify' | 'delete'): Promise<number> {
+  const { io, flags } = ctx;
+  const plan = await svc.plan(target, [{ id: 'users', settings: { users: entries } }]);
+  // create never changes an account that is there, modify never makes one, delete of nobody says so.
+  const name = entries[0]?.name ?? '';
+  if (verb === 'create' && plan.steps.some((s) => s.action === 'update') || (verb === 'create' && !plan.steps.length)) throw new FleetdeckError('change-conflict', `${name} already exists on ${target.hostName}: change it with fleetdeck users modify ${target.hostName} ${name} ….`);
+  if (verb === 'modify' && plan.steps.some((s) => s.action === 'create')) throw new FleetdeckError('not-found', `There is no account ${name} on ${target.hostName}: create it with fleetdeck users create ${target.hostName} ${name} ….`);
+  if (!apply) {
+    io.stdout.write(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : `${formatPlan(plan, io, !flags.quiet)}\n`);
+    return 0;
+  }
+  if (!flags.json && !flags.quiet) io.stdout.write(`${formatPlan(plan, io)}\n`);
+  if (plan.steps.length) await confirm(io, flags, `Apply these ${plan.steps.length} steps to ${target.hostName}?`);
+  const r = await svc.apply(target, plan.planId, plan.tag, { onEvent: progress(io, flags, plan.steps) });
+  return printResult(io, flags, r, target.hostName);
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+function row(name: string, o: UserObserved): string[] {
+  const status = o.locked ? 'locked' : o.expires && o.expires < today() ? `expired ${o.expires}` : o.expires ? `until ${o.expires}` : 'active';
+  return [name, String(o.uid ?? ''), o.source === 'nss' ? 'LDAP/SSSD (read-only)' : status, o.groups.join(',') || '-', o.shell ?? '', o.keys === null ? '?' : String(o.keys.length), String(o.processes)];
+}
+
+async function listUsers(ctx: CommandContext, { target, change: svc }: Opened): Promise<number> {
+  const inv = await target.request(helperApi.inventorySnapshot, {}, 'try');
+  const names = inv.users.filter((u) => u.regular !== false && u.uid >= 1000 && u.uid < 65534).map((u) => u.name);
+  const observed = await svc.observe(target, names.map((name) => ({ kind: 'user' as const, name, state: 'present' as const })));
+  let users = names.map((name, i) => ({ name, o: observed[i] as UserObserved }));
+  if (ctx.flags.expired) users = users.filter(({ o }) => o.expires !== null && o.expires < today());
+  if (ctx.flags.json) {
+    ctx.io.stdout.write(`${JSON.stringify(users.map(({ o }) => ({ ...o, kind: undefined })), null, 2)}\n`);
+    return 0;
+  }
+  if (!users.length) {
+    ctx.io.stdout.write(ctx.flags.expired ? `No account on ${target.hostName} is past its expiry date.\n` : `${target.hostName} has no login accounts (uid 1000 and up) yet: fleetdeck users create ${target.hostName} NAME.\n`);
+    return 0;
+  }
+  const table = [['NAME', 'UID', 'STATUS', 'GROUPS', 'SHELL', 'KEYS', 'PROCS'], ...users.map(({ name, o }) => row(name, o))];
+  const widths = table[0]!.map((_, c) => Math.min(40, Math.max(...table.map((r) => r[c]!.length))));
+  ctx.io.stdout.write(`${table.map((r) => r.map((cell, c) => cell.slice(0, 40).padEnd(widths[c]!)).join('  ').trimEnd()).join('\n')}\n`);
+  if (ctx.flags.expired) ctx.io.stdout.write(`Offboard one: fleetdeck users delete ${target.hostName} NAME --archive (locks nothing first: its processes are stopped, its home archived, the account removed).\n`);
+  return 0;
+}
+
+/** The CSV preview: each row with what is wrong, or what it would do on this host. */
+async function importUsers(ctx: CommandContext, o: Opened, file: string): Promise<number> {
+  const { io, flags } = ctx;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new FleetdeckError('invalid-input', `Cannot read ${file.slice(0, 200)} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  const { rows, problem } = csvUsers(text);
+  if (problem) throw new FleetdeckError('invalid-input', `${file.slice(0, 200)}: ${problem}`);
+  const good = rows.filter((r) => r.entry);
+  const observed = await o.change.observe(o.target, good.map((r) => userResource(r.entry!)));
+  good.forEach((r, i) => {
+    try {
+      const step = userStep(userResource(r.entry!), observed[i] as UserObserved);
+      r.problems.length = 0;
+      (r as CsvRow & { does?: string }).does = step ? step.summary : 'nothing to do (already as wanted)';
+    } catch (err) {
+      r.problems.push(toProblem(err).message);
+      r.entry = null;
+    }
+  });
+  for (const r of rows) io.stdout.write(`line ${r.line}  ${(r.name || '(no name)').padEnd(16)}  ${r.problems.length ? `WRONG: ${r.problems.join('; ')}` : `ok: ${(r as CsvRow & { does?: string }).does}${r.profile ? ` (limits profile ${r.profile}: apply it with fleetdeck limits apply ${o.target.hostName} --user ${r.name} --profile ${r.profile})` : ''}`}\n`);
+  const ok = rows.filter((r) => r.entry);
+  const bad = rows.length - ok.length;
+  io.stdout.write(`${ok.length} of ${rows.length} rows are good${bad ? `, ${bad} wrong` : ''}.\n`);
+  if (bad && !flags['skip-bad']) {
+    io.stdout.write('Nothing was changed: fix the wrong rows, or give --skip-bad to apply the good ones.\n');
+    return 1;
+  }
+  if (!ok.length) return bad ? 1 : 0;
+  return changeOpened(ctx, o, ok.map((r) => r.entry!), true);
+}
+
+const EXAMPLES = `Examples:
+  fleetdeck users list gpu-1 [--expired]
+  fleetdeck users create gpu-1 alice --uid 1500 --full-name "Alice Liddell" --groups students --key-file alice.pub --expires 2027-02-28
+  fleetdeck users modify gpu-1 alice --lock          # or --unlock, --groups a,b, --shell /bin/zsh, --expires never
+  fleetdeck users delete gpu-1 alice --archive       # home archived to /var/lib/fleetdeck/archive first
+  fleetdeck users import gpu-1 students.csv          # preview each row; applies when every row is good
+CSV columns (by header): name, full_name, email, groups (";" between), public_key, profile, expires.`;
+
+const FLAGS_OF = { create: CREATE_FLAGS, modify: MODIFY_FLAGS, delete: DELETE_FLAGS };
+
+const oneUser = (verb: 'create' | 'modify' | 'delete', summary: string): CliCommand =>
+  defineCommand({
+    path: ['users', verb],
+    args: 'HOST|--local NAME',
+    summary,
+    details: `${EXAMPLES}\nExit status: 0 applied and verified, 1 a step or check failed.`,
+    flags: [FLAGS_OF[verb], CONNECT_FLAGS],
+    maxArgs: 2,
+    run: (ctx) =>
+      withOpened(
+        ctx,
+        (o, rest) => changeOpened(ctx, o, [entryFrom(rest[0], ctx.flags, verb === 'delete' ? 'absent' : 'present')], true, verb),
+        (rest) => void entryFrom(rest[0], ctx.flags, verb === 'delete' ? 'absent' : 'present'),
+      ),
+  });
+
+export const usersCommands: CliCommand[] = [
+  defineCommand({
+    path: ['users', 'list'],
+    args: 'HOST|--local',
+    summary: 'login accounts with uid, status (active, locked, expired), groups, managed keys and running processes',
+    details: EXAMPLES,
+    flags: [LIST_FLAGS, CONNECT_FLAGS],
+    maxArgs: 1,
+    run: (ctx) => withOpened(ctx, (o) => listUsers(ctx, o)),
+  }),
+  oneUser('create', 'create an account (the same uid on every host you give): plan, ask, apply, verify'),
+  oneUser('modify', "change an account's groups, shell, full name, expiry, lock, or managed SSH keys"),
+  oneUser('delete', 'delete an account (its processes stopped first; --archive keeps its home as a tarball)'),
+  defineCommand({
+    path: ['users', 'import'],
+    args: 'HOST|--local FILE.csv',
+    summary: 'onboard accounts from a CSV: every row previewed (what is wrong, or what it does) before anything runs',
+    details: EXAMPLES,
+    flags: [IMPORT_FLAGS, CONNECT_FLAGS],
+    maxArgs: 2,
+    run: (ctx) =>
+      withOpened(
+        ctx,
+        (o, rest) => importUsers(ctx, o, rest[0]!),
+        (rest) => {
+          if (!rest[0]) throw new FleetdeckError('invalid-input', 'Name the CSV file: fleetdeck users import HOST FILE.csv.');
+        },
+      ),
+  }),
+];
