@@ -128,3 +128,18 @@ export async function withOpened(ctx: CommandContext, fn: (o: Opened, rest: stri
   }
 }
 
+/**
+ * The plan printed (as JSON with --json); when applying: asked, applied with progress, verified,
+ * and the result printed. Returns the exit status.
+ */
+export async function showThenApply(ctx: CommandContext, { target, change }: Pick<Opened, 'target' | 'change'>, plan: ChangePlan, apply: boolean): Promise<number> {
+  const { io, flags } = ctx;
+  if (!apply) {
+    io.stdout.write(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : `${formatPlan(plan, io, !flags.quiet)}\n`);
+    return 0;
+  }
+  if (!flags.json && !flags.quiet) io.stdout.write(`${formatPlan(plan, io)}\n`);
+  if (plan.steps.length) await confirm(io, flags, `Apply these ${plan.steps.length} steps to ${target.hostName}?`);
+  const r = await change.apply(target, plan.planId, plan.tag, { onEvent: progress(io, flags, plan.steps) });
+  return printResult(io, flags, r, target.hostName);
+}

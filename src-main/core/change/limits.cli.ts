@@ -10,7 +10,7 @@ import { appliedFile, describeSpec, limitsModule, parseApplied } from '../module
 import type { ChangeService } from './change-service.js';
 import { ChangeStore } from './change-store.js';
 import type { ChangeTarget } from './change-target.js';
-import { confirm, formatChecks, formatPlan, printResult, progress, withOpened } from './change.cli-shared.js';
+import { formatChecks, showThenApply, withOpened } from './change.cli-shared.js';
 
 /**
  * `fleetdeck limits plan|apply|verify|show HOST|--local --user NAME [--cpu N] [--memory SIZE] …`:
@@ -126,18 +126,7 @@ const precheck = (ctx: CommandContext) => () => {
 async function planAndMaybeApply(ctx: CommandContext, apply: boolean): Promise<number> {
   return withOpened(
     ctx,
-    async ({ target, change }) => {
-      const { io, flags } = ctx;
-      const plan = await change.plan(target, [{ id: 'limits', settings: wanted(ctx, change, target) }]);
-      if (!apply) {
-        io.stdout.write(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : `${formatPlan(plan, io, !flags.quiet)}\n`);
-        return 0;
-      }
-      if (!flags.json && !flags.quiet) io.stdout.write(`${formatPlan(plan, io)}\n`);
-      if (plan.steps.length) await confirm(io, flags, `Apply these ${plan.steps.length} steps to ${target.hostName}?`);
-      const r = await change.apply(target, plan.planId, plan.tag, { onEvent: progress(io, flags, plan.steps) });
-      return printResult(io, flags, r, target.hostName);
-    },
+    async ({ target, change }) => showThenApply(ctx, { target, change }, await change.plan(target, [{ id: 'limits', settings: wanted(ctx, change, target) }]), apply),
     precheck(ctx),
   );
 }

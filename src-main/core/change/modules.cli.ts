@@ -11,7 +11,7 @@ import { Fleet } from '../fleet.js';
 import { allModules } from '../modules/index.js';
 import type { ModuleRequest } from './change-service.js';
 import { ChangeStore } from './change-store.js';
-import { confirm, formatChecks, formatPlan, printResult, progress, withOpened } from './change.cli-shared.js';
+import { confirm, formatChecks, formatPlan, progress, showThenApply, withOpened } from './change.cli-shared.js';
 
 /**
  * `fleetdeck modules list|plan|apply|verify|rollback|journals`: the change engine from a shell,
@@ -212,14 +212,7 @@ export const modulesCommands: CliCommand[] = [
     flags: [CHANGE_FLAGS, CONNECT_FLAGS],
     maxArgs: 17,
     run: (ctx) =>
-      withOpened(ctx, async ({ target, change }, rest) => {
-        const { io, flags } = ctx;
-        const plan = await change.plan(target, moduleRequests(rest, sets(flags), change.modules(), settingsFile(flags, rest)));
-        if (!flags.json && !flags.quiet) io.stdout.write(`${formatPlan(plan, io)}\n`);
-        if (plan.steps.length) await confirm(io, flags, `Apply these ${plan.steps.length} steps to ${target.hostName}?`);
-        const r = await change.apply(target, plan.planId, plan.tag, { onEvent: progress(io, flags, plan.steps) });
-        return printResult(io, flags, r, target.hostName);
-      }, (rest) => checkRequests(rest, sets(ctx.flags), ctx.flags)),
+      withOpened(ctx, async ({ target, change }, rest) => showThenApply(ctx, { target, change }, await change.plan(target, moduleRequests(rest, sets(ctx.flags), change.modules(), settingsFile(ctx.flags, rest))), true), (rest) => checkRequests(rest, sets(ctx.flags), ctx.flags)),
   }),
   defineCommand({
     path: ['modules', 'verify'],

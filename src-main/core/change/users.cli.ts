@@ -9,7 +9,7 @@ import { defineCommand, type CliCommand, type CommandContext, type FlagGroup } f
 import { CONNECT_FLAGS } from '../cli/target.js';
 import { userResource } from '../modules/users.module.js';
 import { userStep } from './plan-user.js';
-import { confirm, formatPlan, printResult, progress, withOpened, type Opened } from './change.cli-shared.js';
+import { showThenApply, withOpened, type Opened } from './change.cli-shared.js';
 
 /**
  * `fleetdeck users list|create|modify|delete|import HOST|--local …`: local accounts on the change
@@ -77,20 +77,12 @@ function readKeyFile(file: string): string {
 }
 
 async function changeOpened(ctx: CommandContext, { target, change: svc }: Opened, entries: UserEntry[], apply: boolean, verb?: 'create' | 'modify' | 'delete'): Promise<number> {
-  const { io, flags } = ctx;
   const plan = await svc.plan(target, [{ id: 'users', settings: { users: entries } }]);
   // create never changes an account that is there, modify never makes one, delete of nobody says so.
   const name = entries[0]?.name ?? '';
   if (verb === 'create' && plan.steps.some((s) => s.action === 'update') || (verb === 'create' && !plan.steps.length)) throw new FleetdeckError('change-conflict', `${name} already exists on ${target.hostName}: change it with fleetdeck users modify ${target.hostName} ${name} ….`);
   if (verb === 'modify' && plan.steps.some((s) => s.action === 'create')) throw new FleetdeckError('not-found', `There is no account ${name} on ${target.hostName}: create it with fleetdeck users create ${target.hostName} ${name} ….`);
-  if (!apply) {
-    io.stdout.write(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : `${formatPlan(plan, io, !flags.quiet)}\n`);
-    return 0;
-  }
-  if (!flags.json && !flags.quiet) io.stdout.write(`${formatPlan(plan, io)}\n`);
-  if (plan.steps.length) await confirm(io, flags, `Apply these ${plan.steps.length} steps to ${target.hostName}?`);
-  const r = await svc.apply(target, plan.planId, plan.tag, { onEvent: progress(io, flags, plan.steps) });
-  return printResult(io, flags, r, target.hostName);
+  return showThenApply(ctx, { target, change: svc }, plan, apply);
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
