@@ -3,7 +3,7 @@ import type { ContainerRef, ProcessSample, UserUsage } from '../../src-common/mo
 import { Badge, UsageBar } from '../app/ui.js';
 import { formatBytes, ratioPercent } from '../format.js';
 import { useRoute } from '../app/use-route.js';
-import { KillButton } from '../processes/KillDialog.js';
+import { KillButton, KillDialog } from '../processes/KillDialog.js';
 import { sortProcesses, sortUsers } from './monitor-data.js';
 import { coresHint, formatCpu } from './monitor-format.js';
 
@@ -192,6 +192,8 @@ export const PROCESS_ROWS = 20;
  */
 export function ProcessTable({ processes, showGpu }: { processes: readonly ProcessSample[]; showGpu: boolean }) {
   const [all, setAll] = useState(false);
+  // The dialog outlives the row: the process it killed leaves the table with the next sample.
+  const [killing, setKilling] = useState<number | null>(null);
   const sorted = sortProcesses(processes);
   const rows = all ? sorted : sorted.slice(0, PROCESS_ROWS);
   const route = useRoute();
@@ -251,7 +253,7 @@ export function ProcessTable({ processes, showGpu }: { processes: readonly Proce
                 </td>
                 {hostId !== null ? (
                   <td className="action-col">
-                    <KillButton hostId={hostId} pid={p.pid} guard={p.guard} user={processUser(p)} />
+                    <KillButton pid={p.pid} guard={p.guard} user={processUser(p)} onOpen={setKilling} />
                   </td>
                 ) : null}
               </tr>
@@ -264,6 +266,7 @@ export function ProcessTable({ processes, showGpu }: { processes: readonly Proce
           {all ? 'Show the heaviest only' : `Show all ${sorted.length} processes`}
         </button>
       ) : null}
+      {killing !== null && hostId !== null ? <KillDialog hostId={hostId} pid={killing} onClose={() => setKilling(null)} /> : null}
     </>
   );
 }

@@ -183,9 +183,12 @@ export function KillDialog({ hostId, pid, onClose }: { hostId: number; pid: numb
   );
 }
 
-/** The per-row "Kill…" action of the process table; none for what is never killed (pid 1, kernel threads, Fleetdeck's helpers). */
-export function KillButton({ hostId, pid, guard, user }: { hostId: number; pid: number; guard?: ProcessGuard | null; user?: string }) {
-  const [open, setOpen] = useState(false);
+/**
+ * The per-row "Kill…" action of the process table; none for what is never killed (pid 1, kernel
+ * threads, Fleetdeck's helpers). It only asks to open the dialog: the table keeps the dialog, so
+ * the result stays on screen after the killed process's row is gone from the next sample.
+ */
+export function KillButton({ pid, guard, user, onOpen }: { pid: number; guard?: ProcessGuard | null; user?: string; onOpen: (pid: number) => void }) {
   if (guard && NEVER_KILLED.includes(guard)) {
     return (
       <span className="muted small-text nowrap" title={`Not offered: ${guardText(guard, user ?? 'its owner')}`} data-testid={`process-kill-none-${pid}`}>
@@ -195,10 +198,9 @@ export function KillButton({ hostId, pid, guard, user }: { hostId: number; pid: 
   }
   return (
     <>
-      <button type="button" className="button ghost small" onClick={() => setOpen(true)} data-testid={`process-kill-${pid}`} title={`Send a signal to pid ${pid}`}>
+      <button type="button" className="button ghost small" onClick={() => onOpen(pid)} data-testid={`process-kill-${pid}`} title={`Send a signal to pid ${pid}`}>
         Kill…
       </button>
-      {open ? <KillDialog hostId={hostId} pid={pid} onClose={() => setOpen(false)} /> : null}
     </>
   );
 }
