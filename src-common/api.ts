@@ -9,6 +9,7 @@ import { monitorContract, monitorEvents } from './monitor/monitor.contract.js';
 import { processesContract } from './processes/processes.contract.js';
 import { reportsContract } from './reports/report.contract.js';
 import { terminalsContract, terminalsEvents } from './terminal/terminal.contract.js';
+import { usersContract } from './modules/users-contract.js';
 
 /** The whole app API, grouped by capability. Every transport and client is derived from this. */
 export const api = {
@@ -22,6 +23,7 @@ export const api = {
   processes: processesContract,
   reports: reportsContract,
   terminals: terminalsContract,
+  users: usersContract,
 } as const;
 
 export const apiEvents = {

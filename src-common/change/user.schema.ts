@@ -63,6 +63,8 @@ export const userObservedSchema = z.object({
   processes: nonNegativeInt(),
   /** The uid is taken by another account (create: refused). */
   uidTakenBy: z.nullable(text(64)),
+  /** Groups the resource names that the host does not have (create or modify: refused). */
+  unknownGroups: list(account(), 64),
   /** The host's range for login accounts (/etc/login.defs). */
   uidRange: z.object({ min: nonNegativeInt(), max: nonNegativeInt() }),
 });

@@ -6,6 +6,11 @@ import { userLimits } from '../limits/user-limits.js';
 import { useInstalled } from '../setup/use-change.js';
 import { plural } from '../format.js';
 import { sectionFailed, SectionNotices, TAB_SECTIONS } from './SectionNotices.js';
+import type { AccountState } from '../../src-common/modules/users-contract.js';
+import { CsvImportDialog } from '../users/CsvImportDialog.js';
+import { useAccounts } from '../users/use-accounts.js';
+import { formOfUser, type UserDialogMode } from '../users/user-form.js';
+import { UserDialog } from '../users/UserDialog.js';
 
 /** People rather than daemons: root, regular UIDs (≥ 1000, not nobody), and anyone with admin rights. */
 export function isPersonAccount(u: LocalUser): boolean {
@@ -68,14 +73,44 @@ function LimitsCell({ hostId, user, groups, installed, onEdit }: { hostId: numbe
   );
 }
 
+/** Locked, expired, or until when: read from /etc/shadow through the root helper. */
+function AccountStatus({ state }: { state: AccountState | undefined }) {
+  if (!state) return <span className="muted small-text">—</span>;
+  if (state.source === 'nss')
+    return (
+      <Badge tone="neutral" title="From LDAP/SSSD (NSS), not /etc/passwd: shown, not edited here">
+        directory
+      </Badge>
+    );
+  if (state.locked)
+    return (
+      <Badge tone="error" testId={`account-locked-${state.name}`} title="Every login is refused until it is unlocked">
+        locked
+      </Badge>
+    );
+  if (state.expires && state.expires < new Date().toISOString().slice(0, 10))
+    return (
+      <Badge tone="warn" title={`Expired on ${state.expires}: an offboarding candidate`}>
+        expired
+      </Badge>
+    );
+  return <span className="small-text">{state.expires ? `until ${state.expires}` : 'active'}</span>;
+}
+
 export function UsersTab({ inventory, hostId, hostName, connected = false }: { inventory: Inventory; hostId?: number; hostName?: string; connected?: boolean }) {
   const [showSystem, setShowSystem] = useState(false);
   const [editing, setEditing] = useState<string | null>(null);
+  const [account, setAccount] = useState<{ mode: UserDialogMode; user?: LocalUser } | null>(null);
+  const [importing, setImporting] = useState(false);
   const installed = useInstalled(hostId ?? -1, hostId !== undefined);
   const users = [...inventory.users].sort((a, b) => a.uid - b.uid);
   const people = users.filter(isPersonAccount);
   const systemCount = users.length - people.length;
   const shown = showSystem ? users : people;
+  const regular = people.filter((u) => u.uid >= 1000 && u.uid < 65534).map((u) => u.name);
+  const accounts = useAccounts(hostId, regular, connected);
+  const stateOf = (name: string) => accounts.data?.find((a) => a.name === name);
+  const manage = connected && hostId !== undefined;
 
   if (users.length === 0) {
     return (
@@ -93,6 +128,16 @@ export function UsersTab({ inventory, hostId, hostName, connected = false }: { i
           {plural(people.length, 'account')} for people
           {systemCount > 0 ? `, ${plural(systemCount, 'system account')}` : ''}
         </span>
+        {manage ? (
+          <span className="user-actions">
+            <button type="button" className="button small" onClick={() => setAccount({ mode: 'create' })} data-testid="user-new">
+              New user…
+            </button>
+            <button type="button" className="button small" onClick={() => setImporting(true)} data-testid="user-import">
+              Import CSV…
+            </button>
+          </span>
+        ) : null}
         {systemCount > 0 ? (
           <label className="checkbox">
             <input type="checkbox" checked={showSystem} onChange={(e) => setShowSystem(e.target.checked)} data-testid="users-show-system" />
@@ -109,7 +154,9 @@ export function UsersTab({ inventory, hostId, hostName, connected = false }: { i
               <th>Groups</th>
               <th>Shell</th>
               <th>Home</th>
+              {manage ? <th>Status</th> : null}
               {hostId !== undefined ? <th>Limits</th> : null}
+              {manage ? <th className="action-col" aria-label="Actions" /> : null}
             </tr>
           </thead>
           <tbody>
@@ -134,9 +181,28 @@ export function UsersTab({ inventory, hostId, hostName, connected = false }: { i
                 </td>
                 <td className="mono small-text">{u.shell}</td>
                 <td className="mono small-text muted">{u.home}</td>
+                {manage ? (
+                  <td data-testid={`account-status-${u.name}`}>
+                    <AccountStatus state={stateOf(u.name)} />
+                  </td>
+                ) : null}
                 {hostId !== undefined ? (
                   <td>
                     <LimitsCell hostId={hostId} user={u.name} groups={u.groups} installed={installed.data} onEdit={connected && u.uid !== 0 ? () => setEditing(u.name) : undefined} />
+                  </td>
+                ) : null}
+                {manage ? (
+                  <td className="action-col">
+                    {regular.includes(u.name) && stateOf(u.name)?.source !== 'nss' ? (
+                      <span className="user-actions">
+                        <button type="button" className="button ghost small" onClick={() => setAccount({ mode: 'modify', user: u })} data-testid={`user-edit-${u.name}`} aria-label={`Account ${u.name}`}>
+                          Account…
+                        </button>
+                        <button type="button" className="button ghost small" onClick={() => setAccount({ mode: 'delete', user: u })} data-testid={`user-delete-${u.name}`} aria-label={`Delete ${u.name}`}>
+                          Delete…
+                        </button>
+                      </span>
+                    ) : null}
                   </td>
                 ) : null}
               </tr>
@@ -144,6 +210,10 @@ export function UsersTab({ inventory, hostId, hostName, connected = false }: { i
           </tbody>
         </table>
       </div>
+      {account && hostId !== undefined ? (
+        <UserDialog hostId={hostId} hostName={hostName ?? ''} mode={account.mode} initial={account.user ? formOfUser(account.user, stateOf(account.user.name)) : undefined} onClose={() => setAccount(null)} />
+      ) : null}
+      {importing && hostId !== undefined ? <CsvImportDialog hostId={hostId} hostName={hostName ?? ''} onClose={() => setImporting(false)} /> : null}
       {editing && hostId !== undefined ? <LimitsDialog hostId={hostId} hostName={hostName ?? ''} user={editing} installed={installed.data} onClose={() => setEditing(null)} /> : null}
     </div>
   );

@@ -52,7 +52,14 @@ async function countProcesses(ctx: HelperContext, uid: number): Promise<number> 
 export async function readUser(ctx: HelperContext, r: UserResource): Promise<UserObserved> {
   const passwd = parsePasswd((await ctx.readText('/etc/passwd')) ?? '');
   const range = parseLoginDefsUidRange(await ctx.readText('/etc/login.defs'));
-  const base = { uidRange: { min: range.uidMin, max: range.uidMax }, uidTakenBy: r.uid !== undefined ? (passwd.find((p) => p.uid === r.uid && p.name !== r.name)?.name ?? null) : null };
+  const groupFile = parseGroup((await ctx.readText('/etc/group')) ?? '');
+  const unknownGroups: string[] = [];
+  for (const g of r.groups ?? []) {
+    if (groupFile.some((e) => e.name === g)) continue;
+    const nss = ctx.live ? await ctx.run(['getent', 'group', '--', g], { timeoutMs: 10_000 }) : null;
+    if (nss?.code !== 0) unknownGroups.push(g);
+  }
+  const base = { unknownGroups, uidRange: { min: range.uidMin, max: range.uidMax }, uidTakenBy: r.uid !== undefined ? (passwd.find((p) => p.uid === r.uid && p.name !== r.name)?.name ?? null) : null };
   const e = passwd.find((p) => p.name === r.name);
   if (!e) {
     const nss = ctx.live ? await ctx.run(['getent', 'passwd', '--', r.name], { timeoutMs: 10_000 }) : null;
@@ -64,7 +71,7 @@ export async function readUser(ctx: HelperContext, r: UserResource): Promise<Use
   }
   const shadow = ((await ctx.readText('/etc/shadow')) ?? '').split('\n').find((l) => l.startsWith(`${r.name}:`))?.split(':') ?? [];
   const expire = /^\d+$/.test(shadow[7] ?? '') ? Number(shadow[7]) : null;
-  const groups = parseGroup((await ctx.readText('/etc/group')) ?? '').filter((g) => g.members.includes(r.name)).map((g) => g.name);
+  const groups = groupFile.filter((g) => g.members.includes(r.name)).map((g) => g.name);
   return {
     kind: 'user',
     exists: true,

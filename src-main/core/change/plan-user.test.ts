@@ -14,7 +14,7 @@ import { userStep } from './plan-user.js';
  * run (useradd, lock, keys as the user, delete with an archive, rollback): e2e/integration/modules/users.test.ts.
  */
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice@laptop';
-const absent: UserObserved = { kind: 'user', exists: false, source: null, uid: null, gid: null, fullName: null, shell: null, home: null, groups: [], locked: false, expires: null, keys: null, processes: 0, uidTakenBy: null, uidRange: { min: 1000, max: 60000 } };
+const absent: UserObserved = { kind: 'user', exists: false, source: null, uid: null, gid: null, fullName: null, shell: null, home: null, groups: [], locked: false, expires: null, keys: null, processes: 0, uidTakenBy: null, unknownGroups: [], uidRange: { min: 1000, max: 60000 } };
 const alice: UserObserved = { ...absent, exists: true, source: 'files', uid: 1500, gid: 1500, fullName: 'Alice', shell: '/bin/bash', home: '/home/alice', groups: ['students'], keys: [KEY] };
 const want = (over: Partial<UserResource> = {}): UserResource => ({ kind: 'user', name: 'alice', state: 'present', ...over });
 
@@ -50,6 +50,7 @@ describe('user steps', () => {
     expect(() => userStep(want({ uid: 1500 }), { ...absent, uidTakenBy: 'bob' })).toThrow(/uid 1500 is taken by bob/);
     expect(() => userStep(want({ uid: 70000 }), absent)).toThrow(/outside this host's range .*1000–60000/);
     expect(() => userStep({ ...want(), name: 'Alice.B' }, absent)).toThrow(/cannot be a new account name/);
+    expect(() => userStep(want({ groups: ['nosuch'] }), { ...absent, unknownGroups: ['nosuch'] })).toThrow(/Group nosuch does not exist on this host: create it first/);
   });
 
   it('refuses hostile names and values in the protocol schema and in the settings, before any host is asked', () => {

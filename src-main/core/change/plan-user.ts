@@ -13,6 +13,7 @@ export function userStep(r: UserResource, o: UserObserved): Omit<PlanStep, 'n' |
   if (!changes.length) return null;
   if (o.source === 'nss') throw new FleetdeckError('invalid-input', `${r.name} comes from LDAP/SSSD (not /etc/passwd): Fleetdeck shows it but does not edit it locally. Change it in the directory.`, { user: r.name });
   if (o.exists && o.uid !== null && o.uid < o.uidRange.min) throw new FleetdeckError('invalid-input', `${r.name} is a system account (uid ${o.uid}, below this host's UID_MIN ${o.uidRange.min}): Fleetdeck leaves it alone.`, { user: r.name });
+  if (r.state === 'present' && o.unknownGroups.length) throw new FleetdeckError('invalid-input', `${o.unknownGroups.length === 1 ? `Group ${o.unknownGroups[0]} does` : `Groups ${o.unknownGroups.join(', ')} do`} not exist on this host: create ${o.unknownGroups.length === 1 ? 'it' : 'them'} first (groupadd), or leave ${o.unknownGroups.length === 1 ? 'it' : 'them'} out.`, { groups: o.unknownGroups });
   const base = { kind: 'user' as const, needsRoot: true, reversible: true, diff: null, resource: r };
   if (r.state === 'absent') {
     const warnings = [

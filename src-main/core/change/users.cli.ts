@@ -1,15 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { UserObserved } from '../../../src-common/change/user.schema.js';
-import { csvUsers, type CsvRow } from '../../../src-common/modules/users-csv.js';
 import { usersSettings, type UserEntry } from '../../../src-common/modules/users.js';
 import { FleetdeckError, toProblem } from '../../../src-common/problems.js';
 import { helperApi } from '../../../src-common/protocol/helper-api.js';
 import type { Flags } from '../cli/args.js';
 import { defineCommand, type CliCommand, type CommandContext, type FlagGroup } from '../cli/command.js';
 import { CONNECT_FLAGS } from '../cli/target.js';
-import { userResource } from '../modules/users.module.js';
-import { userStep } from './plan-user.js';
 import { showThenApply, withOpened, type Opened } from './change.cli-shared.js';
+import { previewUsers } from './users-import.js';
 
 /**
  * `fleetdeck users list|create|modify|delete|import HOST|--local …`: local accounts on the change
@@ -122,21 +120,13 @@ async function importUsers(ctx: CommandContext, o: Opened, file: string): Promis
   } catch (err) {
     throw new FleetdeckError('invalid-input', `Cannot read ${file.slice(0, 200)} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
   }
-  const { rows, problem } = csvUsers(text);
-  if (problem) throw new FleetdeckError('invalid-input', `${file.slice(0, 200)}: ${problem}`);
-  const good = rows.filter((r) => r.entry);
-  const observed = await o.change.observe(o.target, good.map((r) => userResource(r.entry!)));
-  good.forEach((r, i) => {
-    try {
-      const step = userStep(userResource(r.entry!), observed[i] as UserObserved);
-      r.problems.length = 0;
-      (r as CsvRow & { does?: string }).does = step ? step.summary : 'nothing to do (already as wanted)';
-    } catch (err) {
-      r.problems.push(toProblem(err).message);
-      r.entry = null;
-    }
+  const rows = await previewUsers(o.change, o.target, text).catch((err: unknown) => {
+    throw new FleetdeckError(toProblem(err).problem, `${file.slice(0, 200)}: ${toProblem(err).message}`);
   });
-  for (const r of rows) io.stdout.write(`line ${r.line}  ${(r.name || '(no name)').padEnd(16)}  ${r.problems.length ? `WRONG: ${r.problems.join('; ')}` : `ok: ${(r as CsvRow & { does?: string }).does}${r.profile ? ` (limits profile ${r.profile}: apply it with fleetdeck limits apply ${o.target.hostName} --user ${r.name} --profile ${r.profile})` : ''}`}\n`);
+  for (const r of rows) {
+    const profile = r.profile ? ` (limits profile ${r.profile}: apply it with fleetdeck limits apply ${o.target.hostName} --user ${r.name} --profile ${r.profile})` : '';
+    io.stdout.write(`line ${r.line}  ${(r.name || '(no name)').padEnd(16)}  ${r.entry ? `ok: ${r.does}${profile}` : `WRONG: ${r.problems.join('; ')}`}\n`);
+  }
   const ok = rows.filter((r) => r.entry);
   const bad = rows.length - ok.length;
   io.stdout.write(`${ok.length} of ${rows.length} rows are good${bad ? `, ${bad} wrong` : ''}.\n`);

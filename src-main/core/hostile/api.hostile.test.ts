@@ -71,6 +71,8 @@ const BASE: Record<string, Record<string, unknown>> = {
   'terminals.ack': { terminalId: 't1', bytes: 10 },
   'terminals.close': { terminalId: 't1' },
   'terminals.list': {},
+  'users.accounts': { id: 1, names: ['alice'] },
+  'users.preview': { id: 1, csv: 'name\nalice\n' },
 };
 
 /**
@@ -99,6 +101,7 @@ const DATA_FIELDS: Record<string, string> = {
   'change.retryTask taskId': 'an opaque task id, looked up (not found)',
   'hosts.trustHostKey fingerprint': 'compared with the fingerprint the host offered',
   'hosts.sshConfigCandidates path': 'a local file the user chose to import; read as text, never run',
+  'users.preview csv': 'the CSV text itself: parsed and checked row by row, every value by the users schema',
 };
 
 /**
