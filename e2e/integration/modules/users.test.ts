@@ -132,4 +132,29 @@ describe.skipIf(unavailable)('users from the CLI on a live Debian host', () => {
     expect(await sh('id -u alice; stat -c %U /home/alice/thesis.txt; cat /home/alice/thesis.txt; id -nG alice')).toBe('1500\nalice\nthesis draft\nalice students gpu');
     expect((await login('alice')).out.trim()).toBe('alice');
   }, 180_000);
+
+  it('creates frank on two hosts with one uid: the lowest free on both', async () => {
+    const other = await startDebianHost({ name: 'users-mod2' });
+    try {
+      await other.exec(['useradd', '--uid', '1003', 'taken']);
+      expect((await run('hosts', 'add', `admin@${other.address}`, '-p', String(other.port), '-i', other.users.admin!.keyPath!, '--name', 'lab2')).code).toBe(0);
+      const r = await run('users', 'create', 'lab,lab2', 'frank', '--groups', 'students', '--yes', '--accept-new');
+      expect(r.out).toMatch(/frank gets uid (\d+) on lab, lab2: the lowest free on all of them/);
+      const uid = /gets uid (\d+)/.exec(r.out)![1];
+      // lab2 has no "students" group: refused there at plan time, before either host changed.
+      expect(r.code).not.toBe(0);
+      expect(r.err).toMatch(/Group students does not exist on this host/);
+      expect(await sh('getent passwd frank || echo none')).toBe('none');
+      await other.exec(['groupadd', 'students']);
+      const again = await run('users', 'create', 'lab,lab2', 'frank', '--groups', 'students', '--yes');
+      expect(again.code, again.err + again.out).toBe(0);
+      expect(await sh('getent passwd frank | cut -d: -f3')).toBe(uid);
+      expect(((await other.exec(['getent', 'passwd', 'frank'])).stdout.split(':')[2])).toBe(uid);
+      expect(Number(uid)).toBeGreaterThan(1003); // 1003 is taken on lab2
+      const both = await run('users', 'create', 'lab,lab2', 'frank', '--yes');
+      expect(both.err).toMatch(/frank already exists on lab \(uid \d+\): nothing was changed on any host/);
+    } finally {
+      await other.stop();
+    }
+  }, 300_000);
 });

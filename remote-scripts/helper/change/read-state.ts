@@ -4,7 +4,7 @@ import type { HelperContext } from '../context.js';
 import { parseGroup, parsePasswd } from '../inventory/local-users.js';
 import { pidOccupant } from '../processes/process-control.js';
 import { loadAccounts, readFileState } from './files.js';
-import { readUser } from './users.js';
+import { processCounts, readUser } from './users.js';
 import { proxyEnv, type PackageBackend } from './packages.js';
 import type { ServiceManager } from './services.js';
 
@@ -19,6 +19,7 @@ export async function readResources(ctx: HelperContext, backend: PackageBackend,
   await loadAccounts();
   const env = proxyEnv(await ctx.readText('/etc/environment'));
   const out: Observed[] = [];
+  let counts: Map<number, number> | undefined;
   for (const r of resources) {
     if (r.kind === 'file') out.push(await readFileState(r.path));
     else if (r.kind === 'package') {
@@ -49,7 +50,8 @@ export async function readResources(ctx: HelperContext, backend: PackageBackend,
     } else if (r.kind === 'process') {
       out.push({ kind: 'process', current: await pidOccupant(ctx, r.pid) });
     } else if (r.kind === 'user') {
-      out.push(await readUser(ctx, r));
+      counts ??= await processCounts(ctx);
+      out.push(await readUser(ctx, r, counts));
     } else {
       out.push({ kind: 'guard' });
     }

@@ -38,18 +38,19 @@ async function readKeys(ctx: HelperContext, uid: number, gid: number, home: stri
   return from >= 0 && to > from ? lines.slice(from + 1, to).filter((l) => l.trim() && !l.startsWith('#')) : [];
 }
 
-async function countProcesses(ctx: HelperContext, uid: number): Promise<number> {
-  let n = 0;
+/** Running (not zombie) processes per real uid: one pass over /proc for any number of accounts. */
+export async function processCounts(ctx: HelperContext): Promise<Map<number, number>> {
+  const counts = new Map<number, number>();
   for (const name of (await ctx.listDir('/proc')) ?? []) {
     if (!/^\d+$/.test(name)) continue;
     const status = await ctx.readText(`/proc/${name}/status`);
     const m = status && /^Uid:\s+(\d+)/m.exec(status);
-    if (m && Number(m[1]) === uid && !/^State:\s*[ZX]/m.test(status)) n++;
+    if (m && !/^State:\s*[ZX]/m.test(status)) counts.set(Number(m[1]), (counts.get(Number(m[1])) ?? 0) + 1);
   }
-  return n;
+  return counts;
 }
 
-export async function readUser(ctx: HelperContext, r: UserResource): Promise<UserObserved> {
+export async function readUser(ctx: HelperContext, r: UserResource, counts?: Map<number, number>): Promise<UserObserved> {
   const passwd = parsePasswd((await ctx.readText('/etc/passwd')) ?? '');
   const range = parseLoginDefsUidRange(await ctx.readText('/etc/login.defs'));
   const groupFile = parseGroup((await ctx.readText('/etc/group')) ?? '');
@@ -85,7 +86,7 @@ export async function readUser(ctx: HelperContext, r: UserResource): Promise<Use
     locked: expire === 1,
     expires: expire !== null && expire > 1 ? dateOf(expire) : null,
     keys: await readKeys(ctx, e.uid, e.gid, e.home),
-    processes: await countProcesses(ctx, e.uid),
+    processes: (counts ?? (await processCounts(ctx))).get(e.uid) ?? 0,
     ...base,
   };
 }

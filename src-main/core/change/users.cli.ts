@@ -6,7 +6,8 @@ import { helperApi } from '../../../src-common/protocol/helper-api.js';
 import type { Flags } from '../cli/args.js';
 import { defineCommand, type CliCommand, type CommandContext, type FlagGroup } from '../cli/command.js';
 import { CONNECT_FLAGS } from '../cli/target.js';
-import { showThenApply, withOpened, type Opened } from './change.cli-shared.js';
+import { confirm, formatPlan, open, printResult, progress, showThenApply, withOpened, type Opened } from './change.cli-shared.js';
+import { userResource } from '../modules/users.module.js';
 import { previewUsers } from './users-import.js';
 
 /**
@@ -141,6 +142,7 @@ async function importUsers(ctx: CommandContext, o: Opened, file: string): Promis
 const EXAMPLES = `Examples:
   fleetdeck users list gpu-1 [--expired]
   fleetdeck users create gpu-1 alice --uid 1500 --full-name "Alice Liddell" --groups students --key-file alice.pub --expires 2027-02-28
+  fleetdeck users create gpu-1,gpu-2,gpu-3 alice    # the same uid on each: the lowest free on all of them
   fleetdeck users modify gpu-1 alice --lock          # or --unlock, --groups a,b, --shell /bin/zsh, --expires never
   fleetdeck users delete gpu-1 alice --archive       # home archived to /var/lib/fleetdeck/archive first
   fleetdeck users import gpu-1 students.csv          # preview each row; applies when every row is good
@@ -148,16 +150,60 @@ CSV columns (by header): name, full_name, email, groups (";" between), public_ke
 
 const FLAGS_OF = { create: CREATE_FLAGS, modify: MODIFY_FLAGS, delete: DELETE_FLAGS };
 
+/**
+ * `users create gpu-1,gpu-2 alice`: the same account on every host named, with the same uid — the
+ * one given, or the lowest free on all of them (so files on shared disks keep one owner). Every
+ * host is planned first: a name already there, or a host that refuses (a group it lacks), stops
+ * the change before any host is touched.
+ */
+async function createEverywhere(ctx: CommandContext, hosts: string[], entry: UserEntry): Promise<number> {
+  const opened: Opened[] = [];
+  try {
+    for (const h of hosts) opened.push((await open([h, entry.name], ctx.flags, ctx.io)).opened);
+    const taken = new Set<number>();
+    let [min, max] = [0, Number.MAX_SAFE_INTEGER];
+    for (const o of opened) {
+      const [seen] = (await o.change.observe(o.target, [userResource(entry)])) as UserObserved[];
+      if (seen!.exists) throw new FleetdeckError('change-conflict', `${entry.name} already exists on ${o.target.hostName} (uid ${seen!.uid}): nothing was changed on any host. Leave ${o.target.hostName} out, or change it there with fleetdeck users modify.`);
+      if (seen!.uidTakenBy) throw new FleetdeckError('invalid-input', `uid ${entry.uid} is taken by ${seen!.uidTakenBy} on ${o.target.hostName}: nothing was changed on any host.`);
+      for (const u of (await o.target.request(helperApi.inventorySnapshot, {}, 'try')).users) taken.add(u.uid);
+      [min, max] = [Math.max(min, seen!.uidRange.min), Math.min(max, seen!.uidRange.max)];
+    }
+    let uid = entry.uid;
+    if (uid === undefined) {
+      for (let u = min; u <= max && uid === undefined; u++) if (!taken.has(u)) uid = u;
+      if (uid === undefined) throw new FleetdeckError('invalid-input', `No uid from ${min} to ${max} is free on all of ${hosts.join(', ')}: give one with --uid.`);
+      ctx.io.stdout.write(`${entry.name} gets uid ${uid} on ${hosts.join(', ')}: the lowest free on all of them.\n`);
+    }
+    // Every host planned before any changes: a host that refuses (a group it lacks) stops them all.
+    const plans = [];
+    for (const o of opened) plans.push(await o.change.plan(o.target, [{ id: 'users', settings: { users: [{ ...entry, uid }] } }]));
+    const { io, flags } = ctx;
+    if (!flags.json && !flags.quiet) for (const p of plans) io.stdout.write(`${formatPlan(p, io)}\n`);
+    await confirm(io, flags, `Create ${entry.name} (uid ${uid}) on ${hosts.length} hosts?`);
+    let status = 0;
+    for (const [i, o] of opened.entries()) {
+      const r = await o.change.apply(o.target, plans[i]!.planId, plans[i]!.tag, { onEvent: progress(io, flags, plans[i]!.steps) });
+      status = Math.max(status, printResult(io, flags, r, o.target.hostName));
+    }
+    return status;
+  } finally {
+    for (const o of opened) o.dispose();
+  }
+}
+
 const oneUser = (verb: 'create' | 'modify' | 'delete', summary: string): CliCommand =>
   defineCommand({
     path: ['users', verb],
-    args: 'HOST|--local NAME',
+    args: verb === 'create' ? 'HOST[,HOST…]|--local NAME' : 'HOST|--local NAME',
     summary,
     details: `${EXAMPLES}\nExit status: 0 applied and verified, 1 a step or check failed.`,
     flags: [FLAGS_OF[verb], CONNECT_FLAGS],
     maxArgs: 2,
     run: (ctx) =>
-      withOpened(
+      verb === 'create' && !ctx.flags.local && ctx.positionals[0]?.includes(',')
+        ? createEverywhere(ctx, [...new Set(ctx.positionals[0].split(',').filter(Boolean))], entryFrom(ctx.positionals[1], ctx.flags))
+        : withOpened(
         ctx,
         (o, rest) => changeOpened(ctx, o, [entryFrom(rest[0], ctx.flags, verb === 'delete' ? 'absent' : 'present')], true, verb),
         (rest) => void entryFrom(rest[0], ctx.flags, verb === 'delete' ? 'absent' : 'present'),
