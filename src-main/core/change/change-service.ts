@@ -300,12 +300,6 @@ export class ChangeService {
     return (await target.request(helperApi.changeRead, { backend, manager, resources }, 'try')).observed;
   }
 
-  /** The text of files on the host as its helper reads them (null: absent, or not text). Reads only. */
-  async readFiles(target: ChangeTarget, paths: string[]): Promise<(string | null)[]> {
-    const observed = await this.observe(target, paths.map((path) => ({ kind: 'file' as const, path, content: null })));
-    return observed.map((o) => (o.kind === 'file' && o.exists ? o.text : null));
-  }
-
   async verifyWith(target: ChangeTarget, id: string, settings: Record<string, unknown>): Promise<CheckResult[]> {
     const v = this.validate({ id, settings });
     const installed = this.installedSet(target);

@@ -103,8 +103,9 @@ async function appliedOnHost(change: ChangeService, target: ChangeTarget, user: 
   const uid = facts.accounts?.get(user)?.uid;
   if (uid === undefined) throw new FleetdeckError('not-found', `There is no user "${user}" on ${target.hostName}.`, { user });
   const file = appliedFile(facts, uid);
-  const [text] = await change.readFiles(target, [file]);
-  if (text === null || text === undefined) throw new FleetdeckError('not-found', `Fleetdeck has applied no limits to ${user} on ${target.hostName} (${file} is not there). Apply them first: fleetdeck limits apply … --user ${user} --memory 64M.`, { user });
+  const [seen] = await change.observe(target, [{ kind: 'file', path: file, content: null }]);
+  const text = seen?.kind === 'file' && seen.exists ? seen.text : null;
+  if (text === null) throw new FleetdeckError('not-found', `Fleetdeck has applied no limits to ${user} on ${target.hostName} (${file} is not there). Apply them first: fleetdeck limits apply … --user ${user} --memory 64M.`, { user });
   return { users: [{ user, ...parseApplied(text) }] };
 }
 
