@@ -26,7 +26,8 @@ export const accountStateSchema = z.object({
   source: z.enum(['files', 'nss']).nullable(),
   locked: z.boolean(),
   expires: z.string().max(32).nullable(),
-  keys: z.number().int().nullable(),
+  /** The managed keys' fingerprints (SHA256:… type comment); null when they could not be read as the user. */
+  keys: z.array(z.string().max(400)).max(64).nullable(),
   processes: z.number().int(),
 });
 export type AccountState = z.infer<typeof accountStateSchema>;

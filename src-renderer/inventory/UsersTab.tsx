@@ -211,7 +211,7 @@ export function UsersTab({ inventory, hostId, hostName, connected = false }: { i
         </table>
       </div>
       {account && hostId !== undefined ? (
-        <UserDialog hostId={hostId} hostName={hostName ?? ''} mode={account.mode} initial={account.user ? formOfUser(account.user, stateOf(account.user.name)) : undefined} onClose={() => setAccount(null)} />
+        <UserDialog hostId={hostId} hostName={hostName ?? ''} mode={account.mode} initial={account.user ? formOfUser(account.user, stateOf(account.user.name)) : undefined} keys={account.user ? stateOf(account.user.name)?.keys : undefined} onClose={() => setAccount(null)} />
       ) : null}
       {importing && hostId !== undefined ? <CsvImportDialog hostId={hostId} hostName={hostName ?? ''} onClose={() => setImporting(false)} /> : null}
       {editing && hostId !== undefined ? <LimitsDialog hostId={hostId} hostName={hostName ?? ''} user={editing} installed={installed.data} onClose={() => setEditing(null)} /> : null}

@@ -28,7 +28,7 @@ const FIELDS: { key: keyof Omit<UserForm, 'locked' | 'keys' | 'name'>; label: st
   { key: 'expires', label: 'Expires', placeholder: 'YYYY-MM-DD', hint: 'last day to log in; blank: never', type: 'date' },
 ];
 
-export function UserDialog({ hostId, hostName, mode, initial = emptyForm, onClose }: { hostId: number; hostName: string; mode: UserDialogMode; initial?: UserForm; onClose: () => void }) {
+export function UserDialog({ hostId, hostName, mode, initial = emptyForm, keys, onClose }: { hostId: number; hostName: string; mode: UserDialogMode; initial?: UserForm; keys?: readonly string[] | null; onClose: () => void }) {
   const { client } = useApi();
   const queryClient = useQueryClient();
   const [form, setForm] = useState<UserForm>(initial);
@@ -149,6 +149,24 @@ export function UserDialog({ hostId, hostName, mode, initial = emptyForm, onClos
               <span className="field-hint">Written to ~/.ssh/authorized_keys as the user (never as root); the user’s own lines stay.</span>
             )}
           </label>
+          {mode === 'modify' && keys !== undefined ? (
+            <div className="small-text" data-testid="user-current-keys">
+              <span className="muted">Keys Fleetdeck manages now: </span>
+              {keys === null ? (
+                <span className="muted">could not be read as {name}</span>
+              ) : keys.length ? (
+                <ul className="user-key-list">
+                  {keys.map((k) => (
+                    <li key={k} className="mono">
+                      {k}
+                    </li>
+                  ))}
+                </ul>
+              ) : (
+                <span className="muted">none</span>
+              )}
+            </div>
+          ) : null}
           <label className="checkbox">
             <input type="checkbox" checked={form.locked} onChange={(e) => setForm({ ...form, locked: e.target.checked })} data-testid="user-locked" />
             Locked: refuse every login (password and SSH keys)

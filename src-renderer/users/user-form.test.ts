@@ -7,7 +7,7 @@ const alice: LocalUser = { name: 'alice', uid: 1500, gid: 1500, gecos: 'Alice Li
 
 describe('account form', () => {
   it('reads the account (supplementary groups only), and sends nothing but the name when nothing changed', () => {
-    const f = formOfUser(alice, { name: 'alice', uid: 1500, source: 'files', locked: false, expires: '2027-02-28', keys: 1, processes: 0 });
+    const f = formOfUser(alice, { name: 'alice', uid: 1500, source: 'files', locked: false, expires: '2027-02-28', keys: ['SHA256:abc ssh-ed25519 alice@laptop'], processes: 0 });
     expect(f).toMatchObject({ fullName: 'Alice Liddell', groups: 'students', expires: '2027-02-28', locked: false });
     expect(entryOfForm('modify', f, f, false)).toEqual({ name: 'alice' });
     expect(entryOfForm('modify', { ...f, locked: true, groups: 'students, gpu' }, f, false)).toEqual({ name: 'alice', groups: ['students', 'gpu'], locked: true });

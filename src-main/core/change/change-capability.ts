@@ -14,7 +14,7 @@ import { ChangeService } from './change-service.js';
 import { ChangeStore } from './change-store.js';
 import { sessionTarget, type ChangeTarget } from './change-target.js';
 import { TaskRunner } from './task-runner.js';
-import { accountsOf, previewUsers } from './users-import.js';
+import { accountsOf, keyFingerprint, previewUsers } from './users-import.js';
 
 /**
  * The change engine as the app offers it (change.* requests and events): stored hosts reached
@@ -105,7 +105,7 @@ export class ChangeCapability implements Capability {
     // Accounts ride on the users module (change.plan); these read what a plan cannot show at a glance.
     const accounts = handlersFor(api.users, {
       accounts: async (p) =>
-        (await accountsOf(this.service, this.target(p.id), p.names)).map((o, i) => ({ name: p.names[i]!, uid: o.uid, source: o.source, locked: o.locked, expires: o.expires, keys: o.keys === null ? null : o.keys.length, processes: o.processes })),
+        (await accountsOf(this.service, this.target(p.id), p.names)).map((o, i) => ({ name: p.names[i]!, uid: o.uid, source: o.source, locked: o.locked, expires: o.expires, keys: o.keys === null ? null : o.keys.map(keyFingerprint), processes: o.processes })),
       preview: async (p) => previewUsers(this.service, this.target(p.id), p.csv),
     });
     return { ...change, ...accounts };

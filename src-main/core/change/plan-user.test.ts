@@ -6,6 +6,7 @@ import { usersSettings } from '../../../src-common/modules/users.js';
 import { userResource } from '../modules/users.module.js';
 import { entryFrom } from './users.cli.js';
 import { userStep } from './plan-user.js';
+import { keyFingerprint } from './users-import.js';
 
 /**
  * Accounts on the change engine as pure functions: what a step does for each account state, what
@@ -71,6 +72,12 @@ describe('user steps', () => {
     expect(() => entryFrom('alice', { lock: true, unlock: true })).toThrow(/--lock or --unlock, not both/);
     expect(() => entryFrom('alice', { 'key-file': '/nonexistent/key.pub' })).toThrow(/--key-file: cannot read/);
     expect(userResource(entryFrom('alice', { lock: true }))).toEqual({ kind: 'user', name: 'alice', state: 'present', locked: true });
+  });
+});
+
+describe('key fingerprints', () => {
+  it('match ssh-keygen -l (SHA256 of the key blob, unpadded)', () => {
+    expect(keyFingerprint(KEY)).toBe('SHA256:+DiY3wvvV6TuJJhbpZisF/zLDA0zPMSvHdkr4UvCOqU ssh-ed25519 alice@laptop');
   });
 });
 

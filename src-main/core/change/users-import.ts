@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { UserObserved } from '../../../src-common/change/user.schema.js';
 import type { CsvPreviewRow } from '../../../src-common/modules/users-contract.js';
 import { csvUsers } from '../../../src-common/modules/users-csv.js';
@@ -28,6 +29,13 @@ export async function previewUsers(service: ChangeService, target: ChangeTarget,
     }
   });
   return rows.map((r) => ({ line: r.line, name: r.name, email: r.email, profile: r.profile, problems: r.problems, does: r.entry ? (does.get(r.line) ?? null) : null, entry: r.entry }));
+}
+
+/** An authorized key as `ssh-keygen -l` shows it: SHA256 of the key blob, unpadded base64, then the type and comment. */
+export function keyFingerprint(line: string): string {
+  const [type, blob, ...comment] = line.trim().split(/\s+/);
+  const digest = createHash('sha256').update(Buffer.from(blob ?? '', 'base64')).digest('base64').replace(/=+$/, '');
+  return `SHA256:${digest} ${type ?? '?'}${comment.length ? ` ${comment.join(' ')}` : ''}`;
 }
 
 /** The login accounts of a host with what only root reads (locked, expiry) and the managed keys. */

@@ -8,7 +8,7 @@ import { defineCommand, type CliCommand, type CommandContext, type FlagGroup } f
 import { CONNECT_FLAGS } from '../cli/target.js';
 import { confirm, formatPlan, open, printResult, progress, showThenApply, withOpened, type Opened } from './change.cli-shared.js';
 import { userResource } from '../modules/users.module.js';
-import { previewUsers } from './users-import.js';
+import { keyFingerprint, previewUsers } from './users-import.js';
 
 /**
  * `fleetdeck users list|create|modify|delete|import HOST|--local …`: local accounts on the change
@@ -31,7 +31,7 @@ const CHANGE = {
 const CREATE_FLAGS: FlagGroup = { title: 'Account', flags: { uid: { value: 'N', help: 'this uid (give the same on every host you create the user on)' }, ...ACCOUNT, lock: { help: 'create it locked (no login until unlocked)' }, ...CHANGE } };
 const MODIFY_FLAGS: FlagGroup = { title: 'Account', flags: { ...ACCOUNT, lock: { help: 'refuse every login (password and SSH keys)' }, unlock: { help: 'allow logins again' }, ...CHANGE } };
 const DELETE_FLAGS: FlagGroup = { title: 'Delete', flags: { archive: { help: 'archive the home directory to /var/lib/fleetdeck/archive first' }, ...CHANGE } };
-const LIST_FLAGS: FlagGroup = { title: 'List', flags: { expired: { help: 'only accounts past their expiry date (offboarding candidates)' } } };
+const LIST_FLAGS: FlagGroup = { title: 'List', flags: { expired: { help: 'only accounts past their expiry date (offboarding candidates)' }, keys: { help: "each account's managed SSH keys, by fingerprint (as ssh-keygen -l shows them)" } } };
 const IMPORT_FLAGS: FlagGroup = { title: 'Import', flags: { 'skip-bad': { help: 'apply the good rows even when some are wrong' }, ...CHANGE } };
 
 const list = (v: Flags[string] | undefined): string[] => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []);
@@ -105,6 +105,10 @@ async function listUsers(ctx: CommandContext, { target, change: svc }: Opened): 
     ctx.io.stdout.write(ctx.flags.expired ? `No account on ${target.hostName} is past its expiry date.\n` : `${target.hostName} has no login accounts (uid 1000 and up) yet: fleetdeck users create ${target.hostName} NAME.\n`);
     return 0;
   }
+  if (ctx.flags.keys) {
+    for (const { name, o } of users) ctx.io.stdout.write(`${name}: ${o.keys === null ? '(could not be read as the user)' : o.keys.length ? `\n${o.keys.map((k) => `  ${keyFingerprint(k)}`).join('\n')}` : 'no managed keys'}\n`);
+    return 0;
+  }
   const table = [['NAME', 'UID', 'STATUS', 'GROUPS', 'SHELL', 'KEYS', 'PROCS'], ...users.map(({ name, o }) => row(name, o))];
   const widths = table[0]!.map((_, c) => Math.min(40, Math.max(...table.map((r) => r[c]!.length))));
   ctx.io.stdout.write(`${table.map((r) => r.map((cell, c) => cell.slice(0, 40).padEnd(widths[c]!)).join('  ').trimEnd()).join('\n')}\n`);
@@ -140,7 +144,7 @@ async function importUsers(ctx: CommandContext, o: Opened, file: string): Promis
 }
 
 const EXAMPLES = `Examples:
-  fleetdeck users list gpu-1 [--expired]
+  fleetdeck users list gpu-1 [--expired] [--keys]
   fleetdeck users create gpu-1 alice --uid 1500 --full-name "Alice Liddell" --groups students --key-file alice.pub --expires 2027-02-28
   fleetdeck users create gpu-1,gpu-2,gpu-3 alice    # the same uid on each: the lowest free on all of them
   fleetdeck users modify gpu-1 alice --lock          # or --unlock, --groups a,b, --shell /bin/zsh, --expires never
