@@ -64,6 +64,7 @@ describe.skipIf(unavailable)('users from the CLI on a live Debian host', () => {
     const again = await run('users', 'create', 'lab', 'alice', '--uid', '1500', '--yes');
     expect(again.code).not.toBe(0);
     expect(again.err).toMatch(/alice already exists on lab: change it with fleetdeck users modify/);
+    expect((await run('users', 'list', 'lab', '--keys')).out).toMatch(/^alice:\n {2}SHA256:[A-Za-z0-9+/]{43} ssh-ed25519/m);
     const list = await run('users', 'list', 'lab');
     expect(list.out).toMatch(/^alice +1500 +until 2099-12-31 +students,gpu +\/bin\/sh +1 /m);
   }, 120_000);
