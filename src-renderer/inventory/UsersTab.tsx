@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { Inventory, LocalUser } from '../../src-common/inventory/inventory.schema.js';
+import { Icon } from '../app/icons.js';
 import { Badge, EmptyState } from '../app/ui.js';
 import { LimitsDialog } from '../limits/LimitsDialog.js';
 import { userLimits } from '../limits/user-limits.js';
@@ -75,7 +76,7 @@ function LimitsCell({ hostId, user, groups, installed, onEdit }: { hostId: numbe
 
 /** Locked, expired, or until when: read from /etc/shadow through the root helper. */
 function AccountStatus({ state }: { state: AccountState | undefined }) {
-  if (!state) return <span className="muted small-text">—</span>;
+  if (!state) return null;
   if (state.source === 'nss')
     return (
       <Badge tone="neutral" title="From LDAP/SSSD (NSS), not /etc/passwd: shown, not edited here">
@@ -94,7 +95,7 @@ function AccountStatus({ state }: { state: AccountState | undefined }) {
         expired
       </Badge>
     );
-  return <span className="small-text">{state.expires ? `until ${state.expires}` : 'active'}</span>;
+  return <span className="small-text muted">{state.expires ? `until ${state.expires}` : 'active'}</span>;
 }
 
 export function UsersTab({ inventory, hostId, hostName, connected = false }: { inventory: Inventory; hostId?: number; hostName?: string; connected?: boolean }) {
@@ -152,9 +153,7 @@ export function UsersTab({ inventory, hostId, hostName, connected = false }: { i
               <th>Name</th>
               <th className="num">UID</th>
               <th>Groups</th>
-              <th>Shell</th>
-              <th>Home</th>
-              {manage ? <th>Status</th> : null}
+              <th>Shell · home</th>
               {hostId !== undefined ? <th>Limits</th> : null}
               {manage ? <th className="action-col" aria-label="Actions" /> : null}
             </tr>
@@ -166,6 +165,11 @@ export function UsersTab({ inventory, hostId, hostName, connected = false }: { i
                   <div className="user-name">
                     <span className="strong mono">{u.name}</span>
                     <SudoBadge user={u} />
+                    {manage && regular.includes(u.name) ? (
+                      <span data-testid={`account-status-${u.name}`}>
+                        <AccountStatus state={stateOf(u.name)} />
+                      </span>
+                    ) : null}
                   </div>
                   {u.gecos ? <div className="muted small-text">{u.gecos.split(',')[0]}</div> : null}
                 </td>
@@ -179,13 +183,10 @@ export function UsersTab({ inventory, hostId, hostName, connected = false }: { i
                     ))}
                   </ul>
                 </td>
-                <td className="mono small-text">{u.shell}</td>
-                <td className="mono small-text muted">{u.home}</td>
-                {manage ? (
-                  <td data-testid={`account-status-${u.name}`}>
-                    <AccountStatus state={stateOf(u.name)} />
-                  </td>
-                ) : null}
+                <td className="mono small-text">
+                  <div>{u.shell}</div>
+                  <div className="muted user-home">{u.home}</div>
+                </td>
                 {hostId !== undefined ? (
                   <td>
                     <LimitsCell hostId={hostId} user={u.name} groups={u.groups} installed={installed.data} onEdit={connected && u.uid !== 0 ? () => setEditing(u.name) : undefined} />
@@ -198,8 +199,8 @@ export function UsersTab({ inventory, hostId, hostName, connected = false }: { i
                         <button type="button" className="button ghost small" onClick={() => setAccount({ mode: 'modify', user: u })} data-testid={`user-edit-${u.name}`} aria-label={`Account ${u.name}`}>
                           Account…
                         </button>
-                        <button type="button" className="button ghost small" onClick={() => setAccount({ mode: 'delete', user: u })} data-testid={`user-delete-${u.name}`} aria-label={`Delete ${u.name}`}>
-                          Delete…
+                        <button type="button" className="icon-button small" onClick={() => setAccount({ mode: 'delete', user: u })} data-testid={`user-delete-${u.name}`} aria-label={`Delete ${u.name}…`} title={`Delete ${u.name}…`}>
+                          <Icon name="trash" size={15} />
                         </button>
                       </span>
                     ) : null}

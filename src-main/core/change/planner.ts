@@ -310,6 +310,7 @@ export function planSummary(steps: PlanStep[], hostName: string): string {
     [count((s) => s.kind === 'unit'), 'service change'],
     [count((s) => s.kind === 'command'), 'command'],
     [count((s) => s.kind === 'process'), 'signal'],
+    [count((s) => s.kind === 'user'), 'account change'],
   ] as const;
   const guarded = steps.some((s) => s.resource.kind === 'guard' && s.resource.op === 'arm-revert');
   return `${plural(steps.length, 'step')} on ${hostName}: ${parts.filter(([n]) => n).map(([n, w]) => plural(n, w)).join(', ')}${steps.some((s) => !s.reversible) ? '; some cannot be undone' : ''}${guarded ? `; guarded: ${hostName} reverts by itself unless a new login confirms the change` : ''}.`;

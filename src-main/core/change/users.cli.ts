@@ -106,7 +106,7 @@ async function listUsers(ctx: CommandContext, { target, change: svc }: Opened): 
     return 0;
   }
   if (ctx.flags.keys) {
-    for (const { name, o } of users) ctx.io.stdout.write(`${name}: ${o.keys === null ? '(could not be read as the user)' : o.keys.length ? `\n${o.keys.map((k) => `  ${keyFingerprint(k)}`).join('\n')}` : 'no managed keys'}\n`);
+    for (const { name, o } of users) ctx.io.stdout.write(`${name}:${o.keys === null ? ' (could not be read as the user)' : o.keys.length ? `\n${o.keys.map((k) => `  ${keyFingerprint(k)}`).join('\n')}` : ' no managed keys'}\n`);
     return 0;
   }
   const table = [['NAME', 'UID', 'STATUS', 'GROUPS', 'SHELL', 'KEYS', 'PROCS'], ...users.map(({ name, o }) => row(name, o))];
