@@ -152,6 +152,13 @@ describe.skipIf(unavailable)('users from the CLI on a live Debian host', () => {
       expect(await sh('getent passwd frank | cut -d: -f3')).toBe(uid);
       expect(((await other.exec(['getent', 'passwd', 'frank'])).stdout.split(':')[2])).toBe(uid);
       expect(Number(uid)).toBeGreaterThan(1003); // 1003 is taken on lab2
+      // Fleet-wide: one table with the host, and a name whose uid differs between hosts said.
+      await other.exec(['useradd', '--uid', '1700', 'bob']);
+      const list = await run('users', 'list', 'lab,lab2');
+      expect(list.code, list.err).toBe(0);
+      expect(list.out).toMatch(new RegExp(`^lab2 +frank +${uid} +active`, 'm'));
+      expect(list.out).toMatch(/^bob has different uids: \d+ on lab, 1700 on lab2/m);
+      expect(list.out).not.toMatch(/frank has different uids/);
       const both = await run('users', 'create', 'lab,lab2', 'frank', '--yes');
       expect(both.err).toMatch(/frank already exists on lab \(uid \d+\): nothing was changed on any host/);
     } finally {

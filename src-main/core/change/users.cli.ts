@@ -91,30 +91,57 @@ function row(name: string, o: UserObserved): string[] {
   return [name, String(o.uid ?? ''), o.source === 'nss' ? 'LDAP/SSSD (read-only)' : status, o.groups.join(',') || '-', o.shell ?? '', o.keys === null ? '?' : String(o.keys.length), String(o.processes)];
 }
 
-async function listUsers(ctx: CommandContext, { target, change: svc }: Opened): Promise<number> {
+/** The login accounts (uid 1000 and up) of one host, as the root helper reads them. */
+async function accountsOn({ target, change: svc }: Opened): Promise<{ host: string; name: string; o: UserObserved }[]> {
   const inv = await target.request(helperApi.inventorySnapshot, {}, 'try');
   const names = inv.users.filter((u) => u.regular !== false && u.uid >= 1000 && u.uid < 65534).map((u) => u.name);
   const observed = await svc.observe(target, names.map((name) => ({ kind: 'user' as const, name, state: 'present' as const })));
-  let users = names.map((name, i) => ({ name, o: observed[i] as UserObserved }));
+  return names.map((name, i) => ({ host: target.hostName, name, o: observed[i] as UserObserved }));
+}
+
+/** `users list HOST[,HOST…]`: one table; across hosts, an account whose uid differs is said (files on shared disks show the wrong owner). */
+async function listUsers(ctx: CommandContext, opened: Opened[]): Promise<number> {
+  const many = opened.length > 1;
+  let users: Awaited<ReturnType<typeof accountsOn>> = [];
+  for (const o of opened) users.push(...(await accountsOn(o)));
   if (ctx.flags.expired) users = users.filter(({ o }) => o.expires !== null && o.expires < today());
+  const hosts = opened.map((o) => o.target.hostName).join(', ');
   if (ctx.flags.json) {
-    ctx.io.stdout.write(`${JSON.stringify(users.map(({ o }) => ({ ...o, kind: undefined })), null, 2)}\n`);
+    ctx.io.stdout.write(`${JSON.stringify(users.map(({ host, o }) => ({ host, ...o, kind: undefined })), null, 2)}\n`);
     return 0;
   }
   if (!users.length) {
-    ctx.io.stdout.write(ctx.flags.expired ? `No account on ${target.hostName} is past its expiry date.\n` : `${target.hostName} has no login accounts (uid 1000 and up) yet: fleetdeck users create ${target.hostName} NAME.\n`);
+    ctx.io.stdout.write(ctx.flags.expired ? `No account on ${hosts} is past its expiry date.\n` : `${hosts} ${many ? 'have' : 'has'} no login accounts (uid 1000 and up) yet: fleetdeck users create ${hosts.replace(/, /g, ',')} NAME.\n`);
     return 0;
   }
   if (ctx.flags.keys) {
-    for (const { name, o } of users) ctx.io.stdout.write(`${name}:${o.keys === null ? ' (could not be read as the user)' : o.keys.length ? `\n${o.keys.map((k) => `  ${keyFingerprint(k)}`).join('\n')}` : ' no managed keys'}\n`);
+    for (const { host, name, o } of users) ctx.io.stdout.write(`${many ? `${host} ` : ''}${name}:${o.keys === null ? ' (could not be read as the user)' : o.keys.length ? `\n${o.keys.map((k) => `  ${keyFingerprint(k)}`).join('\n')}` : ' no managed keys'}\n`);
     return 0;
   }
-  const table = [['NAME', 'UID', 'STATUS', 'GROUPS', 'SHELL', 'KEYS', 'PROCS'], ...users.map(({ name, o }) => row(name, o))];
+  const head = ['NAME', 'UID', 'STATUS', 'GROUPS', 'SHELL', 'KEYS', 'PROCS'];
+  const table = [many ? ['HOST', ...head] : head, ...users.map(({ host, name, o }) => (many ? [host, ...row(name, o)] : row(name, o)))];
   const widths = table[0]!.map((_, c) => Math.min(40, Math.max(...table.map((r) => r[c]!.length))));
   ctx.io.stdout.write(`${table.map((r) => r.map((cell, c) => cell.slice(0, 40).padEnd(widths[c]!)).join('  ').trimEnd()).join('\n')}\n`);
-  if (ctx.flags.expired) ctx.io.stdout.write(`Offboard one: fleetdeck users delete ${target.hostName} NAME --archive (locks nothing first: its processes are stopped, its home archived, the account removed).\n`);
+  for (const name of new Set(users.map((u) => u.name))) {
+    const uids = users.filter((u) => u.name === name);
+    if (new Set(uids.map((u) => u.o.uid)).size > 1) ctx.io.stdout.write(`${name} has different uids: ${uids.map((u) => `${u.o.uid} on ${u.host}`).join(', ')} (files on shared disks show the wrong owner).\n`);
+  }
+  if (ctx.flags.expired) ctx.io.stdout.write(`Offboard one: fleetdeck users delete HOST NAME --archive (its processes are stopped, its home archived, the account removed).\n`);
   return 0;
 }
+
+/** Opens each host of HOST,HOST… in turn (one login each), runs fn on them all, and closes them. */
+async function onHosts(ctx: CommandContext, hosts: string[], fn: (opened: Opened[]) => Promise<number>): Promise<number> {
+  const opened: Opened[] = [];
+  try {
+    for (const h of hosts) opened.push((await open([h], ctx.flags, ctx.io)).opened);
+    return await fn(opened);
+  } finally {
+    for (const o of opened) o.dispose();
+  }
+}
+
+const hostList = (ctx: CommandContext) => (!ctx.flags.local && ctx.positionals[0]?.includes(',') ? [...new Set(ctx.positionals[0].split(',').filter(Boolean))] : null);
 
 /** The CSV preview: each row with what is wrong, or what it would do on this host. */
 async function importUsers(ctx: CommandContext, o: Opened, file: string): Promise<number> {
@@ -145,6 +172,7 @@ async function importUsers(ctx: CommandContext, o: Opened, file: string): Promis
 
 const EXAMPLES = `Examples:
   fleetdeck users list gpu-1 [--expired] [--keys]
+  fleetdeck users list gpu-1,gpu-2,gpu-3             # one table; a name with different uids is said
   fleetdeck users create gpu-1 alice --uid 1500 --full-name "Alice Liddell" --groups students --key-file alice.pub --expires 2027-02-28
   fleetdeck users create gpu-1,gpu-2,gpu-3 alice    # the same uid on each: the lowest free on all of them
   fleetdeck users modify gpu-1 alice --lock          # or --unlock, --groups a,b, --shell /bin/zsh, --expires never
@@ -161,9 +189,7 @@ const FLAGS_OF = { create: CREATE_FLAGS, modify: MODIFY_FLAGS, delete: DELETE_FL
  * the change before any host is touched.
  */
 async function createEverywhere(ctx: CommandContext, hosts: string[], entry: UserEntry): Promise<number> {
-  const opened: Opened[] = [];
-  try {
-    for (const h of hosts) opened.push((await open([h, entry.name], ctx.flags, ctx.io)).opened);
+  return onHosts(ctx, hosts, async (opened) => {
     const taken = new Set<number>();
     let [min, max] = [0, Number.MAX_SAFE_INTEGER];
     for (const o of opened) {
@@ -191,9 +217,7 @@ async function createEverywhere(ctx: CommandContext, hosts: string[], entry: Use
       status = Math.max(status, printResult(io, flags, r, o.target.hostName));
     }
     return status;
-  } finally {
-    for (const o of opened) o.dispose();
-  }
+  });
 }
 
 const oneUser = (verb: 'create' | 'modify' | 'delete', summary: string): CliCommand =>
@@ -205,8 +229,8 @@ const oneUser = (verb: 'create' | 'modify' | 'delete', summary: string): CliComm
     flags: [FLAGS_OF[verb], CONNECT_FLAGS],
     maxArgs: 2,
     run: (ctx) =>
-      verb === 'create' && !ctx.flags.local && ctx.positionals[0]?.includes(',')
-        ? createEverywhere(ctx, [...new Set(ctx.positionals[0].split(',').filter(Boolean))], entryFrom(ctx.positionals[1], ctx.flags))
+      verb === 'create' && hostList(ctx)
+        ? createEverywhere(ctx, hostList(ctx)!, entryFrom(ctx.positionals[1], ctx.flags))
         : withOpened(
         ctx,
         (o, rest) => changeOpened(ctx, o, [entryFrom(rest[0], ctx.flags, verb === 'delete' ? 'absent' : 'present')], true, verb),
@@ -217,12 +241,15 @@ const oneUser = (verb: 'create' | 'modify' | 'delete', summary: string): CliComm
 export const usersCommands: CliCommand[] = [
   defineCommand({
     path: ['users', 'list'],
-    args: 'HOST|--local',
+    args: 'HOST[,HOST…]|--local',
     summary: 'login accounts with uid, status (active, locked, expired), groups, managed keys and running processes',
     details: EXAMPLES,
     flags: [LIST_FLAGS, CONNECT_FLAGS],
     maxArgs: 1,
-    run: (ctx) => withOpened(ctx, (o) => listUsers(ctx, o)),
+    run: (ctx) => {
+      const hosts = hostList(ctx);
+      return hosts ? onHosts(ctx, hosts, (opened) => listUsers(ctx, opened)) : withOpened(ctx, (o) => listUsers(ctx, [o]));
+    },
   }),
   oneUser('create', 'create an account (the same uid on every host you give): plan, ask, apply, verify'),
   oneUser('modify', "change an account's groups, shell, full name, expiry, lock, or managed SSH keys"),
