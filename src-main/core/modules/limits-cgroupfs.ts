@@ -40,6 +40,7 @@ export const CGROUP_SCRIPT = `#!/bin/sh
 #   check-all         exit 0 when all of that already holds (else say what differs)
 #   pam-enable | pam-disable | pam-enabled    the PAM session hook
 set -u
+unset IFS
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 LC_ALL=C
 export PATH LC_ALL
