@@ -30,5 +30,3 @@ export function userChanges(r: UserResource, o: UserObserved): UserChange[] {
   if (r.keys !== undefined && (o.keys === null || !sameSet(r.keys, o.keys))) out.push({ field: 'keys', before: o.keys === null ? '(cannot be read as the user)' : keyNames(o.keys), after: keyNames(r.keys) });
   return out;
 }
-
-export const describeUserChanges = (changes: readonly UserChange[]) => changes.map((c) => `${c.field}: ${c.before} → ${c.after}`).join('\n');

@@ -1,14 +1,12 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { ApplyResult, ChangePlan, InstalledModule } from '../../src-common/change/modules.contract.js';
+import type { InstalledModule } from '../../src-common/change/modules.contract.js';
 import { limitsSettings } from '../../src-common/modules/limits.js';
-import { useApi } from '../api/api-context.js';
-import { errorMessage } from '../api/api-error.js';
 import { Icon } from '../app/icons.js';
 import { Modal } from '../app/Modal.js';
 import { Notice, Spinner } from '../app/ui.js';
 import { PlanView } from '../setup/PlanView.js';
 import { changeKeys } from '../setup/use-change.js';
+import { PlanApplyButtons, usePlanApply } from '../setup/use-plan-apply.js';
 import { VerifyList } from '../setup/VerifyList.js';
 import { formOf, policyOf, policyWithForm, type LimitsForm } from './user-limits.js';
 import './limits.css';
@@ -18,8 +16,6 @@ import './limits.css';
  * core's own rules) → Plan (the drop-in as a diff, nothing changed yet) → Apply → what verify
  * read back from systemd and the kernel for this user. "Remove limits" plans the user's removal.
  */
-type Phase = { step: 'edit' } | { step: 'planning' } | { step: 'planned'; plan: ChangePlan } | { step: 'applying'; plan: ChangePlan } | { step: 'done'; result: ApplyResult } | { step: 'failed'; message: string };
-
 const FIELDS: { key: keyof Omit<LimitsForm, 'profile'>; label: string; placeholder: string; hint: string }[] = [
   { key: 'cpu', label: 'CPU (cores)', placeholder: 'e.g. 2 or 0.5', hint: 'all of the user’s processes together' },
   { key: 'memory', label: 'Memory', placeholder: 'e.g. 8G', hint: 'past it the kernel kills in the user’s processes' },
@@ -28,12 +24,10 @@ const FIELDS: { key: keyof Omit<LimitsForm, 'profile'>; label: string; placehold
 ];
 
 export function LimitsDialog({ hostId, hostName, user, installed, onClose }: { hostId: number; hostName: string; user: string; installed: readonly InstalledModule[] | undefined; onClose: () => void }) {
-  const { client } = useApi();
-  const queryClient = useQueryClient();
   const { policy } = policyOf(installed);
   const had = policy.users.some((u) => u.user === user);
   const [form, setForm] = useState<LimitsForm>(() => formOf(policy, user));
-  const [phase, setPhase] = useState<Phase>({ step: 'edit' });
+  const { phase, plan: planModules, apply, edit, editing } = usePlanApply(hostId, [changeKeys.installed(hostId)]);
   const [removing, setRemoving] = useState(false);
 
   const wanted = (remove: boolean) => policyWithForm(policy, user, remove ? null : form);
@@ -42,30 +36,11 @@ export function LimitsDialog({ hostId, hostName, user, installed, onClose }: { h
   const errorOf = (key: string) => (checked.success ? undefined : checked.error.issues.find((i) => i.path[0] === 'users' && i.path[1] === at && i.path[2] === key)?.message);
   const empty = !form.profile && !form.cpu.trim() && !form.memory.trim() && !form.swap.trim() && !form.tasks.trim();
 
-  const plan = async (remove: boolean) => {
+  const plan = (remove: boolean) => {
     setRemoving(remove);
-    setPhase({ step: 'planning' });
-    try {
-      const p = await client.change.plan({ id: hostId, modules: [{ id: 'limits', settings: wanted(remove) }] });
-      setPhase({ step: 'planned', plan: p });
-    } catch (err) {
-      setPhase({ step: 'failed', message: errorMessage(err) });
-    }
-  };
-  const apply = async (p: ChangePlan) => {
-    setPhase({ step: 'applying', plan: p });
-    try {
-      const result = await client.change.apply({ id: hostId, planId: p.planId, tag: p.tag });
-      setPhase({ step: 'done', result });
-    } catch (err) {
-      setPhase({ step: 'failed', message: errorMessage(err) });
-    } finally {
-      void queryClient.invalidateQueries({ queryKey: changeKeys.installed(hostId) });
-      void queryClient.invalidateQueries({ queryKey: changeKeys.journals(hostId) });
-    }
+    return planModules([{ id: 'limits', settings: wanted(remove) }]);
   };
 
-  const editing = phase.step === 'edit' || phase.step === 'failed';
   const mine = phase.step === 'done' ? phase.result.verify.filter((c) => c.id === `limits-${user}`) : [];
   const footer = (
     <>
@@ -82,26 +57,14 @@ export function LimitsDialog({ hostId, hostName, user, installed, onClose }: { h
           Plan
         </button>
       ) : null}
-      {phase.step === 'planned' || phase.step === 'applying' ? (
-        <>
-          <button type="button" className="button" disabled={phase.step === 'applying'} onClick={() => setPhase({ step: 'edit' })} data-testid="limits-back">
-            Back
-          </button>
-          {phase.plan.steps.length ? (
-            <button type="button" className="button primary" disabled={phase.step === 'applying'} onClick={() => void apply(phase.plan)} data-testid="limits-apply">
-              {phase.step === 'applying' ? <Spinner /> : null}
-              Apply to {hostName}
-            </button>
-          ) : null}
-        </>
-      ) : null}
+      <PlanApplyButtons phase={phase} hostName={hostName} onBack={edit} onApply={(p) => void apply(p)} testId="limits" />
     </>
   );
 
   return (
     <Modal testId="limits-dialog" title={`Limits for ${user}`} description={`On ${hostName}: what all of ${user}'s processes may use together.`} icon={<Icon name="gauge" size={20} />} onClose={onClose} size="large" footer={footer}>
       {editing ? (
-        <div className="limits-form" data-testid="limits-form">
+        <div className="dialog-form" data-testid="limits-form">
           {Object.keys(policy.profiles).length ? (
             <label className="field">
               <span className="field-label">Profile</span>
@@ -116,7 +79,7 @@ export function LimitsDialog({ hostId, hostName, user, installed, onClose }: { h
               <span className="field-hint">The fields below go on top of the profile’s values.</span>
             </label>
           ) : null}
-          <div className="limits-grid">
+          <div className="form-grid">
             {FIELDS.map((f) => {
               const error = form[f.key].trim() ? errorOf(f.key) : undefined;
               return (

@@ -1,6 +1,4 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { ApplyResult, ChangePlan } from '../../src-common/change/modules.contract.js';
 import type { CsvPreviewRow } from '../../src-common/modules/users-contract.js';
 import { useApi } from '../api/api-context.js';
 import { errorMessage } from '../api/api-error.js';
@@ -8,7 +6,7 @@ import { Icon } from '../app/icons.js';
 import { Modal } from '../app/Modal.js';
 import { Badge, Notice, Spinner } from '../app/ui.js';
 import { PlanView } from '../setup/PlanView.js';
-import { changeKeys } from '../setup/use-change.js';
+import { PlanApplyButtons, usePlanApply } from '../setup/use-plan-apply.js';
 import { VerifyList } from '../setup/VerifyList.js';
 import './users.css';
 
@@ -17,103 +15,69 @@ import './users.css';
  * host (what it would do there, or what is wrong with it) → the good rows planned together →
  * applied → verified. Nothing changes while the preview shows.
  */
-type Phase =
-  | { step: 'edit' }
-  | { step: 'checking' }
-  | { step: 'preview'; rows: CsvPreviewRow[] }
-  | { step: 'planning'; rows: CsvPreviewRow[] }
-  | { step: 'planned'; rows: CsvPreviewRow[]; plan: ChangePlan }
-  | { step: 'applying'; rows: CsvPreviewRow[]; plan: ChangePlan }
-  | { step: 'done'; result: ApplyResult }
-  | { step: 'failed'; message: string };
-
 const SAMPLE = 'name,full_name,email,groups,public_key,profile,expires\nalice,Alice Liddell,alice@uni.example,students;gpu,ssh-ed25519 AAAA… alice@laptop,student,2027-02-28';
 
 export function CsvImportDialog({ hostId, hostName, onClose }: { hostId: number; hostName: string; onClose: () => void }) {
   const { client } = useApi();
-  const queryClient = useQueryClient();
   const [csv, setCsv] = useState('');
-  const [phase, setPhase] = useState<Phase>({ step: 'edit' });
+  // The preview (each row checked against the host), then the engine's plan → apply → verify.
+  const [rows, setRows] = useState<CsvPreviewRow[] | null>(null);
+  const [checking, setChecking] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const { phase, plan, apply, edit } = usePlanApply(hostId, [['users'], ['inventory', hostId]]);
 
   const check = async () => {
-    setPhase({ step: 'checking' });
+    setChecking(true);
+    setProblem(null);
     try {
-      setPhase({ step: 'preview', rows: await client.users.preview({ id: hostId, csv }) });
+      setRows(await client.users.preview({ id: hostId, csv }));
     } catch (err) {
-      setPhase({ step: 'failed', message: errorMessage(err) });
-    }
-  };
-  const plan = async (rows: CsvPreviewRow[]) => {
-    setPhase({ step: 'planning', rows });
-    try {
-      const users = rows.filter((r) => r.entry).map((r) => r.entry!);
-      setPhase({ step: 'planned', rows, plan: await client.change.plan({ id: hostId, modules: [{ id: 'users', settings: { users } }] }) });
-    } catch (err) {
-      setPhase({ step: 'failed', message: errorMessage(err) });
-    }
-  };
-  const apply = async (rows: CsvPreviewRow[], p: ChangePlan) => {
-    setPhase({ step: 'applying', rows, plan: p });
-    try {
-      setPhase({ step: 'done', result: await client.change.apply({ id: hostId, planId: p.planId, tag: p.tag }) });
-    } catch (err) {
-      setPhase({ step: 'failed', message: errorMessage(err) });
+      setProblem(errorMessage(err));
     } finally {
-      void queryClient.invalidateQueries({ queryKey: ['users'] });
-      void queryClient.invalidateQueries({ queryKey: ['inventory', hostId] });
-      void queryClient.invalidateQueries({ queryKey: changeKeys.journals(hostId) });
+      setChecking(false);
     }
   };
   const open = async (file: File | undefined) => {
     if (!file) return;
-    if (file.size > 2 * 1024 * 1024) return setPhase({ step: 'failed', message: `${file.name} is over 2 MiB: split it.` });
+    if (file.size > 2 * 1024 * 1024) return setProblem(`${file.name} is over 2 MiB: split it.`);
     setCsv(await file.text());
-    setPhase({ step: 'edit' });
+    setProblem(null);
   };
 
-  const rows = 'rows' in phase ? phase.rows : [];
-  const good = rows.filter((r) => r.entry).length;
-  const bad = rows.length - good;
+  // Not planning or applying: the CSV is being written (no rows yet), or its rows are shown.
+  const idle = phase.step === 'edit' || phase.step === 'failed';
+  const writing = rows === null && idle;
+  const previewing = rows !== null && (idle || phase.step === 'planning');
+  const good = (rows ?? []).filter((r) => r.entry).length;
+  const bad = (rows ?? []).length - good;
   const footer = (
     <>
       <button type="button" className="button" onClick={onClose} data-testid="csv-close">
         {phase.step === 'done' ? 'Close' : 'Cancel'}
       </button>
-      {phase.step === 'edit' || phase.step === 'failed' ? (
-        <button type="button" className="button primary" disabled={!csv.trim()} onClick={() => void check()} data-testid="csv-check">
+      {writing ? (
+        <button type="button" className="button primary" disabled={!csv.trim() || checking} onClick={() => void check()} data-testid="csv-check">
           Check rows
         </button>
       ) : null}
-      {phase.step === 'preview' ? (
+      {rows !== null && idle ? (
         <>
-          <button type="button" className="button" onClick={() => setPhase({ step: 'edit' })} data-testid="csv-back">
+          <button type="button" className="button" onClick={() => (setRows(null), edit())} data-testid="csv-back">
             Back
           </button>
-          <button type="button" className="button primary" disabled={!good} onClick={() => void plan(phase.rows)} data-testid="csv-plan">
+          <button type="button" className="button primary" disabled={!good} onClick={() => void plan([{ id: 'users', settings: { users: rows.filter((r) => r.entry).map((r) => r.entry!) } }])} data-testid="csv-plan">
             {bad ? `Plan the ${good} good rows` : 'Plan'}
           </button>
         </>
       ) : null}
-      {phase.step === 'planned' || phase.step === 'applying' ? (
-        <>
-          <button type="button" className="button" disabled={phase.step === 'applying'} onClick={() => setPhase({ step: 'preview', rows: phase.rows })} data-testid="csv-back">
-            Back
-          </button>
-          {phase.plan.steps.length ? (
-            <button type="button" className="button primary" disabled={phase.step === 'applying'} onClick={() => void apply(phase.rows, phase.plan)} data-testid="csv-apply">
-              {phase.step === 'applying' ? <Spinner /> : null}
-              Apply to {hostName}
-            </button>
-          ) : null}
-        </>
-      ) : null}
+      <PlanApplyButtons phase={phase} hostName={hostName} onBack={edit} onApply={(p) => void apply(p)} testId="csv" />
     </>
   );
 
   return (
     <Modal testId="csv-dialog" title="Import users from a CSV" description={`On ${hostName}: every row is checked before anything changes.`} icon={<Icon name="users" size={20} />} onClose={onClose} size="large" footer={footer}>
-      {phase.step === 'edit' || phase.step === 'failed' || phase.step === 'checking' ? (
-        <div className="user-form">
+      {writing ? (
+        <div className="dialog-form">
           <label className="field">
             <span className="field-label">CSV</span>
             <textarea className="input mono csv-input" rows={8} spellCheck={false} value={csv} placeholder={SAMPLE} onChange={(e) => setCsv(e.target.value)} data-testid="csv-text" />
@@ -123,21 +87,26 @@ export function CsvImportDialog({ hostId, hostName, onClose }: { hostId: number;
             Open a file…
             <input type="file" accept=".csv,text/csv,text/plain" hidden onChange={(e) => void open(e.target.files?.[0])} data-testid="csv-file" />
           </label>
-          {phase.step === 'checking' ? (
+          {checking ? (
             <p className="muted">
               <Spinner /> Checking each row against {hostName}…
             </p>
           ) : null}
+          {problem ? (
+            <Notice tone="error" testId="csv-error">
+              {problem}
+            </Notice>
+          ) : null}
+        </div>
+      ) : null}
+      {previewing ? (
+        <div data-testid="csv-preview">
+          <Notice tone={bad ? 'warning' : 'info'}>{bad ? `${good} of ${rows.length} rows are good; ${bad} wrong (left out unless fixed).` : `All ${rows.length} rows are good.`}</Notice>
           {phase.step === 'failed' ? (
             <Notice tone="error" testId="csv-error">
               {phase.message}
             </Notice>
           ) : null}
-        </div>
-      ) : null}
-      {phase.step === 'preview' || phase.step === 'planning' ? (
-        <div data-testid="csv-preview">
-          <Notice tone={bad ? 'warning' : 'info'}>{bad ? `${good} of ${rows.length} rows are good; ${bad} wrong (left out unless fixed).` : `All ${rows.length} rows are good.`}</Notice>
           <div className="table-wrap">
             <table className="table csv-preview">
               <thead>

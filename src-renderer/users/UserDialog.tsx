@@ -1,13 +1,9 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { ApplyResult, ChangePlan } from '../../src-common/change/modules.contract.js';
-import { useApi } from '../api/api-context.js';
-import { errorMessage } from '../api/api-error.js';
 import { Icon } from '../app/icons.js';
 import { Modal } from '../app/Modal.js';
 import { Notice, Spinner } from '../app/ui.js';
 import { PlanView } from '../setup/PlanView.js';
-import { changeKeys } from '../setup/use-change.js';
+import { PlanApplyButtons, usePlanApply } from '../setup/use-plan-apply.js';
 import { VerifyList } from '../setup/VerifyList.js';
 import { checkEntry, emptyForm, entryOfForm, newNameProblem, type UserDialogMode, type UserForm } from './user-form.js';
 import './users.css';
@@ -18,8 +14,6 @@ import './users.css';
  * from /etc/passwd, shadow and group. Create, modify (lock, unlock, groups, expiry, keys…) and
  * delete (the home archived first unless unticked) share it.
  */
-type Phase = { step: 'edit' } | { step: 'planning' } | { step: 'planned'; plan: ChangePlan } | { step: 'applying'; plan: ChangePlan } | { step: 'done'; result: ApplyResult } | { step: 'failed'; message: string };
-
 const FIELDS: { key: keyof Omit<UserForm, 'locked' | 'keys' | 'name'>; label: string; placeholder: string; hint: string; type?: string; create?: true }[] = [
   { key: 'uid', label: 'UID', placeholder: 'next free', hint: 'the same uid on every host keeps file owners right', create: true },
   { key: 'fullName', label: 'Full name', placeholder: 'e.g. Alice Liddell', hint: 'shown in finger, ls -l and the app' },
@@ -29,11 +23,9 @@ const FIELDS: { key: keyof Omit<UserForm, 'locked' | 'keys' | 'name'>; label: st
 ];
 
 export function UserDialog({ hostId, hostName, mode, initial = emptyForm, keys, onClose }: { hostId: number; hostName: string; mode: UserDialogMode; initial?: UserForm; keys?: readonly string[] | null; onClose: () => void }) {
-  const { client } = useApi();
-  const queryClient = useQueryClient();
   const [form, setForm] = useState<UserForm>(initial);
   const [archive, setArchive] = useState(true);
-  const [phase, setPhase] = useState<Phase>({ step: 'edit' });
+  const { phase, plan: planModules, apply, edit, editing } = usePlanApply(hostId, [['users'], ['inventory', hostId]]);
   const entry = entryOfForm(mode, form, initial, archive);
   const checked = checkEntry(entry);
   const nameProblem = mode === 'create' ? newNameProblem(form.name.trim()) : null;
@@ -41,29 +33,8 @@ export function UserDialog({ hostId, hostName, mode, initial = emptyForm, keys, 
   const nothing = mode === 'modify' && Object.keys(entry).length === 1;
   const name = form.name.trim();
 
-  const plan = async () => {
-    if (!checked.ok) return;
-    setPhase({ step: 'planning' });
-    try {
-      setPhase({ step: 'planned', plan: await client.change.plan({ id: hostId, modules: [{ id: 'users', settings: { users: [checked.entry] } }] }) });
-    } catch (err) {
-      setPhase({ step: 'failed', message: errorMessage(err) });
-    }
-  };
-  const apply = async (p: ChangePlan) => {
-    setPhase({ step: 'applying', plan: p });
-    try {
-      setPhase({ step: 'done', result: await client.change.apply({ id: hostId, planId: p.planId, tag: p.tag }) });
-    } catch (err) {
-      setPhase({ step: 'failed', message: errorMessage(err) });
-    } finally {
-      void queryClient.invalidateQueries({ queryKey: ['users'] });
-      void queryClient.invalidateQueries({ queryKey: ['inventory'] });
-      void queryClient.invalidateQueries({ queryKey: changeKeys.journals(hostId) });
-    }
-  };
+  const plan = () => checked.ok && planModules([{ id: 'users', settings: { users: [checked.entry] } }]);
 
-  const editing = phase.step === 'edit' || phase.step === 'failed';
   const title = mode === 'create' ? 'New user' : mode === 'delete' ? `Delete ${name}` : `Account ${name}`;
   const footer = (
     <>
@@ -75,19 +46,7 @@ export function UserDialog({ hostId, hostName, mode, initial = emptyForm, keys, 
           Plan
         </button>
       ) : null}
-      {phase.step === 'planned' || phase.step === 'applying' ? (
-        <>
-          <button type="button" className="button" disabled={phase.step === 'applying'} onClick={() => setPhase({ step: 'edit' })} data-testid="user-back">
-            Back
-          </button>
-          {phase.plan.steps.length ? (
-            <button type="button" className={`button ${mode === 'delete' ? 'danger' : 'primary'}`} disabled={phase.step === 'applying'} onClick={() => void apply(phase.plan)} data-testid="user-apply">
-              {phase.step === 'applying' ? <Spinner /> : null}
-              Apply to {hostName}
-            </button>
-          ) : null}
-        </>
-      ) : null}
+      <PlanApplyButtons phase={phase} hostName={hostName} onBack={edit} onApply={(p) => void apply(p)} testId="user" danger={mode === 'delete'} />
     </>
   );
 
@@ -95,7 +54,7 @@ export function UserDialog({ hostId, hostName, mode, initial = emptyForm, keys, 
   return (
     <Modal testId="user-dialog" title={title} description={`On ${hostName}. Nothing changes until you apply the plan.`} icon={<Icon name="users" size={20} />} onClose={onClose} size="large" footer={footer}>
       {editing && mode === 'delete' ? (
-        <div className="user-form" data-testid="user-form">
+        <div className="dialog-form" data-testid="user-form">
           <Notice tone="warning">
             {name}’s processes are stopped and the account is removed. {archive ? 'The home directory is archived first (root only, under /var/lib/fleetdeck/archive): a rollback restores it.' : 'Without an archive the home directory is gone for good.'}
           </Notice>
@@ -106,8 +65,8 @@ export function UserDialog({ hostId, hostName, mode, initial = emptyForm, keys, 
         </div>
       ) : null}
       {editing && mode !== 'delete' ? (
-        <div className="user-form" data-testid="user-form">
-          <div className="user-grid">
+        <div className="dialog-form" data-testid="user-form">
+          <div className="form-grid">
             {mode === 'create' ? (
               <label className={`field${nameProblem || errorOf('name') ? ' field-invalid' : ''}`}>
                 <span className="field-label">Name</span>

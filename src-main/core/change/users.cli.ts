@@ -8,7 +8,7 @@ import { defineCommand, type CliCommand, type CommandContext, type FlagGroup } f
 import { CONNECT_FLAGS } from '../cli/target.js';
 import { confirm, formatPlan, open, printResult, progress, showThenApply, withOpened, type Opened } from './change.cli-shared.js';
 import { userResource } from '../modules/users.module.js';
-import { keyFingerprint, previewUsers } from './users-import.js';
+import { accountsOf, keyFingerprint, previewUsers } from './users-import.js';
 
 /**
  * `fleetdeck users list|create|modify|delete|import HOST|--local …`: local accounts on the change
@@ -95,8 +95,8 @@ function row(name: string, o: UserObserved): string[] {
 async function accountsOn({ target, change: svc }: Opened): Promise<{ host: string; name: string; o: UserObserved }[]> {
   const inv = await target.request(helperApi.inventorySnapshot, {}, 'try');
   const names = inv.users.filter((u) => u.regular !== false && u.uid >= 1000 && u.uid < 65534).map((u) => u.name);
-  const observed = await svc.observe(target, names.map((name) => ({ kind: 'user' as const, name, state: 'present' as const })));
-  return names.map((name, i) => ({ host: target.hostName, name, o: observed[i] as UserObserved }));
+  const observed = await accountsOf(svc, target, names);
+  return names.map((name, i) => ({ host: target.hostName, name, o: observed[i]! }));
 }
 
 /** `users list HOST[,HOST…]`: one table; across hosts, an account whose uid differs is said (files on shared disks show the wrong owner). */
