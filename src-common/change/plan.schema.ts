@@ -60,6 +60,20 @@ export const checkSchema = z.discriminatedUnion('kind', [
     /** How the limits are enforced: a systemd user slice (the default), or Fleetdeck's own cgroup (no systemd). */
     via: z.optional(z.enum(['systemd', 'cgroupfs'])),
   }),
+  z.object({
+    /** A user's running containers (labelled fleetdeck.owner): in the user's cgroup, or under limits of their own; their count and GPUs. */
+    kind: z.literal('user-containers'),
+    id: name(),
+    label: text(),
+    user: name(),
+    uid: nonNegativeInt(),
+    /** The cgroup parents that put a container under the user's limits (as Docker's drivers name them). */
+    parents: z.array(text(256)).check(z.maxLength(4)),
+    memoryMax: z.optional(nonNegativeInt()),
+    maxContainers: z.optional(nonNegativeInt()),
+    gpus: z.optional(z.array(name()).check(z.maxLength(64))),
+    gpuCount: z.optional(nonNegativeInt()),
+  }),
   z.object({ kind: z.literal('http'), id: name(), label: text(), port: int().check(z.gte(1), z.lte(65535)), path: text(1024), expectStatus: int(), tls: z.optional(z.boolean()), hostHeader: z.optional(name()) }),
 ]);
 export type Check = z.infer<typeof checkSchema>;

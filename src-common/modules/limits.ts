@@ -63,6 +63,27 @@ export const limitSpec = z
     swap: size('Swap', 0).optional(),
     /** Processes and threads together (a fork bomb stops here). */
     tasks: z.coerce.number({ message: 'Tasks is a whole number, e.g. 512.' }).int('Tasks is a whole number.').min(8, 'Tasks is at least 8 (a login needs a few).').max(4_194_304, 'Tasks is at most 4194304.').optional(),
+    /** Running containers at once (Docker, through the client Fleetdeck installs). */
+    containers: z.coerce.number({ message: 'Containers is a whole number, e.g. 4.' }).int('Containers is a whole number.').min(0, 'Containers is 0 or more.').max(10_000, 'Containers is at most 10000.').optional(),
+    /** GPUs: how many a container may have, or which ones (indices or UUIDs) are the user's. */
+    gpus: z
+      .union([
+        z.number().int('GPUs is a whole number, or a list such as 0,1.').min(0, 'GPUs is 0 or more.').max(64, 'GPUs is at most 64.'),
+        z.array(z.string().regex(/^(\d{1,2}|GPU-[0-9a-fA-F-]{8,64}|MIG-[0-9a-fA-F-]{8,64})$/, 'A GPU is its index (0, 1…) or its UUID (GPU-…).')).min(1).max(64).refine((l) => new Set(l).size === l.length, 'A GPU is listed twice.'),
+      ])
+      .optional(),
+    /** Disk quota on the filesystem of the user's home: soft and hard, bytes and files. */
+    disk: z
+      .object({
+        soft: size('Disk soft limit', 1024 ** 2).optional(),
+        hard: size('Disk hard limit', 1024 ** 2).optional(),
+        inodesSoft: z.number().int().min(1).optional(),
+        inodesHard: z.number().int().min(1).optional(),
+      })
+      .strict()
+      .refine((d) => d.soft === undefined || d.hard === undefined || d.soft <= d.hard, 'The disk soft limit is at most the hard limit.')
+      .refine((d) => d.inodesSoft === undefined || d.inodesHard === undefined || d.inodesSoft <= d.inodesHard, 'The soft file limit is at most the hard one.')
+      .optional(),
     /** Read and write bandwidth per device, bytes per second. */
     io: z
       .array(z.object({ device, read: size('Read bandwidth', 1024).optional(), write: size('Write bandwidth', 1024).optional() }).strict())

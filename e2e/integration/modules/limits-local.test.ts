@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src-main/core/cli/main.js';
+import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../busybox-image.js';
 
 /**
  * Per-user limits without systemd, on this machine itself (`--local`): cgroup v1/hybrid, PID 1 is
@@ -61,11 +62,15 @@ describe.skipIf(unavailable)('limits on this machine (--local, cgroupfs, no syst
     spawnSync('userdel', [USER]);
     execFileSync('useradd', ['-M', '-d', '/nonexistent', '-s', '/bin/sh', USER]);
     uid = Number(execFileSync('id', ['-u', USER], { encoding: 'utf8' }).trim());
+    // The user may run containers (the docker group), as lab users do.
+    execFileSync('usermod', ['-aG', 'docker', USER]);
+    await ensureBusyboxImage();
   });
   afterAll(async () => {
     // Whatever a failed test left: every journal rolled back, then the user and the PAM files as they were.
     for (const id of await ours()) await run('modules', 'rollback', '--local', id, '--yes');
     for (const [f, text] of pamBefore) if (readFileSync(f, 'utf8') !== text) writeFileSync(f, text);
+    spawnSync('sh', ['-c', `/usr/bin/docker rm -f $(/usr/bin/docker ps -aq --filter label=fleetdeck.owner=${USER}) 2>/dev/null`]);
     spawnSync('pkill', ['-KILL', '-u', USER]);
     spawnSync('userdel', [USER]);
     rmSync(dir, { recursive: true, force: true });
@@ -103,6 +108,32 @@ describe.skipIf(unavailable)('limits on this machine (--local, cgroupfs, no syst
     expect(forks.stdout + forks.stderr).toMatch(/Cannot fork|Resource temporarily unavailable/);
   }, 30_000);
 
+  it("a container the user starts without flags runs in the user's cgroup and is killed past the user's memory; flags around it are refused; one started around the wrapper is named, then limited by apply", async () => {
+    // The fork test's sleeps hold the user's tasks for 2 s: wait for them to end.
+    const current = `/sys/fs/cgroup/pids/fleetdeck/user-${uid}/pids.current`;
+    for (let i = 0; i < 50 && Number(readFileSync(current, 'utf8')) > 2; i++) await new Promise((r) => setTimeout(r, 100));
+    const asDocker = (args: string) => asUser(`PATH=/usr/local/bin:/usr/bin:/bin docker ${args}; echo rc=$?`);
+    const oom = asDocker(`run --rm --network none ${BUSYBOX_IMAGE} /bin/busybox dd if=/dev/zero of=/dev/null bs=300M count=1`);
+    expect(oom.stdout, oom.stderr).toContain('rc=137');
+    expect(asDocker(`run --rm --network none ${BUSYBOX_IMAGE} /bin/busybox dd if=/dev/zero of=/dev/null bs=16M count=1`).stdout).toContain('rc=0');
+    const around = asDocker(`run --rm --cgroup-parent=/ ${BUSYBOX_IMAGE} true`);
+    expect(around.stdout).toContain('rc=125');
+    expect(around.stderr).toMatch(/your containers run under your limits .*leave out --cgroup-parent/);
+    const placed = asDocker(`run -d --network none ${BUSYBOX_IMAGE} sleep 120`).stdout.trim().split('\n')[0]!;
+    expect(execFileSync('docker', ['inspect', '--format', '{{.HostConfig.CgroupParent}} {{index .Config.Labels "fleetdeck.owner"}}', placed], { encoding: 'utf8' }).trim()).toBe(`/fleetdeck/user-${uid} ${USER}`);
+    // Root, straight through the real client, starts one for the user: verify names it, apply limits it.
+    const bypass = execFileSync('/usr/bin/docker', ['run', '-d', '--network', 'none', '--label', `fleetdeck.owner=${USER}`, BUSYBOX_IMAGE, 'sleep', '120'], { encoding: 'utf8' }).trim();
+    const named = await run('limits', 'verify', '--local', '--user', USER);
+    expect(named.code).toBe(1);
+    expect(named.out).toMatch(new RegExp(`Not enforced for ${USER}'s containers: \\S+ runs outside ${USER}'s limits \\(cgroup parent Docker’s default, memory unlimited\\)`));
+    const limitedNow = await run('limits', 'apply', '--local', '--user', USER, '--memory', '64M', '--cpu', '0.2', '--tasks', '40', '--yes');
+    expect(limitedNow.code, limitedNow.out.slice(-1500)).toBe(0);
+    expect(execFileSync('docker', ['inspect', '--format', '{{.HostConfig.Memory}}', bypass], { encoding: 'utf8' }).trim()).toBe(String(64 << 20));
+    const verified = await run('limits', 'verify', '--local', '--user', USER);
+    expect(verified.out).toMatch(/Enforced: 2 running containers of fdlimits, 1 in fdlimits's cgroup, 1 with limits of their own/);
+    execFileSync('/usr/bin/docker', ['rm', '-f', placed, bypass], { stdio: 'ignore' });
+  }, 90_000);
+
   it('drift: a hand edit and a process started without PAM are both named by verify; apply repairs both', async () => {
     writeFileSync(`/sys/fs/cgroup/memory/fleetdeck/user-${uid}/memory.limit_in_bytes`, String(512 << 20));
     const stray = spawn('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', 'sleep', '120'], { stdio: 'ignore' });
@@ -130,6 +161,8 @@ describe.skipIf(unavailable)('limits on this machine (--local, cgroupfs, no syst
     expect(existsSync(`/sys/fs/cgroup/memory/fleetdeck/user-${uid}`)).toBe(false);
     expect(existsSync(`/etc/fleetdeck/limits.d/${uid}.conf`)).toBe(false);
     expect(existsSync('/usr/local/lib/fleetdeck/cgroup-limits')).toBe(false);
+    // The wrapper went, and a docker client that stood at its path before is back.
+    expect(readFileSync('/usr/local/bin/docker', 'latin1').includes('Fleetdeck: a limited user')).toBe(false);
     for (const [f, text] of pamBefore) expect(readFileSync(f, 'utf8')).toBe(text);
     expect(allocates300M()).toContain('rc=0');
     const verify = await run('limits', 'verify', '--local', '--user', USER);

@@ -164,7 +164,8 @@ async function checkCgroupfsLimits(ctx: HelperContext, c: LimitsCheck): Promise<
   if (!hooked.length) problems.push(`new sessions do not join the limits (no pam_exec ${HOOK} line in ${PAMS.join(' or ')})`);
   const procs = await processesOf(ctx, c.uid);
   const inContainer = (cg: string) => CONTAINER_CGROUP_PARTS.some((part) => cg.includes(part));
-  const outside = procs.filter((p) => p.cgroup !== `/${rel}` && !inContainer(p.cgroup));
+  // A container started under the user's cgroup (limits-containers.ts) sits below it: inside.
+  const outside = procs.filter((p) => p.cgroup !== `/${rel}` && !p.cgroup.startsWith(`/${rel}/`) && !inContainer(p.cgroup));
   if (outside.length) problems.push(`${outside.length} process${outside.length === 1 ? '' : 'es'} of ${c.user} run${outside.length === 1 ? 's' : ''} outside the limits (pid ${outside.slice(0, 5).map((p) => p.pid).join(', ')}${outside.length > 5 ? ', …' : ''}): apply again to move them in`);
   const inside = procs.filter((p) => p.cgroup === `/${rel}`).length;
   const how = `cgroupfs ${rel}; PAM hook in ${hooked.join(', ') || 'nothing'}`;

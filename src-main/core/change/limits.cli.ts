@@ -6,6 +6,7 @@ import type { Flags } from '../cli/args.js';
 import { defineCommand, type CliCommand, type CommandContext, type FlagGroup } from '../cli/command.js';
 import { CONNECT_FLAGS, dataDir } from '../cli/target.js';
 import { Fleet } from '../fleet.js';
+import { containersConfPath } from '../modules/limits-containers.js';
 import { appliedFile, describeSpec, limitsModule, parseApplied } from '../modules/limits.module.js';
 import type { ChangeService } from './change-service.js';
 import { ChangeStore } from './change-store.js';
@@ -28,6 +29,10 @@ const LIMIT_FLAGS: FlagGroup = {
     memory: { value: 'SIZE', help: 'hard memory limit, e.g. 512M, 4G' },
     swap: { value: 'SIZE', help: 'swap on top of memory (0: none; cgroup v2 only)' },
     tasks: { value: 'N', help: 'processes and threads together' },
+    containers: { value: 'N', help: 'running Docker containers at once (the containers run under the limits above)' },
+    gpus: { value: 'N|LIST', help: "how many GPUs a container may have, or which are the user's: 2, or 0,1 (indices or UUIDs)" },
+    disk: { value: 'SIZE', help: "hard disk quota on the home directory's filesystem" },
+    'disk-soft': { value: 'SIZE', help: 'soft disk quota (a notice past it; the hard one stops writes)' },
     'io-read': { value: 'DEV=SIZE', repeat: true, help: 'read bandwidth per second on a device, e.g. /dev/sda=100M; repeatable' },
     'io-write': { value: 'DEV=SIZE', repeat: true, help: 'write bandwidth per second on a device; repeatable' },
     clear: { help: "take the user out of the host's limits (stored hosts)" },
@@ -39,13 +44,14 @@ const LIMIT_FLAGS: FlagGroup = {
 const EXAMPLES = `Examples:
   fleetdeck limits plan gpu-1 --user alice --cpu 2 --memory 8G --tasks 512
   fleetdeck limits apply gpu-1 --user alice --memory 16G --io-read /dev/nvme0n1=200M --yes
+  fleetdeck limits apply gpu-1 --user alice --memory 16G --containers 2 --gpus 0,1 --disk 200G --yes
   fleetdeck limits verify gpu-1 --user alice        # exit 1 unless enforced (or configured, with no session)
   fleetdeck limits show gpu-1                       # the host's policy, per user, and where each value comes from
   fleetdeck limits apply gpu-1 --group students --cpu 2 --memory 8G --yes   # every member
   fleetdeck limits apply gpu-1 --user alice --clear # take alice's limits away
 Sizes: 512M, 4G, 1.5T. Profiles and many users at once: fleetdeck modules apply HOST limits --settings-file FILE.`;
 
-const LIMIT_KEYS = ['profile', 'cpu', 'memory', 'swap', 'tasks', 'io-read', 'io-write'] as const;
+const LIMIT_KEYS = ['profile', 'cpu', 'memory', 'swap', 'tasks', 'containers', 'gpus', 'disk', 'disk-soft', 'io-read', 'io-write'] as const;
 const list = (v: Flags[string] | undefined): string[] => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []);
 
 /** The user's limits from the flags (checked by the module's own schema; refused before connecting). */
@@ -59,7 +65,9 @@ export function userEntry(flags: Flags): Record<string, unknown> {
     const p = profileName.safeParse(flags.profile);
     if (!p.success) throw new FleetdeckError('invalid-input', `--profile: ${p.error.issues[0]!.message}`);
   }
-  for (const k of ['profile', 'cpu', 'memory', 'swap', 'tasks'] as const) if (typeof flags[k] === 'string') entry[k] = flags[k];
+  for (const k of ['profile', 'cpu', 'memory', 'swap', 'tasks', 'containers'] as const) if (typeof flags[k] === 'string') entry[k] = flags[k];
+  if (typeof flags.gpus === 'string') entry.gpus = /^\d+$/.test(flags.gpus) ? Number(flags.gpus) : flags.gpus.split(',').map((g) => g.trim());
+  if (typeof flags.disk === 'string' || typeof flags['disk-soft'] === 'string') entry.disk = { ...(typeof flags.disk === 'string' ? { hard: flags.disk } : {}), ...(typeof flags['disk-soft'] === 'string' ? { soft: flags['disk-soft'] } : {}) };
   const io = new Map<string, Record<string, string>>();
   for (const [flag, key] of [['io-read', 'read'], ['io-write', 'write']] as const) {
     for (const v of list(flags[flag])) {
@@ -103,10 +111,14 @@ async function appliedOnHost(change: ChangeService, target: ChangeTarget, user: 
   const uid = facts.accounts?.get(user)?.uid;
   if (uid === undefined) throw new FleetdeckError('not-found', `There is no user "${user}" on ${target.hostName}.`, { user });
   const file = appliedFile(facts, uid);
-  const [seen] = await change.observe(target, [{ kind: 'file', path: file, content: null }]);
-  const text = seen?.kind === 'file' && seen.exists ? seen.text : null;
-  if (text === null) throw new FleetdeckError('not-found', `Fleetdeck has applied no limits to ${user} on ${target.hostName} (${file} is not there). Apply them first: fleetdeck limits apply … --user ${user} --memory 64M.`, { user });
-  return { users: [{ user, ...parseApplied(text) }] };
+  const [seen, containers] = await change.observe(target, [
+    { kind: 'file', path: file, content: null },
+    { kind: 'file', path: containersConfPath(uid), content: null },
+  ]);
+  const read = (o: typeof seen) => (o?.kind === 'file' && o.exists ? o.text : null);
+  const text = read(seen);
+  if (text !== null) return { users: [{ user, ...parseApplied(`${text}\n${read(containers) ?? ''}`) }] };
+  throw new FleetdeckError('not-found', `Fleetdeck has applied no limits to ${user} on ${target.hostName} (${file} is not there). Apply them first: fleetdeck limits apply … --user ${user} --memory 64M.`, { user });
 }
 
 function stored(change: ChangeService, target: ChangeTarget): Record<string, unknown> | undefined {
@@ -174,7 +186,7 @@ export const limitsCommands: CliCommand[] = [
                   ? { users: [userEntry(ctx.flags)] }
                   : undefined;
         if (!policy) throw new FleetdeckError('not-found', target.hostId !== null ? `Fleetdeck has set no limits on ${target.hostName} yet.` : 'Name the user: --user NAME (the limits Fleetdeck applied to them are read from the host), or give the limits to check: --user NAME --memory 64M ….');
-        const results: CheckResult[] = (await change.verifyWith(target, 'limits', policy)).filter((r) => !ctx.flags.user || r.id === `limits-${String(ctx.flags.user)}`);
+        const results: CheckResult[] = (await change.verifyWith(target, 'limits', policy)).filter((r) => !ctx.flags.user || [`limits-${String(ctx.flags.user)}`, `containers-${String(ctx.flags.user)}`].includes(r.id));
         if (ctx.flags.user && !results.length) throw new FleetdeckError('not-found', `${String(ctx.flags.user)} has no limits in ${target.hostName}'s policy.`);
         ctx.io.stdout.write(ctx.flags.json ? `${JSON.stringify(results, null, 2)}\n` : `${formatChecks(results, ctx.io)}\n`);
         return results.every((r) => r.ok) ? 0 : 1;

@@ -127,7 +127,7 @@ join() {
 
 # Is the process outside user $1's cgroup (and not in a container, which its runtime limits)?
 outside() {
-  case $(memcg "$2") in "/fleetdeck/user-$1" | ${CONTAINER_CGROUP_PARTS.map((p) => `*${p}*`).join(' | ')}) return 1 ;; esac
+  case $(memcg "$2") in "/fleetdeck/user-$1" | "/fleetdeck/user-$1/"* | ${CONTAINER_CGROUP_PARTS.map((p) => `*${p}*`).join(' | ')}) return 1 ;; esac
   return 0
 }
 
@@ -138,14 +138,34 @@ move_in() {
   return 0
 }
 
+# A user no longer limited: processes back to the root cgroup, then the cgroup goes. Containers
+# started under it (Docker's cgroup parent) keep it while they run: then its limits are lifted.
 clear_user() {
   for c in memory cpu pids blkio; do
     d=$(cg "$c" "$1")
     [ -d "$d" ] || continue
     while read -r p; do echo "$p" > "$CG/$c/cgroup.procs" 2>/dev/null; done < "$d/cgroup.procs"
-    rmdir "$d" || return 1
+    for sub in "$d"/*/; do [ -d "$sub" ] && rmdir "$sub" 2>/dev/null; done
+    rmdir "$d" 2>/dev/null && continue
+    lifted "$1" "$c" || return 1
   done
   return 0
+}
+lifted() {
+  d=$(cg "$2" "$1")
+  case $2 in
+    memory) [ -f "$d/memory.memsw.limit_in_bytes" ] && echo -1 > "$d/memory.memsw.limit_in_bytes"; echo -1 > "$d/memory.limit_in_bytes" ;;
+    cpu) echo -1 > "$d/cpu.cfs_quota_us" ;;
+    pids) echo max > "$d/pids.max" ;;
+  esac
+}
+# A stray cgroup that still limits something (one lifted for running containers does not).
+limits_left() {
+  m=$(cg memory "$1")
+  [ "$(cat "$m/memory.limit_in_bytes" 2>/dev/null || echo 0)" -lt 9223372036854000000 ] 2>/dev/null && return 0
+  [ "$(cat "$(cg cpu "$1")/cpu.cfs_quota_us" 2>/dev/null || echo -1)" != -1 ] && return 0
+  [ "$(cat "$(cg pids "$1")/pids.max" 2>/dev/null || echo max)" != max ] && return 0
+  return 1
 }
 
 differs() {
@@ -193,7 +213,7 @@ sync-all)
   ;;
 check-all)
   for u in $(confs); do differs "$u" && exit 1; done
-  for u in $(strays); do echo "user $u: a cgroup without limits to enforce" >&2; exit 1; done
+  for u in $(strays); do limits_left "$u" && { echo "user $u: a cgroup without limits to enforce" >&2; exit 1; }; done
   exit 0
   ;;
 pam-enabled)

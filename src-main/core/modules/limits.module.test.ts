@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checkSchema } from '../../../src-common/change/plan.schema.js';
 import { resourceSchema, type Observed, type Resource } from '../../../src-common/change/resource.schema.js';
 import { effectiveLimits, formatSize, limitsInfo, limitsSettings, parseSize } from '../../../src-common/modules/limits.js';
+import { containersConfPath, SYNC_PATH, WRAPPER_PATH } from './limits-containers.js';
 import { FAMILY_HOSTS, familyFacts, type FamilyHost } from '../change/family-probes.test-util.js';
 import type { ChangeModule, HostFacts } from '../change/module.js';
 import { appliedObserved, freshObserved } from '../change/observed.test-util.js';
@@ -55,7 +56,7 @@ describe('limits settings', () => {
     ['a device with ..', { users: [{ user: 'carol', io: [{ device: '/dev/../etc/x', read: '10M' }] }] }, /\.\./],
     ['a user listed twice', { users: [{ user: 'carol', tasks: 64 }, { user: 'carol', tasks: 65 }] }, /listed twice/],
     ['a profile that does not exist', { users: [{ user: 'carol', profile: 'staff' }] }, /no profile "staff"/],
-    ['an unknown limit', { users: [{ user: 'carol', gpus: 2 }] }, /Unrecognized key/],
+    ['an unknown limit', { users: [{ user: 'carol', nice: 2 }] }, /Unrecognized key/],
   ])('refuses %s, saying what to write', (_what, s, message) => {
     const r = limitsSettings.safeParse(s);
     expect(r.success).toBe(false);
@@ -83,6 +84,22 @@ describe('limits plan', () => {
       { kind: 'user-limits', id: 'limits-dave', label: 'dave: memory 64M, swap 0, read 10M/s on /dev/sda, write 5M/s on /dev/sda', user: 'dave', uid: 1002, memoryMax: 67108864, swapMax: 0, module: undefined },
     ]);
     for (const c of d.checks) expect(zm.safeParse(checkSchema, c).success).toBe(true);
+  });
+
+  it("on a host with Docker: each user's container conf, the wrapper and the sync, a container check, and the caveat said", () => {
+    const withDocker: HostFacts = { ...facts(), probe: { ...facts().probe, containerRuntimes: [{ name: 'docker', present: true, accessible: false, cgroupDriver: null, version: null }] } };
+    const s = { users: [{ user: 'carol', memory: '2G', containers: 2, gpus: ['0', '1'] }] };
+    const d = desired(s, withDocker);
+    const rs = d.items.map((i) => i.resource);
+    expect(rs.map((r) => (r.kind === 'file' ? r.path : r.kind === 'command' ? r.id : r.kind))).toEqual([dropInPath(1001), 'limits-reload', containersConfPath(1001), 'limits-docker-client', WRAPPER_PATH, SYNC_PATH, 'limits-containers']);
+    expect(rs[2]).toMatchObject({ content: expect.stringContaining('name=carol\nparent_systemd=user-1001.slice\nparent_cgroupfs=/user.slice/user-1001.slice\nmemory=2147483648\ncontainers=2\ngpus=0,1\n') });
+    expect(d.checks.find((c) => c.kind === 'user-containers')).toMatchObject({ user: 'carol', uid: 1001, parents: ['user-1001.slice', '/user.slice/user-1001.slice'], memoryMax: 2147483648, maxContainers: 2, gpus: ['0', '1'] });
+    for (const c of d.checks) expect(zm.safeParse(checkSchema, c).success).toBe(true);
+    expect(d.warnings.join('\n')).toMatch(/docker group is root on any host/);
+    // No Docker: nothing for containers, and the plan says the container limits wait for it.
+    const none = desired(s);
+    expect(none.items.some((i) => i.resource.kind === 'file' && i.resource.path === WRAPPER_PATH)).toBe(false);
+    expect(none.warnings.join('\n')).toMatch(/no Docker: the container and GPU limits have nothing to apply to yet/);
   });
 
   it('plans the files and the reload on a fresh host, nothing once applied, and only the changed file (and the reload) after an edit', () => {

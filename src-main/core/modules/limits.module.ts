@@ -4,6 +4,7 @@ import { effectiveLimits, formatSize, limitsInfo, limitsSettings, type LimitSpec
 import { FleetdeckError } from '../../../src-common/problems.js';
 import { defineModule, type HostFacts, type ModuleContext } from '../change/module.js';
 import { cgroupConf, cgroupfsResources, confPath } from './limits-cgroupfs.js';
+import { containerParents, containerResources, containersConf, WRAPPER_PATH } from './limits-containers.js';
 
 /**
  * Per-user limits on systemd hosts (issue 11): one drop-in per limited user on that user's slice,
@@ -42,6 +43,9 @@ export function describeSpec(spec: LimitSpec): string {
     spec.memory !== undefined ? `memory ${formatSize(spec.memory)}` : null,
     spec.swap !== undefined ? `swap ${formatSize(spec.swap)}` : null,
     spec.tasks !== undefined ? `${spec.tasks} tasks` : null,
+    spec.containers !== undefined ? `${spec.containers} container${spec.containers === 1 ? '' : 's'}` : null,
+    spec.gpus !== undefined ? (Array.isArray(spec.gpus) ? `GPU ${spec.gpus.join(',')}` : `${spec.gpus} GPU${spec.gpus === 1 ? '' : 's'} per container`) : null,
+    spec.disk?.hard !== undefined || spec.disk?.soft !== undefined ? `disk ${[spec.disk.soft !== undefined ? `${formatSize(spec.disk.soft)} soft` : null, spec.disk.hard !== undefined ? `${formatSize(spec.disk.hard)} hard` : null].filter(Boolean).join(' / ')}` : null,
     ...(spec.io ?? []).flatMap((d) => [d.read !== undefined ? `read ${formatSize(d.read)}/s on ${d.device}` : null, d.write !== undefined ? `write ${formatSize(d.write)}/s on ${d.device}` : null]),
   ];
   return parts.filter(Boolean).join(', ') || 'no limits';
@@ -85,67 +89,110 @@ export const limitsModule = defineModule<LimitsSettings>({
   network: () => null,
   opens: () => [],
   resources(ctx) {
-    if (!viaSystemd(ctx.facts)) return cgroupfsPlan(ctx);
-    const files: Resource[] = limited(ctx).map(({ user, uid, spec }) => ({ kind: 'file', path: dropInPath(uid), content: dropIn(user, spec), mode: 0o644, owner: 'root', group: 'root' }));
-    // Users limited last time and left out now: their drop-ins go (an account deleted since has no
-    // slice to limit; a member who left a limited group on the host keeps the drop-in: roll back or
-    // list them to change it).
-    const now = new Set(limitedNames(ctx.settings, ctx.facts.groups));
-    for (const user of ctx.previous ? limitedNames(ctx.previous, ctx.facts.groups) : []) {
-      const uid = ctx.facts.accounts?.get(user)?.uid;
-      if (uid !== undefined && !now.has(user)) files.push({ kind: 'file', path: dropInPath(uid), content: null });
-    }
-    if (!files.length) return [];
-    return [
-      ...files,
-      {
-        kind: 'command',
-        id: 'limits-reload',
-        label: 'Reload systemd: the user slices take the new limits, running sessions included',
-        argv: ['systemctl', 'daemon-reload'],
-        when: files.map(resourceId),
-        // A rollback restores the files and then reloads systemd itself (apply.ts).
-        undoneWith: 'systemd is reloaded once the drop-ins are restored',
-      },
-    ];
+    return [...(viaSystemd(ctx.facts) ? systemdPlan(ctx) : cgroupfsPlan(ctx)), ...containersPlan(ctx)];
   },
   checks(ctx) {
-    return limited(ctx).map(({ user, uid, spec }): Check => ({
-      kind: 'user-limits',
-      id: `limits-${user}`,
-      label: `${user}: ${describeSpec(spec)}`,
-      user,
-      uid,
-      ...(spec.memory !== undefined ? { memoryMax: spec.memory } : {}),
-      ...(spec.swap !== undefined ? { swapMax: spec.swap } : {}),
-      ...(spec.tasks !== undefined ? { tasksMax: spec.tasks } : {}),
-      ...(spec.cpu !== undefined ? { cpuQuotaPercent: Math.round(spec.cpu * 100) } : {}),
-      ...(viaSystemd(ctx.facts) ? {} : { via: 'cgroupfs' as const }),
-    }));
+    const docker = hasDocker(ctx.facts);
+    return limited(ctx).flatMap(({ user, uid, spec }): Check[] => [
+      {
+        kind: 'user-limits',
+        id: `limits-${user}`,
+        label: `${user}: ${describeSpec(spec)}`,
+        user,
+        uid,
+        ...(spec.memory !== undefined ? { memoryMax: spec.memory } : {}),
+        ...(spec.swap !== undefined ? { swapMax: spec.swap } : {}),
+        ...(spec.tasks !== undefined ? { tasksMax: spec.tasks } : {}),
+        ...(spec.cpu !== undefined ? { cpuQuotaPercent: Math.round(spec.cpu * 100) } : {}),
+        ...(viaSystemd(ctx.facts) ? {} : { via: 'cgroupfs' as const }),
+      },
+      ...(docker
+        ? [
+            {
+              kind: 'user-containers' as const,
+              id: `containers-${user}`,
+              label: `${user}'s containers: under ${user}'s limits${spec.containers !== undefined ? `, at most ${spec.containers} running` : ''}${spec.gpus !== undefined ? `, GPUs ${Array.isArray(spec.gpus) ? spec.gpus.join(',') : `≤ ${spec.gpus}`}` : ''}`,
+              user,
+              uid,
+              parents: Object.values(containerParents(uid, viaSystemd(ctx.facts))).filter((p): p is string => !!p),
+              ...(spec.memory !== undefined ? { memoryMax: spec.memory } : {}),
+              ...(spec.containers !== undefined ? { maxContainers: spec.containers } : {}),
+              ...(Array.isArray(spec.gpus) ? { gpus: spec.gpus } : spec.gpus !== undefined ? { gpuCount: spec.gpus } : {}),
+            },
+          ]
+        : []),
+    ]);
   },
   warnings(ctx) {
-    const out: string[] = [];
-    const mode = ctx.facts.probe.cgroup.mode;
-    if (!viaSystemd(ctx.facts)) {
-      out.push(`This host has no systemd: Fleetdeck limits each user through its own cgroups (fleetdeck/user-UID) and a PAM session hook (pam_exec) that puts every new ssh, su and runuser session in them. Processes started without a PAM session (by root, by a daemon) stay outside; verify names any it finds.`);
-      if (!ctx.facts.probe.cgroup.controllers.includes('blkio') && limitedNames(ctx.settings, ctx.facts.groups).some((u) => effectiveLimits(ctx.settings, u, memberOf(ctx, u))?.spec.io?.length)) out.push('This host has no blkio controller: IO limits are written but not enforced.');
-      return out;
-    }
-    if (mode !== 'v2' && limitedNames(ctx.settings, ctx.facts.groups).some((u) => effectiveLimits(ctx.settings, u, memberOf(ctx, u))?.spec.swap !== undefined)) {
-      out.push(`This host runs cgroup ${mode}: systemd cannot limit swap there (MemorySwapMax needs cgroup v2), so the swap limits are written but not enforced; verify says so.`);
+    const out = modeWarnings(ctx);
+    if (!hasDocker(ctx.facts) && limited(ctx).some((l) => l.spec.containers !== undefined || l.spec.gpus !== undefined)) out.push('This host has no Docker: the container and GPU limits have nothing to apply to yet (apply again once Docker is installed).');
+    if (hasDocker(ctx.facts) && limited(ctx).length) {
+      out.push(`Docker: ${WRAPPER_PATH} (a root-owned wrapper ahead of the docker client) starts each limited user's containers in that user's cgroup and labels them, so they count against the user's limits. Membership of the docker group is root on any host: this keeps honest users inside their limits, it does not stop a hostile one.`);
     }
     return out;
   },
 });
 
+const hasDocker = (facts: HostFacts) => facts.probe.containerRuntimes.some((r) => r.name === 'docker' && r.present);
+
+/** Each limited user's container conf when the host has Docker, and the removal of those no longer limited. */
+function containersPlan(ctx: ModuleContext<LimitsSettings>): Resource[] {
+  if (!hasDocker(ctx.facts)) return [];
+  return containerResources([
+    ...limited(ctx).map(({ user, uid, spec }) => ({ uid, content: containersConf(user, containerParents(uid, viaSystemd(ctx.facts)), spec) })),
+    ...noLongerLimited(ctx).map((uid) => ({ uid, content: null })),
+  ]);
+}
+
+function systemdPlan(ctx: ModuleContext<LimitsSettings>): Resource[] {
+  // Users limited last time and left out now: their drop-ins go (an account deleted since has no
+  // slice to limit; a member who left a limited group on the host keeps the drop-in: roll back or
+  // list them to change it).
+  const files: Resource[] = [
+    ...limited(ctx).map(({ user, uid, spec }): Resource => ({ kind: 'file', path: dropInPath(uid), content: dropIn(user, spec), mode: 0o644, owner: 'root', group: 'root' })),
+    ...noLongerLimited(ctx).map((uid): Resource => ({ kind: 'file', path: dropInPath(uid), content: null })),
+  ];
+  if (!files.length) return [];
+  return [
+    ...files,
+    {
+      kind: 'command',
+      id: 'limits-reload',
+      label: 'Reload systemd: the user slices take the new limits, running sessions included',
+      argv: ['systemctl', 'daemon-reload'],
+      when: files.map(resourceId),
+      // A rollback restores the files and then reloads systemd itself (apply.ts).
+      undoneWith: 'systemd is reloaded once the drop-ins are restored',
+    },
+  ];
+}
+
+/** The uids of users limited last time and not now (their files go). */
+function noLongerLimited(ctx: ModuleContext<LimitsSettings>): number[] {
+  const now = new Set(limitedNames(ctx.settings, ctx.facts.groups));
+  return (ctx.previous ? limitedNames(ctx.previous, ctx.facts.groups) : [])
+    .filter((user) => !now.has(user))
+    .map((user) => ctx.facts.accounts?.get(user)?.uid)
+    .filter((uid): uid is number => uid !== undefined);
+}
+
+function modeWarnings(ctx: ModuleContext<LimitsSettings>): string[] {
+  const out: string[] = [];
+  const mode = ctx.facts.probe.cgroup.mode;
+  if (!viaSystemd(ctx.facts)) {
+    out.push(`This host has no systemd: Fleetdeck limits each user through its own cgroups (fleetdeck/user-UID) and a PAM session hook (pam_exec) that puts every new ssh, su and runuser session in them. Processes started without a PAM session (by root, by a daemon) stay outside; verify names any it finds.`);
+    if (!ctx.facts.probe.cgroup.controllers.includes('blkio') && limitedNames(ctx.settings, ctx.facts.groups).some((u) => effectiveLimits(ctx.settings, u, memberOf(ctx, u))?.spec.io?.length)) out.push('This host has no blkio controller: IO limits are written but not enforced.');
+    return out;
+  }
+  if (mode !== 'v2' && limitedNames(ctx.settings, ctx.facts.groups).some((u) => effectiveLimits(ctx.settings, u, memberOf(ctx, u))?.spec.swap !== undefined)) {
+    out.push(`This host runs cgroup ${mode}: systemd cannot limit swap there (MemorySwapMax needs cgroup v2), so the swap limits are written but not enforced; verify says so.`);
+  }
+  return out;
+}
+
 /** No systemd: the users' confs (and the removal of those no longer limited), the hook, the sync. */
 function cgroupfsPlan(ctx: ModuleContext<LimitsSettings>): Resource[] {
-  const confs: { uid: number; content: string | null }[] = limited(ctx).map(({ user, uid, spec }) => ({ uid, content: cgroupConf(user, spec) }));
-  const now = new Set(confs.map((c) => c.uid));
-  for (const user of ctx.previous ? limitedNames(ctx.previous, ctx.facts.groups) : []) {
-    const uid = ctx.facts.accounts?.get(user)?.uid;
-    if (uid !== undefined && !now.has(uid)) confs.push({ uid, content: null });
-  }
+  const confs = [...limited(ctx).map(({ user, uid, spec }) => ({ uid, content: cgroupConf(user, spec) })), ...noLongerLimited(ctx).map((uid) => ({ uid, content: null }))];
   if (!confs.length) return [];
   return cgroupfsResources(confs);
 }
@@ -170,6 +217,9 @@ export function parseApplied(text: string): LimitSpec {
     if (key === 'memory' || key === 'MemoryMax') spec.memory = n(value);
     else if (key === 'swap' || key === 'MemorySwapMax') spec.swap = n(value);
     else if (key === 'tasks' || key === 'TasksMax') spec.tasks = n(value);
+    else if (key === 'containers') spec.containers = n(value);
+    else if (key === 'gpu_count') spec.gpus = n(value);
+    else if (key === 'gpus' && value) spec.gpus = value.split(',');
     else if (key === 'cpu_quota_us' && n(value) !== undefined) spec.cpu = n(value)! / 100_000;
     else if (key === 'CPUQuota' && /^\d+%$/.test(value)) spec.cpu = Number(value.slice(0, -1)) / 100;
     else if (/^(io_read|io_write|IOReadBandwidthMax|IOWriteBandwidthMax)$/.test(key)) {
