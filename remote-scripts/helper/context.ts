@@ -31,6 +31,8 @@ export interface HelperContext {
    * of them every second. Optional: test doubles may leave it out.
    */
   readProcText?(absPath: string): string | null;
+  /** Reads a file's bytes under root (a gzipped /proc/config.gz); null when it cannot be read. Optional for test doubles. */
+  readBytes?(absPath: string): Promise<Buffer | null>;
   listDir(absPath: string): Promise<string[] | null>;
   readLink(absPath: string): Promise<string | null>;
   exists(absPath: string): Promise<boolean>;
@@ -84,6 +86,13 @@ export function createContext(root = '/'): HelperContext {
     readProcText(p) {
       try {
         return readFileSync(under(p), 'utf8');
+      } catch {
+        return null;
+      }
+    },
+    async readBytes(p) {
+      try {
+        return await readFile(under(p));
       } catch {
         return null;
       }

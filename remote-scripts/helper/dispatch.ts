@@ -1,3 +1,4 @@
+import { quotaFacts } from './change/quota.js';
 import * as z from 'zod/mini';
 import { FleetdeckError } from '../../src-common/problems.js';
 import type { ChannelSink } from '../../src-common/protocol/endpoint.js';
@@ -45,6 +46,7 @@ export function createDispatcher(ctx: HelperContext, debug: boolean, change = cr
     processInspect: (p) => inspectProcess(ctx, p),
     changeRead: (p) => ch.read(p),
     changeAccounts: (p) => ch.accounts(p),
+    changeQuota: (p) => quotaFacts(ctx, p.users),
     changeJournals: () => ch.journals(),
     changeJournal: (p) => ch.journal(p),
     changeCancel: (p) => ch.cancel(p),

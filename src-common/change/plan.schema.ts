@@ -74,6 +74,18 @@ export const checkSchema = z.discriminatedUnion('kind', [
     gpus: z.optional(z.array(name()).check(z.maxLength(64))),
     gpuCount: z.optional(nonNegativeInt()),
   }),
+  z.object({
+    /** A user's disk quota on the filesystem of their home, read back with repquota (or, where the kernel cannot enforce it, the home's measured use). */
+    kind: z.literal('user-disk'),
+    id: name(),
+    label: text(),
+    user: name(),
+    uid: nonNegativeInt(),
+    soft: z.optional(nonNegativeInt()),
+    hard: z.optional(nonNegativeInt()),
+    inodesSoft: z.optional(nonNegativeInt()),
+    inodesHard: z.optional(nonNegativeInt()),
+  }),
   z.object({ kind: z.literal('http'), id: name(), label: text(), port: int().check(z.gte(1), z.lte(65535)), path: text(1024), expectStatus: int(), tls: z.optional(z.boolean()), hostHeader: z.optional(name()) }),
 ]);
 export type Check = z.infer<typeof checkSchema>;

@@ -75,6 +75,15 @@ export const helperApi = {
       groups: z.optional(list(z.object({ name: name(), members: list(z.object({ name: name(), uid: nonNegativeInt(), source: z.enum(['files', 'nss']) }), 65536) }), 512)),
     }),
   ),
+  /** Disk quotas: whether the kernel can enforce them, and each named user's home and the mount it is on. */
+  changeQuota: helperRequest(
+    'change.quota1',
+    z.strictObject({ users: list(account(), 4096) }),
+    z.object({
+      kernel: z.object({ ext4: z.nullable(z.boolean()), xfs: z.nullable(z.boolean()), evidence: z.string().check(z.maxLength(1000)) }),
+      homes: list(z.object({ user: name(), home: z.string().check(z.maxLength(4096)), mount: z.string().check(z.maxLength(4096)), fstype: name(), source: z.string().check(z.maxLength(4096)), quotaOn: z.boolean() }), 4096),
+    }),
+  ),
   /** What the setup wizard checks first: listening TCP ports and free space; changes nothing. */
   changePreflight: helperRequest('change.preflight1', none, z.object({ listening: list(int().check(z.gte(1), z.lte(65535)), 4096), disk: list(z.object({ path: name(), freeBytes: z.nullable(nonNegativeInt()) }), 8) })),
   /** Runs checks against the real system, each with its evidence. */

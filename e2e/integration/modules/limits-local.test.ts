@@ -60,7 +60,7 @@ describe.skipIf(unavailable)('limits on this machine (--local, cgroupfs, no syst
     earlier = new Set(await ours());
     for (const f of PAMS) if (existsSync(f)) pamBefore.set(f, readFileSync(f, 'utf8'));
     spawnSync('userdel', [USER]);
-    execFileSync('useradd', ['-M', '-d', '/nonexistent', '-s', '/bin/sh', USER]);
+    execFileSync('useradd', ['-m', '-d', path.join(dir, 'home'), '-s', '/bin/sh', USER]);
     uid = Number(execFileSync('id', ['-u', USER], { encoding: 'utf8' }).trim());
     // The user may run containers (the docker group), as lab users do.
     execFileSync('usermod', ['-aG', 'docker', USER]);
@@ -133,6 +133,25 @@ describe.skipIf(unavailable)('limits on this machine (--local, cgroupfs, no syst
     expect(verified.out).toMatch(/Enforced: 2 running containers of fdlimits, 1 in fdlimits's cgroup, 1 with limits of their own/);
     execFileSync('/usr/bin/docker', ['rm', '-f', placed, bypass], { stdio: 'ignore' });
   }, 90_000);
+
+  it('disk quota: this kernel cannot enforce one, and plan and verify say so; verify measures the home instead, with a notice past the soft limit', async () => {
+    const config = spawnSync('sh', ['-c', 'zcat /proc/config.gz 2>/dev/null || cat /boot/config-$(uname -r)'], { encoding: 'utf8' }).stdout;
+    const kernelCannot = !/^CONFIG_QFMT_V2=[ym]$/m.test(config);
+    writeFileSync(path.join(dir, 'home', 'data'), Buffer.alloc(3 << 20));
+    const plan = await run('limits', 'plan', '--local', '--user', USER, '--memory', '64M', '--cpu', '0.2', '--tasks', '40', '--disk', '100M', '--disk-soft', '2M');
+    expect(plan.code, plan.err).toBe(0);
+    const verify = await run('limits', 'verify', '--local', '--user', USER, '--memory', '64M', '--disk', '100M', '--disk-soft', '2M');
+    expect(verify.code).toBe(1);
+    if (kernelCannot) {
+      expect(plan.out).toMatch(new RegExp(`Disk quota for ${USER}: not enforceable on this kernel \\(.*CONFIG_QFMT_V2 is not set`));
+      expect(plan.out).not.toMatch(/setquota/);
+      expect(verify.out).toMatch(new RegExp(`FAIL +${USER}: disk 2M soft / 100M hard`));
+      expect(verify.out).toMatch(/not enforceable on this kernel .*Measured instead: 3(\.\d)?M used in .*\/home \(du\)\. NOTICE: past the soft limit \(2M\)/);
+    } else {
+      // A kernel with quotas: / is not mounted with usrquota on a test machine, and the plan says what to change.
+      expect(plan.out).toMatch(/user quotas are off on \/ .*usrquota/);
+    }
+  }, 60_000);
 
   it('drift: a hand edit and a process started without PAM are both named by verify; apply repairs both', async () => {
     writeFileSync(`/sys/fs/cgroup/memory/fleetdeck/user-${uid}/memory.limit_in_bytes`, String(512 << 20));

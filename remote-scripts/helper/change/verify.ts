@@ -1,4 +1,5 @@
 import { checkUserContainers } from './containers-verify.js';
+import { checkUserDisk } from './quota.js';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -71,6 +72,8 @@ async function runCheck(ctx: HelperContext, manager: ServiceManager, c: Check): 
           : `pid ${c.pid} still runs ${Math.round(c.waitMs / 100) / 10} s later (${short(now!.command, 200)})`;
       } else if (c.kind === 'user-limits') {
         ({ ok, evidence } = await checkUserLimits(ctx, c));
+      } else if (c.kind === 'user-disk') {
+        ({ ok, evidence } = await checkUserDisk(ctx, c));
       } else if (c.kind === 'user-containers') {
         ({ ok, evidence } = await checkUserContainers(ctx, c));
       } else if (c.kind === 'account') {

@@ -38,6 +38,11 @@ export interface HostFacts {
   accounts?: ReadonlyMap<string, { uid: number; source: 'files' | 'nss' }>;
   /** The groups the planned modules named (ChangeModule.groups), with their members on the host (also in accounts). */
   groups?: ReadonlyMap<string, readonly string[]>;
+  /** Disk quotas (modules that ask, through quotaUsers): whether the kernel can enforce them, and each user's home mount. */
+  quota?: {
+    kernel: { ext4: boolean | null; xfs: boolean | null; evidence: string };
+    homes: ReadonlyMap<string, { home: string; mount: string; fstype: string; source: string; quotaOn: boolean }>;
+  };
 }
 
 /**
@@ -84,6 +89,8 @@ export interface ChangeModule<S = unknown> {
   accounts?(settings: S, previous?: S): string[];
   /** Groups whose members it needs resolved on the host (HostFacts.groups). */
   groups?(settings: S, previous?: S): string[];
+  /** The users whose home filesystems the plan needs to know (disk quotas), once the groups are resolved. */
+  quotaUsers?(settings: S, groups: ReadonlyMap<string, readonly string[]> | undefined): string[];
   /** A port it opens that its own service may hold already (preflight does not call that busy). */
   ownsPort?(port: number, probe: Probe): boolean;
   resources(ctx: ModuleContext<S>): Resource[];

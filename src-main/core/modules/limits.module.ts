@@ -4,6 +4,7 @@ import { effectiveLimits, formatSize, limitsInfo, limitsSettings, type LimitSpec
 import { FleetdeckError } from '../../../src-common/problems.js';
 import { defineModule, type HostFacts, type ModuleContext } from '../change/module.js';
 import { cgroupConf, cgroupfsResources, confPath } from './limits-cgroupfs.js';
+import { describeDisk, quotaPlan } from './limits-quota.js';
 import { containerParents, containerResources, containersConf, WRAPPER_PATH } from './limits-containers.js';
 
 /**
@@ -45,7 +46,7 @@ export function describeSpec(spec: LimitSpec): string {
     spec.tasks !== undefined ? `${spec.tasks} tasks` : null,
     spec.containers !== undefined ? `${spec.containers} container${spec.containers === 1 ? '' : 's'}` : null,
     spec.gpus !== undefined ? (Array.isArray(spec.gpus) ? `GPU ${spec.gpus.join(',')}` : `${spec.gpus} GPU${spec.gpus === 1 ? '' : 's'} per container`) : null,
-    spec.disk?.hard !== undefined || spec.disk?.soft !== undefined ? `disk ${[spec.disk.soft !== undefined ? `${formatSize(spec.disk.soft)} soft` : null, spec.disk.hard !== undefined ? `${formatSize(spec.disk.hard)} hard` : null].filter(Boolean).join(' / ')}` : null,
+    spec.disk && Object.keys(spec.disk).length ? `disk ${describeDisk(spec.disk)}` : null,
     ...(spec.io ?? []).flatMap((d) => [d.read !== undefined ? `read ${formatSize(d.read)}/s on ${d.device}` : null, d.write !== undefined ? `write ${formatSize(d.write)}/s on ${d.device}` : null]),
   ];
   return parts.filter(Boolean).join(', ') || 'no limits';
@@ -80,6 +81,7 @@ export const limitsModule = defineModule<LimitsSettings>({
   settings: limitsSettings as never,
   accounts: (s, previous) => [...new Set([...s.users, ...(previous?.users ?? [])].map((u) => u.user))],
   groups: (s, previous) => [...new Set([...s.groups, ...(previous?.groups ?? [])].map((g) => g.group))],
+  quotaUsers: (s, groups) => limitedNames(s, groups).filter((u) => effectiveLimits(s, u, s.groups.filter((g) => groups?.get(g.group)?.includes(u)).map((g) => g.group))?.spec.disk),
   unsupported(facts: HostFacts) {
     if (facts.probe.cgroup.mode === 'none') return 'the host has no cgroups mounted';
     if (!viaSystemd(facts) && facts.probe.cgroup.mode === 'v2') return 'per-user limits on cgroup v2 without systemd are not built yet (hosts with systemd, and cgroup v1 or hybrid hosts without it, are)';
@@ -89,7 +91,7 @@ export const limitsModule = defineModule<LimitsSettings>({
   network: () => null,
   opens: () => [],
   resources(ctx) {
-    return [...(viaSystemd(ctx.facts) ? systemdPlan(ctx) : cgroupfsPlan(ctx)), ...containersPlan(ctx)];
+    return [...(viaSystemd(ctx.facts) ? systemdPlan(ctx) : cgroupfsPlan(ctx)), ...containersPlan(ctx), ...quotaPlan(ctx.facts, limited(ctx)).resources];
   },
   checks(ctx) {
     const docker = hasDocker(ctx.facts);
@@ -97,7 +99,7 @@ export const limitsModule = defineModule<LimitsSettings>({
       {
         kind: 'user-limits',
         id: `limits-${user}`,
-        label: `${user}: ${describeSpec(spec)}`,
+        label: `${user}: ${describeSpec({ ...spec, containers: undefined, gpus: undefined, disk: undefined })}`,
         user,
         uid,
         ...(spec.memory !== undefined ? { memoryMax: spec.memory } : {}),
@@ -121,10 +123,10 @@ export const limitsModule = defineModule<LimitsSettings>({
             },
           ]
         : []),
-    ]);
+    ]).concat(quotaPlan(ctx.facts, limited(ctx)).checks);
   },
   warnings(ctx) {
-    const out = modeWarnings(ctx);
+    const out = [...modeWarnings(ctx), ...quotaPlan(ctx.facts, limited(ctx)).warnings];
     if (!hasDocker(ctx.facts) && limited(ctx).some((l) => l.spec.containers !== undefined || l.spec.gpus !== undefined)) out.push('This host has no Docker: the container and GPU limits have nothing to apply to yet (apply again once Docker is installed).');
     if (hasDocker(ctx.facts) && limited(ctx).length) {
       out.push(`Docker: ${WRAPPER_PATH} (a root-owned wrapper ahead of the docker client) starts each limited user's containers in that user's cgroup and labels them, so they count against the user's limits. Membership of the docker group is root on any host: this keeps honest users inside their limits, it does not stop a hostile one.`);
