@@ -96,6 +96,67 @@ describe.skipIf(unavailable)('per-user limits on the Users tab in Chromium', () 
     await expect.poll(() => page.getByTestId('user-limits-carol').getAttribute('data-state'), { timeout: 30_000 }).toBe('none');
   }, 200_000);
 
+  it('Profiles…: a new profile is saved (no user takes it yet, the host is not touched), then carol takes it with her own container cap on top', async () => {
+    await page.getByTestId('user-profiles').click();
+    const profiles = page.getByTestId('profiles-dialog');
+    await profiles.waitFor();
+    await page.getByTestId('profiles-empty').waitFor();
+    await page.getByTestId('profiles-name').fill('Student!');
+    expect(await profiles.textContent()).toMatch(/lowercase letters, digits and dashes/);
+    await page.getByTestId('profiles-name').fill('student');
+    await page.getByTestId('profiles-memory').fill('64M');
+    await page.getByTestId('profiles-cpu').fill('0.5');
+    await page.getByTestId('profiles-diskHard').fill('1G');
+    await page.getByTestId('profiles-diskSoft').fill('2G');
+    await page.getByTestId('profiles-diskSoft-error').waitFor();
+    expect(await page.getByTestId('profiles-diskSoft-error').textContent()).toMatch(/soft limit is at most the hard limit/);
+    await page.getByTestId('profiles-diskSoft').fill('');
+    await page.getByTestId('profiles-diskHard').fill('');
+    await shots('5-profile-new');
+    await page.getByTestId('profiles-plan').click();
+    await page.getByTestId('profiles-plan-view').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('profiles-plan-view').textContent()).toMatch(/no user takes this profile yet/);
+    await page.getByTestId('profiles-apply').click();
+    await page.getByTestId('profiles-result').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('profiles-result').textContent()).toMatch(/settings saved; nothing to change on the host/);
+    await page.getByTestId('profiles-close').click();
+    await profiles.waitFor({ state: 'detached' });
+
+    await page.getByTestId('user-limits-edit-carol').click();
+    await dialog().waitFor();
+    await page.getByTestId('limits-profile').selectOption('student');
+    await page.getByTestId('limits-containers').fill('2');
+    await page.getByTestId('limits-plan').click();
+    await page.getByTestId('limits-plan-view').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('limits-plan-view').textContent()).toMatch(/no Docker: the container and GPU limits have nothing to apply to yet/);
+    await page.getByTestId('limits-apply').click();
+    await page.getByTestId('limits-result').waitFor({ timeout: 120_000 });
+    expect((await deb.exec(['cat', DROP_IN])).stdout).toContain('MemoryMax=67108864');
+    await page.getByTestId('limits-close').click();
+    const cell = page.getByTestId('user-limits-carol');
+    await expect.poll(() => cell.textContent(), { timeout: 30_000 }).toMatch(/0.5 CPU · 64M memory · 2 containers/);
+
+    // The profile now says who uses it, and cannot go while carol does.
+    await page.getByTestId('user-profiles').click();
+    await profiles.waitFor();
+    expect(await page.getByTestId('profiles-item-student').textContent()).toMatch(/used by carol/);
+    expect(await page.getByTestId('profiles-remove').isDisabled()).toBe(true);
+    await shots('6-profiles');
+    await page.getByTestId('profiles-close').click();
+  }, 300_000);
+
+  it('searches and filters the users', async () => {
+    await page.getByTestId('users-search').fill('caro');
+    await expect.poll(() => page.locator('[data-testid^="user-row-"]').count()).toBe(1);
+    await page.getByTestId('users-search').fill('nobody-here');
+    await page.getByTestId('users-none-match').waitFor();
+    await page.getByTestId('users-search').fill('');
+    await page.getByTestId('users-filter').selectOption('locked');
+    await page.getByTestId('users-none-match').waitFor();
+    await page.getByTestId('users-filter').selectOption('');
+    await shots('7-users-toolbar');
+  });
+
   it('reads well at both sizes in both themes: nothing overflows or is cut off', () => {
     expect(findings).toEqual({});
   });

@@ -3,6 +3,7 @@ import type { Inventory, LocalUser } from '../../src-common/inventory/inventory.
 import { Icon } from '../app/icons.js';
 import { Badge, EmptyState } from '../app/ui.js';
 import { LimitsDialog } from '../limits/LimitsDialog.js';
+import { ProfilesDialog } from '../limits/ProfilesDialog.js';
 import { userLimits } from '../limits/user-limits.js';
 import { useInstalled } from '../setup/use-change.js';
 import { plural } from '../format.js';
@@ -103,15 +104,28 @@ export function UsersTab({ inventory, hostId, hostName, connected = false }: { i
   const [editing, setEditing] = useState<string | null>(null);
   const [account, setAccount] = useState<{ mode: UserDialogMode; user?: LocalUser } | null>(null);
   const [importing, setImporting] = useState(false);
+  const [profiles, setProfiles] = useState(false);
+  const [query, setQuery] = useState('');
+  const [filter, setFilter] = useState('');
   const installed = useInstalled(hostId ?? -1, hostId !== undefined);
   const users = [...inventory.users].sort((a, b) => a.uid - b.uid);
   const people = users.filter(isPersonAccount);
   const systemCount = users.length - people.length;
-  const shown = showSystem ? users : people;
+  const groupNames = [...new Set(people.flatMap((u) => u.groups))].sort();
   const regular = people.filter((u) => u.uid >= 1000 && u.uid < 65534).map((u) => u.name);
   const accounts = useAccounts(hostId, regular, connected);
   const stateOf = (name: string) => accounts.data?.find((a) => a.name === name);
   const manage = connected && hostId !== undefined;
+  const today = new Date().toISOString().slice(0, 10);
+  const shown = (showSystem ? users : people).filter((u) => {
+    const q = query.trim().toLowerCase();
+    if (q && !u.name.toLowerCase().includes(q) && !(u.gecos ?? '').toLowerCase().includes(q) && String(u.uid) !== q) return false;
+    const st = stateOf(u.name);
+    if (filter === 'locked') return !!st?.locked;
+    if (filter === 'expired') return !!st?.expires && st.expires < today;
+    if (filter.startsWith('group:')) return u.groups.includes(filter.slice(6));
+    return true;
+  });
 
   if (users.length === 0) {
     return (
@@ -137,8 +151,22 @@ export function UsersTab({ inventory, hostId, hostName, connected = false }: { i
             <button type="button" className="button small" onClick={() => setImporting(true)} data-testid="user-import">
               Import CSV…
             </button>
+            <button type="button" className="button small" onClick={() => setProfiles(true)} data-testid="user-profiles">
+              Profiles…
+            </button>
           </span>
         ) : null}
+        <input className="input small users-search" type="search" placeholder="Search users" value={query} onChange={(e) => setQuery(e.target.value)} aria-label="Search users" data-testid="users-search" />
+        <select className="input select small" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Show" data-testid="users-filter">
+          <option value="">Everyone</option>
+          <option value="locked">Locked</option>
+          <option value="expired">Expired</option>
+          {groupNames.map((g) => (
+            <option key={g} value={`group:${g}`}>
+              In group {g}
+            </option>
+          ))}
+        </select>
         {systemCount > 0 ? (
           <label className="checkbox">
             <input type="checkbox" checked={showSystem} onChange={(e) => setShowSystem(e.target.checked)} data-testid="users-show-system" />
@@ -159,6 +187,13 @@ export function UsersTab({ inventory, hostId, hostName, connected = false }: { i
             </tr>
           </thead>
           <tbody>
+            {!shown.length ? (
+              <tr>
+                <td colSpan={6} className="muted" data-testid="users-none-match">
+                  Nobody matches {query.trim() ? `“${query.trim()}”` : 'this filter'}.
+                </td>
+              </tr>
+            ) : null}
             {shown.map((u) => (
               <tr key={`${u.uid}-${u.name}`} data-testid={`user-row-${u.name}`}>
                 <td>
@@ -215,6 +250,7 @@ export function UsersTab({ inventory, hostId, hostName, connected = false }: { i
         <UserDialog hostId={hostId} hostName={hostName ?? ''} mode={account.mode} initial={account.user ? formOfUser(account.user, stateOf(account.user.name)) : undefined} keys={account.user ? stateOf(account.user.name)?.keys : undefined} onClose={() => setAccount(null)} />
       ) : null}
       {importing && hostId !== undefined ? <CsvImportDialog hostId={hostId} hostName={hostName ?? ''} onClose={() => setImporting(false)} /> : null}
+      {profiles && hostId !== undefined ? <ProfilesDialog hostId={hostId} hostName={hostName ?? ''} installed={installed.data} onClose={() => setProfiles(false)} /> : null}
       {editing && hostId !== undefined ? <LimitsDialog hostId={hostId} hostName={hostName ?? ''} user={editing} installed={installed.data} onClose={() => setEditing(null)} /> : null}
     </div>
   );

@@ -8,21 +8,16 @@ import { PlanView } from '../setup/PlanView.js';
 import { changeKeys } from '../setup/use-change.js';
 import { PlanApplyButtons, usePlanApply } from '../setup/use-plan-apply.js';
 import { VerifyList } from '../setup/VerifyList.js';
-import { formOf, policyOf, policyWithForm, type LimitsForm } from './user-limits.js';
+import { issueAt, LimitFields } from './LimitFields.js';
+import { formEmpty, formOf, policyOf, policyWithForm, type LimitsForm } from './user-limits.js';
 import './limits.css';
 
 /**
  * One user's limits on one host, the change engine's way: edit (checked as typed, with the
  * core's own rules) → Plan (the drop-in as a diff, nothing changed yet) → Apply → what verify
- * read back from systemd and the kernel for this user. "Remove limits" plans the user's removal.
+ * read back from systemd, the kernel, Docker and the quotas for this user. "Remove limits" plans
+ * the user's removal.
  */
-const FIELDS: { key: keyof Omit<LimitsForm, 'profile'>; label: string; placeholder: string; hint: string }[] = [
-  { key: 'cpu', label: 'CPU (cores)', placeholder: 'e.g. 2 or 0.5', hint: 'all of the user’s processes together' },
-  { key: 'memory', label: 'Memory', placeholder: 'e.g. 8G', hint: 'past it the kernel kills in the user’s processes' },
-  { key: 'swap', label: 'Swap', placeholder: 'e.g. 0', hint: 'on top of memory (cgroup v2 hosts)' },
-  { key: 'tasks', label: 'Tasks', placeholder: 'e.g. 512', hint: 'processes and threads: a fork bomb stops here' },
-];
-
 export function LimitsDialog({ hostId, hostName, user, installed, onClose }: { hostId: number; hostName: string; user: string; installed: readonly InstalledModule[] | undefined; onClose: () => void }) {
   const { policy } = policyOf(installed);
   const had = policy.users.some((u) => u.user === user);
@@ -33,15 +28,15 @@ export function LimitsDialog({ hostId, hostName, user, installed, onClose }: { h
   const wanted = (remove: boolean) => policyWithForm(policy, user, remove ? null : form);
   const checked = limitsSettings.safeParse(wanted(false));
   const at = policy.users.filter((u) => u.user !== user).length;
-  const errorOf = (key: string) => (checked.success ? undefined : checked.error.issues.find((i) => i.path[0] === 'users' && i.path[1] === at && i.path[2] === key)?.message);
-  const empty = !form.profile && !form.cpu.trim() && !form.memory.trim() && !form.swap.trim() && !form.tasks.trim();
+  const errorOf = (key: string[]) => issueAt(checked.error?.issues, ['users', at], key);
+  const empty = formEmpty(form);
 
   const plan = (remove: boolean) => {
     setRemoving(remove);
     return planModules([{ id: 'limits', settings: wanted(remove) }]);
   };
 
-  const mine = phase.step === 'done' ? phase.result.verify.filter((c) => c.id === `limits-${user}`) : [];
+  const mine = phase.step === 'done' ? phase.result.verify.filter((c) => ['limits', 'containers', 'disk'].some((k) => c.id === `${k}-${user}`)) : [];
   const footer = (
     <>
       <button type="button" className="button" onClick={onClose} data-testid="limits-close">
@@ -79,25 +74,8 @@ export function LimitsDialog({ hostId, hostName, user, installed, onClose }: { h
               <span className="field-hint">The fields below go on top of the profile’s values.</span>
             </label>
           ) : null}
-          <div className="form-grid">
-            {FIELDS.map((f) => {
-              const error = form[f.key].trim() ? errorOf(f.key) : undefined;
-              return (
-                <label key={f.key} className={`field${error ? ' field-invalid' : ''}`}>
-                  <span className="field-label">{f.label}</span>
-                  <input className="input" type="text" autoComplete="off" spellCheck={false} value={form[f.key]} placeholder={f.placeholder} aria-invalid={error ? true : undefined} onChange={(e) => setForm({ ...form, [f.key]: e.target.value })} data-testid={`limits-${f.key}`} />
-                  {error ? (
-                    <span className="field-error" role="alert" data-testid={`limits-${f.key}-error`}>
-                      {error}
-                    </span>
-                  ) : (
-                    <span className="field-hint">{f.hint}</span>
-                  )}
-                </label>
-              );
-            })}
-          </div>
-          <p className="muted small-text">Written to {user}’s systemd slice and verified against the kernel. Sizes: 512M, 4G, 1.5T. Blank: no limit of that kind.</p>
+          <LimitFields form={form} onChange={setForm} errorOf={errorOf} testId="limits" />
+          <p className="muted small-text">Written where {hostName} enforces them (the user’s systemd slice or cgroup, Docker, disk quotas) and verified by reading them back. Sizes: 512M, 4G, 1.5T. Blank: no limit of that kind.</p>
           {phase.step === 'failed' ? (
             <Notice tone="error" testId="limits-error">
               {phase.message}

@@ -40,7 +40,7 @@ export function usePlanApply(hostId: number, refresh: readonly (readonly unknown
 }
 
 /** Back and "Apply to HOST" while a plan is shown or applying (none to apply when the plan is empty). */
-export function PlanApplyButtons({ phase, hostName, onBack, onApply, testId, danger = false }: { phase: PlanApplyPhase; hostName: string; onBack: () => void; onApply: (plan: ChangePlan) => void; testId: string; danger?: boolean }) {
+export function PlanApplyButtons({ phase, hostName, onBack, onApply, testId, danger = false, saveWhenEmpty }: { phase: PlanApplyPhase; hostName: string; onBack: () => void; onApply: (plan: ChangePlan) => void; testId: string; danger?: boolean; /** An empty plan that still saves settings (a profile nobody takes yet): this button's text. */ saveWhenEmpty?: string }) {
   if (phase.step !== 'planned' && phase.step !== 'applying') return null;
   const busy = phase.step === 'applying';
   return (
@@ -48,6 +48,12 @@ export function PlanApplyButtons({ phase, hostName, onBack, onApply, testId, dan
       <button type="button" className="button" disabled={busy} onClick={onBack} data-testid={`${testId}-back`}>
         Back
       </button>
+      {!phase.plan.steps.length && saveWhenEmpty ? (
+        <button type="button" className="button primary" disabled={busy} onClick={() => onApply(phase.plan)} data-testid={`${testId}-apply`}>
+          {busy ? <Spinner /> : null}
+          {saveWhenEmpty}
+        </button>
+      ) : null}
       {phase.plan.steps.length ? (
         <button type="button" className={`button ${danger ? 'danger' : 'primary'}`} disabled={busy} onClick={() => onApply(phase.plan)} data-testid={`${testId}-apply`}>
           {busy ? <Spinner /> : null}

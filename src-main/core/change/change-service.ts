@@ -258,8 +258,14 @@ export class ChangeService {
     }
     this.plans.delete(planId);
     if (!plan.steps.length) {
+      // The host is as wanted already; settings that changed anyway (a limits profile no user takes
+      // yet) are recorded, so what Fleetdeck holds for the host is what was shown.
+      const was = target.hostId !== null ? (this.deps.store?.installed(target.hostId) ?? []) : [];
+      const changed = target.hostId === null || !this.deps.store ? [] : stored.requests.filter((r) => JSON.stringify(was.find((i) => i.module === r.id)?.settings) !== JSON.stringify(r.settings));
+      for (const r of changed) this.deps.store?.markInstalled(target.hostId!, r.id, r.settings as Record<string, unknown>, was.find((i) => i.module === r.id)?.journalId ?? null);
+      if (changed.length) this.deps.audit({ hostId: target.hostId, hostName: target.hostName, operation: 'change.settings', summary: `recorded new settings of ${changed.map((r) => r.id).join(', ')} for ${target.hostName}; the host needed no change`, result: 'ok' });
       const verify = await runChecks(target, plan.checks, facts.probe);
-      return { journalId: null, status: 'done', stoppedAt: null, message: 'nothing to change', verify };
+      return { journalId: null, status: 'done', stoppedAt: null, message: changed.length ? 'settings saved; nothing to change on the host' : 'nothing to change', verify };
     }
     const { backend, manager } = this.enginesFor(facts.probe, target.hostName, plan.steps);
     const journalId = newJournalId();

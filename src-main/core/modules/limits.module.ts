@@ -113,7 +113,7 @@ export const limitsModule = defineModule<LimitsSettings>({
             {
               kind: 'user-containers' as const,
               id: `containers-${user}`,
-              label: `${user}'s containers: under ${user}'s limits${spec.containers !== undefined ? `, at most ${spec.containers} running` : ''}${spec.gpus !== undefined ? `, GPUs ${Array.isArray(spec.gpus) ? spec.gpus.join(',') : `≤ ${spec.gpus}`}` : ''}`,
+              label: `${user}: containers under ${user}'s limits${spec.containers !== undefined ? `, at most ${spec.containers} running` : ''}${spec.gpus !== undefined ? `, GPUs ${Array.isArray(spec.gpus) ? spec.gpus.join(',') : `≤ ${spec.gpus}`}` : ''}`,
               user,
               uid,
               parents: Object.values(containerParents(uid, viaSystemd(ctx.facts))).filter((p): p is string => !!p),
