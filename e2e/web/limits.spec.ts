@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { installFakeNvidiaSmi } from '../integration/fake-nvidia-smi.js';
 import { startDebianHost, testbedUnavailableReason, type DebianHost } from '../testbed/index.js';
 import type { LayoutFinding } from './layout-checks.js';
 import { addAndConnect, artifacts, type BrowserApp, chromiumMissing, type Served, startBrowserApp } from './serve-app.js';
@@ -156,6 +157,24 @@ describe.skipIf(unavailable)('per-user limits on the Users tab in Chromium', () 
     await page.getByTestId('users-filter').selectOption('');
     await shots('7-users-toolbar');
   });
+
+  it("GPUs: carol is given GPU 1, and the GPUs tab says so (a recorded nvidia-smi sample replayed on the host)", async () => {
+    await installFakeNvidiaSmi(deb, 'dual-gtx1070-drv384-4procs.xml');
+    await page.getByTestId('user-limits-edit-carol').click();
+    await dialog().waitFor();
+    await page.getByTestId('limits-gpus').fill('1,');
+    await page.getByTestId('limits-plan').click();
+    await page.getByTestId('limits-plan-view').waitFor({ timeout: 60_000 });
+    await page.getByTestId('limits-apply').click();
+    await page.getByTestId('limits-result').waitFor({ timeout: 120_000 });
+    await page.getByTestId('limits-close').click();
+    await page.getByTestId('refresh-inventory').click();
+    await page.getByTestId('tab-gpus').click();
+    await expect.poll(() => page.getByTestId('gpu-allocated-1').textContent(), { timeout: 30_000 }).toBe('carol');
+    expect(await page.getByTestId('gpu-row-0').textContent()).toMatch(/not allocated: shared/);
+    await shots('8-gpus-allocated');
+    await page.getByTestId('tab-users').click();
+  }, 300_000);
 
   it('reads well at both sizes in both themes: nothing overflows or is cut off', () => {
     expect(findings).toEqual({});

@@ -23,6 +23,8 @@ export const userEntry = z
     expires: mini<string>(isoDate(), 'An expiry date is YYYY-MM-DD.').nullable().optional(),
     keys: z.array(mini<string>(sshKeyLine(), 'An SSH public key is one line: TYPE BASE64 [COMMENT] (no options).')).max(64).optional(),
     archive: z.boolean().optional(),
+    /** Offboarding: the user's containers are removed, and (an account that stays) the home is archived to a tarball. */
+    offboard: z.boolean().optional(),
   })
   .strict();
 export type UserEntry = z.infer<typeof userEntry>;

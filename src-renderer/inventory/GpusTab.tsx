@@ -6,13 +6,15 @@ import { formatBytes, formatBytesOf, formatPercent, formatPower, formatTemperatu
 import { sectionFailed, SectionNotices, TAB_SECTIONS } from './SectionNotices.js';
 import { GpuLiveProcesses, hasLiveGpuProcesses } from '../monitor/GpuLiveProcesses.js';
 import { summarizeGpus } from './summary.js';
+import { gpuAllocations } from '../limits/user-limits.js';
+import { useInstalled } from '../setup/use-change.js';
 
 function tempClass(c: number | null): string {
   if (c === null) return '';
   return c >= 85 ? 'text-error' : c >= 75 ? 'text-warn' : '';
 }
 
-function GpuRow({ gpu }: { gpu: Gpu }) {
+function GpuRow({ gpu, allocated }: { gpu: Gpu; allocated: string[] | null }) {
   const memPercent = ratioPercent(gpu.memoryUsedBytes, gpu.memoryTotalBytes);
   return (
     <tr data-testid={`gpu-row-${gpu.index}`}>
@@ -23,6 +25,16 @@ function GpuRow({ gpu }: { gpu: Gpu }) {
         <div className="muted small-text mono truncate" title={gpu.busId ?? gpu.uuid}>
           {gpu.busId ? gpu.busId.replace(/^0{4,8}:/, '') : gpu.uuid}
         </div>
+        {allocated ? (
+          <div className="small-text" title="From the host's per-user limits (GPUs)">
+            <span className="muted">{allocated.length ? 'allocated to ' : 'not allocated: shared'}</span>
+            {allocated.length ? (
+              <span className="mono strong" data-testid={`gpu-allocated-${gpu.index}`}>
+                {allocated.join(', ')}
+              </span>
+            ) : null}
+          </div>
+        ) : null}
       </td>
       <td className="cell-bar">
         <div className="cell-bar-text">
@@ -91,8 +103,12 @@ function ProcessTable({ gpus }: { gpus: Gpu[] }) {
   );
 }
 
-export function GpusTab({ inventory, probe, live = null }: { inventory: Inventory; probe: Probe | undefined; live?: Sample | null }) {
+export function GpusTab({ inventory, probe, live = null, hostId }: { inventory: Inventory; probe: Probe | undefined; live?: Sample | null; hostId?: number }) {
   const gpus = [...inventory.gpus].sort((a, b) => a.index - b.index);
+  // Who each GPU is allocated to, from the host's limits policy (a stored host only).
+  const installed = useInstalled(hostId ?? -1, hostId !== undefined);
+  const alloc = hostId !== undefined ? gpuAllocations(installed.data, inventory.users) : null;
+  const allocatedTo = (g: Gpu) => (alloc ? [...new Set([...(alloc.byGpu.get(String(g.index)) ?? []), ...(alloc.byGpu.get(g.uuid) ?? [])])] : null);
   const summary = summarizeGpus(gpus);
   const other = probe?.gpuVendors.filter((v) => v !== 'nvidia') ?? [];
   if (!summary) {
@@ -155,11 +171,16 @@ export function GpusTab({ inventory, probe, live = null }: { inventory: Inventor
           </thead>
           <tbody>
             {gpus.map((g) => (
-              <GpuRow key={g.uuid || g.index} gpu={g} />
+              <GpuRow key={g.uuid || g.index} gpu={g} allocated={allocatedTo(g)} />
             ))}
           </tbody>
         </table>
       </div>
+      {alloc?.counts.length ? (
+        <p className="muted small-text" data-testid="gpu-allocation-counts">
+          Any GPUs, a number per container: {alloc.counts.map((c) => `${c.user} ${c.count}`).join(', ')}.
+        </p>
+      ) : null}
       {/* Live attribution (user, container) when the stream sees GPU processes; else nvidia-smi's view from the inventory. */}
       {hasLiveGpuProcesses(live) ? <GpuLiveProcesses sample={live} /> : <ProcessTable gpus={gpus} />}
     </div>

@@ -45,7 +45,7 @@ export function InventoryTabs({ tab, probe, snapshot, connected, live, host }: P
   }
   switch (tab) {
     case 'gpus':
-      return <GpusTab inventory={inv} probe={probe.data} live={live?.sample ?? null} />;
+      return <GpusTab inventory={inv} probe={probe.data} live={live?.sample ?? null} hostId={host?.id} />;
     case 'users':
       return <UsersTab inventory={inv} hostId={host?.id} hostName={host?.name} connected={connected} />;
     case 'containers':

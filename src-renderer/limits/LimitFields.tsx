@@ -12,7 +12,7 @@ const FIELDS: { key: Key; label: string; placeholder: string; hint: string; sche
   { key: 'swap', label: 'Swap', placeholder: 'e.g. 0', hint: 'on top of memory (cgroup v2 hosts)', schemaKey: ['swap'] },
   { key: 'tasks', label: 'Tasks', placeholder: 'e.g. 512', hint: 'processes and threads: a fork bomb stops here', schemaKey: ['tasks'] },
   { key: 'containers', label: 'Containers', placeholder: 'e.g. 2', hint: 'running at once; they run under the limits above', schemaKey: ['containers'] },
-  { key: 'gpus', label: 'GPUs', placeholder: 'e.g. 1, or 0,1', hint: 'how many per container, or which ones are the user’s', schemaKey: ['gpus'] },
+  { key: 'gpus', label: 'GPUs', placeholder: 'e.g. 2, or 0,1', hint: '2: any two per container · 0,1: exactly those (one GPU: 3,)', schemaKey: ['gpus'] },
   { key: 'diskSoft', label: 'Disk (soft)', placeholder: 'e.g. 40G', hint: 'a notice past it', schemaKey: ['disk', 'soft'] },
   { key: 'diskHard', label: 'Disk (hard)', placeholder: 'e.g. 50G', hint: 'writes stop here (where the kernel has quotas)', schemaKey: ['disk', 'hard'] },
 ];

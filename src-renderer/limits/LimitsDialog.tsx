@@ -52,7 +52,7 @@ export function LimitsDialog({ hostId, hostName, user, installed, onClose }: { h
           Plan
         </button>
       ) : null}
-      <PlanApplyButtons phase={phase} hostName={hostName} onBack={edit} onApply={(p) => void apply(p)} testId="limits" />
+      <PlanApplyButtons phase={phase} hostName={hostName} onBack={edit} onApply={(p) => void apply(p)} testId="limits" saveWhenEmpty="Save limits" />
     </>
   );
 
@@ -91,7 +91,7 @@ export function LimitsDialog({ hostId, hostName, user, installed, onClose }: { h
       {phase.step === 'planned' || phase.step === 'applying' ? (
         <>
           {removing ? <Notice tone="warning">{user}’s limits are taken away: their processes may use the whole machine again.</Notice> : null}
-          <PlanView plan={phase.plan} emptyText={`Nothing to change: ${user}’s limits on ${hostName} are already these.`} testId="limits-plan-view" />
+          <PlanView plan={phase.plan} emptyText={`Nothing changes on ${hostName} itself (${user}’s limits there are already these). Save to keep the policy as shown: a GPU allocation on a host without Docker, for example.`} testId="limits-plan-view" />
         </>
       ) : null}
       {phase.step === 'done' ? (

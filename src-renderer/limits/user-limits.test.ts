@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InstalledModule } from '../../src-common/change/modules.contract.js';
 import { limitsSettings } from '../../src-common/modules/limits.js';
-import { formOf, formOfSpec, policyWithForm, policyWithProfile, profileUsers, userLimits } from './user-limits.js';
+import { formOf, formOfSpec, gpuAllocations, policyWithForm, policyWithProfile, profileUsers, userLimits } from './user-limits.js';
 
 const blank = formOfSpec(undefined);
 
@@ -44,5 +44,13 @@ describe('user limits on the Users tab', () => {
     expect(renamed.groups[0]!.profile).toBe('undergrad');
     expect(profileUsers(p, 'student')).toEqual(['alice', 'group students']);
     expect(Object.keys(limitsSettings.parse(policyWithProfile(p, 'researcher', { ...blank, memory: '64G' })).profiles)).toEqual(['student', 'researcher']);
+  });
+
+  it("lists who each GPU is allocated to (own limits, a profile's, a group's), and who may use any number", () => {
+    const inst = installed({ profiles: { gpu2: { gpus: ['2', 'GPU-aaaaaaaa-bbbb'] } }, users: [{ user: 'alice', gpus: ['0', '1'] }, { user: 'bob', gpus: 1 }, { user: 'dave', profile: 'gpu2' }], groups: [{ group: 'vision', gpus: ['1'] }] });
+    const a = gpuAllocations(inst, [{ name: 'alice', groups: [] }, { name: 'bob', groups: [] }, { name: 'dave', groups: [] }, { name: 'erin', groups: ['vision'] }]);
+    expect(Object.fromEntries(a.byGpu)).toEqual({ '0': ['alice'], '1': ['alice', 'erin'], '2': ['dave'], 'GPU-aaaaaaaa-bbbb': ['dave'] });
+    expect(a.counts).toEqual([{ user: 'bob', count: 1 }]);
+    expect(formOfSpec({ gpus: ['3'] }).gpus).toBe('3,');
   });
 });

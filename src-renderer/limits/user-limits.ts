@@ -70,7 +70,7 @@ export function formOfSpec(spec: LimitSpec | undefined, profile = ''): LimitsFor
     swap: size(spec?.swap),
     tasks: n(spec?.tasks),
     containers: n(spec?.containers),
-    gpus: spec?.gpus === undefined ? '' : Array.isArray(spec.gpus) ? spec.gpus.join(',') : String(spec.gpus),
+    gpus: spec?.gpus === undefined ? '' : Array.isArray(spec.gpus) ? (spec.gpus.length === 1 ? `${spec.gpus[0]},` : spec.gpus.join(',')) : String(spec.gpus),
     diskSoft: size(spec?.disk?.soft),
     diskHard: size(spec?.disk?.hard),
   };
@@ -87,7 +87,7 @@ export function specOfForm(form: LimitsForm, keep: Record<string, unknown> = {})
   const out: Record<string, unknown> = { ...rest };
   for (const k of ['cpu', 'memory', 'swap', 'tasks', 'containers'] as const) if (form[k].trim()) out[k] = form[k].trim();
   const g = form.gpus.trim();
-  if (g) out.gpus = /^\d+$/.test(g) ? Number(g) : g.split(',').map((x) => x.trim());
+  if (g) out.gpus = /^\d+$/.test(g) ? Number(g) : g.split(',').map((x) => x.trim()).filter(Boolean);
   const { soft: _ds, hard: _dh, ...diskRest } = disk ?? {};
   const d: Record<string, unknown> = { ...diskRest };
   if (form.diskSoft.trim()) d.soft = form.diskSoft.trim();
@@ -120,4 +120,21 @@ export function policyWithProfile(policy: LimitsSettings, name: string, form: Li
 /** Who names a profile (a profile still in use cannot go). */
 export function profileUsers(policy: LimitsSettings, name: string): string[] {
   return [...policy.users.filter((u) => u.profile === name).map((u) => u.user), ...policy.groups.filter((g) => g.profile === name).map((g) => `group ${g.group}`)];
+}
+
+/**
+ * Which users each GPU is allocated to (by index or UUID), from the host's policy, for the GPUs
+ * tab; and the users allowed a number of GPUs per container rather than given GPUs.
+ */
+export function gpuAllocations(installed: readonly InstalledModule[] | undefined, users: readonly { name: string; groups: readonly string[] }[]): { byGpu: Map<string, string[]>; counts: { user: string; count: number }[] } {
+  const { policy } = policyOf(installed);
+  const byGpu = new Map<string, string[]>();
+  const counts: { user: string; count: number }[] = [];
+  for (const u of users) {
+    const gpus = effectiveLimits(policy, u.name, u.groups)?.spec.gpus;
+    if (gpus === undefined) continue;
+    if (!Array.isArray(gpus)) counts.push({ user: u.name, count: gpus });
+    else for (const g of gpus) byGpu.set(g, [...(byGpu.get(g) ?? []), u.name]);
+  }
+  return { byGpu, counts };
 }

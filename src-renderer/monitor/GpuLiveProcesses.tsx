@@ -28,7 +28,7 @@ export function GpuLiveProcesses({ sample }: { sample: Sample }) {
         <span className="muted small-text">Who is using each GPU, with the container and its owner</span>
       </div>
       <div className="table-wrap">
-        <table className="table usage-table">
+        <table className="table usage-table gpu-process-table">
           <thead>
             <tr>
               <th className="num">GPU</th>

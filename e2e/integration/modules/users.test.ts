@@ -134,6 +134,25 @@ describe.skipIf(unavailable)('users from the CLI on a live Debian host', () => {
     expect((await login('alice')).out.trim()).toBe('alice');
   }, 180_000);
 
+  it('offboards the expired: bob is listed, then locked, his home archived, his limits taken away; a second offboard changes nothing', async () => {
+    expect((await run('users', 'modify', 'lab', 'bob', '--expires', '2020-01-31', '--yes')).code).toBe(0);
+    const limited = await run('limits', 'apply', 'lab', '--user', 'bob', '--memory', '64M', '--yes');
+    expect(limited.code, limited.out).toBe(0);
+    const expired = await run('users', 'list', 'lab', '--expired');
+    expect(expired.out).toMatch(/^bob +\d+ +expired 2020-01-31/m);
+    expect(expired.out).toMatch(/Offboard them: fleetdeck users offboard lab --expired/);
+    const r = await run('users', 'offboard', 'lab', '--expired', '--yes');
+    expect(r.code, r.err + r.out).toBe(0);
+    expect(r.out).toMatch(/Archive bob's home to \/var\/lib\/fleetdeck\/archive\/bob-offboarded-DATE\.tar\.gz/);
+    expect(r.out).toMatch(/Remove \/etc\/systemd\/system\/user-\d+\.slice\.d\/50-fleetdeck-limits\.conf/);
+    expect(await sh("passwd -S bob | cut -d' ' -f2; test -d /home/bob && echo home-kept; ls /var/lib/fleetdeck/archive | grep -c '^bob-offboarded-'")).toBe('L\nhome-kept\n1');
+    expect((await login('bob')).code).not.toBe(0);
+    expect((await run('limits', 'show', 'lab')).out).not.toMatch(/^bob:/m);
+    const again = await run('users', 'offboard', 'lab', 'bob', '--yes');
+    expect(again.code, again.err).toBe(0);
+    expect(again.out).toMatch(/Nothing to change/i);
+  }, 180_000);
+
   it('creates frank on two hosts with one uid: the lowest free on both', async () => {
     const other = await startDebianHost({ name: 'users-mod2' });
     try {

@@ -110,7 +110,7 @@ export class ChangeService {
       facts.accounts = new Map(all.map((a) => [a.name, { uid: a.uid, source: a.source }]));
       if (accounts.groups) facts.groups = new Map(accounts.groups.map((g) => [g.name, g.members.map((m) => m.name)]));
     }
-    const quotaUsers = [...new Set(wanted.flatMap((w) => w.module.quotaUsers?.(w.settings as never, facts.groups) ?? []))].filter((u) => facts.accounts?.has(u));
+    const quotaUsers = [...new Set(wanted.flatMap((w) => w.module.quotaUsers?.(w.settings as never, facts.groups, w.previous as never) ?? []))].filter((u) => facts.accounts?.has(u));
     if (quotaUsers.length) {
       const q = await target.request(helperApi.changeQuota, { users: quotaUsers }, 'try');
       facts.quota = { kernel: q.kernel, homes: new Map(q.homes.map(({ user, ...h }) => [user, h])) };

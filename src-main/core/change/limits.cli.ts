@@ -30,7 +30,7 @@ const LIMIT_FLAGS: FlagGroup = {
     swap: { value: 'SIZE', help: 'swap on top of memory (0: none; cgroup v2 only)' },
     tasks: { value: 'N', help: 'processes and threads together' },
     containers: { value: 'N', help: 'running Docker containers at once (the containers run under the limits above)' },
-    gpus: { value: 'N|LIST', help: "how many GPUs a container may have, or which are the user's: 2, or 0,1 (indices or UUIDs)" },
+    gpus: { value: 'N|LIST', help: "how many GPUs a container may have (2), or which are the user's: 0,1 (indices or UUIDs; one GPU: 3,)" },
     disk: { value: 'SIZE', help: "hard disk quota on the home directory's filesystem" },
     'disk-soft': { value: 'SIZE', help: 'soft disk quota (a notice past it; the hard one stops writes)' },
     'io-read': { value: 'DEV=SIZE', repeat: true, help: 'read bandwidth per second on a device, e.g. /dev/sda=100M; repeatable' },
@@ -66,7 +66,8 @@ export function userEntry(flags: Flags): Record<string, unknown> {
     if (!p.success) throw new FleetdeckError('invalid-input', `--profile: ${p.error.issues[0]!.message}`);
   }
   for (const k of ['profile', 'cpu', 'memory', 'swap', 'tasks', 'containers'] as const) if (typeof flags[k] === 'string') entry[k] = flags[k];
-  if (typeof flags.gpus === 'string') entry.gpus = /^\d+$/.test(flags.gpus) ? Number(flags.gpus) : flags.gpus.split(',').map((g) => g.trim());
+  // "2": two per container; "0,1": exactly those GPUs ("3," for GPU 3 alone).
+  if (typeof flags.gpus === 'string') entry.gpus = /^\d+$/.test(flags.gpus) ? Number(flags.gpus) : flags.gpus.split(',').map((g) => g.trim()).filter(Boolean);
   if (typeof flags.disk === 'string' || typeof flags['disk-soft'] === 'string') entry.disk = { ...(typeof flags.disk === 'string' ? { hard: flags.disk } : {}), ...(typeof flags['disk-soft'] === 'string' ? { soft: flags['disk-soft'] } : {}) };
   const io = new Map<string, Record<string, string>>();
   for (const [flag, key] of [['io-read', 'read'], ['io-write', 'write']] as const) {

@@ -90,7 +90,7 @@ export interface ChangeModule<S = unknown> {
   /** Groups whose members it needs resolved on the host (HostFacts.groups). */
   groups?(settings: S, previous?: S): string[];
   /** The users whose home filesystems the plan needs to know (disk quotas), once the groups are resolved. */
-  quotaUsers?(settings: S, groups: ReadonlyMap<string, readonly string[]> | undefined): string[];
+  quotaUsers?(settings: S, groups: ReadonlyMap<string, readonly string[]> | undefined, previous?: S): string[];
   /** A port it opens that its own service may hold already (preflight does not call that busy). */
   ownsPort?(port: number, probe: Probe): boolean;
   resources(ctx: ModuleContext<S>): Resource[];

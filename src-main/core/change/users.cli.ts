@@ -32,6 +32,10 @@ const CREATE_FLAGS: FlagGroup = { title: 'Account', flags: { uid: { value: 'N', 
 const MODIFY_FLAGS: FlagGroup = { title: 'Account', flags: { ...ACCOUNT, lock: { help: 'refuse every login (password and SSH keys)' }, unlock: { help: 'allow logins again' }, ...CHANGE } };
 const DELETE_FLAGS: FlagGroup = { title: 'Delete', flags: { archive: { help: 'archive the home directory to /var/lib/fleetdeck/archive first' }, ...CHANGE } };
 const LIST_FLAGS: FlagGroup = { title: 'List', flags: { expired: { help: 'only accounts past their expiry date (offboarding candidates)' }, keys: { help: "each account's managed SSH keys, by fingerprint (as ssh-keygen -l shows them)" } } };
+const OFFBOARD_FLAGS: FlagGroup = {
+  title: 'Offboard',
+  flags: { expired: { help: 'every account past its expiry date (instead of names)' }, delete: { help: 'delete the accounts too (the home archived, then removed); without it they are locked and kept' }, ...CHANGE },
+};
 const IMPORT_FLAGS: FlagGroup = { title: 'Import', flags: { 'skip-bad': { help: 'apply the good rows even when some are wrong' }, ...CHANGE } };
 
 const list = (v: Flags[string] | undefined): string[] => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []);
@@ -126,7 +130,7 @@ async function listUsers(ctx: CommandContext, opened: Opened[]): Promise<number>
     const uids = users.filter((u) => u.name === name);
     if (new Set(uids.map((u) => u.o.uid)).size > 1) ctx.io.stdout.write(`${name} has different uids: ${uids.map((u) => `${u.o.uid} on ${u.host}`).join(', ')} (files on shared disks show the wrong owner).\n`);
   }
-  if (ctx.flags.expired) ctx.io.stdout.write(`Offboard one: fleetdeck users delete HOST NAME --archive (its processes are stopped, its home archived, the account removed).\n`);
+  if (ctx.flags.expired) ctx.io.stdout.write(`Offboard them: fleetdeck users offboard ${hosts.replace(/, /g, ',')} --expired (locked, homes archived, containers removed, limits and quota freed; --delete removes the accounts too).\n`);
   return 0;
 }
 
@@ -170,6 +174,42 @@ async function importUsers(ctx: CommandContext, o: Opened, file: string): Promis
   return changeOpened(ctx, o, ok.map((r) => r.entry!), true);
 }
 
+/**
+ * `users offboard HOST[,HOST…] NAME[,NAME…]|--expired [--delete]`: the end of a semester. Per host,
+ * one plan: each account locked (or, with --delete, deleted), its home archived, its containers
+ * removed, and on a stored host its limits taken out of the policy (the drop-in or cgroup goes, the
+ * disk quota is freed). Every host is planned before any is changed.
+ */
+async function offboard(ctx: CommandContext, hosts: string[] | null, names: string[]): Promise<number> {
+  const run = async (opened: Opened[]) => {
+    const plans = [];
+    for (const o of opened) {
+      const who = ctx.flags.expired ? (await accountsOn(o)).filter(({ o: a }) => a.source !== 'nss' && a.expires !== null && a.expires < today()).map((a) => a.name) : names;
+      if (!who.length) {
+        ctx.io.stdout.write(`No account on ${o.target.hostName} is past its expiry date: nothing to offboard there.\n`);
+        continue;
+      }
+      const entries = who.map((name) => entryFrom(name, ctx.flags.delete ? { archive: true } : { lock: true }, ctx.flags.delete ? 'absent' : 'present')).map((e) => ({ ...e, offboard: true }));
+      const limits = o.change.installed(o.target).find((i) => i.module === 'limits')?.settings as { users?: { user: string }[] } | undefined;
+      const modules: { id: string; settings: Record<string, unknown> }[] = [{ id: 'users', settings: { users: entries } }];
+      if (limits?.users?.some((u) => who.includes(u.user))) modules.push({ id: 'limits', settings: { ...limits, users: limits.users.filter((u) => !who.includes(u.user)) } });
+      plans.push({ o, who, plan: await o.change.plan(o.target, modules) });
+    }
+    if (!plans.length) return 0;
+    const { io, flags } = ctx;
+    if (!flags.json && !flags.quiet) for (const p of plans) io.stdout.write(`${formatPlan(p.plan, io)}\n`);
+    const total = plans.reduce((n, p) => n + p.who.length, 0);
+    await confirm(io, flags, `Offboard ${total} account${total === 1 ? '' : 's'} on ${plans.map((p) => p.o.target.hostName).join(', ')} (${flags.delete ? 'deleted' : 'locked'}, homes archived, containers removed)?`);
+    let status = 0;
+    for (const { o, plan } of plans) {
+      const r = await o.change.apply(o.target, plan.planId, plan.tag, { onEvent: progress(io, flags, plan.steps) });
+      status = Math.max(status, printResult(io, flags, r, o.target.hostName));
+    }
+    return status;
+  };
+  return hosts ? onHosts(ctx, hosts, run) : withOpened(ctx, (o) => run([o]));
+}
+
 const EXAMPLES = `Examples:
   fleetdeck users list gpu-1 [--expired] [--keys]
   fleetdeck users list gpu-1,gpu-2,gpu-3             # one table; a name with different uids is said
@@ -178,6 +218,8 @@ const EXAMPLES = `Examples:
   fleetdeck users modify gpu-1 alice --lock          # or --unlock, --groups a,b, --shell /bin/zsh, --expires never
   fleetdeck users delete gpu-1 alice --archive       # home archived to /var/lib/fleetdeck/archive first
   fleetdeck users import gpu-1 students.csv          # preview each row; applies when every row is good
+  fleetdeck users offboard gpu-1,gpu-2 --expired     # lock, archive home, remove containers, free limits and quota
+  fleetdeck users offboard gpu-1 alice,bob --delete  # the same, and the accounts deleted
 CSV columns (by header): name, full_name, email, groups (";" between), public_key, profile, expires.`;
 
 const FLAGS_OF = { create: CREATE_FLAGS, modify: MODIFY_FLAGS, delete: DELETE_FLAGS };
@@ -254,6 +296,22 @@ export const usersCommands: CliCommand[] = [
   oneUser('create', 'create an account (the same uid on every host you give): plan, ask, apply, verify'),
   oneUser('modify', "change an account's groups, shell, full name, expiry, lock, or managed SSH keys"),
   oneUser('delete', 'delete an account (its processes stopped first; --archive keeps its home as a tarball)'),
+  defineCommand({
+    path: ['users', 'offboard'],
+    args: 'HOST[,HOST…]|--local NAME[,NAME…]|--expired',
+    summary: 'end accounts: locked (or --delete), homes archived, containers removed, limits and quota freed — planned on every host first',
+    details: `${EXAMPLES}\nExit status: 0 applied and verified, 1 a step or check failed.`,
+    flags: [OFFBOARD_FLAGS, CONNECT_FLAGS],
+    maxArgs: 2,
+    run: (ctx) => {
+      const hosts = hostList(ctx);
+      const names = (ctx.flags.local ? ctx.positionals[0] : ctx.positionals[1])?.split(',').filter(Boolean) ?? [];
+      if (!names.length && !ctx.flags.expired) throw new FleetdeckError('invalid-input', 'Name the accounts (fleetdeck users offboard HOST alice,bob) or give --expired.');
+      if (names.length && ctx.flags.expired) throw new FleetdeckError('invalid-input', 'Give names or --expired, not both.');
+      for (const n of names) entryFrom(n, {});
+      return offboard(ctx, hosts, names);
+    },
+  }),
   defineCommand({
     path: ['users', 'import'],
     args: 'HOST|--local FILE.csv',

@@ -41,7 +41,7 @@ const BASE: Record<string, { args: string[]; flags: Record<string, string | true
   'modules verify': { args: ['h1', 'nginx'], flags: { timeout: '1', port: '1' } },
   'modules rollback': { args: ['h1', 'j-0123456789'], flags: { yes: true, timeout: '1', port: '1' } },
   'modules journals': { args: ['h1'], flags: { timeout: '1', port: '1' } },
-  'limits plan': { args: ['h1'], flags: { user: 'alice', memory: '1G', timeout: '1', port: '1' } },
+  'limits plan': { args: ['h1'], flags: { user: 'alice', memory: '1G', containers: '2', gpus: '0,1', disk: '10G', 'disk-soft': '8G', timeout: '1', port: '1' } },
   'limits apply': { args: ['h1'], flags: { user: 'alice', memory: '1G', yes: true, timeout: '1', port: '1' } },
   'limits verify': { args: ['h1'], flags: { user: 'alice', timeout: '1', port: '1' } },
   'limits show': { args: ['h1'], flags: {} },
@@ -50,6 +50,7 @@ const BASE: Record<string, { args: string[]; flags: Record<string, string | true
   'users modify': { args: ['h1', 'alice'], flags: { 'full-name': 'Alice Liddell', shell: '/bin/bash', groups: 'students', expires: 'never', yes: true, timeout: '1', port: '1' } },
   'users delete': { args: ['h1', 'alice'], flags: { yes: true, timeout: '1', port: '1' } },
   'users import': { args: ['h1', 'students.csv'], flags: { yes: true, timeout: '1', port: '1' } },
+  'users offboard': { args: ['h1', 'alice'], flags: { yes: true, timeout: '1', port: '1' } },
 };
 
 /** Where a value is data, and what that data is. Anything else must be refused with exit 2. */
@@ -91,7 +92,7 @@ const VALID_THERE: Record<string, string[]> = {
   'hosts add (arg)': ['NaN', 'Infinity', 'exponent string'],
   ...Object.fromEntries(['plan', 'apply', 'verify', 'rollback', 'journals'].map((c) => [`modules ${c} (arg)`, ['NaN', 'Infinity', 'exponent string']])),
   ...Object.fromEntries(['plan', 'apply', 'verify'].map((c) => [`limits ${c} (arg)`, ['NaN', 'Infinity', 'exponent string']])),
-  ...Object.fromEntries(['list', 'create', 'modify', 'delete', 'import'].map((c) => [`users ${c} (arg)`, ['NaN', 'Infinity', 'exponent string']])),
+  ...Object.fromEntries(['list', 'create', 'modify', 'delete', 'import', 'offboard'].map((c) => [`users ${c} (arg)`, ['NaN', 'Infinity', 'exponent string']])),
   // Cores may be fractional; swap may be 0 (none) or a few bytes.
   ...Object.fromEntries(['plan', 'apply', 'verify'].flatMap((c) => [[`limits ${c} --cpu`, ['1.5']], [`limits ${c} --swap`, ['-0', '1.5']]])),
   'watch --count': ['numeric string'],

@@ -63,4 +63,10 @@ describe('disk quota plan', () => {
     expect(p.resources[0]).toMatchObject({ kind: 'package', packages: ['quota'], source: "the host's package mirror" });
     expect(quotaPlan(facts({ ext4: true, xfs: true }, home({ fstype: 'btrfs' })), carol).warnings.join('\n')).toMatch(/not enforceable on btrfs/);
   });
+
+  it("frees the quota of a user who no longer has one (offboarding), where quotas are on; nothing where they cannot be", () => {
+    const p = quotaPlan(facts({ ext4: true, xfs: true }), [], [{ user: 'carol', uid: 1001 }]);
+    expect(p.resources).toEqual([expect.objectContaining({ kind: 'command', argv: ['setquota', '-u', 'carol', '0', '0', '0', '0', '/home'] })]);
+    expect(quotaPlan(facts({ ext4: false, xfs: false }), [], [{ user: 'carol', uid: 1001 }]).resources).toEqual([]);
+  });
 });

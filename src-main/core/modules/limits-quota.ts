@@ -28,11 +28,19 @@ export function describeDisk(d: NonNullable<LimitSpec['disk']>): string {
   return [d.soft !== undefined ? `${formatSize(d.soft)} soft` : null, d.hard !== undefined ? `${formatSize(d.hard)} hard` : null, d.inodesSoft !== undefined ? `${d.inodesSoft} files soft` : null, d.inodesHard !== undefined ? `${d.inodesHard} files hard` : null].filter(Boolean).join(' / ');
 }
 
-export function quotaPlan(facts: HostFacts, limited: Limited[]): { resources: Resource[]; warnings: string[]; checks: Check[] } {
+export function quotaPlan(facts: HostFacts, limited: Limited[], freed: { user: string; uid: number }[] = []): { resources: Resource[]; warnings: string[]; checks: Check[] } {
   const withDisk = limited.filter((l) => l.spec.disk && Object.keys(l.spec.disk).length);
   const out = { resources: [] as Resource[], warnings: [] as string[], checks: [] as Check[] };
-  if (!withDisk.length) return out;
   const q = facts.quota;
+  // Quotas of users who no longer have one are freed (0 = no limit), where quotas are on.
+  for (const f of freed) {
+    const h = q?.homes.get(f.user);
+    const can = h && (/^ext[234]$/.test(h.fstype) ? q!.kernel.ext4 : h.fstype === 'xfs' ? q!.kernel.xfs : false);
+    if (!h || can === false || !h.quotaOn || !facts.probe.quotaTools) continue;
+    const zero = ['0', '0', '0', '0'];
+    out.resources.push({ kind: 'command', id: `quota-${f.user}`, label: `Free ${f.user}'s disk quota on ${h.mount} (no limit)`, argv: ['setquota', '-u', f.user, ...zero, h.mount], unless: ['/bin/sh', '-c', HOLDS, 'fleetdeck-quota', String(f.uid), h.mount, ...zero] });
+  }
+  if (!withDisk.length) return out;
   const settable: { l: Limited; mount: string }[] = [];
   const off = new Map<string, string>();
   for (const l of withDisk) {

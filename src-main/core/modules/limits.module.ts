@@ -81,7 +81,7 @@ export const limitsModule = defineModule<LimitsSettings>({
   settings: limitsSettings as never,
   accounts: (s, previous) => [...new Set([...s.users, ...(previous?.users ?? [])].map((u) => u.user))],
   groups: (s, previous) => [...new Set([...s.groups, ...(previous?.groups ?? [])].map((g) => g.group))],
-  quotaUsers: (s, groups) => limitedNames(s, groups).filter((u) => effectiveLimits(s, u, s.groups.filter((g) => groups?.get(g.group)?.includes(u)).map((g) => g.group))?.spec.disk),
+  quotaUsers: (s, groups, previous) => [...diskUsers(s, groups), ...(previous ? diskUsers(previous, groups) : [])],
   unsupported(facts: HostFacts) {
     if (facts.probe.cgroup.mode === 'none') return 'the host has no cgroups mounted';
     if (!viaSystemd(facts) && facts.probe.cgroup.mode === 'v2') return 'per-user limits on cgroup v2 without systemd are not built yet (hosts with systemd, and cgroup v1 or hybrid hosts without it, are)';
@@ -91,7 +91,7 @@ export const limitsModule = defineModule<LimitsSettings>({
   network: () => null,
   opens: () => [],
   resources(ctx) {
-    return [...(viaSystemd(ctx.facts) ? systemdPlan(ctx) : cgroupfsPlan(ctx)), ...containersPlan(ctx), ...quotaPlan(ctx.facts, limited(ctx)).resources];
+    return [...(viaSystemd(ctx.facts) ? systemdPlan(ctx) : cgroupfsPlan(ctx)), ...containersPlan(ctx), ...quotaPlan(ctx.facts, limited(ctx), quotaFreed(ctx)).resources];
   },
   checks(ctx) {
     const docker = hasDocker(ctx.facts);
@@ -167,6 +167,21 @@ function systemdPlan(ctx: ModuleContext<LimitsSettings>): Resource[] {
       undoneWith: 'systemd is reloaded once the drop-ins are restored',
     },
   ];
+}
+
+/** Users with a disk quota in a policy (their home's filesystem is read for the plan). */
+function diskUsers(s: LimitsSettings, groups: ReadonlyMap<string, readonly string[]> | undefined): string[] {
+  return limitedNames(s, groups).filter((u) => effectiveLimits(s, u, s.groups.filter((g) => groups?.get(g.group)?.includes(u)).map((g) => g.group))?.spec.disk);
+}
+
+/** Users who had a disk quota last time and have none now: their quota is freed (offboarding, --clear). */
+function quotaFreed(ctx: ModuleContext<LimitsSettings>): { user: string; uid: number }[] {
+  if (!ctx.previous) return [];
+  const now = new Set(diskUsers(ctx.settings, ctx.facts.groups));
+  return diskUsers(ctx.previous, ctx.facts.groups)
+    .filter((u) => !now.has(u))
+    .map((user) => ({ user, uid: ctx.facts.accounts?.get(user)?.uid ?? -1 }))
+    .filter((u) => u.uid >= 0);
 }
 
 /** The uids of users limited last time and not now (their files go). */

@@ -1,6 +1,8 @@
 import type { Check } from '../../../src-common/change/plan.schema.js';
 import type { UserResource } from '../../../src-common/change/user.schema.js';
 import { usersInfo, usersSettings, type UserEntry, type UsersSettings } from '../../../src-common/modules/users.js';
+import type { Resource } from '../../../src-common/change/resource.schema.js';
+import { OWNER_LABEL } from '../../../src-common/monitor/labels.js';
 import { defineModule } from '../change/module.js';
 
 /**
@@ -12,8 +14,38 @@ import { defineModule } from '../change/module.js';
 export function userResource(u: UserEntry): UserResource {
   const r: UserResource = { kind: 'user', name: u.name, state: u.state };
   if (u.state === 'absent') return u.archive ? { ...r, archive: true } : r;
+  // offboard is the module's (containers, archive), not the account's.
   for (const k of ['uid', 'fullName', 'shell', 'groups', 'locked', 'expires', 'keys'] as const) if (u[k] !== undefined) (r as Record<string, unknown>)[k] = u[k];
   return r;
+}
+
+const ARCHIVE_DIR = '/var/lib/fleetdeck/archive';
+
+/** The user's containers removed (by the owner label), and the home archived when the account stays. */
+function offboardResources(u: UserEntry, docker: boolean): Resource[] {
+  const out: Resource[] = [];
+  if (docker) {
+    out.push({
+      kind: 'command',
+      id: `offboard-containers-${u.name}`,
+      label: `Remove ${u.name}'s containers (labelled ${OWNER_LABEL}=${u.name}), stopped or running: they cannot be brought back`,
+      argv: ['/bin/sh', '-c', 'ids=$(docker ps -aq --filter "label=$0=$1") && { [ -z "$ids" ] || docker rm -f $ids > /dev/null; }', OWNER_LABEL, u.name],
+      unless: ['/bin/sh', '-c', 'command -v docker > /dev/null || exit 0; ids=$(docker ps -aq --filter "label=$0=$1") && [ -z "$ids" ]', OWNER_LABEL, u.name],
+      undoneWith: 'removed containers cannot be brought back (their images stay)',
+    });
+  }
+  if (u.state === 'present') {
+    out.push({
+      kind: 'command',
+      id: `offboard-archive-${u.name}`,
+      label: `Archive ${u.name}'s home to ${ARCHIVE_DIR}/${u.name}-offboarded-DATE.tar.gz (the home stays)`,
+      // tar stores symlinks as links and stays on the home's own filesystem: nothing of the user's is followed as root.
+      argv: ['/bin/sh', '-c', 'home=$(getent passwd "$1" | cut -d: -f6) && [ -d "$home" ] || exit 0; mkdir -p -m 700 "$0" && tar --numeric-owner --one-file-system -C / -czpf "$0/$1-offboarded-$(date +%Y%m%d-%H%M%S).tar.gz" "\${home#/}"', ARCHIVE_DIR, u.name],
+      unless: ['/bin/sh', '-c', 'ls "$0/$1"-offboarded-*.tar.gz > /dev/null 2>&1', ARCHIVE_DIR, u.name],
+      undoneWith: `the archive stays in ${ARCHIVE_DIR}`,
+    });
+  }
+  return out;
 }
 
 export const usersModule = defineModule<UsersSettings>({
@@ -22,7 +54,7 @@ export const usersModule = defineModule<UsersSettings>({
   unsupported: () => null,
   network: () => null,
   opens: () => [],
-  resources: ({ settings }) => settings.users.map(userResource),
+  resources: ({ settings, facts }) => settings.users.flatMap((u): Resource[] => [...(u.offboard ? offboardResources(u, facts.probe.containerRuntimes.some((r) => r.name === 'docker' && r.present)) : []), userResource(u)]),
   checks: ({ settings }) =>
     settings.users.map((u): Check => ({ kind: 'account', id: `account-${u.name}`, label: u.state === 'absent' ? `${u.name} is gone` : `${u.name} is as wanted`, user: userResource(u) })),
   warnings: () => [],
