@@ -73,6 +73,7 @@ describe.skipIf(unavailable)('limits on this machine (--local, cgroupfs, no syst
     spawnSync('sh', ['-c', `/usr/bin/docker rm -f $(/usr/bin/docker ps -aq --filter label=fleetdeck.owner=${USER}) 2>/dev/null`]);
     spawnSync('pkill', ['-KILL', '-u', USER]);
     spawnSync('userdel', [USER]);
+    spawnSync('sh', ['-c', `rm -f /var/lib/fleetdeck/archive/${USER}-offboarded-*.tar.gz`]);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -169,6 +170,19 @@ describe.skipIf(unavailable)('limits on this machine (--local, cgroupfs, no syst
       stray.kill('SIGKILL');
     }
   }, 60_000);
+
+  it("offboarding (--local): the user's containers are removed, the account locked, the home archived", async () => {
+    const c = asUser(`PATH=/usr/local/bin:/usr/bin:/bin docker run -d --network none ${BUSYBOX_IMAGE} sleep 120`).stdout.trim();
+    expect(c).toMatch(/^[0-9a-f]{64}$/);
+    const r = await run('users', 'offboard', '--local', USER, '--yes');
+    expect(r.code, r.err + r.out.slice(-1500)).toBe(0);
+    expect(r.out).toMatch(new RegExp(`Remove ${USER}'s containers \\(labelled fleetdeck.owner=${USER}\\), stopped or running: they cannot be brought back`));
+    expect(execFileSync('/usr/bin/docker', ['ps', '-aq', '--filter', `label=fleetdeck.owner=${USER}`], { encoding: 'utf8' }).trim()).toBe('');
+    expect(execFileSync('passwd', ['-S', USER], { encoding: 'utf8' }).split(' ')[1]).toBe('L');
+    expect(execFileSync('sh', ['-c', `ls /var/lib/fleetdeck/archive | grep -c '^${USER}-offboarded-'`], { encoding: 'utf8' }).trim()).toBe('1');
+    const again = await run('users', 'offboard', '--local', USER, '--yes');
+    expect(again.out).toMatch(/Nothing to change/i);
+  }, 90_000);
 
   it('rollback: the cgroup, the conf, the hook and the PAM lines go; the PAM files are byte for byte as before; 300 MB allocates again', async () => {
     const journals = await ours();
