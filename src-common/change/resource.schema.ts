@@ -81,6 +81,11 @@ export const commandResourceSchema = z.object({
    * is planned whenever its unless check fails (or always, without one).
    */
   when: z.optional(list(text(), 64)),
+  /**
+   * Also run when one of these resources of the same plan changes, even though the unless check
+   * passed: that check read the host before the change (a sync whose config file is rewritten).
+   */
+  rerunWhen: z.optional(list(text(), 64)),
   timeoutMs: z.optional(nonNegativeInt().check(z.lte(30 * 60_000))),
   /** Extra environment (e.g. REQUESTS_CA_BUNDLE for a private ACME server); names are checked. */
   env: z.optional(

@@ -37,3 +37,16 @@ describe('planner wording', () => {
     expect(key!.diff).toBeNull();
   });
 });
+
+describe('a command whose unless check read the host before the plan changed it', () => {
+  const conf = { kind: 'file' as const, path: '/etc/fleetdeck/limits.d/1001.conf', content: 'memory=1\n', mode: 0o644, owner: 'root', group: 'root' };
+  const sync = { kind: 'command' as const, id: 'sync', label: 'sync', argv: ['/bin/true'], unless: ['/bin/true'], rerunWhen: ['file:/etc/fleetdeck/limits.d/1001.conf'] };
+  const desired: DesiredState = { order: ['limits'], items: [{ module: 'limits', resource: conf }, { module: 'limits', resource: sync }], checks: [], warnings: [], network: null };
+  const file = (text: string) => ({ kind: 'file' as const, exists: true, sha256: null, text, mode: 0o644, owner: 'root', group: 'root' });
+
+  it('runs again when a resource it names changes (its check passed against the old file), and not otherwise', () => {
+    expect(planSteps(desired, [file('memory=2\n'), { kind: 'command', done: true }]).map((s) => `${s.kind}:${s.action}`)).toEqual(['file:update', 'command:run']);
+    expect(planSteps(desired, [file('memory=1\n'), { kind: 'command', done: true }])).toEqual([]);
+    expect(planSteps(desired, [file('memory=1\n'), { kind: 'command', done: false }]).map((s) => s.kind)).toEqual(['command']);
+  });
+});

@@ -251,7 +251,7 @@ export function planSteps(desired: DesiredState, observed: Observed[]): PlanStep
       return;
     }
     if (r.kind === 'command' && o.kind === 'command') {
-      if (o.done === true) return;
+      if (o.done === true && !r.rerunWhen?.some((id) => changed.has(id))) return;
       if (r.when && !r.when.some((id) => changed.has(id))) return;
       push(module, { kind: 'command', action: 'run', summary: r.label, before: null, after: showArgv(r.argv), diff: null, needsRoot: true, reversible: !!r.undo || !!r.undoneWith, warnings: r.undo || r.undoneWith ? [] : ['This step cannot be undone by a rollback.'], resource: r }, rid);
       return;

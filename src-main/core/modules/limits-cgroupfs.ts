@@ -1,4 +1,4 @@
-import type { Resource } from '../../../src-common/change/resource.schema.js';
+import { resourceId, type Resource } from '../../../src-common/change/resource.schema.js';
 import { CONTAINER_CGROUP_PARTS } from '../../../src-common/modules/container-cgroups.js';
 import type { LimitSpec } from '../../../src-common/modules/limits.js';
 
@@ -281,6 +281,8 @@ export function cgroupfsResources(confs: { uid: number; content: string | null }
       label: "Set each limited user's cgroup (memory, cpu, pids, blkio under fleetdeck/user-UID) and move their running processes in",
       argv: hook('sync-all'),
       unless: hook('check-all'),
+      // check-all read the confs as they were: a conf rewritten by this plan needs the sync anyway.
+      rerunWhen: files.map(resourceId),
       // Once the confs are back (or gone), the cgroups follow them: the earlier limits, or none.
       undo: inline('sync-all'),
       undoLast: true,

@@ -222,6 +222,7 @@ export function containerResources(confs: { uid: number; content: string | null 
             label: "Give the limited users' running containers that are outside their cgroup the user's limits (docker update)",
             argv: sync('sync'),
             unless: sync('check'),
+            rerunWhen: confs.filter((c) => c.content !== null).map((c) => `file:${containersConfPath(c.uid)}`),
             undoneWith: 'a container keeps the limits docker update gave it until it is removed (docker update can lift them)',
           },
         ] satisfies Resource[])
