@@ -83,6 +83,18 @@ describe.skipIf(unavailable)('accounts on the Users tab in Chromium', () => {
     await page.getByTestId('user-row-alice').waitFor({ timeout: 30_000 });
   }, 200_000);
 
+  it('New user… with a name that is there already is refused after planning, nothing changed', async () => {
+    await page.getByTestId('user-new').click();
+    await dialog().waitFor();
+    await page.getByTestId('user-name').fill('alice');
+    await page.getByTestId('user-plan').click();
+    await page.getByTestId('user-exists').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('user-exists').textContent()).toMatch(/alice already exists on .*: nothing was changed/);
+    expect(await page.getByTestId('user-apply').count()).toBe(0);
+    await page.getByTestId('user-close').click();
+    await dialog().waitFor({ state: 'detached' });
+  }, 120_000);
+
   it('Account…: lock alice; the status says locked and shadow agrees', async () => {
     await expect.poll(async () => page.getByTestId('account-status-alice').textContent(), { timeout: 30_000 }).toBe('active');
     await page.getByTestId('user-edit-alice').click();
@@ -139,6 +151,31 @@ describe.skipIf(unavailable)('accounts on the Users tab in Chromium', () => {
     expect(await sh('getent passwd alice || echo gone; ls /var/lib/fleetdeck/archive | grep -c ^alice-1500-')).toBe('gone\n1');
     await page.getByTestId('user-close').click();
     await page.getByTestId('user-row-alice').waitFor({ state: 'detached', timeout: 30_000 });
+  }, 200_000);
+
+  it('Offboard 1 expired…: bob, past his expiry, is offered; planned, applied: locked, home archived', async () => {
+    await sh('chage -E 2020-01-31 bob');
+    await page.reload();
+    await page.getByTestId('tab-users').click();
+    const offer = page.getByTestId('user-offboard-expired');
+    await offer.waitFor({ timeout: 30_000 });
+    expect(await offer.textContent()).toMatch(/Offboard 1 expired…/);
+    await page.getByTestId('users-filter').selectOption('expired');
+    await expect.poll(() => page.locator('[data-testid^="user-row-"]').count()).toBe(1);
+    await offer.click();
+    await page.getByTestId('offboard-dialog').waitFor();
+    expect(await page.getByTestId('offboard-names').textContent()).toBe('bob');
+    await shots('8-offboard');
+    await page.getByTestId('offboard-plan').click();
+    await page.getByTestId('offboard-plan-view').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('offboard-plan-view').textContent()).toMatch(/Archive bob's home/);
+    await page.getByTestId('offboard-apply').click();
+    await page.getByTestId('offboard-result').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('offboard-result').getAttribute('data-status')).toBe('done');
+    expect(await sh("passwd -S bob | cut -d' ' -f2; ls /var/lib/fleetdeck/archive | grep -c '^bob-offboarded-'")).toBe('L\n1');
+    await page.getByTestId('offboard-close').click();
+    await offer.waitFor({ state: 'detached', timeout: 30_000 });
+    await page.getByTestId('users-filter').selectOption('');
   }, 200_000);
 
   it('reads well at both sizes in both themes: nothing overflows or is cut off', () => {

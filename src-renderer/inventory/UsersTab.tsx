@@ -4,6 +4,7 @@ import { Icon } from '../app/icons.js';
 import { Badge, EmptyState } from '../app/ui.js';
 import { LimitsDialog } from '../limits/LimitsDialog.js';
 import { ProfilesDialog } from '../limits/ProfilesDialog.js';
+import { OffboardDialog } from '../users/OffboardDialog.js';
 import { userLimits } from '../limits/user-limits.js';
 import { useInstalled } from '../setup/use-change.js';
 import { plural } from '../format.js';
@@ -105,6 +106,7 @@ export function UsersTab({ inventory, hostId, hostName, connected = false }: { i
   const [account, setAccount] = useState<{ mode: UserDialogMode; user?: LocalUser } | null>(null);
   const [importing, setImporting] = useState(false);
   const [profiles, setProfiles] = useState(false);
+  const [offboarding, setOffboarding] = useState<string[] | null>(null);
   const [query, setQuery] = useState('');
   const [filter, setFilter] = useState('');
   const installed = useInstalled(hostId ?? -1, hostId !== undefined);
@@ -117,6 +119,10 @@ export function UsersTab({ inventory, hostId, hostName, connected = false }: { i
   const stateOf = (name: string) => accounts.data?.find((a) => a.name === name);
   const manage = connected && hostId !== undefined;
   const today = new Date().toISOString().slice(0, 10);
+  const expired = regular.filter((n) => {
+    const st = stateOf(n);
+    return st && st.source !== 'nss' && !st.locked && !!st.expires && st.expires < today;
+  });
   const shown = (showSystem ? users : people).filter((u) => {
     const q = query.trim().toLowerCase();
     if (q && !u.name.toLowerCase().includes(q) && !(u.gecos ?? '').toLowerCase().includes(q) && String(u.uid) !== q) return false;
@@ -154,6 +160,11 @@ export function UsersTab({ inventory, hostId, hostName, connected = false }: { i
             <button type="button" className="button small" onClick={() => setProfiles(true)} data-testid="user-profiles">
               Profiles…
             </button>
+            {expired.length ? (
+              <button type="button" className="button small danger" onClick={() => setOffboarding(expired)} data-testid="user-offboard-expired" title={`Expired: ${expired.join(', ')}`}>
+                Offboard {expired.length} expired…
+              </button>
+            ) : null}
           </span>
         ) : null}
         <input className="input small users-search" type="search" placeholder="Search users" value={query} onChange={(e) => setQuery(e.target.value)} aria-label="Search users" data-testid="users-search" />
@@ -250,6 +261,7 @@ export function UsersTab({ inventory, hostId, hostName, connected = false }: { i
         <UserDialog hostId={hostId} hostName={hostName ?? ''} mode={account.mode} initial={account.user ? formOfUser(account.user, stateOf(account.user.name)) : undefined} keys={account.user ? stateOf(account.user.name)?.keys : undefined} onClose={() => setAccount(null)} />
       ) : null}
       {importing && hostId !== undefined ? <CsvImportDialog hostId={hostId} hostName={hostName ?? ''} onClose={() => setImporting(false)} /> : null}
+      {offboarding && hostId !== undefined ? <OffboardDialog hostId={hostId} hostName={hostName ?? ''} names={offboarding} installed={installed.data} onClose={() => setOffboarding(null)} /> : null}
       {profiles && hostId !== undefined ? <ProfilesDialog hostId={hostId} hostName={hostName ?? ''} installed={installed.data} onClose={() => setProfiles(false)} /> : null}
       {editing && hostId !== undefined ? <LimitsDialog hostId={hostId} hostName={hostName ?? ''} user={editing} installed={installed.data} onClose={() => setEditing(null)} /> : null}
     </div>

@@ -34,6 +34,8 @@ export function UserDialog({ hostId, hostName, mode, initial = emptyForm, keys, 
   const name = form.name.trim();
 
   const plan = () => checked.ok && planModules([{ id: 'users', settings: { users: [checked.entry] } }]);
+  // New user… never changes an account that is there (as `users create` refuses): the plan says so instead.
+  const exists = mode === 'create' && phase.step === 'planned' && (!phase.plan.steps.length || phase.plan.steps.some((st) => st.kind === 'user' && st.action !== 'create'));
 
   const title = mode === 'create' ? 'New user' : mode === 'delete' ? `Delete ${name}` : `Account ${name}`;
   const footer = (
@@ -46,7 +48,13 @@ export function UserDialog({ hostId, hostName, mode, initial = emptyForm, keys, 
           Plan
         </button>
       ) : null}
-      <PlanApplyButtons phase={phase} hostName={hostName} onBack={edit} onApply={(p) => void apply(p)} testId="user" danger={mode === 'delete'} />
+      {exists ? (
+        <button type="button" className="button" onClick={edit} data-testid="user-back">
+          Back
+        </button>
+      ) : (
+        <PlanApplyButtons phase={phase} hostName={hostName} onBack={edit} onApply={(p) => void apply(p)} testId="user" danger={mode === 'delete'} />
+      )}
     </>
   );
 
@@ -147,7 +155,13 @@ export function UserDialog({ hostId, hostName, mode, initial = emptyForm, keys, 
           <Spinner /> Reading {hostName}…
         </p>
       ) : null}
-      {phase.step === 'planned' || phase.step === 'applying' ? <PlanView plan={phase.plan} emptyText={`Nothing to change: ${name} on ${hostName} is already like this.`} testId="user-plan-view" /> : null}
+      {exists ? (
+        <Notice tone="error" testId="user-exists">
+          {name} already exists on {hostName}: nothing was changed. Pick another name, or change {name} with Account… on its row.
+        </Notice>
+      ) : phase.step === 'planned' || phase.step === 'applying' ? (
+        <PlanView plan={phase.plan} emptyText={`Nothing to change: ${name} on ${hostName} is already like this.`} testId="user-plan-view" />
+      ) : null}
       {phase.step === 'done' ? (
         <div data-testid="user-result" data-status={phase.result.status}>
           <Notice tone={phase.result.status === 'done' && phase.result.verify.every((c) => c.ok) ? 'info' : 'error'}>{phase.result.message ?? phase.result.status}</Notice>

@@ -1,0 +1,84 @@
+import { useState } from 'react';
+import type { InstalledModule } from '../../src-common/change/modules.contract.js';
+import { Icon } from '../app/icons.js';
+import { Modal } from '../app/Modal.js';
+import { Notice, Spinner } from '../app/ui.js';
+import { policyOf } from '../limits/user-limits.js';
+import { PlanView } from '../setup/PlanView.js';
+import { changeKeys } from '../setup/use-change.js';
+import { PlanApplyButtons, usePlanApply } from '../setup/use-plan-apply.js';
+import { VerifyList } from '../setup/VerifyList.js';
+import './users.css';
+
+/**
+ * Offboarding accounts (the expired ones, at the end of a semester), as `fleetdeck users offboard`
+ * does: each account locked (or deleted), its home archived, its containers removed, and its
+ * limits taken out of the host's policy (drop-in or cgroup gone, disk quota freed) — one plan,
+ * shown before anything changes.
+ */
+export function offboardModules(names: readonly string[], remove: boolean, installed: readonly InstalledModule[] | undefined): { id: string; settings: Record<string, unknown> }[] {
+  const users = names.map((name) => (remove ? { name, state: 'absent', archive: true, offboard: true } : { name, locked: true, offboard: true }));
+  const modules: { id: string; settings: Record<string, unknown> }[] = [{ id: 'users', settings: { users } }];
+  const row = installed?.find((i) => i.module === 'limits');
+  const { policy } = policyOf(installed);
+  if (row && policy.users.some((u) => names.includes(u.user))) modules.push({ id: 'limits', settings: { ...policy, users: policy.users.filter((u) => !names.includes(u.user)) } });
+  return modules;
+}
+
+export function OffboardDialog({ hostId, hostName, names, installed, onClose }: { hostId: number; hostName: string; names: readonly string[]; installed: readonly InstalledModule[] | undefined; onClose: () => void }) {
+  const [remove, setRemove] = useState(false);
+  const { phase, plan, apply, edit, editing } = usePlanApply(hostId, [['users'], ['inventory', hostId], changeKeys.installed(hostId)]);
+  const who = names.length === 1 ? names[0]! : `${names.length} accounts`;
+  const footer = (
+    <>
+      <button type="button" className="button" onClick={onClose} data-testid="offboard-close">
+        {phase.step === 'done' ? 'Close' : 'Cancel'}
+      </button>
+      {editing ? (
+        <button type="button" className="button danger" disabled={!names.length} onClick={() => void plan(offboardModules(names, remove, installed))} data-testid="offboard-plan">
+          Plan
+        </button>
+      ) : null}
+      <PlanApplyButtons phase={phase} hostName={hostName} onBack={edit} onApply={(p) => void apply(p)} testId="offboard" danger />
+    </>
+  );
+  return (
+    <Modal testId="offboard-dialog" title={`Offboard ${who}`} description={`On ${hostName}. Nothing changes until you apply the plan.`} icon={<Icon name="users" size={20} />} onClose={onClose} size="large" footer={footer}>
+      {editing ? (
+        <div className="dialog-form" data-testid="offboard-form">
+          <ul className="chip-list" data-testid="offboard-names">
+            {names.map((n) => (
+              <li key={n} className="chip mono">
+                {n}
+              </li>
+            ))}
+          </ul>
+          <Notice tone="warning">
+            {remove ? 'Each account is deleted (its processes stopped, its home archived first, then removed)' : 'Each account is locked (every login refused) and its home archived to /var/lib/fleetdeck/archive; the home stays'}. Their containers are removed for good, and their limits and disk quota are taken away.
+          </Notice>
+          <label className="checkbox">
+            <input type="checkbox" checked={remove} onChange={(e) => setRemove(e.target.checked)} data-testid="offboard-delete" />
+            Delete the accounts too
+          </label>
+          {phase.step === 'failed' ? (
+            <Notice tone="error" testId="offboard-error">
+              {phase.message}
+            </Notice>
+          ) : null}
+        </div>
+      ) : null}
+      {phase.step === 'planning' ? (
+        <p className="muted">
+          <Spinner /> Reading {hostName}…
+        </p>
+      ) : null}
+      {phase.step === 'planned' || phase.step === 'applying' ? <PlanView plan={phase.plan} emptyText={`Nothing to change: ${who} ${names.length === 1 ? 'is' : 'are'} offboarded already.`} testId="offboard-plan-view" /> : null}
+      {phase.step === 'done' ? (
+        <div data-testid="offboard-result" data-status={phase.result.status}>
+          <Notice tone={phase.result.status === 'done' && phase.result.verify.every((c) => c.ok) ? 'info' : 'error'}>{phase.result.message ?? phase.result.status}</Notice>
+          {phase.result.verify.length ? <VerifyList results={phase.result.verify} testId="offboard-verify" /> : null}
+        </div>
+      ) : null}
+    </Modal>
+  );
+}
