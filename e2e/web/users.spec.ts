@@ -178,6 +178,19 @@ describe.skipIf(unavailable)('accounts on the Users tab in Chromium', () => {
     await page.getByTestId('users-filter').selectOption('');
   }, 200_000);
 
+  it('the fleet-wide Users page: everyone across hosts, searchable, each host linking to its Users tab', async () => {
+    await page.getByTestId('nav-users').click();
+    await page.getByTestId('fleet-users-page').waitFor();
+    await page.getByTestId('fleet-user-bob').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('fleet-user-bob').textContent()).toMatch(/Bob Builder/);
+    await page.getByTestId('fleet-users-search').fill('builder');
+    await expect.poll(() => page.locator('[data-testid^="fleet-user-"]').count()).toBe(1);
+    await shots('9-fleet-users');
+    await page.getByTestId('fleet-users-search').fill('');
+    await page.getByTestId('fleet-user-bob').locator('a.fleet-user-host').click();
+    await page.getByTestId('user-row-bob').waitFor({ timeout: 30_000 });
+  }, 120_000);
+
   it('reads well at both sizes in both themes: nothing overflows or is cut off', () => {
     expect(findings).toEqual({});
   });

@@ -23,6 +23,7 @@ import { useShortcuts } from './use-shortcuts.js';
 const FleetPage = lazy(() => import('../hosts/FleetPage.js').then((m) => ({ default: m.FleetPage })));
 const HostPage = lazy(() => import('../hosts/HostPage.js').then((m) => ({ default: m.HostPage })));
 const AlertsPage = lazy(() => import('../alerts/AlertsPage.js').then((m) => ({ default: m.AlertsPage })));
+const FleetUsersPage = lazy(() => import('../users/FleetUsersPage.js').then((m) => ({ default: m.FleetUsersPage })));
 const AuditPage = lazy(() => import('../audit/AuditPage.js').then((m) => ({ default: m.AuditPage })));
 const ReportsPage = lazy(() => import('../reports/ReportsPage.js').then((m) => ({ default: m.ReportsPage })));
 const SetupPage = lazy(() => import('../setup/SetupPage.js').then((m) => ({ default: m.SetupPage })));
@@ -90,6 +91,7 @@ function Shell() {
         <main className="content" id="content">
           <Suspense fallback={<PageLoading />}>
             {route.page === 'fleet' ? <FleetPage /> : null}
+            {route.page === 'users' ? <FleetUsersPage /> : null}
             {route.page === 'alerts' ? <AlertsPage /> : null}
             {route.page === 'audit' ? <AuditPage /> : null}
             {route.page === 'reports' ? <ReportsPage /> : null}

@@ -43,6 +43,7 @@ export function Sidebar({ route }: { route: Route }) {
             </span>
           ) : null}
         </a>
+        <NavItem route={route} page="users" icon="users" label="Users" />
         <SetupNavItem route={route} />
         <NavItem route={route} page="terminals" icon="terminal" label="Terminals" />
         <NavItem route={route} page="audit" icon="scroll" label="Audit log" />
@@ -95,7 +96,7 @@ export function Sidebar({ route }: { route: Route }) {
   );
 }
 
-function NavItem({ route, page, icon, label }: { route: Route; page: 'terminals' | 'audit' | 'reports'; icon: 'terminal' | 'scroll' | 'report'; label: string }) {
+function NavItem({ route, page, icon, label }: { route: Route; page: 'users' | 'terminals' | 'audit' | 'reports'; icon: 'users' | 'terminal' | 'scroll' | 'report'; label: string }) {
   const active = route.page === page;
   return (
     <a href={`#/${page}`} className={`nav-item${active ? ' is-active' : ''}`} aria-current={active ? 'page' : undefined} data-testid={`nav-${page}`}>

@@ -23,7 +23,7 @@ describe('parseRoute', () => {
   });
 
   it('reads the top-level pages', () => {
-    for (const page of ['alerts', 'terminals', 'audit', 'reports'] as const) {
+    for (const page of ['users', 'alerts', 'terminals', 'audit', 'reports'] as const) {
       expect(parseRoute(`#/${page}`)).toEqual({ page });
       expect(routeHref({ page })).toBe(`#/${page}`);
     }

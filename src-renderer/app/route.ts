@@ -1,9 +1,9 @@
-/** Hash routes: `#/` (fleet), `#/alerts`, `#/terminals`, `#/audit`, `#/reports`, `#/setup` (`#/setup/ID`: that host picked) and `#/hosts/ID/TAB`. Parsing is pure so it can be unit tested. */
+/** Hash routes: `#/` (fleet), `#/users`, `#/alerts`, `#/terminals`, `#/audit`, `#/reports`, `#/setup` (`#/setup/ID`: that host picked) and `#/hosts/ID/TAB`. Parsing is pure so it can be unit tested. */
 
 export const HOST_TABS = ['overview', 'monitor', 'gpus', 'users', 'containers', 'disks', 'services'] as const;
 export type HostTab = (typeof HOST_TABS)[number];
 
-export type Route = { page: 'fleet' } | { page: 'alerts' } | { page: 'terminals' } | { page: 'audit' } | { page: 'reports' } | { page: 'setup'; host?: number } | { page: 'host'; id: number; tab: HostTab } | { page: 'not-found'; path: string };
+export type Route = { page: 'fleet' } | { page: 'users' } | { page: 'alerts' } | { page: 'terminals' } | { page: 'audit' } | { page: 'reports' } | { page: 'setup'; host?: number } | { page: 'host'; id: number; tab: HostTab } | { page: 'not-found'; path: string };
 
 export function isHostTab(value: string): value is HostTab {
   return (HOST_TABS as readonly string[]).includes(value);
@@ -13,7 +13,7 @@ export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/\?.*$/, '');
   const parts = path.split('/').filter(Boolean);
   if (parts.length === 0) return { page: 'fleet' };
-  if (parts.length === 1 && (parts[0] === 'alerts' || parts[0] === 'terminals' || parts[0] === 'audit' || parts[0] === 'reports')) return { page: parts[0] };
+  if (parts.length === 1 && (parts[0] === 'users' || parts[0] === 'alerts' || parts[0] === 'terminals' || parts[0] === 'audit' || parts[0] === 'reports')) return { page: parts[0] };
   if (parts[0] === 'setup' && parts.length <= 2) {
     const idText = parts[1];
     if (idText === undefined) return { page: 'setup' };
@@ -32,6 +32,7 @@ export function routeHref(route: Route): string {
   switch (route.page) {
     case 'fleet':
       return '#/';
+    case 'users':
     case 'alerts':
     case 'terminals':
     case 'audit':

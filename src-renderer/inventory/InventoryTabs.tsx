@@ -47,7 +47,7 @@ export function InventoryTabs({ tab, probe, snapshot, connected, live, host }: P
     case 'gpus':
       return <GpusTab inventory={inv} probe={probe.data} live={live?.sample ?? null} hostId={host?.id} />;
     case 'users':
-      return <UsersTab inventory={inv} hostId={host?.id} hostName={host?.name} connected={connected} />;
+      return <UsersTab inventory={inv} hostId={host?.id} hostName={host?.name} connected={connected} live={live?.sample ?? null} />;
     case 'containers':
       return <ContainersTab inventory={inv} probe={probe.data} />;
     case 'disks':

@@ -1,13 +1,14 @@
+import type { Sample, UserUsage } from '../../src-common/monitor/sample.schema.js';
 import { useState } from 'react';
 import type { Inventory, LocalUser } from '../../src-common/inventory/inventory.schema.js';
 import { Icon } from '../app/icons.js';
-import { Badge, EmptyState } from '../app/ui.js';
+import { Badge, EmptyState, UsageBar } from '../app/ui.js';
 import { LimitsDialog } from '../limits/LimitsDialog.js';
 import { ProfilesDialog } from '../limits/ProfilesDialog.js';
 import { OffboardDialog } from '../users/OffboardDialog.js';
 import { userLimits } from '../limits/user-limits.js';
 import { useInstalled } from '../setup/use-change.js';
-import { plural } from '../format.js';
+import { formatBytes, plural } from '../format.js';
 import { sectionFailed, SectionNotices, TAB_SECTIONS } from './SectionNotices.js';
 import type { AccountState } from '../../src-common/modules/users-contract.js';
 import { CsvImportDialog } from '../users/CsvImportDialog.js';
@@ -47,7 +48,7 @@ const LIMIT_BADGE = {
 } as const;
 
 /** A user's limits from the host's policy, with what the last verify said; Limits… edits them. */
-function LimitsCell({ hostId, user, groups, installed, onEdit }: { hostId: number | undefined; user: string; groups: readonly string[]; installed: ReturnType<typeof useInstalled>['data']; onEdit?: () => void }) {
+function LimitsCell({ hostId, user, groups, installed, usage, onEdit }: { hostId: number | undefined; user: string; groups: readonly string[]; installed: ReturnType<typeof useInstalled>['data']; usage?: UserUsage; onEdit?: () => void }) {
   const l = userLimits(installed, user, groups);
   // "group students (profile student)" → "group students".
   const viaGroup = l ? Object.values(l.from).find((f) => f?.startsWith('group '))?.replace(/ \(.*$/, '') : undefined;
@@ -62,6 +63,15 @@ function LimitsCell({ hostId, user, groups, installed, onEdit }: { hostId: numbe
       ) : (
         <span className="muted small-text">none</span>
       )}
+      {l && usage && l.spec.memory !== undefined ? (
+        <span className="user-limits-now" data-testid={`user-usage-${user}`} title={`Now, from the live monitor: ${formatBytes(usage.memoryBytes)} of ${formatBytes(l.spec.memory)} memory${l.spec.cpu !== undefined ? `, ${(usage.cpuPercent / 100).toFixed(2)} of ${l.spec.cpu} CPU` : ''}`}>
+          <UsageBar percent={Math.min(100, (usage.memoryBytes / l.spec.memory) * 100)} size="small" label={`${user}'s memory against the limit`} />
+          <span className="muted small-text">
+            now {formatBytes(usage.memoryBytes)}
+            {l.spec.cpu !== undefined ? ` · ${(usage.cpuPercent / 100).toFixed(2)} CPU` : ''}
+          </span>
+        </span>
+      ) : null}
       {badge ? (
         <Badge tone={badge.tone} title={badge.title}>
           {badge.text}
@@ -100,7 +110,7 @@ function AccountStatus({ state }: { state: AccountState | undefined }) {
   return <span className="small-text muted">{state.expires ? `until ${state.expires}` : 'active'}</span>;
 }
 
-export function UsersTab({ inventory, hostId, hostName, connected = false }: { inventory: Inventory; hostId?: number; hostName?: string; connected?: boolean }) {
+export function UsersTab({ inventory, hostId, hostName, connected = false, live = null }: { inventory: Inventory; hostId?: number; hostName?: string; connected?: boolean; live?: Sample | null }) {
   const [showSystem, setShowSystem] = useState(false);
   const [editing, setEditing] = useState<string | null>(null);
   const [account, setAccount] = useState<{ mode: UserDialogMode; user?: LocalUser } | null>(null);
@@ -235,7 +245,7 @@ export function UsersTab({ inventory, hostId, hostName, connected = false }: { i
                 </td>
                 {hostId !== undefined ? (
                   <td>
-                    <LimitsCell hostId={hostId} user={u.name} groups={u.groups} installed={installed.data} onEdit={connected && u.uid !== 0 ? () => setEditing(u.name) : undefined} />
+                    <LimitsCell hostId={hostId} user={u.name} groups={u.groups} installed={installed.data} usage={live?.users.find((x) => x.user === u.name)} onEdit={connected && u.uid !== 0 ? () => setEditing(u.name) : undefined} />
                   </td>
                 ) : null}
                 {manage ? (
