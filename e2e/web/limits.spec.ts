@@ -136,6 +136,11 @@ describe.skipIf(unavailable)('per-user limits on the Users tab in Chromium', () 
     await page.getByTestId('limits-close').click();
     const cell = page.getByTestId('user-limits-carol');
     await expect.poll(() => cell.textContent(), { timeout: 30_000 }).toMatch(/0.5 CPU · 64M memory · 2 containers/);
+    // What carol uses now, from the live monitor, against her limit.
+    await deb.exec(['sh', '-c', 'runuser -u carol -- sleep 600 >/dev/null 2>&1 &']);
+    await page.getByTestId('user-usage-carol').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('user-usage-carol').textContent()).toMatch(/now [\d.]+ [KM]i?B · 0\.\d\d CPU/);
+    await shots('5b-usage-against-limit', page.getByTestId('users'));
 
     // The profile now says who uses it, and cannot go while carol does.
     await page.getByTestId('user-profiles').click();
@@ -157,6 +162,29 @@ describe.skipIf(unavailable)('per-user limits on the Users tab in Chromium', () 
     await page.getByTestId('users-filter').selectOption('');
     await shots('7-users-toolbar');
   });
+
+  it('Import CSV… with a profile column: the accounts first, then their limits profiles as a second plan', async () => {
+    await page.getByTestId('user-import').click();
+    await page.getByTestId('csv-dialog').waitFor();
+    await page.getByTestId('csv-text').fill(['name,full_name,profile', 'gina,Gina,student', 'hank,Hank,nosuch'].join('\n'));
+    await page.getByTestId('csv-check').click();
+    await page.getByTestId('csv-preview').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('csv-row-3').textContent()).toMatch(/there is no limits profile "nosuch" on limits-debian \(there: student\)/);
+    expect(await page.getByTestId('csv-row-2').textContent()).toMatch(/then limits profile student/);
+    await page.getByTestId('csv-plan').click();
+    await page.getByTestId('csv-plan-view').waitFor({ timeout: 60_000 });
+    await page.getByTestId('csv-apply').click();
+    await page.getByTestId('csv-result').waitFor({ timeout: 120_000 });
+    await page.getByTestId('csv-profiles-plan').click();
+    await page.getByTestId('csv-profiles-plan-view').waitFor({ timeout: 60_000 });
+    await shots('7b-csv-profiles-plan');
+    await page.getByTestId('csv-profiles-apply').click();
+    await page.getByTestId('csv-profiles-result').waitFor({ timeout: 120_000 });
+    const uid = (await deb.exec(['id', '-u', 'gina'])).stdout.trim();
+    expect((await deb.exec(['cat', `/etc/systemd/system/user-${uid}.slice.d/50-fleetdeck-limits.conf`])).stdout).toContain('MemoryMax=67108864');
+    await page.getByTestId('csv-close').click();
+    await expect.poll(() => page.getByTestId('user-limits-gina').textContent(), { timeout: 30_000 }).toMatch(/64M memory/);
+  }, 300_000);
 
   it("GPUs: carol is given GPU 1, and the GPUs tab says so (a recorded nvidia-smi sample replayed on the host)", async () => {
     await installFakeNvidiaSmi(deb, 'dual-gtx1070-drv384-4procs.xml');

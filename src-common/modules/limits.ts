@@ -157,6 +157,17 @@ export function effectiveLimits(s: LimitsSettings, user: string, memberOf: reado
   return out;
 }
 
+/** The policy with each named user taking a profile (their own values kept): the CSV onboarding's profile column. */
+export function policyWithProfiles(policy: LimitsSettings, take: readonly { user: string; profile: string }[]): Record<string, unknown> {
+  const users: Record<string, unknown>[] = policy.users.map((u) => ({ ...u }));
+  for (const t of take) {
+    const at = users.findIndex((u) => u.user === t.user);
+    if (at >= 0) users[at] = { ...users[at], profile: t.profile };
+    else users.push({ user: t.user, profile: t.profile });
+  }
+  return { profiles: policy.profiles, users, groups: policy.groups };
+}
+
 export const limitsInfo: ModuleInfo = {
   id: 'limits',
   title: 'Per-user limits',

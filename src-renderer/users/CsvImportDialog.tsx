@@ -1,3 +1,6 @@
+import { policyWithProfiles } from '../../src-common/modules/limits.js';
+import { policyOf } from '../limits/user-limits.js';
+import { changeKeys, useInstalled } from '../setup/use-change.js';
 import { useState } from 'react';
 import type { CsvPreviewRow } from '../../src-common/modules/users-contract.js';
 import { useApi } from '../api/api-context.js';
@@ -25,6 +28,11 @@ export function CsvImportDialog({ hostId, hostName, onClose }: { hostId: number;
   const [checking, setChecking] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const { phase, plan, apply, edit } = usePlanApply(hostId, [['users'], ['inventory', hostId]]);
+  // Then the profile column: once the accounts exist, their limits profiles (a second plan).
+  const limits = usePlanApply(hostId, [changeKeys.installed(hostId)]);
+  const installed = useInstalled(hostId);
+  const take = (rows ?? []).filter((r) => r.entry && r.profile).map((r) => ({ user: r.name, profile: r.profile! }));
+  const planProfiles = () => limits.plan([{ id: 'limits', settings: policyWithProfiles(policyOf(installed.data).policy, take) }]);
 
   const check = async () => {
     setChecking(true);
@@ -71,6 +79,12 @@ export function CsvImportDialog({ hostId, hostName, onClose }: { hostId: number;
         </>
       ) : null}
       <PlanApplyButtons phase={phase} hostName={hostName} onBack={edit} onApply={(p) => void apply(p)} testId="csv" />
+      {phase.step === 'done' && phase.result.status === 'done' && take.length && limits.editing ? (
+        <button type="button" className="button primary" onClick={() => void planProfiles()} data-testid="csv-profiles-plan">
+          Plan the limits profiles ({take.length})
+        </button>
+      ) : null}
+      <PlanApplyButtons phase={limits.phase} hostName={hostName} onBack={limits.edit} onApply={(p) => void limits.apply(p)} testId="csv-profiles" />
     </>
   );
 
@@ -125,7 +139,7 @@ export function CsvImportDialog({ hostId, hostName, onClose }: { hostId: number;
                       {r.entry ? (
                         <span className="csv-does">
                           <Badge tone="ok">ok</Badge> {r.does}
-                          {r.profile ? <span className="muted"> · limits profile {r.profile} (Limits… after import)</span> : null}
+                          {r.profile ? <span className="muted"> · then limits profile {r.profile}</span> : null}
                         </span>
                       ) : (
                         <span className="csv-problem">
@@ -145,6 +159,23 @@ export function CsvImportDialog({ hostId, hostName, onClose }: { hostId: number;
         <div data-testid="csv-result" data-status={phase.result.status}>
           <Notice tone={phase.result.status === 'done' && phase.result.verify.every((c) => c.ok) ? 'info' : 'error'}>{phase.result.message ?? phase.result.status}</Notice>
           <VerifyList results={phase.result.verify} testId="csv-verify" />
+          {take.length && limits.phase.step === 'edit' ? <p className="muted small-text">Next: the limits profiles of {take.map((t) => `${t.user} (${t.profile})`).join(', ')}.</p> : null}
+          {limits.phase.step === 'failed' ? (
+            <Notice tone="error" testId="csv-profiles-error">
+              {limits.phase.message}
+            </Notice>
+          ) : null}
+          {limits.phase.step === 'planning' ? (
+            <p className="muted">
+              <Spinner /> Reading {hostName}…
+            </p>
+          ) : null}
+          {limits.phase.step === 'planned' || limits.phase.step === 'applying' ? <PlanView plan={limits.phase.plan} emptyText="Nothing to change: they have these profiles already." testId="csv-profiles-plan-view" /> : null}
+          {limits.phase.step === 'done' ? (
+            <div data-testid="csv-profiles-result" data-status={limits.phase.result.status}>
+              <Notice tone={limits.phase.result.status === 'done' && limits.phase.result.verify.every((c) => c.ok) ? 'info' : 'error'}>Limits profiles: {limits.phase.result.message ?? limits.phase.result.status}</Notice>
+            </div>
+          ) : null}
         </div>
       ) : null}
     </Modal>

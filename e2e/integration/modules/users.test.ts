@@ -153,6 +153,22 @@ describe.skipIf(unavailable)('users from the CLI on a live Debian host', () => {
     expect(again.out).toMatch(/Nothing to change/i);
   }, 180_000);
 
+  it("CSV with a profile column: an unknown profile is a wrong row; the new account then takes its row's profile as its limits", async () => {
+    const policy = path.join(dir, 'limits.json');
+    writeFileSync(policy, JSON.stringify({ profiles: { student: { memory: '96M', tasks: 200 } }, users: [] }));
+    expect((await run('modules', 'apply', 'lab', 'limits', '--settings-file', policy, '--yes')).code).toBe(0);
+    const csv = path.join(dir, 'class.csv');
+    writeFileSync(csv, ['name,full_name,profile', 'gina,Gina,student', 'hank,Hank,nosuch'].join('\n'));
+    const r = await run('users', 'import', 'lab', csv, '--skip-bad', '--yes');
+    expect(r.out).toMatch(/line 3 +hank +WRONG: there is no limits profile "nosuch" on lab \(there: student\)/);
+    expect(r.out).toMatch(/line 2 +gina +ok: Create user gina.*then limits profile student/);
+    expect(r.code, r.err + r.out.slice(-2000)).toBe(0);
+    expect(r.out).toMatch(/Limits profiles for 1 new account/);
+    const uid = await sh('id -u gina');
+    expect(await sh(`cat /etc/systemd/system/user-${uid}.slice.d/50-fleetdeck-limits.conf | grep -E 'MemoryMax|TasksMax'`)).toBe('MemoryMax=100663296\nTasksMax=200');
+    expect((await run('limits', 'show', 'lab')).out).toMatch(/^gina: memory 96M, 200 tasks +\(memory from profile student, tasks from profile student\)/m);
+  }, 180_000);
+
   it('creates frank on two hosts with one uid: the lowest free on both', async () => {
     const other = await startDebianHost({ name: 'users-mod2' });
     try {

@@ -16,6 +16,13 @@ import { userStep } from './plan-user.js';
 export async function previewUsers(service: ChangeService, target: ChangeTarget, text: string): Promise<CsvPreviewRow[]> {
   const { rows, problem } = csvUsers(text);
   if (problem) throw new FleetdeckError('invalid-input', problem);
+  // A profile must be one of the host's (stored hosts keep the limits policy).
+  const profiles = Object.keys((service.installed(target).find((i) => i.module === 'limits')?.settings?.profiles as Record<string, unknown> | undefined) ?? {});
+  for (const r of rows) {
+    if (!r.profile || profiles.includes(r.profile)) continue;
+    r.problems.push(target.hostId === null ? `profile ${r.profile}: limits profiles live on stored hosts (add the host with fleetdeck hosts add), not here` : `there is no limits profile "${r.profile}" on ${target.hostName}${profiles.length ? ` (there: ${profiles.join(', ')})` : ''}: make it first (Profiles… on the Users tab, or fleetdeck modules apply ${target.hostName} limits --settings-file FILE)`);
+    r.entry = null;
+  }
   const good = rows.filter((r) => r.entry);
   const observed = await service.observe(target, good.map((r) => userResource(r.entry!)));
   const does = new Map<number, string>();

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { UserObserved } from '../../../src-common/change/user.schema.js';
+import { limitsSettings, policyWithProfiles } from '../../../src-common/modules/limits.js';
 import { usersSettings, type UserEntry } from '../../../src-common/modules/users.js';
 import { FleetdeckError, toProblem } from '../../../src-common/problems.js';
 import { helperApi } from '../../../src-common/protocol/helper-api.js';
@@ -160,7 +161,7 @@ async function importUsers(ctx: CommandContext, o: Opened, file: string): Promis
     throw new FleetdeckError(toProblem(err).problem, `${file.slice(0, 200)}: ${toProblem(err).message}`);
   });
   for (const r of rows) {
-    const profile = r.profile ? ` (limits profile ${r.profile}: apply it with fleetdeck limits apply ${o.target.hostName} --user ${r.name} --profile ${r.profile})` : '';
+    const profile = r.profile ? ` (then limits profile ${r.profile})` : '';
     io.stdout.write(`line ${r.line}  ${(r.name || '(no name)').padEnd(16)}  ${r.entry ? `ok: ${r.does}${profile}` : `WRONG: ${r.problems.join('; ')}`}\n`);
   }
   const ok = rows.filter((r) => r.entry);
@@ -171,7 +172,13 @@ async function importUsers(ctx: CommandContext, o: Opened, file: string): Promis
     return 1;
   }
   if (!ok.length) return bad ? 1 : 0;
-  return changeOpened(ctx, o, ok.map((r) => r.entry!), true);
+  const status = await changeOpened(ctx, o, ok.map((r) => r.entry!), true);
+  // The accounts exist now: the profile column becomes their limits (a second plan, shown and applied the same way).
+  const take = ok.filter((r) => r.profile).map((r) => ({ user: r.name, profile: r.profile! }));
+  if (status !== 0 || !take.length) return status;
+  io.stdout.write(`\nLimits profiles for ${take.length} new account${take.length === 1 ? '' : 's'}:\n`);
+  const policy = limitsSettings.parse(o.change.installed(o.target).find((i) => i.module === 'limits')?.settings ?? {});
+  return showThenApply(ctx, o, await o.change.plan(o.target, [{ id: 'limits', settings: policyWithProfiles(policy, take) }]), true);
 }
 
 /**
