@@ -29,14 +29,29 @@ export const userEntry = z
   .strict();
 export type UserEntry = z.infer<typeof userEntry>;
 
+/** A local group to make (with this gid, when given) or remove. */
+export const groupEntry = z
+  .object({
+    name: accountName(),
+    state: z.enum(['present', 'absent']).default('present'),
+    gid: z.coerce.number({ message: 'A gid is a whole number.' }).int('A gid is a whole number.').min(1).max(4_294_967_294).optional(),
+  })
+  .strict();
+export type GroupEntry = z.infer<typeof groupEntry>;
+
 export const usersSettings = z
-  .object({ users: z.array(userEntry).max(2000, 'At most 2000 accounts in one change.') })
+  .object({ users: z.array(userEntry).max(2000, 'At most 2000 accounts in one change.').default([]), groups: z.array(groupEntry).max(500, 'At most 500 groups in one change.').optional() })
   .strict()
   .superRefine((s, ctx) => {
     const seen = new Set<string>();
     s.users.forEach((u, i) => {
       if (seen.has(u.name)) ctx.addIssue({ code: 'custom', path: ['users', i, 'name'], message: `${u.name} is listed twice: list each account once.` });
       seen.add(u.name);
+    });
+    const groups = new Set<string>();
+    (s.groups ?? []).forEach((g, i) => {
+      if (groups.has(g.name)) ctx.addIssue({ code: 'custom', path: ['groups', i, 'name'], message: `Group ${g.name} is listed twice: list each group once.` });
+      groups.add(g.name);
     });
   });
 export type UsersSettings = z.infer<typeof usersSettings>;

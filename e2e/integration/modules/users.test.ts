@@ -169,6 +169,21 @@ describe.skipIf(unavailable)('users from the CLI on a live Debian host', () => {
     expect((await run('limits', 'show', 'lab')).out).toMatch(/^gina: memory 96M, 200 tasks +\(memory from profile student, tasks from profile student\)/m);
   }, 180_000);
 
+  it('groups: made with a gid, joined, removed with its members kept aside, and made again by the rollback', async () => {
+    const made = await run('groups', 'create', 'lab', 'physics', '--gid', '3000', '--yes');
+    expect(made.code, made.err + made.out).toBe(0);
+    expect((await run('groups', 'create', 'lab', 'physics', '--gid', '3000', '--yes')).out).toMatch(/Nothing to change/i);
+    expect((await run('users', 'modify', 'lab', 'gina', '--groups', 'physics', '--yes')).code).toBe(0);
+    expect((await run('groups', 'list', 'lab')).out).toMatch(/^physics +3000 +gina$/m);
+    expect((await run('groups', 'create', 'lab', 'bad;name', '--yes')).code).toBe(2);
+    const gone = await run('groups', 'delete', 'lab', 'physics', '--yes');
+    expect(gone.code, gone.err + gone.out).toBe(0);
+    expect(await sh('getent group physics || echo gone; id -nG gina')).toBe('gone\ngina');
+    const journal = (await run('modules', 'journals', 'lab')).out.split('\n')[0]!.split(/\s+/)[0]!;
+    expect((await run('modules', 'rollback', 'lab', journal, '--yes')).code).toBe(0);
+    expect(await sh('getent group physics')).toBe('physics:x:3000:gina');
+  }, 120_000);
+
   it('creates frank on two hosts with one uid: the lowest free on both', async () => {
     const other = await startDebianHost({ name: 'users-mod2' });
     try {

@@ -1,6 +1,7 @@
 import { auditCommands } from '../audit/audit.cli.js';
 import { limitsCommands } from '../change/limits.cli.js';
 import { usersCommands } from '../change/users.cli.js';
+import { groupsCommands } from '../change/groups.cli.js';
 import { modulesCommands } from '../change/modules.cli.js';
 import { hostsCommands } from '../hosts/hosts.cli.js';
 import { inventoryCommands } from '../inventory/inventory.cli.js';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly CliCommand[] = [
   ...modulesCommands,
   ...limitsCommands,
   ...usersCommands,
+  ...groupsCommands,
   ...hostkeysCommands,
   ...reportCommands,
   ...auditCommands,

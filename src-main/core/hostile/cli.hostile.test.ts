@@ -51,6 +51,9 @@ const BASE: Record<string, { args: string[]; flags: Record<string, string | true
   'users delete': { args: ['h1', 'alice'], flags: { yes: true, timeout: '1', port: '1' } },
   'users import': { args: ['h1', 'students.csv'], flags: { yes: true, timeout: '1', port: '1' } },
   'users offboard': { args: ['h1', 'alice'], flags: { yes: true, timeout: '1', port: '1' } },
+  'groups list': { args: ['h1'], flags: { timeout: '1', port: '1' } },
+  'groups create': { args: ['h1', 'students'], flags: { gid: '2000', yes: true, timeout: '1', port: '1' } },
+  'groups delete': { args: ['h1', 'students'], flags: { yes: true, timeout: '1', port: '1' } },
 };
 
 /** Where a value is data, and what that data is. Anything else must be refused with exit 2. */
@@ -93,6 +96,7 @@ const VALID_THERE: Record<string, string[]> = {
   ...Object.fromEntries(['plan', 'apply', 'verify', 'rollback', 'journals'].map((c) => [`modules ${c} (arg)`, ['NaN', 'Infinity', 'exponent string']])),
   ...Object.fromEntries(['plan', 'apply', 'verify'].map((c) => [`limits ${c} (arg)`, ['NaN', 'Infinity', 'exponent string']])),
   ...Object.fromEntries(['list', 'create', 'modify', 'delete', 'import', 'offboard'].map((c) => [`users ${c} (arg)`, ['NaN', 'Infinity', 'exponent string']])),
+  ...Object.fromEntries(['list', 'create', 'delete'].map((c) => [`groups ${c} (arg)`, ['NaN', 'Infinity', 'exponent string']])),
   // Cores may be fractional; swap may be 0 (none) or a few bytes.
   ...Object.fromEntries(['plan', 'apply', 'verify'].flatMap((c) => [[`limits ${c} --cpu`, ['1.5']], [`limits ${c} --swap`, ['-0', '1.5']]])),
   'watch --count': ['numeric string'],

@@ -1,6 +1,6 @@
 import type { Check } from '../../../src-common/change/plan.schema.js';
 import type { UserResource } from '../../../src-common/change/user.schema.js';
-import { usersInfo, usersSettings, type UserEntry, type UsersSettings } from '../../../src-common/modules/users.js';
+import { usersInfo, usersSettings, type GroupEntry, type UserEntry, type UsersSettings } from '../../../src-common/modules/users.js';
 import type { Resource } from '../../../src-common/change/resource.schema.js';
 import { OWNER_LABEL } from '../../../src-common/monitor/labels.js';
 import { defineModule } from '../change/module.js';
@@ -54,8 +54,45 @@ export const usersModule = defineModule<UsersSettings>({
   unsupported: () => null,
   network: () => null,
   opens: () => [],
-  resources: ({ settings, facts }) => settings.users.flatMap((u): Resource[] => [...(u.offboard ? offboardResources(u, facts.probe.containerRuntimes.some((r) => r.name === 'docker' && r.present)) : []), userResource(u)]),
-  checks: ({ settings }) =>
-    settings.users.map((u): Check => ({ kind: 'account', id: `account-${u.name}`, label: u.state === 'absent' ? `${u.name} is gone` : `${u.name} is as wanted`, user: userResource(u) })),
+  // Groups first (an account may join a group made in the same change); removals after the accounts.
+  resources: ({ settings, facts }) => [
+    ...(settings.groups ?? []).filter((g) => g.state === 'present').map(groupResource),
+    ...usersResources(settings, facts.probe.containerRuntimes.some((r) => r.name === 'docker' && r.present)),
+    ...(settings.groups ?? []).filter((g) => g.state === 'absent').map(groupResource),
+  ],
+  checks: ({ settings }) => [
+    ...settings.users.map((u): Check => ({ kind: 'account', id: `account-${u.name}`, label: u.state === 'absent' ? `${u.name} is gone` : `${u.name} is as wanted`, user: userResource(u) })),
+    ...(settings.groups ?? []).map((g): Check => ({ kind: 'command', id: `group-${g.name}`, label: g.state === 'absent' ? `group ${g.name} is gone` : `group ${g.name} exists`, argv: ['getent', 'group', '--', g.name], expectExit: g.state === 'absent' ? 2 : 0 })),
+  ],
   warnings: () => [],
 });
+
+const usersResources = (settings: UsersSettings, docker: boolean) =>
+  settings.users.flatMap((u): Resource[] => [...(u.offboard ? offboardResources(u, docker) : []), userResource(u)]);
+
+/**
+ * A group made (groupadd, with the gid given) or removed (groupdel; its line is kept under
+ * /var/lib/fleetdeck/archive first, so a rollback makes it again with its gid and members).
+ */
+const GROUP_SAVED = (name: string) => `${ARCHIVE_DIR}/group-${name}.line`;
+function groupResource(g: GroupEntry): Resource {
+  if (g.state === 'present') {
+    return {
+      kind: 'command',
+      id: `group-${g.name}`,
+      label: `Create group ${g.name}${g.gid !== undefined ? ` (gid ${g.gid})` : ''}`,
+      argv: ['groupadd', ...(g.gid !== undefined ? ['--gid', String(g.gid)] : []), '--', g.name],
+      unless: ['getent', 'group', '--', g.name],
+      undo: ['groupdel', '--', g.name],
+    };
+  }
+  return {
+    kind: 'command',
+    id: `group-${g.name}`,
+    label: `Remove group ${g.name} (its members stay; a rollback makes it again with its gid and members)`,
+    argv: ['/bin/sh', '-c', 'line=$(grep "^$1:" /etc/group) || { echo "group $1 is not in /etc/group (a directory group is not removed here)" >&2; exit 1; }; mkdir -p -m 700 "${2%/*}" && printf "%s\\n" "$line" > "$2" && groupdel -- "$1"', 'fleetdeck-group', g.name, GROUP_SAVED(g.name)],
+    unless: ['/bin/sh', '-c', '! getent group -- "$1" > /dev/null', 'fleetdeck-group', g.name],
+    undo: ['/bin/sh', '-c', '[ -f "$2" ] || exit 0; IFS=: read -r n _ gid members < "$2"; getent group -- "$1" > /dev/null || groupadd --gid "$gid" -- "$1" || exit 1; [ -z "$members" ] || gpasswd -M "$members" -- "$1" > /dev/null', 'fleetdeck-group', g.name, GROUP_SAVED(g.name)],
+  };
+}
+
