@@ -175,3 +175,16 @@ export function SearchField({
     </label>
   );
 }
+
+/** Short values as chips (groups, controllers, names): one list item each. */
+export function ChipList({ items, mono = false, label, testId }: { items: readonly string[]; mono?: boolean; label?: string; testId?: string }) {
+  return (
+    <ul className="chip-list" aria-label={label} data-testid={testId}>
+      {items.map((i) => (
+        <li key={i} className={mono ? 'chip mono' : 'chip'}>
+          {i}
+        </li>
+      ))}
+    </ul>
+  );
+}

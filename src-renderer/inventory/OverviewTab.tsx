@@ -4,7 +4,7 @@ import type { Inventory } from '../../src-common/inventory/inventory.schema.js';
 import type { Probe } from '../../src-common/inventory/probe.schema.js';
 import { errorMessage } from '../api/api-error.js';
 import { Icon } from '../app/icons.js';
-import { Badge, ErrorState, Meter, Skeleton } from '../app/ui.js';
+import { Badge, ChipList, ErrorState, Meter, Skeleton } from '../app/ui.js';
 import { useNow } from '../app/use-now.js';
 import { formatBytes, formatBytesOf, formatDuration, formatLoad, plural, ratioPercent } from '../format.js';
 import { NetworkPanel } from './NetworkPanel.js';
@@ -72,13 +72,7 @@ function SystemFacts({ probe }: { probe: Probe }) {
       <Fact label="cgroups" testId="probe-cgroup">
         <span>{probe.cgroup.mode}</span>
         {probe.cgroup.controllers.length ? (
-          <ul className="chip-list" aria-label="Controllers">
-            {probe.cgroup.controllers.map((c) => (
-              <li key={c} className="chip mono">
-                {c}
-              </li>
-            ))}
-          </ul>
+          <ChipList items={probe.cgroup.controllers} mono label="Controllers" />
         ) : null}
       </Fact>
       <Fact label="Virtualization" testId="probe-virt">

@@ -2,7 +2,7 @@ import type { Sample, UserUsage } from '../../src-common/monitor/sample.schema.j
 import { useState } from 'react';
 import type { Inventory, LocalUser } from '../../src-common/inventory/inventory.schema.js';
 import { Icon } from '../app/icons.js';
-import { Badge, EmptyState, UsageBar } from '../app/ui.js';
+import { Badge, ChipList, EmptyState, UsageBar } from '../app/ui.js';
 import { LimitsDialog } from '../limits/LimitsDialog.js';
 import { ProfilesDialog } from '../limits/ProfilesDialog.js';
 import { OffboardDialog } from '../users/OffboardDialog.js';
@@ -231,13 +231,7 @@ export function UsersTab({ inventory, hostId, hostName, connected = false, live 
                 </td>
                 <td className="num mono">{u.uid}</td>
                 <td>
-                  <ul className="chip-list">
-                    {u.groups.map((g) => (
-                      <li key={g} className="chip">
-                        {g}
-                      </li>
-                    ))}
-                  </ul>
+                  <ChipList items={u.groups} />
                 </td>
                 <td className="mono small-text">
                   <div>{u.shell}</div>

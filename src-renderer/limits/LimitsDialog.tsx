@@ -3,11 +3,9 @@ import type { InstalledModule } from '../../src-common/change/modules.contract.j
 import { limitsSettings } from '../../src-common/modules/limits.js';
 import { Icon } from '../app/icons.js';
 import { Modal } from '../app/Modal.js';
-import { Notice, Spinner } from '../app/ui.js';
-import { PlanView } from '../setup/PlanView.js';
+import { Notice } from '../app/ui.js';
 import { changeKeys } from '../setup/use-change.js';
-import { PlanApplyButtons, usePlanApply } from '../setup/use-plan-apply.js';
-import { VerifyList } from '../setup/VerifyList.js';
+import { PlanApplyBody, PlanApplyButtons, usePlanApply } from '../setup/use-plan-apply.js';
 import { issueAt, LimitFields } from './LimitFields.js';
 import { formEmpty, formOf, policyOf, policyWithForm, type LimitsForm } from './user-limits.js';
 import './limits.css';
@@ -36,7 +34,6 @@ export function LimitsDialog({ hostId, hostName, user, installed, onClose }: { h
     return planModules([{ id: 'limits', settings: wanted(remove) }]);
   };
 
-  const mine = phase.step === 'done' ? phase.result.verify.filter((c) => ['limits', 'containers', 'disk'].some((k) => c.id === `${k}-${user}`)) : [];
   const footer = (
     <>
       <button type="button" className="button" onClick={onClose} data-testid="limits-close">
@@ -83,23 +80,14 @@ export function LimitsDialog({ hostId, hostName, user, installed, onClose }: { h
           ) : null}
         </div>
       ) : null}
-      {phase.step === 'planning' ? (
-        <p className="muted" data-testid="limits-planning">
-          <Spinner /> Reading {hostName}…
-        </p>
-      ) : null}
-      {phase.step === 'planned' || phase.step === 'applying' ? (
-        <>
-          {removing ? <Notice tone="warning">{user}’s limits are taken away: their processes may use the whole machine again.</Notice> : null}
-          <PlanView plan={phase.plan} emptyText={`Nothing changes on ${hostName} itself (${user}’s limits there are already these). Save to keep the policy as shown: a GPU allocation on a host without Docker, for example.`} testId="limits-plan-view" />
-        </>
-      ) : null}
-      {phase.step === 'done' ? (
-        <div data-testid="limits-result" data-status={phase.result.status}>
-          <Notice tone={phase.result.status === 'done' && phase.result.verify.every((c) => c.ok) ? 'info' : 'error'}>{phase.result.message ?? phase.result.status}</Notice>
-          {mine.length ? <VerifyList results={mine} testId="limits-verify" /> : null}
-        </div>
-      ) : null}
+      <PlanApplyBody
+        phase={phase}
+        hostName={hostName}
+        emptyText={`Nothing changes on ${hostName} itself (${user}’s limits there are already these). Save to keep the policy as shown: a GPU allocation on a host without Docker, for example.`}
+        testId="limits"
+        above={removing ? <Notice tone="warning">{user}’s limits are taken away: their processes may use the whole machine again.</Notice> : null}
+        results={(all) => all.filter((c) => ['limits', 'containers', 'disk'].some((k) => c.id === `${k}-${user}`))}
+      />
     </Modal>
   );
 }

@@ -3,11 +3,9 @@ import type { InstalledModule } from '../../src-common/change/modules.contract.j
 import { limitsSettings, profileName } from '../../src-common/modules/limits.js';
 import { Icon } from '../app/icons.js';
 import { Modal } from '../app/Modal.js';
-import { Notice, Spinner } from '../app/ui.js';
-import { PlanView } from '../setup/PlanView.js';
+import { Notice } from '../app/ui.js';
 import { changeKeys } from '../setup/use-change.js';
-import { PlanApplyButtons, usePlanApply } from '../setup/use-plan-apply.js';
-import { VerifyList } from '../setup/VerifyList.js';
+import { PlanApplyBody, PlanApplyButtons, usePlanApply } from '../setup/use-plan-apply.js';
 import { issueAt, LimitFields } from './LimitFields.js';
 import { describeLimits, formEmpty, formOfSpec, policyOf, policyWithProfile, profileUsers, type LimitsForm } from './user-limits.js';
 
@@ -108,23 +106,13 @@ export function ProfilesDialog({ hostId, hostName, installed, onClose }: { hostI
           </div>
         </div>
       ) : null}
-      {phase.step === 'planning' ? (
-        <p className="muted">
-          <Spinner /> Reading {hostName}…
-        </p>
-      ) : null}
-      {phase.step === 'planned' || phase.step === 'applying' ? (
-        <>
-          {removing ? <Notice tone="warning">The profile “{selected}” goes; nobody uses it.</Notice> : null}
-          <PlanView plan={phase.plan} emptyText={`Nothing changes on ${hostName}: no user takes this profile yet. Save it, then give it to users (Limits…).`} testId="profiles-plan-view" />
-        </>
-      ) : null}
-      {phase.step === 'done' ? (
-        <div data-testid="profiles-result" data-status={phase.result.status}>
-          <Notice tone={phase.result.status === 'done' && phase.result.verify.every((c) => c.ok) ? 'info' : 'error'}>{phase.result.message ?? phase.result.status}</Notice>
-          {phase.result.verify.length ? <VerifyList results={phase.result.verify} testId="profiles-verify" /> : null}
-        </div>
-      ) : null}
+      <PlanApplyBody
+        phase={phase}
+        hostName={hostName}
+        emptyText={`Nothing changes on ${hostName}: no user takes this profile yet. Save it, then give it to users (Limits…).`}
+        testId="profiles"
+        above={removing ? <Notice tone="warning">The profile “{selected}” goes; nobody uses it.</Notice> : null}
+      />
     </Modal>
   );
 }

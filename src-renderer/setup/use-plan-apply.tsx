@@ -1,10 +1,13 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { z } from 'zod';
 import type { ApplyResult, ChangePlan, moduleRequestSchema } from '../../src-common/change/modules.contract.js';
 import { useApi } from '../api/api-context.js';
 import { errorMessage } from '../api/api-error.js';
-import { Spinner } from '../app/ui.js';
+import { Notice, Spinner } from '../app/ui.js';
+import type { CheckResult } from '../../src-common/change/plan.schema.js';
+import { PlanView } from './PlanView.js';
+import { VerifyList } from './VerifyList.js';
 import { changeKeys } from './use-change.js';
 
 /**
@@ -61,5 +64,37 @@ export function PlanApplyButtons({ phase, hostName, onBack, onApply, testId, dan
         </button>
       ) : null}
     </>
+  );
+}
+
+/**
+ * What a plan → apply dialog shows past its form: "Reading HOST…" while planning, the plan (with
+ * whatever goes above it) while it is shown or applied, then the result and what verify read back
+ * (all checks, or those `results` picks). Test ids: TESTID-plan-view, TESTID-result, TESTID-verify.
+ */
+export function PlanApplyBody({ phase, hostName, emptyText, testId, above, results = (r) => r, resultPrefix = '' }: { phase: PlanApplyPhase; hostName: string; emptyText: string; testId: string; above?: ReactNode; results?: (all: CheckResult[]) => CheckResult[]; resultPrefix?: string }) {
+  if (phase.step === 'planning')
+    return (
+      <p className="muted" data-testid={`${testId}-planning`}>
+        <Spinner /> Reading {hostName}…
+      </p>
+    );
+  if (phase.step === 'planned' || phase.step === 'applying')
+    return (
+      <>
+        {above}
+        <PlanView plan={phase.plan} emptyText={emptyText} testId={`${testId}-plan-view`} />
+      </>
+    );
+  if (phase.step !== 'done') return null;
+  const shown = results(phase.result.verify);
+  return (
+    <div data-testid={`${testId}-result`} data-status={phase.result.status}>
+      <Notice tone={phase.result.status === 'done' && phase.result.verify.every((c) => c.ok) ? 'info' : 'error'}>
+        {resultPrefix}
+        {phase.result.message ?? phase.result.status}
+      </Notice>
+      {shown.length ? <VerifyList results={shown} testId={`${testId}-verify`} /> : null}
+    </div>
   );
 }

@@ -9,7 +9,7 @@ import { Icon } from '../app/icons.js';
 import { Modal } from '../app/Modal.js';
 import { Badge, Notice, Spinner } from '../app/ui.js';
 import { PlanView } from '../setup/PlanView.js';
-import { PlanApplyButtons, usePlanApply } from '../setup/use-plan-apply.js';
+import { PlanApplyBody, PlanApplyButtons, usePlanApply } from '../setup/use-plan-apply.js';
 import { VerifyList } from '../setup/VerifyList.js';
 import './users.css';
 
@@ -165,17 +165,7 @@ export function CsvImportDialog({ hostId, hostName, onClose }: { hostId: number;
               {limits.phase.message}
             </Notice>
           ) : null}
-          {limits.phase.step === 'planning' ? (
-            <p className="muted">
-              <Spinner /> Reading {hostName}…
-            </p>
-          ) : null}
-          {limits.phase.step === 'planned' || limits.phase.step === 'applying' ? <PlanView plan={limits.phase.plan} emptyText="Nothing to change: they have these profiles already." testId="csv-profiles-plan-view" /> : null}
-          {limits.phase.step === 'done' ? (
-            <div data-testid="csv-profiles-result" data-status={limits.phase.result.status}>
-              <Notice tone={limits.phase.result.status === 'done' && limits.phase.result.verify.every((c) => c.ok) ? 'info' : 'error'}>Limits profiles: {limits.phase.result.message ?? limits.phase.result.status}</Notice>
-            </div>
-          ) : null}
+          <PlanApplyBody phase={limits.phase} hostName={hostName} emptyText="Nothing to change: they have these profiles already." testId="csv-profiles" results={() => []} resultPrefix="Limits profiles: " />
         </div>
       ) : null}
     </Modal>

@@ -2,7 +2,7 @@ import { useQueries } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useApi } from '../api/api-context.js';
 import { hostHref } from '../app/route.js';
-import { Badge, EmptyState } from '../app/ui.js';
+import { Badge, ChipList, EmptyState } from '../app/ui.js';
 import { useHosts } from '../hosts/use-hosts.js';
 import { inventoryKeys } from '../inventory/use-inventory.js';
 import { plural } from '../format.js';
@@ -121,13 +121,7 @@ export function FleetUsersPage() {
                       </ul>
                     </td>
                     <td>
-                      <ul className="chip-list">
-                        {r.groups.map((g) => (
-                          <li key={g} className="chip">
-                            {g}
-                          </li>
-                        ))}
-                      </ul>
+                      <ChipList items={r.groups} />
                     </td>
                   </tr>
                 ))}

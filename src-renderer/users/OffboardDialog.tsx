@@ -2,12 +2,10 @@ import { useState } from 'react';
 import type { InstalledModule } from '../../src-common/change/modules.contract.js';
 import { Icon } from '../app/icons.js';
 import { Modal } from '../app/Modal.js';
-import { Notice, Spinner } from '../app/ui.js';
+import { ChipList, Notice } from '../app/ui.js';
 import { policyOf } from '../limits/user-limits.js';
-import { PlanView } from '../setup/PlanView.js';
 import { changeKeys } from '../setup/use-change.js';
-import { PlanApplyButtons, usePlanApply } from '../setup/use-plan-apply.js';
-import { VerifyList } from '../setup/VerifyList.js';
+import { PlanApplyBody, PlanApplyButtons, usePlanApply } from '../setup/use-plan-apply.js';
 import './users.css';
 
 /**
@@ -46,13 +44,7 @@ export function OffboardDialog({ hostId, hostName, names, installed, onClose }: 
     <Modal testId="offboard-dialog" title={`Offboard ${who}`} description={`On ${hostName}. Nothing changes until you apply the plan.`} icon={<Icon name="users" size={20} />} onClose={onClose} size="large" footer={footer}>
       {editing ? (
         <div className="dialog-form" data-testid="offboard-form">
-          <ul className="chip-list" data-testid="offboard-names">
-            {names.map((n) => (
-              <li key={n} className="chip mono">
-                {n}
-              </li>
-            ))}
-          </ul>
+          <ChipList items={names} mono testId="offboard-names" />
           <Notice tone="warning">
             {remove ? 'Each account is deleted (its processes stopped, its home archived first, then removed)' : 'Each account is locked (every login refused) and its home archived to /var/lib/fleetdeck/archive; the home stays'}. Their containers are removed for good, and their limits and disk quota are taken away.
           </Notice>
@@ -67,18 +59,7 @@ export function OffboardDialog({ hostId, hostName, names, installed, onClose }: 
           ) : null}
         </div>
       ) : null}
-      {phase.step === 'planning' ? (
-        <p className="muted">
-          <Spinner /> Reading {hostName}…
-        </p>
-      ) : null}
-      {phase.step === 'planned' || phase.step === 'applying' ? <PlanView plan={phase.plan} emptyText={`Nothing to change: ${who} ${names.length === 1 ? 'is' : 'are'} offboarded already.`} testId="offboard-plan-view" /> : null}
-      {phase.step === 'done' ? (
-        <div data-testid="offboard-result" data-status={phase.result.status}>
-          <Notice tone={phase.result.status === 'done' && phase.result.verify.every((c) => c.ok) ? 'info' : 'error'}>{phase.result.message ?? phase.result.status}</Notice>
-          {phase.result.verify.length ? <VerifyList results={phase.result.verify} testId="offboard-verify" /> : null}
-        </div>
-      ) : null}
+      <PlanApplyBody phase={phase} hostName={hostName} emptyText={`Nothing to change: ${who} ${names.length === 1 ? 'is' : 'are'} offboarded already.`} testId="offboard" />
     </Modal>
   );
 }
