@@ -100,6 +100,11 @@ export const MAX_LIMITED_USERS = 2000;
 export const limitsSettings = z
   .object({
     profiles: z.record(profileName, limitSpec).default({}),
+    /**
+     * Host processes too see only their GPUs: each allocated /dev/nvidiaN belongs to a group of the
+     * users it is allocated to (mode 0660). Off by default: containers are held to their GPUs either way.
+     */
+    gpuDevices: z.boolean().optional(),
     users: z
       .array(limitSpec.extend({ user: accountName(), profile: profileName.optional() }).strict())
       .max(MAX_LIMITED_USERS, `At most ${MAX_LIMITED_USERS} users per host.`)
@@ -165,7 +170,7 @@ export function policyWithProfiles(policy: LimitsSettings, take: readonly { user
     if (at >= 0) users[at] = { ...users[at], profile: t.profile };
     else users.push({ user: t.user, profile: t.profile });
   }
-  return { profiles: policy.profiles, users, groups: policy.groups };
+  return { ...policy, users };
 }
 
 export const limitsInfo: ModuleInfo = {

@@ -21,6 +21,7 @@ export function ProfilesDialog({ hostId, hostName, installed, onClose }: { hostI
   const [name, setName] = useState(names[0] ?? '');
   const [form, setForm] = useState<LimitsForm>(() => formOfSpec(names[0] ? policy.profiles[names[0]] : undefined));
   const [removing, setRemoving] = useState(false);
+  const [gpuDevices, setGpuDevices] = useState(!!policy.gpuDevices);
   const { phase, plan: planModules, apply, edit, editing } = usePlanApply(hostId, [changeKeys.installed(hostId)]);
 
   const pick = (p: string | null) => {
@@ -30,7 +31,7 @@ export function ProfilesDialog({ hostId, hostName, installed, onClose }: { hostI
   };
   const nameOk = profileName.safeParse(name.trim());
   const taken = name.trim() !== selected && names.includes(name.trim());
-  const wanted = (remove: boolean) => policyWithProfile(policy, name.trim(), remove ? null : form, selected);
+  const wanted = (remove: boolean) => ({ ...policyWithProfile(policy, name.trim(), remove ? null : form, selected), ...(gpuDevices ? { gpuDevices: true } : {}) });
   const checked = limitsSettings.safeParse(wanted(false));
   const errorOf = (key: string[]) => issueAt(checked.error?.issues, ['profiles', name.trim()], key);
   const users = selected ? profileUsers(policy, selected) : [];
@@ -50,7 +51,7 @@ export function ProfilesDialog({ hostId, hostName, installed, onClose }: { hostI
         </button>
       ) : null}
       {editing ? (
-        <button type="button" className="button primary" disabled={!nameOk.success || taken || !checked.success || formEmpty(form)} onClick={() => void plan(false)} data-testid="profiles-plan">
+        <button type="button" className="button primary" disabled={!nameOk.success || taken || !checked.success || (formEmpty(form) && gpuDevices === !!policy.gpuDevices)} onClick={() => void plan(false)} data-testid="profiles-plan">
           Plan
         </button>
       ) : null}
@@ -98,6 +99,10 @@ export function ProfilesDialog({ hostId, hostName, installed, onClose }: { hostI
               )}
             </label>
             <LimitFields form={form} onChange={setForm} errorOf={errorOf} testId="profiles" />
+            <label className="checkbox" title="Each GPU allocated by index (GPUs: 0,1) belongs to a group of its users: /dev/nvidiaN mode 0660, now and after a reboot">
+              <input type="checkbox" checked={gpuDevices} onChange={(e) => setGpuDevices(e.target.checked)} data-testid="profiles-gpu-devices" />
+              On {hostName}, host processes too see only the GPUs allocated to their user (device permissions)
+            </label>
             {phase.step === 'failed' ? (
               <Notice tone="error" testId="profiles-error">
                 {phase.message}

@@ -105,7 +105,7 @@ export function policyWithForm(policy: LimitsSettings, user: string, form: Limit
     const { user: _u, profile: _p, ...keep } = policy.users.find((u) => u.user === user) ?? { user };
     users.push({ user, ...(form.profile ? { profile: form.profile } : {}), ...specOfForm(form, keep) });
   }
-  return { profiles: policy.profiles, users, groups: policy.groups };
+  return { ...policy, users };
 }
 
 /** The policy with a profile set from the form (renamed from `was`), or taken out (null): users and groups naming it keep the name. */
@@ -114,7 +114,7 @@ export function policyWithProfile(policy: LimitsSettings, name: string, form: Li
   for (const [k, v] of Object.entries(policy.profiles)) if (k !== name && k !== was) profiles[k] = v;
   if (form) profiles[name] = specOfForm(form, was ? (policy.profiles[was] as Record<string, unknown>) : ((policy.profiles[name] as Record<string, unknown> | undefined) ?? {}));
   const rename = <T extends { profile?: string }>(e: T) => (was && was !== name && e.profile === was ? { ...e, profile: name } : e);
-  return { profiles, users: policy.users.map(rename), groups: policy.groups.map(rename) };
+  return { ...policy, profiles, users: policy.users.map(rename), groups: policy.groups.map(rename) };
 }
 
 /** Who names a profile (a profile still in use cannot go). */

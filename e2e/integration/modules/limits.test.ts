@@ -132,6 +132,31 @@ describe.skipIf(unavailable)('limits module on a live Debian host', () => {
     expect((await asCarol('dd if=/dev/zero of=/dev/null bs=300M count=1 2>&1; echo rc=$?')).out).toContain('rc=0');
   }, 120_000);
 
+  it("GPU device permissions: carol's GPU 1 node is hers alone (group, mode 0660), verified; turned off, the node is everyone's again", async () => {
+    // The host has no GPU: its device nodes are made as the NVIDIA driver makes them (char 195:N, root, 0666).
+    await deb.exec(['sh', '-c', 'for n in 0 1; do [ -c /dev/nvidia$n ] || mknod -m 0666 /dev/nvidia$n c 195 $n; done']);
+    const gpus = { gpuDevices: true, users: [{ user: 'carol', gpus: ['1'] }] };
+    const p = await plan(gpus);
+    expect(p.warnings.join('\n')).toMatch(/GPU device permissions: GPU 1 for carol/);
+    const r = await apply(p);
+    expect(r.status, r.message ?? '').toBe('done');
+    expect(r.verify.find((c) => c.id === 'gpu-device-1')).toMatchObject({ ok: true });
+    expect((await deb.exec(['stat', '-c', '%G %a', '/dev/nvidia1', '/dev/nvidia0'])).stdout).toBe('fleetdeck-gpu1 660\nroot 666\n');
+    // A new login of carol's may open it; nox's may not (DAC, as the kernel checks it on open).
+    expect((await asCarol('test -r /dev/nvidia1 && echo can')).out.trim()).toBe('can');
+    expect((await deb.exec(['runuser', '-u', 'nox', '--', 'sh', '-c', 'test -r /dev/nvidia1 && echo can || echo cannot'])).stdout.trim()).toBe('cannot');
+    expect((await deb.exec(['cat', '/etc/udev/rules.d/70-fleetdeck-gpus.rules'])).stdout).toContain('KERNEL=="nvidia1", GROUP="fleetdeck-gpu1", MODE="0660"');
+    expect((await plan(gpus)).steps).toEqual([]);
+    // Drift: the driver (or an admin) resets the mode; verify says so, apply puts it back.
+    await deb.exec(['chmod', '0666', '/dev/nvidia1']);
+    expect((await verify()).find((c) => c.id === 'gpu-device-1')).toMatchObject({ ok: false });
+    expect((await apply(await plan(gpus))).status).toBe('done');
+    const off = await apply(await plan({ users: [{ user: 'carol', gpus: ['1'] }] }));
+    expect(off.status, off.message ?? '').toBe('done');
+    expect((await deb.exec(['sh', '-c', 'stat -c "%G %a" /dev/nvidia1; getent group fleetdeck-gpu1 || echo no-group; test -e /etc/udev/rules.d/70-fleetdeck-gpus.rules || echo no-rule'])).stdout).toBe('root 666\nno-group\nno-rule\n');
+    expect((await apply(await plan({ users: [] }))).status).toBe('done');
+  }, 180_000);
+
   it('from the CLI: fleetdeck limits apply/verify/show merge one user at a time into the host\'s policy; --clear takes one out', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'fd-limits-cli-'));
     const run = async (...args: string[]) => {

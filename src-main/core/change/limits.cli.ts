@@ -97,7 +97,7 @@ export function policyWith(current: Record<string, unknown> | undefined, entry: 
     list.splice(at, 1);
   } else if (at >= 0) list[at] = { ...list[at], ...entry };
   else list.push(entry);
-  const parsed = limitsSettings.safeParse({ profiles, users, groups });
+  const parsed = limitsSettings.safeParse({ ...(current ?? {}), profiles, users, groups });
   if (!parsed.success) {
     const known = Object.keys(profiles);
     const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

@@ -5,6 +5,7 @@ import { FleetdeckError } from '../../../src-common/problems.js';
 import { defineModule, type HostFacts, type ModuleContext } from '../change/module.js';
 import { cgroupConf, cgroupfsResources, confPath } from './limits-cgroupfs.js';
 import { describeDisk, quotaPlan } from './limits-quota.js';
+import { gpuDevicePlan, restrictedGpus } from './limits-gpus.js';
 import { containerParents, containerResources, containersConf, WRAPPER_PATH } from './limits-containers.js';
 
 /**
@@ -91,7 +92,7 @@ export const limitsModule = defineModule<LimitsSettings>({
   network: () => null,
   opens: () => [],
   resources(ctx) {
-    return [...(viaSystemd(ctx.facts) ? systemdPlan(ctx) : cgroupfsPlan(ctx)), ...containersPlan(ctx), ...quotaPlan(ctx.facts, limited(ctx), quotaFreed(ctx)).resources];
+    return [...(viaSystemd(ctx.facts) ? systemdPlan(ctx) : cgroupfsPlan(ctx)), ...containersPlan(ctx), ...quotaPlan(ctx.facts, limited(ctx), quotaFreed(ctx)).resources, ...gpuPlan(ctx).resources];
   },
   checks(ctx) {
     const docker = hasDocker(ctx.facts);
@@ -123,10 +124,10 @@ export const limitsModule = defineModule<LimitsSettings>({
             },
           ]
         : []),
-    ]).concat(quotaPlan(ctx.facts, limited(ctx)).checks);
+    ]).concat(quotaPlan(ctx.facts, limited(ctx)).checks, gpuPlan(ctx).checks);
   },
   warnings(ctx) {
-    const out = [...modeWarnings(ctx), ...quotaPlan(ctx.facts, limited(ctx)).warnings];
+    const out = [...modeWarnings(ctx), ...quotaPlan(ctx.facts, limited(ctx)).warnings, ...gpuPlan(ctx).warnings];
     if (!hasDocker(ctx.facts) && limited(ctx).some((l) => l.spec.containers !== undefined || l.spec.gpus !== undefined)) out.push('This host has no Docker: the container and GPU limits have nothing to apply to yet (apply again once Docker is installed).');
     if (hasDocker(ctx.facts) && limited(ctx).length) {
       out.push(`Docker: ${WRAPPER_PATH} (a root-owned wrapper ahead of the docker client) starts each limited user's containers in that user's cgroup and labels them, so they count against the user's limits. Membership of the docker group is root on any host: this keeps honest users inside their limits, it does not stop a hostile one.`);
@@ -167,6 +168,12 @@ function systemdPlan(ctx: ModuleContext<LimitsSettings>): Resource[] {
       undoneWith: 'systemd is reloaded once the drop-ins are restored',
     },
   ];
+}
+
+/** GPU device permissions (the policy's gpuDevices), and taking them away when turned off. */
+function gpuPlan(ctx: ModuleContext<LimitsSettings>) {
+  const was = ctx.previous?.gpuDevices ? restrictedGpus(limitedNames(ctx.previous, ctx.facts.groups).map((u) => ({ spec: effectiveLimits(ctx.previous!, u, memberOf(ctx, u))?.spec ?? {} }))) : [];
+  return gpuDevicePlan(limited(ctx), !!ctx.settings.gpuDevices, was);
 }
 
 /** Users with a disk quota in a policy (their home's filesystem is read for the plan). */
