@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -131,6 +131,34 @@ describe.skipIf(unavailable)('docker module on a live Debian host', () => {
     expect(await sh("grep -c '\"max-size\": \"20m\"' /etc/docker/daemon.json")).toBe('1');
     // The same container process, still running, after dockerd restarted.
     expect(await sh("docker inspect -f '{{.State.Running}} {{.State.Pid}}' fd-live")).toBe(`true ${before}`);
+  }, 180_000);
+
+  it("with carol's limits (systemd host, Docker's cgroupfs driver): her container started without flags runs in her slice and is killed past her memory; verify reads it back; the limits' rollback gives the docker client back", async () => {
+    const limits = { users: [{ user: 'carol', memory: '64M', containers: 2 }] };
+    const p = (await fleet.call('change.plan', { id, modules: [{ id: 'limits', settings: limits }] })) as ChangePlan;
+    expect(p.steps.some((st) => st.summary.includes('/usr/local/bin/docker'))).toBe(true);
+    expect(p.warnings.join('\n')).toMatch(/Docker uses the cgroupfs cgroup driver here: a container counts against its user's slice while the slice is active/);
+    const r = await apply(p);
+    expect(r.status, r.message ?? '').toBe('done');
+    // carol has a session (an SSH login keeps her slice, and so its limits, active), and runs docker as she would.
+    const carol = deb.users.carol!;
+    const session = spawn('ssh', ['-i', carol.keyPath!, '-p', String(deb.port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', `carol@${deb.address}`, 'sleep 120'], { stdio: 'ignore' });
+    try {
+      await expect.poll(() => sh('systemctl is-active user-1001.slice'), { timeout: 20_000 }).toBe('active');
+      const asCarol = (cmd: string) => sh(`runuser -u carol -- sh -c 'PATH=/usr/local/bin:/usr/bin:/bin; ${cmd}; echo rc=$?' 2>&1`);
+      expect(await asCarol(`docker run --rm --network none ${BUSYBOX_IMAGE} /bin/busybox dd if=/dev/zero of=/dev/null bs=300M count=1`)).toMatch(/rc=137$/);
+      expect(await asCarol(`docker run --rm --network none ${BUSYBOX_IMAGE} /bin/busybox dd if=/dev/zero of=/dev/null bs=16M count=1`)).toMatch(/rc=0$/);
+      const c = (await asCarol(`docker run -d --network none ${BUSYBOX_IMAGE} sleep 60`)).split('\n')[0]!;
+      expect(await sh(`docker inspect -f '{{.HostConfig.CgroupParent}}' ${c}`)).toBe('/user.slice/user-1001.slice');
+      const v = ((await fleet.call('change.verify', { id, modules: ['limits'] })) as { results: CheckResult[] }[])[0]!.results;
+      expect(v.find((x) => x.id === 'containers-carol'), JSON.stringify(v)).toMatchObject({ ok: true, evidence: expect.stringMatching(/1 running container of carol, 1 in carol's cgroup/) });
+      await sh(`docker rm -f ${c}`);
+    } finally {
+      session.kill('SIGKILL');
+    }
+    const back = (await fleet.call('change.rollback', { id, journalId: r.journalId })) as { status: string; message: string | null };
+    expect(back.status, back.message ?? '').toBe('rolled-back');
+    expect(await sh('test -e /usr/local/bin/docker && echo wrapper || echo gone; command -v docker')).toBe('gone\n/usr/bin/docker');
   }, 180_000);
 
   it('rolls back: the running container stopped, docker.io removed, daemon.json gone, carol out of the docker group; and a new plan would install it all again', async () => {

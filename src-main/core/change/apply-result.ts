@@ -75,3 +75,17 @@ export async function runChecks(target: ChangeTarget, checks: Check[], probe: Pr
   return r.results;
 }
 
+
+/**
+ * An empty plan applied: the host is as wanted already. Settings that changed anyway (a limits
+ * profile no user takes yet, a GPU allocation on a host without Docker) are recorded, so what
+ * Fleetdeck holds for the host is what was shown. Returns the modules whose settings changed.
+ */
+export function recordSettingsOnly(deps: Pick<ChangeServiceDeps, 'store' | 'audit'>, target: ChangeTarget, requests: { id: string; settings: unknown }[]): string[] {
+  if (target.hostId === null || !deps.store) return [];
+  const was = deps.store.installed(target.hostId);
+  const changed = requests.filter((r) => JSON.stringify(was.find((i) => i.module === r.id)?.settings) !== JSON.stringify(r.settings));
+  for (const r of changed) deps.store.markInstalled(target.hostId, r.id, r.settings as Record<string, unknown>, was.find((i) => i.module === r.id)?.journalId ?? null);
+  if (changed.length) deps.audit({ hostId: target.hostId, hostName: target.hostName, operation: 'change.settings', summary: `recorded new settings of ${changed.map((r) => r.id).join(', ')} for ${target.hostName}; the host needed no change`, result: 'ok' });
+  return changed.map((r) => r.id);
+}

@@ -12,7 +12,8 @@ import type { ChangeStore } from './change-store.js';
 import type { ChangeTarget } from './change-target.js';
 import type { ChangeModule, HostFacts, InternalPki } from './module.js';
 import { preflightHost } from './host-preflight.js';
-import { finishApply, runChecks } from './apply-result.js';
+import { finishApply, recordSettingsOnly, runChecks } from './apply-result.js';
+import { hostFacts } from './host-facts.js';
 import { streamJournal, type OpenJournal, type StreamOutcome } from './journal-stream.js';
 import { desiredState, planSteps, planSummary, planTag, plural, shownPlan, withPortFollowers, type DesiredState, type Wanted } from './planner.js';
 
@@ -99,23 +100,8 @@ export class ChangeService {
   }
 
   /** The host's facts, with the accounts the given modules name resolved on the host (their uids). */
-  async facts(target: ChangeTarget, wanted: readonly { module: ChangeModule<never>; settings: unknown; previous?: unknown }[] = []): Promise<HostFacts> {
-    const names = [...new Set(wanted.flatMap((w) => w.module.accounts?.(w.settings as never, w.previous as never) ?? []))];
-    const groups = [...new Set(wanted.flatMap((w) => w.module.groups?.(w.settings as never, w.previous as never) ?? []))];
-    const ask = names.length || groups.length ? target.request(helperApi.changeAccounts, groups.length ? { names, groups } : { names }, 'try') : null;
-    const [probe, who, accounts] = await Promise.all([target.probe(), target.user(), ask]);
-    const facts: HostFacts = { probe, user: who.user, uid: who.uid, auth: who.auth ?? null, hostName: target.hostName };
-    if (accounts) {
-      const all = [...accounts.accounts, ...(accounts.groups ?? []).flatMap((g) => g.members)];
-      facts.accounts = new Map(all.map((a) => [a.name, { uid: a.uid, source: a.source }]));
-      if (accounts.groups) facts.groups = new Map(accounts.groups.map((g) => [g.name, g.members.map((m) => m.name)]));
-    }
-    const quotaUsers = [...new Set(wanted.flatMap((w) => w.module.quotaUsers?.(w.settings as never, facts.groups, w.previous as never) ?? []))].filter((u) => facts.accounts?.has(u));
-    if (quotaUsers.length) {
-      const q = await target.request(helperApi.changeQuota, { users: quotaUsers }, 'try');
-      facts.quota = { kernel: q.kernel, homes: new Map(q.homes.map(({ user, ...h }) => [user, h])) };
-    }
-    return facts;
+  facts(target: ChangeTarget, wanted: readonly { module: ChangeModule<never>; settings: unknown; previous?: unknown }[] = []): Promise<HostFacts> {
+    return hostFacts(target, wanted);
   }
 
   /**
@@ -258,12 +244,7 @@ export class ChangeService {
     }
     this.plans.delete(planId);
     if (!plan.steps.length) {
-      // The host is as wanted already; settings that changed anyway (a limits profile no user takes
-      // yet) are recorded, so what Fleetdeck holds for the host is what was shown.
-      const was = target.hostId !== null ? (this.deps.store?.installed(target.hostId) ?? []) : [];
-      const changed = target.hostId === null || !this.deps.store ? [] : stored.requests.filter((r) => JSON.stringify(was.find((i) => i.module === r.id)?.settings) !== JSON.stringify(r.settings));
-      for (const r of changed) this.deps.store?.markInstalled(target.hostId!, r.id, r.settings as Record<string, unknown>, was.find((i) => i.module === r.id)?.journalId ?? null);
-      if (changed.length) this.deps.audit({ hostId: target.hostId, hostName: target.hostName, operation: 'change.settings', summary: `recorded new settings of ${changed.map((r) => r.id).join(', ')} for ${target.hostName}; the host needed no change`, result: 'ok' });
+      const changed = recordSettingsOnly(this.deps, target, stored.requests);
       const verify = await runChecks(target, plan.checks, facts.probe);
       return { journalId: null, status: 'done', stoppedAt: null, message: changed.length ? 'settings saved; nothing to change on the host' : 'nothing to change', verify };
     }
@@ -279,6 +260,8 @@ export class ChangeService {
         : target.openRoot(helperChannels.changeApply, { journalId, planId, modules: plan.modules, backend, manager, steps: plan.steps }, handlers),
       opts,
     );
+    // The host changed: what the probe said (Docker there or not, the packages) is read again next time.
+    target.forgetProbe?.();
     return finishApply(this.deps, target, journalId, plan.modules, plan.checks, stored.requests, plan.steps, outcome, runId, facts.probe);
   }
 
@@ -379,6 +362,7 @@ export class ChangeService {
     const { backend, manager } = this.enginesFor(probe, target.hostName, j.steps);
     const runId = target.hostId !== null ? this.deps.store?.startRun({ hostId: target.hostId, journalId, kind: 'rollback', modules: j.summary.modules, settings: {}, steps: j.steps.length, startedAt: Date.now() }) : undefined;
     const outcome = await this.stream(target, journalId, j.steps, 'rollback', (handlers) => target.openRoot(helperChannels.changeRollback, { journalId, backend, manager }, handlers), opts);
+    target.forgetProbe?.();
     const status = outcome.status === 'rolled-back' ? 'rolled-back' : 'rollback-failed';
     const message = outcome.message;
     if (status === 'rolled-back' && target.hostId !== null) this.deps.store?.forget(target.hostId, j.summary.modules);

@@ -21,6 +21,8 @@ export interface ChangeTarget {
   /** Who Fleetdeck logs in as (the admin). */
   user(): Promise<{ user: string; uid: number; auth?: AuthMethod | null }>;
   probe(): Promise<Probe>;
+  /** The host changed (an apply or rollback ran): the next plan reads the probe again (Docker installed, a package gone). */
+  forgetProbe?(): void;
   request<D extends HelperRequestDef>(def: D, params: HelperParams<D>, superuser: Superuser, timeoutMs?: number): Promise<HelperResult<D>>;
   /** Opens a channel on the root helper (changes need root). */
   openRoot<D extends HelperChannelDef>(def: D, params: HelperParams<D>, opts: OpenOptions): Promise<ChannelHandle>;
@@ -58,6 +60,9 @@ export function sessionTarget(session: HostSession, host: { id: number | null; n
       }
       return cached.probe;
     },
+    forgetProbe() {
+      cached = null;
+    },
     request: (def, params, superuser, timeoutMs) => session.request(def, params, { superuser, timeoutMs: timeoutMs ?? 120_000 }),
     async openRoot(def, params, opts) {
       return (await helper('require')).open(def, params, opts);
@@ -82,6 +87,9 @@ export function localTarget(helper: HelperClient, name = 'this machine'): Change
     key: 'local',
     user: async () => ({ user: helper.init.user, uid: helper.init.uid, auth: null }),
     probe: () => (probe ??= helper.request(helperApi.probe, {})),
+    forgetProbe: () => {
+      probe = null;
+    },
     request: (def, params, _superuser, timeoutMs) => helper.request(def, params, { timeoutMs: timeoutMs ?? 120_000 }),
     async openRoot(def, params, opts) {
       if (helper.init.uid !== 0) throw new FleetdeckError('sudo-required', 'Changing this machine needs root: run the command with sudo.');

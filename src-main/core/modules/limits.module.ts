@@ -131,6 +131,10 @@ export const limitsModule = defineModule<LimitsSettings>({
     if (!hasDocker(ctx.facts) && limited(ctx).some((l) => l.spec.containers !== undefined || l.spec.gpus !== undefined)) out.push('This host has no Docker: the container and GPU limits have nothing to apply to yet (apply again once Docker is installed).');
     if (hasDocker(ctx.facts) && limited(ctx).length) {
       out.push(`Docker: ${WRAPPER_PATH} (a root-owned wrapper ahead of the docker client) starts each limited user's containers in that user's cgroup and labels them, so they count against the user's limits. Membership of the docker group is root on any host: this keeps honest users inside their limits, it does not stop a hostile one.`);
+      const driver = ctx.facts.probe.containerRuntimes.find((r) => r.name === 'docker')?.cgroupDriver;
+      if (viaSystemd(ctx.facts) && driver !== 'systemd') {
+        out.push(`Docker uses the ${driver ?? 'cgroupfs (probably)'} cgroup driver here: a container counts against its user's slice while the slice is active (the user has a session); with the systemd driver (the docker module's cgroupDriver: systemd) systemd holds the slice's limits whatever the sessions. Verify reads each container's own cgroup.`);
+      }
     }
     return out;
   },
