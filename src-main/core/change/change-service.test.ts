@@ -55,3 +55,30 @@ describe('ChangeService.plan', () => {
     expect(plan.steps.some((s) => s.resource.kind === 'file' && s.resource.secret && /^\(secret, \d+ bytes, sha256 [0-9a-f]{12}…\)$/.test(s.resource.content ?? ''))).toBe(true);
   });
 });
+
+describe('ChangeService.apply of a plan with nothing to change on the host', () => {
+  it('records settings that changed anyway (a profile nobody takes yet), audited; the same again records nothing', async () => {
+    const installed: InstalledModule[] = [];
+    const marked: string[] = [];
+    const audits: string[] = [];
+    const store = {
+      installed: () => installed,
+      markInstalled: (_h: number, module: string, settings: Record<string, unknown>) => {
+        marked.push(module);
+        installed.splice(0, installed.length, { module, settings, appliedAt: 1, journalId: null, lastVerify: null });
+      },
+    } as unknown as ChangeStore;
+    const service = new ChangeService({ modules: allModules(), store, audit: (e) => audits.push(e.operation) });
+    const host = { ...blankHost(), request: (async (def: { method: string }, params: { resources?: Resource[] }) => (def.method === 'change.verify1' ? { results: [] } : { observed: (params.resources ?? []).map(freshObserved) })) as ChangeTarget['request'] };
+    const settings = { profiles: { student: { memory: '8G' } }, users: [], groups: [] };
+    const plan = await service.plan(host, [{ id: 'limits', settings }]);
+    expect(plan.steps).toEqual([]);
+    const r = await service.apply(host, plan.planId, plan.tag);
+    expect(r.message).toBe('settings saved; nothing to change on the host');
+    expect(marked).toEqual(['limits']);
+    expect(audits).toContain('change.settings');
+    const again = await service.plan(host, [{ id: 'limits', settings }]);
+    expect((await service.apply(host, again.planId, again.tag)).message).toBe('nothing to change');
+    expect(marked).toEqual(['limits']);
+  });
+});
