@@ -173,6 +173,9 @@ export function policyWithProfiles(policy: LimitsSettings, take: readonly { user
   return { ...policy, users };
 }
 
+/** Whether a verify result is one of a user's (the limits module names them limits-, containers- and disk-USER). */
+export const isUsersCheck = (id: string, user: string) => ['limits', 'containers', 'disk'].some((k) => id === `${k}-${user}`);
+
 export const limitsInfo: ModuleInfo = {
   id: 'limits',
   title: 'Per-user limits',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fullName, isoDate, sshKeyLine } from '../change/user.schema.js';
 import type { ModuleInfo } from '../change/modules.contract.js';
+import { limitsSettings } from './limits.js';
 import { accountName } from './settings-fields.js';
 
 /**
@@ -66,3 +67,17 @@ export const usersInfo: ModuleInfo = {
   defaults: { users: [] },
   wizard: false,
 };
+
+/**
+ * Offboarding (the CLI's `users offboard` and the app's dialog alike): each account locked, or
+ * deleted with its home archived; its home archived and its containers removed (the users module's
+ * offboard); and, where the host's stored limits policy names them, the users taken out of it
+ * (their drop-in or cgroup goes, their disk quota is freed). `limits`: the stored policy, if any.
+ */
+export function offboardModules(names: readonly string[], remove: boolean, limits: Record<string, unknown> | undefined): { id: string; settings: Record<string, unknown> }[] {
+  const users = names.map((name) => (remove ? { name, state: 'absent', archive: true, offboard: true } : { name, locked: true, offboard: true }));
+  const modules: { id: string; settings: Record<string, unknown> }[] = [{ id: 'users', settings: { users } }];
+  const policy = limits ? limitsSettings.safeParse(limits) : null;
+  if (policy?.success && policy.data.users.some((u) => names.includes(u.user))) modules.push({ id: 'limits', settings: { ...policy.data, users: policy.data.users.filter((u) => !names.includes(u.user)) } });
+  return modules;
+}

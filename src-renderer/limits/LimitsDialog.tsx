@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { InstalledModule } from '../../src-common/change/modules.contract.js';
-import { limitsSettings } from '../../src-common/modules/limits.js';
+import { isUsersCheck, limitsSettings } from '../../src-common/modules/limits.js';
 import { Icon } from '../app/icons.js';
 import { Modal } from '../app/Modal.js';
 import { Notice } from '../app/ui.js';
@@ -86,7 +86,7 @@ export function LimitsDialog({ hostId, hostName, user, installed, onClose }: { h
         emptyText={`Nothing changes on ${hostName} itself (${user}’s limits there are already these). Save to keep the policy as shown: a GPU allocation on a host without Docker, for example.`}
         testId="limits"
         above={removing ? <Notice tone="warning">{user}’s limits are taken away: their processes may use the whole machine again.</Notice> : null}
-        results={(all) => all.filter((c) => ['limits', 'containers', 'disk'].some((k) => c.id === `${k}-${user}`))}
+        results={(all) => all.filter((c) => isUsersCheck(c.id, user))}
       />
     </Modal>
   );

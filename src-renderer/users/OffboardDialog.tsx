@@ -3,26 +3,15 @@ import type { InstalledModule } from '../../src-common/change/modules.contract.j
 import { Icon } from '../app/icons.js';
 import { Modal } from '../app/Modal.js';
 import { ChipList, Notice } from '../app/ui.js';
-import { policyOf } from '../limits/user-limits.js';
+import { offboardModules } from '../../src-common/modules/users.js';
 import { changeKeys } from '../setup/use-change.js';
 import { PlanApplyBody, PlanApplyButtons, usePlanApply } from '../setup/use-plan-apply.js';
 import './users.css';
 
 /**
  * Offboarding accounts (the expired ones, at the end of a semester), as `fleetdeck users offboard`
- * does: each account locked (or deleted), its home archived, its containers removed, and its
- * limits taken out of the host's policy (drop-in or cgroup gone, disk quota freed) — one plan,
- * shown before anything changes.
+ * does it (offboardModules): one plan, shown before anything changes.
  */
-export function offboardModules(names: readonly string[], remove: boolean, installed: readonly InstalledModule[] | undefined): { id: string; settings: Record<string, unknown> }[] {
-  const users = names.map((name) => (remove ? { name, state: 'absent', archive: true, offboard: true } : { name, locked: true, offboard: true }));
-  const modules: { id: string; settings: Record<string, unknown> }[] = [{ id: 'users', settings: { users } }];
-  const row = installed?.find((i) => i.module === 'limits');
-  const { policy } = policyOf(installed);
-  if (row && policy.users.some((u) => names.includes(u.user))) modules.push({ id: 'limits', settings: { ...policy, users: policy.users.filter((u) => !names.includes(u.user)) } });
-  return modules;
-}
-
 export function OffboardDialog({ hostId, hostName, names, installed, onClose }: { hostId: number; hostName: string; names: readonly string[]; installed: readonly InstalledModule[] | undefined; onClose: () => void }) {
   const [remove, setRemove] = useState(false);
   const { phase, plan, apply, edit, editing } = usePlanApply(hostId, [['users'], ['inventory', hostId], changeKeys.installed(hostId)]);
@@ -33,7 +22,7 @@ export function OffboardDialog({ hostId, hostName, names, installed, onClose }: 
         {phase.step === 'done' ? 'Close' : 'Cancel'}
       </button>
       {editing ? (
-        <button type="button" className="button danger" disabled={!names.length} onClick={() => void plan(offboardModules(names, remove, installed))} data-testid="offboard-plan">
+        <button type="button" className="button danger" disabled={!names.length} onClick={() => void plan(offboardModules(names, remove, installed?.find((i) => i.module === 'limits')?.settings))} data-testid="offboard-plan">
           Plan
         </button>
       ) : null}

@@ -1,10 +1,8 @@
 import { useState } from 'react';
 import { Icon } from '../app/icons.js';
 import { Modal } from '../app/Modal.js';
-import { Notice, Spinner } from '../app/ui.js';
-import { PlanView } from '../setup/PlanView.js';
-import { PlanApplyButtons, usePlanApply } from '../setup/use-plan-apply.js';
-import { VerifyList } from '../setup/VerifyList.js';
+import { Notice } from '../app/ui.js';
+import { PlanApplyBody, PlanApplyButtons, usePlanApply } from '../setup/use-plan-apply.js';
 import { checkEntry, emptyForm, entryOfForm, newNameProblem, type UserDialogMode, type UserForm } from './user-form.js';
 import './users.css';
 
@@ -58,7 +56,6 @@ export function UserDialog({ hostId, hostName, mode, initial = emptyForm, keys, 
     </>
   );
 
-  const mine = phase.step === 'done' ? phase.result.verify.filter((c) => c.id === `account-${name}`) : [];
   return (
     <Modal testId="user-dialog" title={title} description={`On ${hostName}. Nothing changes until you apply the plan.`} icon={<Icon name="users" size={20} />} onClose={onClose} size="large" footer={footer}>
       {editing && mode === 'delete' ? (
@@ -150,24 +147,13 @@ export function UserDialog({ hostId, hostName, mode, initial = emptyForm, keys, 
           {phase.message}
         </Notice>
       ) : null}
-      {phase.step === 'planning' ? (
-        <p className="muted" data-testid="user-planning">
-          <Spinner /> Reading {hostName}…
-        </p>
-      ) : null}
       {exists ? (
         <Notice tone="error" testId="user-exists">
           {name} already exists on {hostName}: nothing was changed. Pick another name, or change {name} with Account… on its row.
         </Notice>
-      ) : phase.step === 'planned' || phase.step === 'applying' ? (
-        <PlanView plan={phase.plan} emptyText={`Nothing to change: ${name} on ${hostName} is already like this.`} testId="user-plan-view" />
-      ) : null}
-      {phase.step === 'done' ? (
-        <div data-testid="user-result" data-status={phase.result.status}>
-          <Notice tone={phase.result.status === 'done' && phase.result.verify.every((c) => c.ok) ? 'info' : 'error'}>{phase.result.message ?? phase.result.status}</Notice>
-          {mine.length ? <VerifyList results={mine} testId="user-verify" /> : null}
-        </div>
-      ) : null}
+      ) : (
+        <PlanApplyBody phase={phase} hostName={hostName} emptyText={`Nothing to change: ${name} on ${hostName} is already like this.`} testId="user" results={(all) => all.filter((c) => c.id === `account-${name}`)} />
+      )}
     </Modal>
   );
 }

@@ -1,3 +1,4 @@
+import { DOCKER_WRAPPER_PATH as WRAPPER } from '../../../src-common/change/host-paths.js';
 import type { Check } from '../../../src-common/change/plan.schema.js';
 import { OWNER_LABEL } from '../../../src-common/monitor/labels.js';
 import type { HelperContext } from '../context.js';
@@ -11,8 +12,6 @@ import type { HelperContext } from '../context.js';
  * the wrapper that places new containers is in place.
  */
 type ContainersCheck = Extract<Check, { kind: 'user-containers' }>;
-
-const WRAPPER = '/usr/local/bin/docker';
 
 export interface Inspected {
   Id?: string;

@@ -1,3 +1,4 @@
+import { CGROUP_HOOK_PATH as HOOK } from '../../../src-common/change/host-paths.js';
 import type { Check } from '../../../src-common/change/plan.schema.js';
 import { CONTAINER_CGROUP_PARTS } from '../../../src-common/modules/container-cgroups.js';
 import type { HelperContext } from '../context.js';
@@ -102,7 +103,6 @@ export async function checkUserLimits(ctx: HelperContext, c: LimitsCheck): Promi
   return { ok: true, evidence: `Enforced for ${c.user}'s session: ${kernel.join(', ')} (${configured}).` };
 }
 
-const HOOK = '/usr/local/lib/fleetdeck/cgroup-limits';
 const PAMS = ['/etc/pam.d/common-session', '/etc/pam.d/runuser'];
 
 /** The memory-hierarchy cgroup of each process of `uid` (real uid), from /proc. */

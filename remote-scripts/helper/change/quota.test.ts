@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { kernelCan, kernelQuotaFromConfig, mountOf, parseRepquota, userQuotaOn } from './quota.js';
+import { kernelCan } from '../../../src-common/modules/quota-support.js';
+import { kernelQuotaFromConfig, mountOf, parseRepquota, userQuotaOn } from './quota.js';
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, 'fixtures', name), 'utf8');
 

@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import type { Check } from '../../../src-common/change/plan.schema.js';
+import { kernelCan, quotaFilesystem, type KernelQuota } from '../../../src-common/modules/quota-support.js';
 import type { HelperContext } from '../context.js';
 
 /**
@@ -10,13 +11,6 @@ import type { HelperContext } from '../context.js';
  * the home's use instead, with a notice past the soft limit.
  */
 
-export interface KernelQuota {
-  /** ext4/ext3/ext2 quotas; null when the kernel's config cannot be read. */
-  ext4: boolean | null;
-  xfs: boolean | null;
-  /** Where that was read, e.g. "/proc/config.gz: CONFIG_QFMT_V2 is not set". */
-  evidence: string;
-}
 
 /** The kernel config's answer: reads CONFIG_* lines. */
 export function kernelQuotaFromConfig(config: string, where: string): KernelQuota {
@@ -74,11 +68,6 @@ export function mountOf(mountinfo: string, p: string): MountOf | null {
 /** Whether user quotas are on for that mount, as its options say. */
 export const userQuotaOn = (m: MountOf) => m.options.some((o) => /^(usrquota|uquota|quota|usrjquota=.*|uqnoenforce)$/.test(o));
 
-export function kernelCan(k: KernelQuota, fstype: string): boolean | null {
-  if (/^ext[234]$/.test(fstype)) return k.ext4;
-  if (fstype === 'xfs') return k.xfs;
-  return false;
-}
 
 export interface RepquotaEntry {
   uid: number;
@@ -141,7 +130,7 @@ export async function checkUserDisk(ctx: HelperContext, c: DiskCheck): Promise<{
   const kernel = await kernelQuota(ctx);
   const can = kernelCan(kernel, m.fstype);
   if (can !== true) {
-    const why = can === false ? (/^ext[234]$|^xfs$/.test(m.fstype) ? `not enforceable on this kernel (${kernel.evidence})` : `not enforceable on ${m.fstype} (${m.mount}): Fleetdeck sets quotas on ext4 and XFS`) : `not known to be enforceable (${kernel.evidence})`;
+    const why = can === false ? (quotaFilesystem(m.fstype) ? `not enforceable on this kernel (${kernel.evidence})` : `not enforceable on ${m.fstype} (${m.mount}): Fleetdeck sets quotas on ext4 and XFS`) : `not known to be enforceable (${kernel.evidence})`;
     return measured(ctx, c, home, `Not enforced: disk quota ${wanted} for ${c.user} is ${why}`);
   }
   const rep = await ctx.run(['repquota', '-u', '-p', '-n', m.mount], { timeoutMs: 30_000 });

@@ -1,3 +1,4 @@
+import { ARCHIVE_DIR } from '../../../src-common/change/host-paths.js';
 import { mkdir } from 'node:fs/promises';
 import type { UserObserved, UserResource } from '../../../src-common/change/user.schema.js';
 import { FleetdeckError } from '../../../src-common/problems.js';
@@ -13,7 +14,6 @@ import { parseGroup, parseLoginDefsUidRange, parsePasswd } from '../inventory/lo
  * to their uid and gid, no groups), never as root: a symlink the user plants there can then only
  * reach what the user could reach anyway.
  */
-export const ARCHIVE_DIR = '/var/lib/fleetdeck/archive';
 const BEGIN = '# >>> fleetdeck managed keys (replaced by Fleetdeck: add your own keys outside this block) >>>';
 const END = '# <<< fleetdeck managed keys <<<';
 const DAY = 86_400_000;

@@ -1,5 +1,5 @@
 import type { CheckResult } from '../../../src-common/change/plan.schema.js';
-import { effectiveLimits, limitSpec, limitsSettings, profileName, type LimitsSettings } from '../../../src-common/modules/limits.js';
+import { effectiveLimits, isUsersCheck, limitSpec, limitsSettings, profileName, type LimitsSettings } from '../../../src-common/modules/limits.js';
 import { accountName } from '../../../src-common/modules/settings-fields.js';
 import { FleetdeckError } from '../../../src-common/problems.js';
 import type { Flags } from '../cli/args.js';
@@ -187,7 +187,7 @@ export const limitsCommands: CliCommand[] = [
                   ? { users: [userEntry(ctx.flags)] }
                   : undefined;
         if (!policy) throw new FleetdeckError('not-found', target.hostId !== null ? `Fleetdeck has set no limits on ${target.hostName} yet.` : 'Name the user: --user NAME (the limits Fleetdeck applied to them are read from the host), or give the limits to check: --user NAME --memory 64M ….');
-        const results: CheckResult[] = (await change.verifyWith(target, 'limits', policy)).filter((r) => !ctx.flags.user || ['limits', 'containers', 'disk'].some((k) => r.id === `${k}-${String(ctx.flags.user)}`));
+        const results: CheckResult[] = (await change.verifyWith(target, 'limits', policy)).filter((r) => !ctx.flags.user || isUsersCheck(r.id, String(ctx.flags.user)));
         if (ctx.flags.user && !results.length) throw new FleetdeckError('not-found', `${String(ctx.flags.user)} has no limits in ${target.hostName}'s policy.`);
         ctx.io.stdout.write(ctx.flags.json ? `${JSON.stringify(results, null, 2)}\n` : `${formatChecks(results, ctx.io)}\n`);
         return results.every((r) => r.ok) ? 0 : 1;

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Check } from '../../../src-common/change/plan.schema.js';
 import type { Resource } from '../../../src-common/change/resource.schema.js';
 import type { ModuleInfo } from '../../../src-common/change/modules.contract.js';
+import type { KernelQuota } from '../../../src-common/modules/quota-support.js';
 import type { Probe } from '../../../src-common/inventory/probe.schema.js';
 
 /**
@@ -40,10 +41,13 @@ export interface HostFacts {
   groups?: ReadonlyMap<string, readonly string[]>;
   /** Disk quotas (modules that ask, through quotaUsers): whether the kernel can enforce them, and each user's home mount. */
   quota?: {
-    kernel: { ext4: boolean | null; xfs: boolean | null; evidence: string };
+    kernel: KernelQuota;
     homes: ReadonlyMap<string, { home: string; mount: string; fstype: string; source: string; quotaOn: boolean }>;
   };
 }
+
+/** Docker is on the host (its socket or client), as the probe found it. */
+export const hasDocker = (facts: HostFacts) => facts.probe.containerRuntimes.some((r) => r.name === 'docker' && r.present);
 
 /**
  * Fleetdeck's internal CA (pki.ts): one CA per data dir, its key kept there (0600), and leaf

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { UserObserved } from '../../../src-common/change/user.schema.js';
 import { limitsSettings, policyWithProfiles } from '../../../src-common/modules/limits.js';
-import { usersSettings, type UserEntry } from '../../../src-common/modules/users.js';
+import { offboardModules, usersSettings, type UserEntry } from '../../../src-common/modules/users.js';
 import { FleetdeckError, toProblem } from '../../../src-common/problems.js';
 import { helperApi } from '../../../src-common/protocol/helper-api.js';
 import type { Flags } from '../cli/args.js';
@@ -196,10 +196,7 @@ async function offboard(ctx: CommandContext, hosts: string[] | null, names: stri
         ctx.io.stdout.write(`No account on ${o.target.hostName} is past its expiry date: nothing to offboard there.\n`);
         continue;
       }
-      const entries = who.map((name) => entryFrom(name, ctx.flags.delete ? { archive: true } : { lock: true }, ctx.flags.delete ? 'absent' : 'present')).map((e) => ({ ...e, offboard: true }));
-      const limits = o.change.installed(o.target).find((i) => i.module === 'limits')?.settings as { users?: { user: string }[] } | undefined;
-      const modules: { id: string; settings: Record<string, unknown> }[] = [{ id: 'users', settings: { users: entries } }];
-      if (limits?.users?.some((u) => who.includes(u.user))) modules.push({ id: 'limits', settings: { ...limits, users: limits.users.filter((u) => !who.includes(u.user)) } });
+      const modules = offboardModules(who, !!ctx.flags.delete, o.change.installed(o.target).find((i) => i.module === 'limits')?.settings);
       plans.push({ o, who, plan: await o.change.plan(o.target, modules) });
     }
     if (!plans.length) return 0;

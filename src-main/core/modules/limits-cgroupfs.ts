@@ -1,3 +1,4 @@
+import { CGROUP_HOOK_PATH } from '../../../src-common/change/host-paths.js';
 import { resourceId, type Resource } from '../../../src-common/change/resource.schema.js';
 import { CONTAINER_CGROUP_PARTS } from '../../../src-common/modules/container-cgroups.js';
 import type { LimitSpec } from '../../../src-common/modules/limits.js';
@@ -27,7 +28,7 @@ import type { LimitSpec } from '../../../src-common/modules/limits.js';
  * `/bin/sh -c`, the rollback's re-sync: that runs once the files are back, when the file on disk
  * may be gone with them.
  */
-export const HOOK_PATH = '/usr/local/lib/fleetdeck/cgroup-limits';
+export const HOOK_PATH = CGROUP_HOOK_PATH;
 export const CONF_DIR = '/etc/fleetdeck/limits.d';
 export const confPath = (uid: number) => `${CONF_DIR}/${uid}.conf`;
 

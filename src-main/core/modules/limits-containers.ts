@@ -1,3 +1,4 @@
+import { DOCKER_WRAPPER_PATH } from '../../../src-common/change/host-paths.js';
 import type { Resource } from '../../../src-common/change/resource.schema.js';
 import type { LimitSpec } from '../../../src-common/modules/limits.js';
 import { OWNER_LABEL } from '../../../src-common/monitor/labels.js';
@@ -27,7 +28,7 @@ import { OWNER_LABEL } from '../../../src-common/monitor/labels.js';
  * by verify, which reads every labelled container back with `docker inspect`, and the apply's sync
  * gives each of them the user's limits of its own with `docker update`.
  */
-export const WRAPPER_PATH = '/usr/local/bin/docker';
+export const WRAPPER_PATH = DOCKER_WRAPPER_PATH;
 export const SYNC_PATH = '/usr/local/lib/fleetdeck/container-limits';
 export const CONTAINERS_DIR = '/etc/fleetdeck/containers.d';
 /** Where a docker client that stood at WRAPPER_PATH before goes (the wrapper runs it; a rollback moves it back). */

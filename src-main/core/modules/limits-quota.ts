@@ -1,6 +1,7 @@
 import type { Check } from '../../../src-common/change/plan.schema.js';
 import type { Resource } from '../../../src-common/change/resource.schema.js';
 import { formatSize, type LimitSpec } from '../../../src-common/modules/limits.js';
+import { kernelCan, quotaFilesystem } from '../../../src-common/modules/quota-support.js';
 import type { HostFacts } from '../change/module.js';
 
 /**
@@ -35,7 +36,7 @@ export function quotaPlan(facts: HostFacts, limited: Limited[], freed: { user: s
   // Quotas of users who no longer have one are freed (0 = no limit), where quotas are on.
   for (const f of freed) {
     const h = q?.homes.get(f.user);
-    const can = h && (/^ext[234]$/.test(h.fstype) ? q!.kernel.ext4 : h.fstype === 'xfs' ? q!.kernel.xfs : false);
+    const can = h && kernelCan(q!.kernel, h.fstype);
     if (!h || can === false || !h.quotaOn || !facts.probe.quotaTools) continue;
     const zero = ['0', '0', '0', '0'];
     out.resources.push({ kind: 'command', id: `quota-${f.user}`, label: `Free ${f.user}'s disk quota on ${h.mount} (no limit)`, argv: ['setquota', '-u', f.user, ...zero, h.mount], unless: ['/bin/sh', '-c', HOLDS, 'fleetdeck-quota', String(f.uid), h.mount, ...zero] });
@@ -51,9 +52,8 @@ export function quotaPlan(facts: HostFacts, limited: Limited[], freed: { user: s
       out.warnings.push(`Disk quota for ${l.user}: ${l.user} has no home directory Fleetdeck can find, so there is no filesystem to set it on.`);
       continue;
     }
-    const ext = /^ext[234]$/.test(h.fstype);
-    const can = ext ? q.kernel.ext4 : h.fstype === 'xfs' ? q.kernel.xfs : false;
-    if (!ext && h.fstype !== 'xfs') {
+    const can = kernelCan(q.kernel, h.fstype);
+    if (!quotaFilesystem(h.fstype)) {
       out.warnings.push(`Disk quota for ${l.user}: not enforceable on ${h.fstype} (${h.home} is on ${h.mount}); Fleetdeck sets quotas on ext4 and XFS. Verify measures the use of ${h.home} instead and gives a notice past the soft limit.`);
       continue;
     }

@@ -2,7 +2,7 @@ import type { Check } from '../../../src-common/change/plan.schema.js';
 import { resourceId, type Resource } from '../../../src-common/change/resource.schema.js';
 import { effectiveLimits, formatSize, limitsInfo, limitsSettings, type LimitSpec, type LimitsSettings } from '../../../src-common/modules/limits.js';
 import { FleetdeckError } from '../../../src-common/problems.js';
-import { defineModule, type HostFacts, type ModuleContext } from '../change/module.js';
+import { defineModule, hasDocker, type HostFacts, type ModuleContext } from '../change/module.js';
 import { cgroupConf, cgroupfsResources, confPath } from './limits-cgroupfs.js';
 import { describeDisk, quotaPlan } from './limits-quota.js';
 import { gpuDevicePlan, restrictedGpus } from './limits-gpus.js';
@@ -68,13 +68,16 @@ export function limitedNames(s: LimitsSettings, groups: ReadonlyMap<string, read
   return [...new Set([...s.users.map((u) => u.user), ...s.groups.flatMap((g) => groups?.get(g.group) ?? [])])];
 }
 
-const memberOf = (ctx: ModuleContext<LimitsSettings>, user: string) => ctx.settings.groups.filter((g) => ctx.facts.groups?.get(g.group)?.includes(user)).map((g) => g.group);
+/** Each user a policy limits on this host (its users, and its groups' members), with their effective limits. */
+function specsOf(s: LimitsSettings, groups: ReadonlyMap<string, readonly string[]> | undefined): { user: string; spec: LimitSpec }[] {
+  return limitedNames(s, groups).map((user) => ({ user, spec: effectiveLimits(s, user, s.groups.filter((g) => groups?.get(g.group)?.includes(user)).map((g) => g.group))!.spec }));
+}
 
 function limited(ctx: ModuleContext<LimitsSettings>): { user: string; uid: number; spec: LimitSpec }[] {
   for (const g of ctx.settings.groups) {
     if (!ctx.facts.groups?.has(g.group)) throw new FleetdeckError('invalid-input', `There is no group "${g.group}" on ${ctx.facts.hostName}: create it first, or take it out of the limits.`, { group: g.group });
   }
-  return limitedNames(ctx.settings, ctx.facts.groups).map((user) => ({ user, uid: accountOf(ctx, user), spec: effectiveLimits(ctx.settings, user, memberOf(ctx, user))!.spec }));
+  return specsOf(ctx.settings, ctx.facts.groups).map(({ user, spec }) => ({ user, uid: accountOf(ctx, user), spec }));
 }
 
 export const limitsModule = defineModule<LimitsSettings>({
@@ -140,7 +143,6 @@ export const limitsModule = defineModule<LimitsSettings>({
   },
 });
 
-const hasDocker = (facts: HostFacts) => facts.probe.containerRuntimes.some((r) => r.name === 'docker' && r.present);
 
 /** Each limited user's container conf when the host has Docker, and the removal of those no longer limited. */
 function containersPlan(ctx: ModuleContext<LimitsSettings>): Resource[] {
@@ -176,13 +178,15 @@ function systemdPlan(ctx: ModuleContext<LimitsSettings>): Resource[] {
 
 /** GPU device permissions (the policy's gpuDevices), and taking them away when turned off. */
 function gpuPlan(ctx: ModuleContext<LimitsSettings>) {
-  const was = ctx.previous?.gpuDevices ? restrictedGpus(limitedNames(ctx.previous, ctx.facts.groups).map((u) => ({ spec: effectiveLimits(ctx.previous!, u, memberOf(ctx, u))?.spec ?? {} }))) : [];
+  const was = ctx.previous?.gpuDevices ? restrictedGpus(specsOf(ctx.previous, ctx.facts.groups)) : [];
   return gpuDevicePlan(limited(ctx), !!ctx.settings.gpuDevices, was);
 }
 
 /** Users with a disk quota in a policy (their home's filesystem is read for the plan). */
 function diskUsers(s: LimitsSettings, groups: ReadonlyMap<string, readonly string[]> | undefined): string[] {
-  return limitedNames(s, groups).filter((u) => effectiveLimits(s, u, s.groups.filter((g) => groups?.get(g.group)?.includes(u)).map((g) => g.group))?.spec.disk);
+  return specsOf(s, groups)
+    .filter(({ spec }) => spec.disk)
+    .map(({ user }) => user);
 }
 
 /** Users who had a disk quota last time and have none now: their quota is freed (offboarding, --clear). */
@@ -209,10 +213,10 @@ function modeWarnings(ctx: ModuleContext<LimitsSettings>): string[] {
   const mode = ctx.facts.probe.cgroup.mode;
   if (!viaSystemd(ctx.facts)) {
     out.push(`This host has no systemd: Fleetdeck limits each user through its own cgroups (fleetdeck/user-UID) and a PAM session hook (pam_exec) that puts every new ssh, su and runuser session in them. Processes started without a PAM session (by root, by a daemon) stay outside; verify names any it finds.`);
-    if (!ctx.facts.probe.cgroup.controllers.includes('blkio') && limitedNames(ctx.settings, ctx.facts.groups).some((u) => effectiveLimits(ctx.settings, u, memberOf(ctx, u))?.spec.io?.length)) out.push('This host has no blkio controller: IO limits are written but not enforced.');
+    if (!ctx.facts.probe.cgroup.controllers.includes('blkio') && specsOf(ctx.settings, ctx.facts.groups).some(({ spec }) => spec.io?.length)) out.push('This host has no blkio controller: IO limits are written but not enforced.');
     return out;
   }
-  if (mode !== 'v2' && limitedNames(ctx.settings, ctx.facts.groups).some((u) => effectiveLimits(ctx.settings, u, memberOf(ctx, u))?.spec.swap !== undefined)) {
+  if (mode !== 'v2' && specsOf(ctx.settings, ctx.facts.groups).some(({ spec }) => spec.swap !== undefined)) {
     out.push(`This host runs cgroup ${mode}: systemd cannot limit swap there (MemorySwapMax needs cgroup v2), so the swap limits are written but not enforced; verify says so.`);
   }
   return out;

@@ -1,9 +1,10 @@
+import { ARCHIVE_DIR } from '../../../src-common/change/host-paths.js';
 import type { Check } from '../../../src-common/change/plan.schema.js';
 import type { UserResource } from '../../../src-common/change/user.schema.js';
 import { usersInfo, usersSettings, type GroupEntry, type UserEntry, type UsersSettings } from '../../../src-common/modules/users.js';
 import type { Resource } from '../../../src-common/change/resource.schema.js';
 import { OWNER_LABEL } from '../../../src-common/monitor/labels.js';
-import { defineModule } from '../change/module.js';
+import { defineModule, hasDocker } from '../change/module.js';
 
 /**
  * Local accounts (issue 11) on the change engine: one `user` resource per entry, planned against
@@ -19,7 +20,6 @@ export function userResource(u: UserEntry): UserResource {
   return r;
 }
 
-const ARCHIVE_DIR = '/var/lib/fleetdeck/archive';
 
 /** The user's containers removed (by the owner label), and the home archived when the account stays. */
 function offboardResources(u: UserEntry, docker: boolean): Resource[] {
@@ -57,7 +57,7 @@ export const usersModule = defineModule<UsersSettings>({
   // Groups first (an account may join a group made in the same change); removals after the accounts.
   resources: ({ settings, facts }) => [
     ...(settings.groups ?? []).filter((g) => g.state === 'present').map(groupResource),
-    ...usersResources(settings, facts.probe.containerRuntimes.some((r) => r.name === 'docker' && r.present)),
+    ...usersResources(settings, hasDocker(facts)),
     ...(settings.groups ?? []).filter((g) => g.state === 'absent').map(groupResource),
   ],
   checks: ({ settings }) => [
