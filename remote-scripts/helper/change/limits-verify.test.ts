@@ -56,10 +56,24 @@ describe('user-limits check', () => {
   it('fails loudly when systemd has not loaded them, when the kernel differs, or cannot enforce one', async () => {
     const unloaded = await checkUserLimits(host(LOADED.replace('MemoryMax=67108864', 'MemoryMax=infinity'), {}), check);
     expect(unloaded).toEqual({ ok: false, evidence: expect.stringMatching(/^Not enforced for carol: MemoryMax: systemd has infinity loaded, 67108864 wanted/) });
-    const drifted = await checkUserLimits(host(LOADED, { [`${V2}/memory.max`]: 'max', [`${V2}/pids.max`]: '40', [`${V2}/cpu.max`]: '20000 100000' }), check);
+    const drifted = await checkUserLimits(host(LOADED, { [`${V2}/memory.max`]: 'max', [`${V2}/pids.max`]: '40', [`${V2}/cpu.max`]: '20000 100000' }), check, { tries: 2, ms: 0 });
     expect(drifted).toEqual({ ok: false, evidence: expect.stringMatching(/memory: drifted \(\/sys\/fs\/cgroup\/user.slice\/user-1001.slice\/memory.max = max, 67108864 wanted\)/) });
-    const noSwap = await checkUserLimits(host(`${LOADED}`.replace('MemorySwapMax=infinity', 'MemorySwapMax=0'), { [`${V1('memory')}/memory.limit_in_bytes`]: '67108864' }), { ...check, tasksMax: undefined, cpuQuotaPercent: undefined, swapMax: 0 });
+    const noSwap = await checkUserLimits(host(`${LOADED}`.replace('MemorySwapMax=infinity', 'MemorySwapMax=0'), { [`${V1('memory')}/memory.limit_in_bytes`]: '67108864' }), { ...check, tasksMax: undefined, cpuQuotaPercent: undefined, swapMax: 0 }, { tries: 1, ms: 0 });
     expect(noSwap).toEqual({ ok: false, evidence: expect.stringMatching(/swap: not enforced \(no cgroup file for it/) });
+  });
+
+  it('reads the kernel again while it lags systemd (a reload just returned), and passes once it settles', async () => {
+    const files: Record<string, string> = { [`${V2}/memory.max`]: 'max', [`${V2}/pids.max`]: '40', [`${V2}/cpu.max`]: '20000 100000' };
+    const ctx = host(LOADED, files);
+    const read = ctx.readText;
+    let reads = 0;
+    ctx.readText = async (p: string) => {
+      if (p.endsWith('memory.max') && ++reads === 2) files[p] = '67108864';
+      return read(p);
+    };
+    const r = await checkUserLimits(ctx, check, { tries: 3, ms: 0 });
+    expect(r.ok, r.evidence).toBe(true);
+    expect(reads).toBe(2);
   });
 
   describe('without systemd (cgroupfs: fleetdeck/user-UID and the PAM hook)', () => {

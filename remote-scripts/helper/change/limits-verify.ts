@@ -44,8 +44,25 @@ async function firstFile(ctx: HelperContext, paths: string[]): Promise<{ path: s
 
 const num = (v: string | undefined) => (v === undefined || v === '' || v === MAX || v === 'max' ? null : Number(v));
 
-export async function checkUserLimits(ctx: HelperContext, c: LimitsCheck): Promise<{ ok: boolean; evidence: string }> {
+/**
+ * How long the kernel's values may lag systemd's: a daemon-reload returns before systemd has
+ * written the cgroup files of an active slice (its realize queue), and a session that just
+ * ended leaves its slice "active" for a moment while the cgroup goes. A kernel-side mismatch is
+ * read again until it settles; a systemd-side one (the drop-in not loaded) is reported at once.
+ */
+const SETTLE_TRIES = 8;
+const SETTLE_MS = 400;
+
+export async function checkUserLimits(ctx: HelperContext, c: LimitsCheck, settle = { tries: SETTLE_TRIES, ms: SETTLE_MS }): Promise<{ ok: boolean; evidence: string }> {
   if (c.via === 'cgroupfs') return checkCgroupfsLimits(ctx, c);
+  for (let i = 1; ; i++) {
+    const r = await checkSliceOnce(ctx, c);
+    if (r.ok || !r.kernelSide || i >= settle.tries) return { ok: r.ok, evidence: r.evidence };
+    await new Promise((res) => setTimeout(res, settle.ms));
+  }
+}
+
+async function checkSliceOnce(ctx: HelperContext, c: LimitsCheck): Promise<{ ok: boolean; evidence: string; kernelSide?: boolean }> {
   const slice = `user-${c.uid}.slice`;
   const show = await ctx.run(['systemctl', 'show', slice, '-p', 'ActiveState', '-p', 'MemoryMax', '-p', 'MemorySwapMax', '-p', 'TasksMax', '-p', 'CPUQuotaPerSecUSec'], { timeoutMs: 15_000 });
   if (show.missing || show.code !== 0) return { ok: false, evidence: `systemctl show ${slice} failed (exit ${show.code ?? 'timeout'}): ${(show.stderr || show.stdout).trim().slice(0, 500)}` };
@@ -99,7 +116,7 @@ export async function checkUserLimits(ctx: HelperContext, c: LimitsCheck): Promi
       });
     }
   }
-  if (problems.length) return { ok: false, evidence: `Not enforced for ${c.user} (${configured}): ${problems.join('; ')}.` };
+  if (problems.length) return { ok: false, kernelSide: true, evidence: `Not enforced for ${c.user} (${configured}): ${problems.join('; ')}.` };
   return { ok: true, evidence: `Enforced for ${c.user}'s session: ${kernel.join(', ')} (${configured}).` };
 }
 
