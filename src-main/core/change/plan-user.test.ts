@@ -6,6 +6,7 @@ import { usersSettings } from '../../../src-common/modules/users.js';
 import { userResource } from '../modules/users.module.js';
 import { entryFrom } from './users.cli.js';
 import { userStep } from './plan-user.js';
+import { planTag, type DesiredState } from './planner.js';
 import { keyFingerprint } from './users-import.js';
 
 /**
@@ -102,5 +103,14 @@ describe('CSV onboarding preview', () => {
     expect(csvUsers('user,mail\nalice,x\n').problem).toMatch(/at least "name"/);
     expect(csvUsers('name,phone\nalice,1\n').problem).toMatch(/Unknown column "phone"/);
     expect(csvUsers('').problem).toMatch(/empty/);
+  });
+});
+
+describe('the plan tag of an account', () => {
+  it('ignores how many processes the account runs (it moves on its own), not what the account is', () => {
+    const desired: DesiredState = { order: ['users'], items: [], checks: [], warnings: [], network: null };
+    const seen: UserObserved = { ...absent, exists: true, source: 'files', uid: 1500, gid: 1500, fullName: 'Alice', shell: '/bin/sh', home: '/home/alice', groups: ['students'], keys: [] };
+    expect(planTag(desired, [{ ...seen, processes: 3 }])).toBe(planTag(desired, [seen]));
+    expect(planTag(desired, [{ ...seen, groups: ['students', 'sudo'] }])).not.toBe(planTag(desired, [seen]));
   });
 });

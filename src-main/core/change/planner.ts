@@ -297,8 +297,15 @@ export function planSteps(desired: DesiredState, observed: Observed[]): PlanStep
 }
 
 /** What apply re-checks: the desired state and everything read for it. */
+/**
+ * What the plan was made from, hashed: apply refuses the plan when this differs. A count of an
+ * account's running processes is left out: it moves on its own (a login's user manager lingering
+ * a few seconds, a command run as the user to read its keys), and no step depends on it (a delete
+ * stops whatever runs when it is applied).
+ */
 export function planTag(desired: DesiredState, observed: Observed[]): string {
-  return createHash('sha256').update(JSON.stringify({ items: desired.items, observed })).digest('hex').slice(0, 24);
+  const stable = observed.map((o) => (o.kind === 'user' ? { ...o, processes: undefined } : o));
+  return createHash('sha256').update(JSON.stringify({ items: desired.items, observed: stable })).digest('hex').slice(0, 24);
 }
 
 export function planSummary(steps: PlanStep[], hostName: string): string {
