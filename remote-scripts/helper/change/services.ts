@@ -51,7 +51,13 @@ export const systemd: ServiceManager = {
       running: exists ? a === 'active' || a === 'reloading' || a === 'activating' : null,
     };
   },
-  act: async (ctx, unit, action) => ctx.run(['systemctl', action, checked(unit)], T),
+  async act(ctx, unit, action) {
+    // A unit that failed before its config was written (a package starts its daemon on install
+    // with the distribution's defaults) may have hit systemd's start limit: a start or restart is
+    // then refused ("start request repeated too quickly") until the failure is forgotten.
+    if (action === 'start' || action === 'restart') await ctx.run(['systemctl', 'reset-failed', checked(unit)], T);
+    return ctx.run(['systemctl', action, checked(unit)], T);
+  },
   reloadDefinitions: (ctx) => ctx.run(['systemctl', 'daemon-reload'], T),
   async why(ctx, unit) {
     const status = await ctx.run(['systemctl', 'status', '--no-pager', '--lines=15', checked(unit)], T);
