@@ -7,6 +7,7 @@ import { helperApi, helperChannels, helperDebugApi, helperDebugChannels, type He
 import type { HelperContext } from './context.js';
 import { changeHandlers, createChangeRuntime } from './change/handlers.js';
 import { preflight } from './change/preflight.js';
+import { reach } from './change/reach.js';
 import { inventorySnapshot } from './inventory/snapshot.js';
 import { serveMetricsStream } from './monitor/metrics-stream.js';
 import { probe } from './probe/probe.js';
@@ -53,6 +54,7 @@ export function createDispatcher(ctx: HelperContext, debug: boolean, change = cr
     changeResolve: (p) => ch.resolve(p),
     changeVerify: (p) => ch.verify(p),
     changePreflight: () => preflight(ctx),
+    changeReach: (p) => reach(ctx, p.sources),
   };
   const channels: ChannelHandlers<typeof helperChannels> = {
     metricsStream: (p, sink) => serveMetricsStream(ctx, p, sink),

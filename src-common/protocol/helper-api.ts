@@ -84,6 +84,16 @@ export const helperApi = {
       homes: list(z.object({ user: name(), home: z.string().check(z.maxLength(4096)), mount: z.string().check(z.maxLength(4096)), fstype: name(), source: z.string().check(z.maxLength(4096)), quotaOn: z.boolean() }), 4096),
     }),
   ),
+  /**
+   * Whether the host reaches each source a module needs (its package mirror, a vendor's
+   * repository, an image registry), tried from the host itself: through apt's own downloader
+   * (its proxy settings) for package sources, a direct HTTPS request for registries.
+   */
+  changeReach: helperRequest(
+    'change.reach1',
+    z.strictObject({ sources: list(z.strictObject({ id: name(), via: z.enum(['mirror', 'apt', 'http']), url: z.string().check(z.maxLength(2048), z.regex(/^(https?:\/\/[\x21-\x7e]+)?$/)) }), 16) }),
+    z.object({ results: list(z.object({ id: name(), ok: z.nullable(z.boolean()), detail: z.string().check(z.maxLength(2000)) }), 16) }),
+  ),
   /** What the setup wizard checks first: listening TCP ports and free space; changes nothing. */
   changePreflight: helperRequest('change.preflight1', none, z.object({ listening: list(int().check(z.gte(1), z.lte(65535)), 4096), disk: list(z.object({ path: name(), freeBytes: z.nullable(nonNegativeInt()) }), 8) })),
   /** Runs checks against the real system, each with its evidence. */

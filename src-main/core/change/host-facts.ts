@@ -5,7 +5,8 @@ import type { ChangeModule, HostFacts } from './module.js';
 /**
  * What the modules plan from: the probe, who logs in, and what the planned modules asked about —
  * their accounts and groups (uids, members; files or NSS) and, for disk quotas, whether the kernel
- * can enforce them and where each user's home is.
+ * can enforce them and where each user's home is — and whether the host reaches the sources they
+ * fetch from (a vendor repository, an image registry).
  */
 export async function hostFacts(target: ChangeTarget, wanted: readonly { module: ChangeModule<never>; settings: unknown; previous?: unknown }[]): Promise<HostFacts> {
   const names = [...new Set(wanted.flatMap((w) => w.module.accounts?.(w.settings as never, w.previous as never) ?? []))];
@@ -22,6 +23,11 @@ export async function hostFacts(target: ChangeTarget, wanted: readonly { module:
   if (quotaUsers.length) {
     const q = await target.request(helperApi.changeQuota, { users: quotaUsers }, 'try');
     facts.quota = { kernel: q.kernel, homes: new Map(q.homes.map(({ user, ...h }) => [user, h])) };
+  }
+  const sources = [...new Map(wanted.flatMap((w) => w.module.sources?.(w.settings as never, probe) ?? []).map((s) => [s.id, s])).values()];
+  if (sources.length) {
+    const r = await target.request(helperApi.changeReach, { sources: sources.map(({ id, via, url }) => ({ id, via, url })) }, 'none');
+    facts.reach = new Map(r.results.map(({ id, ok, detail }) => [id, { ok, detail }]));
   }
   return facts;
 }

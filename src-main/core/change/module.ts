@@ -39,6 +39,8 @@ export interface HostFacts {
   accounts?: ReadonlyMap<string, { uid: number; source: 'files' | 'nss' }>;
   /** The groups the planned modules named (ChangeModule.groups), with their members on the host (also in accounts). */
   groups?: ReadonlyMap<string, readonly string[]>;
+  /** Whether the host reaches each source the planned modules named (ChangeModule.sources), by source id. */
+  reach?: ReadonlyMap<string, { ok: boolean | null; detail: string }>;
   /** Disk quotas (modules that ask, through quotaUsers): whether the kernel can enforce them, and each user's home mount. */
   quota?: {
     kernel: KernelQuota;
@@ -74,6 +76,19 @@ export interface ModuleContext<S> {
   ports: readonly { port: number; proto: 'tcp' | 'udp'; module: string; why: string }[];
 }
 
+export interface ModuleSource {
+  /** Unique across modules ("grafana-repo"); "mirror" is the host's own package mirror. */
+  id: string;
+  via: 'mirror' | 'apt' | 'http';
+  /** What is fetched (a small file: a signing key, a registry's /v2/), empty for the mirror. */
+  url: string;
+  /** What a person calls it ("Grafana’s apt repository (apt.grafana.com)"). */
+  label: string;
+}
+
+/** False only when the host was asked and could not reach it (not checked counts as reachable). */
+export const reachable = (facts: HostFacts, id: string) => facts.reach?.get(id)?.ok !== false;
+
 export interface ChangeModule<S = unknown> {
   info: ModuleInfo;
   settings: z.ZodType<S>;
@@ -95,6 +110,12 @@ export interface ChangeModule<S = unknown> {
   groups?(settings: S, previous?: S): string[];
   /** The users whose home filesystems the plan needs to know (disk quotas), once the groups are resolved. */
   quotaUsers?(settings: S, groups: ReadonlyMap<string, readonly string[]> | undefined, previous?: S): string[];
+  /**
+   * What it fetches from outside the host's package mirror (a vendor repository, an image
+   * registry), tried from the host before planning (HostFacts.reach): a part whose source cannot
+   * be reached is left out of the plan, which says so.
+   */
+  sources?(settings: S, probe: Probe): ModuleSource[];
   /** A port it opens that its own service may hold already (preflight does not call that busy). */
   ownsPort?(port: number, probe: Probe): boolean;
   resources(ctx: ModuleContext<S>): Resource[];

@@ -3,7 +3,7 @@ import { resourceId, type Resource } from '../../../src-common/change/resource.s
 import type { Probe } from '../../../src-common/inventory/probe.schema.js';
 import { dockerInfo, dockerSettings, type DockerSettings } from '../../../src-common/modules/docker.js';
 import { defineModule, type HostFacts } from '../change/module.js';
-import { byBackend, mirrorName } from './family.js';
+import { APT_KEYRINGS, byBackend, FETCH_KEY, mirrorName } from './family.js';
 
 /**
  * Docker Engine (issue 10). Packages from the distribution (Debian/Ubuntu docker.io, Fedora
@@ -18,7 +18,6 @@ import { byBackend, mirrorName } from './family.js';
  * (Arch ships it in its own) and the nvidia runtime in daemon.json.
  */
 export const DAEMON_JSON = '/etc/docker/daemon.json';
-const APT_KEYRINGS = '/etc/apt/keyrings';
 export const DOCKER_CE_PACKAGES = ['docker-ce', 'docker-ce-cli', 'containerd.io', 'docker-buildx-plugin', 'docker-compose-plugin'];
 const NVIDIA_REPO = 'https://nvidia.github.io/libnvidia-container';
 const NVIDIA_PACKAGE = 'nvidia-container-toolkit';
@@ -32,11 +31,6 @@ const IN_DOCKER_GROUP = 'id -nG "$1" 2>/dev/null | tr " " "\\n" | grep -qx docke
  * Fleetdeck's own JSON.
  */
 const VALIDATE = 'if dockerd --help 2>&1 | grep -q -- "--validate"; then exec dockerd --validate --config-file "$1"; fi';
-/**
- * Fetches a signing key over HTTPS only, to a temporary file first: a failed or odd download
- * (not an ASCII-armoured PGP key) never replaces the key apt trusts.
- */
-const FETCH_KEY = 'set -e; mkdir -p "$(dirname "$2")"; tmp="$2.fleetdeck-tmp"; trap \'rm -f "$tmp"\' EXIT; curl -fsSL --proto =https --tlsv1.2 --max-time 120 -o "$tmp" "$1"; grep -q "BEGIN PGP PUBLIC KEY BLOCK" "$tmp"; chmod 0644 "$tmp"; mv "$tmp" "$2"';
 /** Docker's rpm signing key (fingerprint 060A 61C5 1B55 8A7F 742B 77AA C52F EB6B 621E 9F35), by its last 8 hex digits. */
 const DOCKER_RPM_KEY_ID = '621e9f35';
 const RPM_KEY_PRESENT = 'rpm -q gpg-pubkey --qf "%{VERSION}\\n" 2>/dev/null | grep -qi "$1\\$"';

@@ -30,3 +30,12 @@ export function mirrorName(probe: Probe): string {
       return 'a package mirror';
   }
 }
+
+/** Where apt repository signing keys go (signed-by=…), one file per repository. */
+export const APT_KEYRINGS = '/etc/apt/keyrings';
+
+/**
+ * Fetches an ASCII-armoured signing key ($1, https only) to $2 atomically: a failed or partial
+ * download, or anything that is not a PGP key, leaves nothing behind.
+ */
+export const FETCH_KEY = 'set -e; mkdir -p "$(dirname "$2")"; tmp="$2.fleetdeck-tmp"; trap \'rm -f "$tmp"\' EXIT; curl -fsSL --proto =https --tlsv1.2 --max-time 120 -o "$tmp" "$1"; grep -q "BEGIN PGP PUBLIC KEY BLOCK" "$tmp"; chmod 0644 "$tmp"; mv "$tmp" "$2"';
