@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { ConnectionState, Host } from '../../src-common/hosts/host.schema.js';
 import { Fleet } from '../../src-main/core/fleet.js';
 import type { TestHost } from '../testbed/index.js';
@@ -59,5 +61,18 @@ export async function connectedFleet(host: TestHost, user: string): Promise<{ fl
   } catch (err) {
     fleet.close();
     throw err;
+  }
+}
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+/** The CLI as a user runs it (bin/fleetdeck.mjs, its own process) on a data dir: exit code and output. */
+export async function runCli(dataDir: string, args: string[], timeoutMs = 240_000): Promise<{ code: number; out: string; err: string }> {
+  try {
+    const r = await promisify(execFile)(process.execPath, [path.join(repoRoot, 'bin/fleetdeck.mjs'), ...args, '--data-dir', dataDir], { timeout: timeoutMs });
+    return { code: 0, out: r.stdout, err: r.stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, out: x.stdout, err: x.stderr };
   }
 }

@@ -87,6 +87,14 @@ export const checkSchema = z.discriminatedUnion('kind', [
     inodesHard: z.optional(nonNegativeInt()),
   }),
   z.object({ kind: z.literal('http'), id: name(), label: text(), port: int().check(z.gte(1), z.lte(65535)), path: text(1024), expectStatus: int(), tls: z.optional(z.boolean()), hostHeader: z.optional(name()) }),
+  /** The last good backup (the status file the backup job writes) is younger than maxAgeHours. */
+  z.object({ kind: z.literal('backup-fresh'), id: name(), label: text(), stateDir: absPath(), maxAgeHours: int().check(z.gte(1), z.lte(8760)) }),
+  /**
+   * The restore test: a sample of the latest snapshot restored to a scratch directory (removed
+   * after) and each restored file's sha256 compared with the live file it came from, where that
+   * file is unchanged since the snapshot.
+   */
+  z.object({ kind: z.literal('backup-restore'), id: name(), label: text(), repository: text(1100), passwordFile: absPath(), maxFiles: int().check(z.gte(1), z.lte(1000)), maxBytes: nonNegativeInt() }),
 ]);
 export type Check = z.infer<typeof checkSchema>;
 

@@ -1,7 +1,9 @@
 import type { z } from 'zod';
+import { backupSettings } from './backup.js';
 import { dockerSettings } from './docker.js';
 import { firewallSettings } from './firewall.js';
 import { limitsSettings } from './limits.js';
+import { monitoringSettings } from './monitoring.js';
 import { nginxSettings } from './nginx.js';
 import { sshSettings } from './ssh.js';
 
@@ -15,6 +17,8 @@ export const moduleSettingsSchemas: Readonly<Record<string, z.ZodType>> = {
   firewall: firewallSettings,
   nginx: nginxSettings,
   limits: limitsSettings,
+  monitoring: monitoringSettings,
+  backup: backupSettings,
 };
 
 export interface SettingsIssue {

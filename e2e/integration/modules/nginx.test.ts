@@ -1,14 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApplyResult, ChangePlan } from '../../../src-common/change/modules.contract.js';
 import type { JournalEvent } from '../../../src-common/change/plan.schema.js';
 import { Fleet } from '../../../src-main/core/fleet.js';
 import { startDebianHost, testbedUnavailableReason, type DebianHost } from '../../testbed/index.js';
-import { addHost, connectTrusting } from '../harness.js';
+import { addHost, connectTrusting, runCli } from '../harness.js';
 
 /**
  * The nginx module, live on the systemd Debian testbed host: planned, applied (packages from
@@ -16,8 +14,6 @@ import { addHost, connectTrusting } from '../harness.js';
  * with nothing to change, rolled back and applied again.
  */
 const unavailable = await testbedUnavailableReason({ docker: true });
-const repo = path.resolve(import.meta.dirname, '../../..');
-const run = promisify(execFile);
 
 describe.skipIf(unavailable)('nginx module on a live Debian host', () => {
   let deb: DebianHost;
@@ -26,15 +22,7 @@ describe.skipIf(unavailable)('nginx module on a live Debian host', () => {
   let dataDir: string;
   let hostName: string;
   /** The CLI as a user runs it, on the same data dir: exit code and output. */
-  const cli = async (...args: string[]) => {
-    try {
-      const r = await run(process.execPath, [path.join(repo, 'bin/fleetdeck.mjs'), ...args, '--data-dir', dataDir], { timeout: 240_000 });
-      return { code: 0, out: r.stdout, err: r.stderr };
-    } catch (e) {
-      const x = e as { code: number; stdout: string; stderr: string };
-      return { code: x.code, out: x.stdout, err: x.stderr };
-    }
-  };
+  const cli = (...args: string[]) => runCli(dataDir, args);
   const nginx = [{ id: 'nginx', settings: { serverName: 'web.lab.test' } }];
   const plan = (): Promise<ChangePlan> => fleet.call('change.plan', { id, modules: nginx }) as Promise<ChangePlan>;
   const apply = (p: ChangePlan): Promise<ApplyResult> => fleet.call('change.apply', { id, planId: p.planId, tag: p.tag }) as Promise<ApplyResult>;

@@ -1,3 +1,4 @@
+import { checkBackupFresh, checkBackupRestore } from './backup-verify.js';
 import { checkUserContainers } from './containers-verify.js';
 import { checkUserDisk } from './quota.js';
 import http from 'node:http';
@@ -76,6 +77,10 @@ async function runCheck(ctx: HelperContext, manager: ServiceManager, c: Check): 
         ({ ok, evidence } = await checkUserDisk(ctx, c));
       } else if (c.kind === 'user-containers') {
         ({ ok, evidence } = await checkUserContainers(ctx, c));
+      } else if (c.kind === 'backup-fresh') {
+        ({ ok, evidence } = await checkBackupFresh(ctx, c));
+      } else if (c.kind === 'backup-restore') {
+        ({ ok, evidence } = await checkBackupRestore(ctx, c));
       } else if (c.kind === 'account') {
         const o = await readUser(ctx, c.user);
         const drift = userChanges(c.user, o);
