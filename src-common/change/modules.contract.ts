@@ -82,7 +82,8 @@ export const installedModuleSchema = z.object({
   settings: z.record(z.string(), z.unknown()),
   appliedAt: z.number(),
   journalId: z.string().nullable(),
-  lastVerify: z.object({ at: z.number(), ok: z.boolean(), failed: z.array(z.string()) }).nullable(),
+  /** status: the evidence of the module's status check ("<module>-status"), e.g. the last good backup. */
+  lastVerify: z.object({ at: z.number(), ok: z.boolean(), failed: z.array(z.string()), status: z.string().optional() }).nullable(),
 });
 export type InstalledModule = z.infer<typeof installedModuleSchema>;
 

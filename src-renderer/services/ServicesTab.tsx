@@ -324,7 +324,14 @@ function InstalledRow({ item: m, title, summary, now }: { item: InstalledModule;
         <div className="services-module">{title}</div>
         <div className="muted small-text mono">{m.module}</div>
       </td>
-      <td className="services-settings">{summary || <span className="muted">defaults</span>}</td>
+      <td className="services-settings">
+        {summary || <span className="muted">defaults</span>}
+        {v?.status ? (
+          <div className={`services-status small-text${v.ok ? '' : ' is-failed'}`} data-testid={`service-${m.module}-status`}>
+            {v.status}
+          </div>
+        ) : null}
+      </td>
       <td className="nowrap" title={when.format(m.appliedAt)}>
         {formatAgo(m.appliedAt, now)}
       </td>

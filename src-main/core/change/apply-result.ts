@@ -64,7 +64,7 @@ function recordVerify(deps: Pick<ChangeServiceDeps, 'store'>, target: ChangeTarg
   }
   for (const m of modules) {
     const mine = results.filter((r) => owner.get(r.id) === m);
-    deps.store.recordVerify(target.hostId, m, mine.every((r) => r.ok), mine.filter((r) => !r.ok).map((r) => r.label));
+    deps.store.recordVerify(target.hostId, m, mine);
   }
 }
 

@@ -278,7 +278,7 @@ export class ChangeService {
       const checks = m.checks(ctx);
       const results = await runChecks(target, checks, facts.probe);
       out.push({ module: id, results });
-      if (target.hostId !== null && stored) this.deps.store?.recordVerify(target.hostId, id, results.every((r) => r.ok), results.filter((r) => !r.ok).map((r) => r.label));
+      if (target.hostId !== null && stored) this.deps.store?.recordVerify(target.hostId, id, results);
     }
     const failed = out.flatMap((o) => o.results.filter((r) => !r.ok).map((r) => `${o.module}: ${r.label}`));
     this.deps.audit({ hostId: target.hostId, hostName: target.hostName, operation: 'change.verify', summary: `verified ${names.join(', ')} on ${target.hostName}: ${failed.length ? `${plural(failed.length, 'check')} failed (${failed.join('; ')})` : 'every check passed'}`, result: failed.length ? 'failed' : 'ok', problem: failed.length ? 'step-failed' : null });

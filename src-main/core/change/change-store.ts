@@ -1,4 +1,5 @@
 import type { InstalledModule } from '../../../src-common/change/modules.contract.js';
+import type { CheckResult } from '../../../src-common/change/plan.schema.js';
 import type { Db } from '../db/database.js';
 
 /**
@@ -28,6 +29,7 @@ interface InstalledRow {
   verify_at: number | null;
   verify_ok: number | null;
   verify_failed: string | null;
+  verify_status: string | null;
 }
 
 function parseJson<T>(text: string | null, fallback: T): T {
@@ -43,13 +45,13 @@ export class ChangeStore {
   constructor(private readonly db: Db) {}
 
   installed(hostId: number): InstalledModule[] {
-    const rows = this.db.prepare('SELECT module, settings, applied_at, journal_id, verify_at, verify_ok, verify_failed FROM change_installed WHERE host_id = ? ORDER BY module').all(hostId) as InstalledRow[];
+    const rows = this.db.prepare('SELECT module, settings, applied_at, journal_id, verify_at, verify_ok, verify_failed, verify_status FROM change_installed WHERE host_id = ? ORDER BY module').all(hostId) as InstalledRow[];
     return rows.map((r) => ({
       module: r.module,
       settings: parseJson<Record<string, unknown>>(r.settings, {}),
       appliedAt: r.applied_at,
       journalId: r.journal_id,
-      lastVerify: r.verify_at === null ? null : { at: r.verify_at, ok: r.verify_ok === 1, failed: parseJson<string[]>(r.verify_failed, []) },
+      lastVerify: r.verify_at === null ? null : { at: r.verify_at, ok: r.verify_ok === 1, failed: parseJson<string[]>(r.verify_failed, []), ...(r.verify_status === null ? {} : { status: r.verify_status }) },
     }));
   }
 
@@ -68,8 +70,12 @@ export class ChangeStore {
     for (const m of modules) del.run(hostId, m);
   }
 
-  recordVerify(hostId: number, module: string, ok: boolean, failed: string[], at = Date.now()): void {
-    this.db.prepare('UPDATE change_installed SET verify_at = ?, verify_ok = ?, verify_failed = ? WHERE host_id = ? AND module = ?').run(at, ok ? 1 : 0, JSON.stringify(failed), hostId, module);
+  /** A module's verify results: passed or not, the failed checks, and its status check's evidence (id "<module>-status"). */
+  recordVerify(hostId: number, module: string, results: readonly CheckResult[], at = Date.now()): void {
+    const ok = results.every((r) => r.ok);
+    const failed = results.filter((r) => !r.ok).map((r) => r.label);
+    const status = results.find((r) => r.id === `${module}-status`)?.evidence ?? null;
+    this.db.prepare('UPDATE change_installed SET verify_at = ?, verify_ok = ?, verify_failed = ?, verify_status = ? WHERE host_id = ? AND module = ?').run(at, ok ? 1 : 0, JSON.stringify(failed), status, hostId, module);
   }
 
   startRun(r: Omit<ChangeRun, 'id' | 'endedAt' | 'message' | 'status'>): number {

@@ -260,4 +260,11 @@ ${rollupTable('metric_1h')}
       CREATE INDEX change_runs_host ON change_runs(host_id, id);
     `,
   },
+  {
+    version: 10,
+    name: 'change engine: a module\'s status line from its last verify',
+    // The evidence of a module's status check (id "<module>-status": the last good backup, its
+    // time and size), shown on the Services tab without verifying again. Host data: shown as text.
+    sql: 'ALTER TABLE change_installed ADD COLUMN verify_status TEXT;',
+  },
 ];
