@@ -26,6 +26,9 @@ export type GpuSeries = z.infer<typeof gpuSeriesSchema>;
 /** GPU indices kept in history (the helper reports at most 64 GPUs). */
 export const MAX_GPU_INDEX = 63;
 
+export const historySourceSchema = z.enum(['local', 'prometheus'], { message: 'The history source is "local" (this laptop) or "prometheus".' });
+export type HistorySource = z.infer<typeof historySourceSchema>;
+
 export const historyPointSchema = z.object({ t: z.number(), min: z.number().nullable(), avg: z.number().nullable(), max: z.number().nullable() });
 export type HistoryPoint = z.infer<typeof historyPointSchema>;
 
@@ -41,11 +44,17 @@ export const monitorContract = {
   start: request('monitor.start', z.object({ id: hostIdSchema, intervalMs: z.number().int().min(250).max(60_000).default(1000) }), z.object({ ok: z.boolean() })),
   stop: request('monitor.stop', z.object({ id: hostIdSchema }), z.object({ ok: z.boolean() })),
   latest: request('monitor.latest', z.object({ id: hostIdSchema }), z.nullable(sampleSchema)),
+  /**
+   * One series over a range: from this laptop's SQLite (local, the default), or from the fleet's
+   * Prometheus (the monitoring module), asked through the SSH connection to its host.
+   */
   history: request(
     'monitor.history',
-    z.object({ id: hostIdSchema, series: seriesSchema, from: epochMs, to: epochMs, points }),
-    z.object({ resolution: z.enum(['raw', '1m', '1h']), points: z.array(historyPointSchema) }),
+    z.object({ id: hostIdSchema, series: seriesSchema, from: epochMs, to: epochMs, points, source: historySourceSchema.default('local') }),
+    z.object({ resolution: z.enum(['raw', '1m', '1h']), points: z.array(historyPointSchema), source: historySourceSchema.optional(), via: z.string().optional() }),
   ),
+  /** Where this host's history can come from: always this laptop; the Prometheus that scrapes it, if the monitoring module is installed. */
+  historySources: request('monitor.historySources', z.object({ id: hostIdSchema }), z.object({ prometheus: z.object({ hostId: hostIdSchema, hostName: z.string(), connected: z.boolean() }).nullable() })),
   /** One series of every GPU of a host (or of one GPU), from the per-GPU rollups. */
   gpuHistory: request(
     'monitor.gpuHistory',

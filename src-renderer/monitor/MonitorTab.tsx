@@ -9,6 +9,7 @@ import { ConnectButton } from '../hosts/ConnectButton.js';
 import { buildChartRows, cpuChart, diskChart, GPU_METRICS, gpuCharts, gpusToChart, historySeriesOf, memoryChart, netChart, visibleSeries, type ChartContext, type ChartSpec, type GpuHistoryRef } from './monitor-charts.js';
 import { RANGE_IDS, RANGES, type LivePoint, type LiveState, type RangeId } from './monitor-data.js';
 import { formatClock } from './monitor-format.js';
+import { HistorySourceSwitch, useHistorySource } from './HistorySourceSwitch.js';
 import { GpuLegend, gpuModels, LiveStatus, PressurePanel, RangeSwitch, Summary } from './MonitorParts.js';
 import { ChartLegend, ChartPanel, formatValue, TimeChart, type LegendItem } from './TimeChart.js';
 import { ProcessTable, UserUsageTable } from './UsageTables.js';
@@ -90,7 +91,10 @@ function Dashboard({ host, live, connected, start }: { host: HostWithState; live
     { spec: diskChart(), testId: 'chart-disk' },
   ];
   const gpu = hasGpus ? gpuCharts(ctx) : [];
-  const history = useHistorySet(host.id, historySeriesOf(main.map((c) => c.spec), range), range, true);
+  const historySource = useHistorySource(host.id);
+  // The 5-minute view is the live stream's: only the longer ranges read from Prometheus.
+  const source = range === '5m' ? 'local' : historySource.source;
+  const history = useHistorySet(host.id, historySeriesOf(main.map((c) => c.spec), range), range, true, source);
 
   // The 5-minute view follows the newest sample; longer ones end now (or at the last sample, if later).
   const anchor = range === '5m' ? (last?.t ?? now) : Math.max(now, last?.t ?? 0);
@@ -110,10 +114,13 @@ function Dashboard({ host, live, connected, start }: { host: HostWithState; live
   };
 
   return (
-    <div className="monitor" data-testid="monitor">
+    <div className="monitor" data-testid="monitor" data-history-source={source}>
       <div className="monitor-toolbar">
         <LiveStatus sample={sample} connected={connected && !start.error} now={Math.max(now, last?.t ?? 0)} />
-        <RangeSwitch value={range} onChange={setRange} />
+        <div className="monitor-toolbar-end">
+          {historySource.prometheus ? <HistorySourceSwitch value={historySource.source} onChange={historySource.set} prometheus={historySource.prometheus} /> : null}
+          <RangeSwitch value={range} onChange={setRange} />
+        </div>
       </div>
       {connected && start.error ? (
         <div className="notice notice-error monitor-start-problem" role="alert" data-testid="monitor-start-error">
@@ -148,8 +155,12 @@ function Dashboard({ host, live, connected, start }: { host: HostWithState; live
       ) : null}
       {history.error && range !== '5m' ? (
         <Notice tone="warning" testId="monitor-history-error">
-          <strong>History is not available.</strong> {errorMessage(history.error)} Showing the live samples of this session only.
+          <strong>History is not available{source === 'prometheus' ? ` from Prometheus on ${historySource.prometheus?.hostName ?? '?'}` : ''}.</strong> {errorMessage(history.error)} {source === 'prometheus' ? 'Choose “this laptop” to see what this laptop recorded.' : 'Showing the live samples of this session only.'}
         </Notice>
+      ) : source === 'prometheus' ? (
+        <p className="muted small-text monitor-source-note" data-testid="monitor-source-note">
+          The {RANGES[range].label} charts show the fleet’s history from Prometheus on {historySource.prometheus?.hostName}, read through the SSH connection; the newest minutes come from the live stream.
+        </p>
       ) : null}
 
       <Summary sample={sample} last={last} />

@@ -1,7 +1,7 @@
 import { useQueries, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import type { ConnectionState } from '../../src-common/hosts/host.schema.js';
-import type { GpuHistory, GpuSeries, HistoryPoint, Series } from '../../src-common/monitor/monitor.contract.js';
+import type { GpuHistory, GpuSeries, HistoryPoint, HistorySource, Series } from '../../src-common/monitor/monitor.contract.js';
 import { sampleSchema } from '../../src-common/monitor/sample.schema.js';
 import { useApi } from '../api/api-context.js';
 import { applyLatest, applySample, EMPTY_LIVE, RANGES, type LiveState, type RangeId } from './monitor-data.js';
@@ -17,7 +17,8 @@ export const monitorKeys = {
   liveAll: ['monitor', 'live'] as const,
   live: (id: number) => ['monitor', 'live', id] as const,
   start: (id: number, session: number) => ['monitor', 'start', id, session] as const,
-  history: (id: number, series: Series, range: RangeId) => ['monitor', 'history', id, series, range] as const,
+  history: (id: number, series: Series, range: RangeId, source: HistorySource = 'local') => ['monitor', 'history', id, series, range, source] as const,
+  historySources: (id: number) => ['monitor', 'historySources', id] as const,
   gpuHistory: (id: number, series: GpuSeries, range: RangeId) => ['monitor', 'gpuHistory', id, series, range] as const,
   offlineAll: ['monitor', 'offline'] as const,
   offline: (id: number) => ['monitor', 'offline', id] as const,
@@ -128,17 +129,20 @@ export interface HistoryResult {
   /** The window asked for; the live tail continues from `to`. */
   from: number;
   to: number;
+  /** Where it came from: this laptop, or the fleet's Prometheus (via: its host). */
+  source?: HistorySource;
+  via?: string;
 }
 
-function historyQuery(client: ReturnType<typeof useApi>['client'], id: number, series: Series, range: RangeId, enabled: boolean) {
+function historyQuery(client: ReturnType<typeof useApi>['client'], id: number, series: Series, range: RangeId, enabled: boolean, source: HistorySource = 'local') {
   const def = RANGES[range];
   return {
-    queryKey: monitorKeys.history(id, series, range),
+    queryKey: monitorKeys.history(id, series, range, source),
     queryFn: async (): Promise<HistoryResult> => {
       const to = Date.now();
       const from = to - def.ms;
-      const r = await client.monitor.history({ id, series, from, to, points: def.points });
-      return { resolution: r.resolution, points: r.points, from, to };
+      const r = await client.monitor.history({ id, series, from, to, points: def.points, source });
+      return { resolution: r.resolution, points: r.points, from, to, source: r.source ?? 'local', via: r.via };
     },
     enabled,
     // The live tail keeps the chart current; a read is repeated when the tail no longer reaches it.
@@ -166,10 +170,10 @@ export interface HistorySet {
  * was read (the view stayed open for longer than the buffer), the history is read again: driven
  * by the samples arriving, not by a timer.
  */
-export function useHistorySet(id: number, series: readonly Series[], range: RangeId, enabled: boolean): HistorySet {
+export function useHistorySet(id: number, series: readonly Series[], range: RangeId, enabled: boolean, source: HistorySource = 'local'): HistorySet {
   const { client } = useApi();
   return useQueries({
-    queries: series.map((s) => historyQuery(client, id, s, range, enabled)),
+    queries: series.map((s) => historyQuery(client, id, s, range, enabled, source)),
     combine: (results) => combineSeries(series, results, enabled),
   });
 }
@@ -255,4 +259,10 @@ export function useHistoryFollowsLive(set: Pick<HistorySet, 'refetchStale'>, liv
     refetchStale(liveStart, windowFrom);
     // Only a move of the buffer's start can open a hole; windowFrom moves with every sample.
   }, [liveStart]);
+}
+
+/** Where this host's history can come from besides this laptop: the fleet's Prometheus, if one scrapes it. */
+export function useHistorySources(id: number) {
+  const { client } = useApi();
+  return useQuery({ queryKey: monitorKeys.historySources(id), queryFn: () => client.monitor.historySources({ id }), staleTime: 60_000 });
 }

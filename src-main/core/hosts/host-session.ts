@@ -5,6 +5,7 @@ import type { Superuser } from '../../../src-common/protocol/messages.js';
 import { deployHelper, execAsRoot, startElevatedHelper, type DeployResult } from '../agent/deploy.js';
 import { execCapture, type ExecResult } from '../agent/remote-exec.js';
 import type { HelperClient } from '../agent/helper-client.js';
+import { forwardedGet } from '../ssh/forwarded-http.js';
 import { openSshLink, type SshLink } from '../ssh/connect.js';
 import type { HostKeyPolicy } from '../ssh/host-key-policy.js';
 import { quoteArgv } from '../ssh/argv.js';
@@ -326,6 +327,13 @@ export class HostSession {
       test.close();
     }
     return `a new login as ${h.user} on ${h.name}${port ? ` (port ${port}, through this connection)` : ''} worked in ${Date.now() - started} ms, host key checked`;
+  }
+
+  /** A GET to a port on the host's own loopback (Prometheus), through this link: no port opened. */
+  async localGet(port: number, path: string, timeoutMs?: number): Promise<{ status: number; body: string }> {
+    const link = this.link;
+    if (!link || this.stateValue.state !== 'connected') throw new FleetdeckError('disconnected', `${this.host.name} is not connected right now (${this.stateValue.state}).`);
+    return forwardedGet(link.client, port, path, { timeoutMs, label: this.host.name });
   }
 
   /** A declared helper method, with the privilege asked for; the reply is checked against its schema. */

@@ -11,6 +11,7 @@ import type { Db } from '../db/database.js';
 import type { EventBus } from '../events.js';
 import type { Resolution } from './history-query.js';
 import { JsonLineSplitter } from './json-lines.js';
+import { prometheusHistory, stepSeconds, type PrometheusSourceDeps } from './prometheus-history.js';
 import { MetricsStore, type LastSeen, type MetricsStoreOptions } from './metrics-store.js';
 import { handlersFor, type Capability } from '../capability.js';
 
@@ -37,6 +38,8 @@ export interface MonitorServiceOptions {
   /** The host's name for messages; throws not-found for an unknown host. */
   hostName(id: number): string;
   store?: MetricsStoreOptions;
+  /** The fleet's Prometheus as a history source (the monitoring module), where there is one. */
+  prometheus?: PrometheusSourceDeps;
   /** First delay before reopening a stream that ended while the host stayed connected. */
   retryMs?: number;
   log?: (id: number, line: string) => void;
@@ -66,7 +69,8 @@ export class MonitorService implements Capability {
       start: async (p) => this.start(p.id, p.intervalMs),
       stop: async (p) => this.stop(p.id),
       latest: async (p) => this.latest(p.id),
-      history: async (p) => this.history(p.id, p.series, p.from, p.to, p.points),
+      history: async (p) => (p.source === 'prometheus' ? this.prometheusHistory(p.id, p.series, p.from, p.to, p.points) : this.history(p.id, p.series, p.from, p.to, p.points)),
+      historySources: async (p) => this.historySources(p.id),
       gpuHistory: async (p) => this.gpuHistory(p.id, p.series, p.from, p.to, p.points, p.gpu),
     });
   }
@@ -125,6 +129,20 @@ export class MonitorService implements Capability {
   history(id: number, series: Series, from: number, to: number, points: number): { resolution: Resolution; points: HistoryPoint[] } {
     this.opts.hostName(id);
     return this.store.history(id, series, from, to, points);
+  }
+
+  /** The same series from the fleet's Prometheus (prometheus-history.ts). */
+  async prometheusHistory(id: number, series: Series, from: number, to: number, points: number): Promise<{ resolution: Resolution; points: HistoryPoint[]; source: 'prometheus'; via: string }> {
+    this.opts.hostName(id);
+    if (!this.opts.prometheus) throw new FleetdeckError('not-found', 'Reading history from Prometheus is not available here.');
+    const r = await prometheusHistory(this.opts.prometheus, id, series, from, to, points);
+    return { resolution: stepSeconds(from, to, points) >= 3600 ? '1h' : stepSeconds(from, to, points) >= 60 ? '1m' : 'raw', points: r.points, source: 'prometheus', via: r.via };
+  }
+
+  historySources(id: number): { prometheus: { hostId: number; hostName: string; connected: boolean } | null } {
+    this.opts.hostName(id);
+    const server = this.opts.prometheus?.serverFor(id) ?? null;
+    return { prometheus: server && { hostId: server.hostId, hostName: server.hostName, connected: this.opts.session(server.hostId)?.state.state === 'connected' } };
   }
 
   gpuHistory(id: number, series: GpuSeries, from: number, to: number, points: number, gpu?: number): GpuHistory {
