@@ -97,3 +97,21 @@ describe('systemd', () => {
     expect(await systemd.state(none.ctx, 'nope.service')).toEqual({ exists: false, enabled: null, running: null });
   });
 });
+
+describe('systemd state', () => {
+  it('a unit waiting to be restarted after a crash (activating, auto-restart) is not running; one starting up is', async () => {
+    const crashing = fakeCtx({ 'systemctl is-enabled': { stdout: 'enabled\n' }, 'systemctl is-active': { code: 3, stdout: 'activating\n' }, 'systemctl show -p SubState': { stdout: 'auto-restart\n' } });
+    expect(await systemd.state(crashing.ctx, 'jupyterhub')).toEqual({ exists: true, enabled: true, running: false });
+    const starting = fakeCtx({ 'systemctl is-enabled': { stdout: 'enabled\n' }, 'systemctl is-active': { code: 3, stdout: 'activating\n' }, 'systemctl show -p SubState': { stdout: 'start\n' } });
+    expect(await systemd.state(starting.ctx, 'jupyterhub')).toEqual({ exists: true, enabled: true, running: true });
+  });
+
+  it('a start forgets an earlier failure first (the start limit)', async () => {
+    const { ctx, calls } = fakeCtx({});
+    await systemd.act(ctx, 'prometheus-alertmanager', 'restart');
+    expect(calls).toEqual([
+      ['systemctl', 'reset-failed', 'prometheus-alertmanager'],
+      ['systemctl', 'restart', 'prometheus-alertmanager'],
+    ]);
+  });
+});

@@ -45,10 +45,13 @@ export const systemd: ServiceManager = {
     const a = active.stdout.trim();
     // is-enabled prints nothing useful for a unit that does not exist ("Failed to get unit file state").
     const exists = !/not-found|No such file|does not exist/i.test(enabled.stderr + enabled.stdout) && e !== '';
+    // "activating" is also a service that keeps crashing and waits to be restarted (SubState
+    // auto-restart): that is not running.
+    const restarting = a === 'activating' && (await ctx.run(['systemctl', 'show', '-p', 'SubState', '--value', unit], T)).stdout.trim() === 'auto-restart';
     return {
       exists,
       enabled: exists ? ['enabled', 'enabled-runtime', 'alias', 'static', 'indirect', 'generated'].includes(e) : null,
-      running: exists ? a === 'active' || a === 'reloading' || a === 'activating' : null,
+      running: exists ? a === 'active' || a === 'reloading' || (a === 'activating' && !restarting) : null,
     };
   },
   async act(ctx, unit, action) {
