@@ -86,7 +86,8 @@ export const checkSchema = z.discriminatedUnion('kind', [
     inodesSoft: z.optional(nonNegativeInt()),
     inodesHard: z.optional(nonNegativeInt()),
   }),
-  z.object({ kind: z.literal('http'), id: name(), label: text(), port: int().check(z.gte(1), z.lte(65535)), path: text(1024), expectStatus: int(), tls: z.optional(z.boolean()), hostHeader: z.optional(name()) }),
+  /** waitMs: how long a service that was just (re)started may take to answer (a hub that loads Python for seconds); default 10 s. */
+  z.object({ kind: z.literal('http'), id: name(), label: text(), port: int().check(z.gte(1), z.lte(65535)), path: text(1024), expectStatus: int(), tls: z.optional(z.boolean()), hostHeader: z.optional(name()), waitMs: z.optional(int().check(z.gte(0), z.lte(120_000))) }),
   /** The last good backup (the status file the backup job writes) is younger than maxAgeHours. */
   z.object({ kind: z.literal('backup-fresh'), id: name(), label: text(), stateDir: absPath(), maxAgeHours: int().check(z.gte(1), z.lte(8760)) }),
   /**

@@ -2,9 +2,11 @@ import type { z } from 'zod';
 import { backupSettings } from './backup.js';
 import { dockerSettings } from './docker.js';
 import { firewallSettings } from './firewall.js';
+import { jupyterhubSettings } from './jupyterhub.js';
 import { limitsSettings } from './limits.js';
 import { monitoringSettings } from './monitoring.js';
 import { nginxSettings } from './nginx.js';
+import { portainerSettings } from './portainer.js';
 import { sshSettings } from './ssh.js';
 
 /**
@@ -19,6 +21,8 @@ export const moduleSettingsSchemas: Readonly<Record<string, z.ZodType>> = {
   limits: limitsSettings,
   monitoring: monitoringSettings,
   backup: backupSettings,
+  jupyterhub: jupyterhubSettings,
+  portainer: portainerSettings,
 };
 
 export interface SettingsIssue {

@@ -30,7 +30,7 @@ export async function runChecks(ctx: HelperContext, manager: ServiceManager, che
   const out: CheckResult[] = [];
   for (const c of checks) {
     const retry = c.kind === 'http' || c.kind === 'port' || c.kind === 'unit-running';
-    const deadline = Date.now() + (retry ? settleMs : 0);
+    const deadline = Date.now() + (retry ? (c.kind === 'http' && c.waitMs !== undefined ? Math.max(c.waitMs, settleMs) : settleMs) : 0);
     let result = await runCheck(ctx, manager, c);
     while (!result.ok && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 500));
