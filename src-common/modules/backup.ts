@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ModuleInfo } from '../change/modules.contract.js';
-import { domainName, hostPath } from './settings-fields.js';
+import { domainName, hostPath, listOf } from './settings-fields.js';
 
 /**
  * Backups with restic: a repository on a local path or over SFTP, what to back up (paths and
@@ -10,14 +10,7 @@ import { domainName, hostPath } from './settings-fields.js';
  */
 export const MAX_BACKUP_PATHS = 64;
 
-const list = <T extends z.ZodTypeAny>(item: T, what: string, example: string) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' ? v.split(/[\s,]+/).filter(Boolean) : v),
-    z
-      .array(item, { message: `Give ${what}, e.g. ${example}.` })
-      .max(MAX_BACKUP_PATHS, `At most ${MAX_BACKUP_PATHS} ${what}.`)
-      .refine((a) => new Set(a).size === a.length, `One of the ${what} is listed twice: list each once.`),
-  );
+const list = <T extends z.ZodTypeAny>(item: T, what: string, example: string) => listOf(item, { what, example, max: MAX_BACKUP_PATHS });
 
 /** A Docker named volume, as Docker names them. */
 const volumeName = () => z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'A volume name is letters, digits, "_", "." or "-", e.g. portainer_data.');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ModuleInfo } from '../change/modules.contract.js';
-import { accountName } from './settings-fields.js';
+import { accountName, listOf } from './settings-fields.js';
 
 /**
  * JupyterHub for a lab: Debian's package, PAM logins against the host's own accounts (optionally
@@ -10,13 +10,7 @@ import { accountName } from './settings-fields.js';
  */
 export const MAX_JUPYTER_ADMINS = 32;
 
-const names = z.preprocess(
-  (v) => (typeof v === 'string' ? v.split(/[\s,]+/).filter(Boolean) : v),
-  z
-    .array(accountName(), { message: 'Give account names, e.g. ["alice"].' })
-    .max(MAX_JUPYTER_ADMINS, `At most ${MAX_JUPYTER_ADMINS} admins.`)
-    .refine((a) => new Set(a).size === a.length, 'An admin is listed twice: list each once.'),
-);
+const names = listOf(accountName(), { what: 'admins', example: '["alice"]', max: MAX_JUPYTER_ADMINS });
 
 export const jupyterhubSettings = z
   .object({

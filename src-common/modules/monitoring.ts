@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ModuleInfo } from '../change/modules.contract.js';
-import { domainName, email, httpsUrl } from './settings-fields.js';
+import { domainName, email, httpsUrl, listOf } from './settings-fields.js';
 
 /**
  * Monitoring: node_exporter on every chosen host (with Fleetdeck's per-user usage through its
@@ -26,13 +26,7 @@ const target = () =>
       return p >= 1 && p <= 65535 && domainName().safeParse(host).success;
     }, 'A target is a host name or address with the port node_exporter listens on, e.g. gpu-2.lab.example.org:9100.');
 
-const targetList = z.preprocess(
-  (v) => (typeof v === 'string' ? v.split(/[\s,]+/).filter(Boolean) : v),
-  z
-    .array(target(), { message: 'Give targets as host:port, e.g. ["gpu-2.lab:9100"].' })
-    .max(MAX_SCRAPE_TARGETS, `At most ${MAX_SCRAPE_TARGETS} targets.`)
-    .refine((t) => new Set(t).size === t.length, 'A target is listed twice: list each once.'),
-);
+const targetList = listOf(target(), { what: 'targets', example: '["gpu-2.lab:9100"]', max: MAX_SCRAPE_TARGETS });
 
 const percent = (what: string) =>
   z.coerce

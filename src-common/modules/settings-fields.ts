@@ -67,3 +67,16 @@ export const httpsUrl = () =>
         return false;
       }
     }, 'Give an http(s) URL without credentials, e.g. https://acme-v02.api.letsencrypt.org/directory.');
+
+/**
+ * A list field: an array from the form, or one line of items separated by commas or spaces;
+ * each item checked, the list bounded, nothing listed twice.
+ */
+export const listOf = <T extends z.ZodTypeAny>(item: T, o: { what: string; example: string; max: number }) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? v.split(/[\s,]+/).filter(Boolean) : v),
+    z
+      .array(item, { message: `Give ${o.what}, e.g. ${o.example}.` })
+      .max(o.max, `At most ${o.max} ${o.what}.`)
+      .refine((a) => new Set(a).size === a.length, `One of the ${o.what} is listed twice: list each once.`),
+  );
