@@ -385,6 +385,12 @@ export class ChangeService {
 
   /** Preflight per host: what the wizard shows before planning (host-preflight.ts). */
   async preflight(target: ChangeTarget, moduleIds: string[]): Promise<Preflight> {
-    return preflightHost(target, await this.facts(target), moduleIds.flatMap((id) => this.byId.get(id) ?? []), this.installedSet(target).ids);
+    const modules = moduleIds.flatMap((id) => this.byId.get(id) ?? []);
+    // With their defaults: the sources they fetch from are tried from the host (reach) here too.
+    const wanted = modules.flatMap((module) => {
+      const parsed = module.settings.safeParse(module.info.defaults);
+      return parsed.success && module.sources ? [{ module, settings: parsed.data }] : [];
+    });
+    return preflightHost(target, await this.facts(target, wanted), modules, this.installedSet(target).ids);
   }
 }

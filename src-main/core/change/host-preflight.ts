@@ -69,6 +69,7 @@ export async function preflightHost(target: ChangeTarget, facts: HostFacts, modu
   } catch (err) {
     checks.push({ id: 'disk', label: 'Disk and ports', state: 'warn', detail: `Could not read: ${toProblem(err).message}` });
   }
+  checks.push(...reachChecks(facts, modules));
   for (const m of modules) {
     const id = m.info.id;
     const parsed = m.settings.safeParse(m.info.defaults);
@@ -83,4 +84,27 @@ export async function preflightHost(target: ChangeTarget, facts: HostFacts, modu
     needsConfirmation: family.state !== 'ok',
     ok: !checks.some((c) => c.state === 'fail'),
   };
+}
+
+/**
+ * What the host reached of the sources the chosen modules fetch from (tried from the host before
+ * this preflight): an unreachable one is a warning — the plan leaves that part out and says so, or
+ * (the package mirror) its package steps would fail.
+ */
+export function reachChecks(facts: HostFacts, modules: ChangeModule<never>[]): Preflight['checks'] {
+  const out: Preflight['checks'] = [];
+  const seen = new Set<string>();
+  for (const m of modules) {
+    const parsed = m.settings.safeParse(m.info.defaults);
+    if (!parsed.success) continue;
+    for (const src of m.sources?.(parsed.data, facts.probe) ?? []) {
+      const r = facts.reach?.get(src.id);
+      if (!r || seen.has(src.id)) continue;
+      seen.add(src.id);
+      const label = src.id === 'mirror' ? 'Package mirror' : `Source: ${src.label}`;
+      if (r.ok === false) out.push({ id: `reach-${src.id}`, label, state: 'warn', detail: src.id === 'mirror' ? `Not reachable from the host (${r.detail}): the packages cannot be installed until it is.` : `Not reachable from the host (${r.detail}): the plan leaves out what needs it, and says so.` });
+      else out.push({ id: `reach-${src.id}`, label, state: 'ok', detail: r.ok === null ? r.detail : `reached from the host: ${r.detail}` });
+    }
+  }
+  return out;
 }

@@ -5,6 +5,7 @@ import { resourceSchema, type CommandResource, type FileResource } from '../../.
 import { monitoringInfo, monitoringSettings, type MonitoringSettings } from '../../../src-common/modules/monitoring.js';
 import { FAMILY_HOSTS, familyFacts, type FamilyHost } from '../change/family-probes.test-util.js';
 import type { ChangeModule, HostFacts } from '../change/module.js';
+import { reachChecks } from '../change/host-preflight.js';
 import { desiredState } from '../change/planner.js';
 import { ALERTMANAGER_YML, PROMETHEUS_YML, RULES_YML, alertmanagerYml, prometheusYml, rulesYml } from './monitoring-config.js';
 import { DASHBOARDS, DATASOURCE_UID, dashboardQueries } from './monitoring-grafana.js';
@@ -123,5 +124,13 @@ describe('monitoring module', () => {
       }
     }
     expect(dashboardQueries().length).toBeGreaterThan(10);
+  });
+
+  it('the wizard’s preflight says what the host reached of the sources the module needs', () => {
+    const checks = reachChecks(debian({ mirror: true, 'grafana-repo': false }), [monitoringModule as ChangeModule<never>]);
+    expect(checks).toEqual([
+      { id: 'reach-mirror', label: 'Package mirror', state: 'ok', detail: 'reached from the host: fetched' },
+      { id: 'reach-grafana-repo', label: 'Source: Grafana’s apt repository (apt.grafana.com)', state: 'warn', detail: 'Not reachable from the host (grafana-repo: Could not resolve): the plan leaves out what needs it, and says so.' },
+    ]);
   });
 });
