@@ -173,7 +173,7 @@ export const STEP_HELP: Record<WizardStep, string> = {
   hosts: 'Pick the hosts to set up. Each gets its own task; several run in parallel.',
   modules: 'Choose what to install. A module that needs another adds it, and says so.',
   settings: 'Settings are checked as you type, with the same rules the core uses.',
-  preflight: 'Fleetdeck reads each host before changing anything: its distribution, service manager, package manager, root access, free disk and the ports these modules open.',
+  preflight: 'Fleetdeck reads each host before changing anything: its distribution, service manager, package manager, root access, free disk, the ports these modules open, and whether it reaches what they download.',
   plan: 'Nothing has changed yet. This is exactly what applying will do on each host.',
   apply: 'The hosts apply their plans in parallel; each step is journaled on the host and recorded in the audit log.',
   result: 'What each host ended with: the checks verify ran against the real system, with what it saw. A change can be rolled back here or later from the host’s Services tab.',

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { HelperContext, RunResult } from '../context.js';
-import { httpAnswer, mirrorUrl, reach } from './reach.js';
+import { httpAnswer, mirrorFromSources, mirrorUrl, reach } from './reach.js';
 
 /**
  * change.reach1 on a host double: which tool it asks (apt's downloader with apt's proxy settings,
@@ -30,6 +30,12 @@ describe('reach', () => {
     expect(mirrorUrl('http://mirror.lab/ubuntu noble\n')).toBe('http://mirror.lab/ubuntu/dists/noble/InRelease');
     expect(mirrorUrl('file:/srv/repo ./\n')).toBeNull();
     expect(mirrorUrl('')).toBeNull();
+  });
+
+  it('before the first apt-get update, takes the mirror from apt’s sources (one-line and deb822)', () => {
+    expect(mirrorFromSources(['# comment\ndeb-src http://x/ y main\ndeb [arch=amd64 signed-by=/k.gpg] http://deb.debian.org/debian bookworm main\n'])).toBe('http://deb.debian.org/debian/dists/bookworm/InRelease');
+    expect(mirrorFromSources(['', 'Types: deb deb-src\nURIs: http://archive.ubuntu.com/ubuntu/\nSuites: noble noble-updates\nComponents: main\n'])).toBe('http://archive.ubuntu.com/ubuntu/dists/noble/InRelease');
+    expect(mirrorFromSources(['deb file:/srv/repo ./\n'])).toBeNull();
   });
 
   it('apt sources go through apt-helper (apt’s proxy), registries through HTTP; failures say why', async () => {

@@ -55,6 +55,31 @@ export function mirrorUrl(indextargets: string): string | null {
   return null;
 }
 
+/**
+ * The InRelease URL of the first repository in apt's sources (one-line `deb URI SUITE …` or
+ * deb822 `URIs:`/`Suites:`), for a host whose package lists were never fetched (indextargets is
+ * empty until the first apt-get update).
+ */
+export function mirrorFromSources(texts: readonly string[]): string | null {
+  const url = (uri: string, suite: string) => (/^https?:\/\/[\x21-\x7e]+$/.test(uri) && /^[A-Za-z0-9._/-]+$/.test(suite) ? `${uri.endsWith('/') ? uri : `${uri}/`}dists/${suite}/InRelease` : null);
+  for (const text of texts) {
+    for (const line of text.split('\n')) {
+      const m = /^\s*deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)/.exec(line);
+      const u = m && url(m[1]!, m[2]!);
+      if (u) return u;
+    }
+    for (const stanza of text.split(/\n\s*\n/)) {
+      const field = (name: string) => new RegExp(`^${name}:\\s*(\\S+)`, 'mi').exec(stanza)?.[1];
+      if (!/^Types:.*\bdeb\b/mi.test(stanza)) continue;
+      const uri = field('URIs');
+      const suite = field('Suites');
+      const u = uri && suite ? url(uri, suite) : null;
+      if (u) return u;
+    }
+  }
+  return null;
+}
+
 const lastError = (text: string) =>
   text
     .split('\n')
@@ -89,8 +114,13 @@ export async function reach(ctx: HelperContext, sources: readonly ReachSource[],
     let url = s.url;
     if (s.via === 'mirror') {
       const t = await ctx.run(['apt-get', 'indextargets', '--format', '$(REPO_URI) $(RELEASE)'], { timeoutMs: 15_000 });
-      const m = t.code === 0 ? mirrorUrl(t.stdout) : null;
-      if (!m) return { id: s.id, ok: null, detail: 'not checked: apt names no repository (apt-get indextargets is empty: run apt-get update once)' };
+      let m = t.code === 0 ? mirrorUrl(t.stdout) : null;
+      if (!m) {
+        const parts = (await ctx.listDir('/etc/apt/sources.list.d')) ?? [];
+        const files = ['/etc/apt/sources.list', ...parts.filter((f) => /\.(list|sources)$/.test(f)).sort().map((f) => `/etc/apt/sources.list.d/${f}`)];
+        m = mirrorFromSources((await Promise.all(files.map((f) => ctx.readText(f)))).filter((x): x is string => x !== null));
+      }
+      if (!m) return { id: s.id, ok: null, detail: 'not checked: apt names no repository in its sources' };
       url = m;
     }
     return { id: s.id, ...(await viaApt(ctx, url)) };
