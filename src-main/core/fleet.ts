@@ -15,8 +15,7 @@ import { FootprintService } from './footprint/footprint-service.js';
 import { openPki, pkiPaths } from './change/pki.js';
 import { ChangeCapability } from './change/change-capability.js';
 import { ChangeStore } from './change/change-store.js';
-import { PROMETHEUS_PORT } from './monitor/prometheus-history.js';
-import { prometheusServerFor } from './monitor/prometheus-servers.js';
+import { fleetPrometheusSource } from './monitor/prometheus-servers.js';
 import type { Capability } from './capability.js';
 import { connectSummary, connectTarget, secretKindsText, type SecretSources } from './audit/audit-summaries.js';
 import { openDatabase, type Db } from './db/database.js';
@@ -77,7 +76,7 @@ export class Fleet {
     this.policy = new HostKeyPolicy(this.db, opts.knownHostsFiles ?? [path.join(os.homedir(), '.ssh/known_hosts')]);
     this.secrets = opts.secrets ?? new MemorySecretStore();
     this.audit = new AuditLog(this.db, opts.actor ?? os.userInfo().username, (e) => this.events.emit(apiEvents.audit.onRecorded.name, e));
-    const installedModules = new ChangeStore(this.db);
+    const installed = new ChangeStore(this.db);
     // Restarts streams on reconnect by listening to hosts.onState on this.events.
     this.monitor = new MonitorService({
       db: this.db,
@@ -85,14 +84,7 @@ export class Fleet {
       session: (id) => this.sessions.get(id),
       hostName: (id) => this.hosts.get(id).name,
       log: (id, line) => this.events.emit(apiEvents.hosts.onLog.name, { id, at: Date.now(), line }),
-      prometheus: {
-        serverFor: (id) => prometheusServerFor(this.hosts.list(), (hostId) => installedModules.installed(hostId), id),
-        get: (serverId, urlPath) => {
-          const s = this.sessions.get(serverId);
-          if (!s) throw new FleetdeckError('disconnected', `${this.hosts.get(serverId).name} runs the fleet's Prometheus: connect it to read history from there.`);
-          return s.localGet(PROMETHEUS_PORT, urlPath);
-        },
-      },
+      prometheus: fleetPrometheusSource({ hosts: () => this.hosts.list(), installed: (hostId) => installed.installed(hostId), session: (id) => this.sessions.get(id) }),
     });
     this.alerts = new AlertEngine({
       db: this.db,
