@@ -2,7 +2,7 @@ import type { Check } from '../../../src-common/change/plan.schema.js';
 import type { Resource } from '../../../src-common/change/resource.schema.js';
 import { backupInfo, backupSettings, type BackupSettings } from '../../../src-common/modules/backup.js';
 import { defineModule, type ModuleContext } from '../change/module.js';
-import { mirrorName } from './family.js';
+import { hostSecret, mirrorName } from './family.js';
 
 /**
  * Backups with restic (settings and description: src-common/modules/backup.ts). Built for systemd
@@ -126,16 +126,14 @@ export const backupModule = defineModule<BackupSettings>({
     const repo = repositoryOf(s);
     const file = (p: string, content: string, mode = 0o644): Resource => ({ kind: 'file', path: p, content, mode, owner: 'root', group: 'root' });
     const resticEnv = { RESTIC_CACHE_DIR: '/var/cache/fleetdeck-restic' };
-    const password: Resource = s.password
-      ? { kind: 'file', path: PASSWORD_FILE, content: `${s.password}\n`, mode: 0o600, owner: 'root', group: 'root', secret: true }
-      : {
-          kind: 'command',
-          id: 'backup-password',
-          label: `Generate the repository password on the host (${PASSWORD_FILE}, root only; it never leaves the host)`,
-          argv: ['/bin/sh', '-c', 'set -e; umask 077; mkdir -p "$(dirname "$1")"; head -c 32 /dev/urandom | base64 > "$1.tmp"; mv "$1.tmp" "$1"', 'sh', PASSWORD_FILE],
-          unless: ['test', '-s', PASSWORD_FILE],
-          undoneWith: 'the password is kept: without it the snapshots in the repository cannot be read',
-        };
+    const password = hostSecret({
+      id: 'backup-password',
+      path: PASSWORD_FILE,
+      given: s.password && `${s.password}\n`,
+      bytes: 32,
+      label: `Generate the repository password on the host (${PASSWORD_FILE}, root only; it never leaves the host)`,
+      kept: 'the password is kept: without it the snapshots in the repository cannot be read',
+    });
     return [
       { kind: 'package', label: 'restic', packages: ['restic'], state: 'present', source: mirrorName(ctx.facts.probe) },
       password,

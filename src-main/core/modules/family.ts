@@ -1,3 +1,4 @@
+import type { Resource } from '../../../src-common/change/resource.schema.js';
 import type { Probe } from '../../../src-common/inventory/probe.schema.js';
 
 /**
@@ -39,3 +40,20 @@ export const APT_KEYRINGS = '/etc/apt/keyrings';
  * download, or anything that is not a PGP key, leaves nothing behind.
  */
 export const FETCH_KEY = 'set -e; mkdir -p "$(dirname "$2")"; tmp="$2.fleetdeck-tmp"; trap \'rm -f "$tmp"\' EXIT; curl -fsSL --proto =https --tlsv1.2 --max-time 120 -o "$tmp" "$1"; grep -q "BEGIN PGP PUBLIC KEY BLOCK" "$tmp"; chmod 0644 "$tmp"; mv "$tmp" "$2"';
+
+/**
+ * A password a service reads from a root-only file: the one given (a secret file, never shown in a
+ * plan), or, when none is given, one generated on the host (random bytes, base64, one line; it
+ * never leaves the host) once, kept by a rollback for the reason `kept` gives.
+ */
+export function hostSecret(o: { id: string; path: string; given: string; bytes: number; label: string; kept: string }): Resource {
+  if (o.given) return { kind: 'file', path: o.path, content: o.given, mode: 0o600, owner: 'root', group: 'root', secret: true };
+  return {
+    kind: 'command',
+    id: o.id,
+    label: o.label,
+    argv: ['/bin/sh', '-c', 'set -e; umask 077; mkdir -p "$(dirname "$1")"; head -c "$2" /dev/urandom | base64 | tr -d "\\n" > "$1.tmp"; mv "$1.tmp" "$1"', 'sh', o.path, String(o.bytes)],
+    unless: ['test', '-s', o.path],
+    undoneWith: o.kept,
+  };
+}

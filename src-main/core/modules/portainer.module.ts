@@ -2,6 +2,7 @@ import type { Check } from '../../../src-common/change/plan.schema.js';
 import type { Resource } from '../../../src-common/change/resource.schema.js';
 import { portainerInfo, portainerSettings, type PortainerSettings } from '../../../src-common/modules/portainer.js';
 import { defineModule, reachable, type ModuleContext } from '../change/module.js';
+import { hostSecret } from './family.js';
 import { NGINX_SITES_DIR } from './nginx.module.js';
 
 /**
@@ -48,16 +49,14 @@ export const portainerModule = defineModule<PortainerSettings>({
   ownsPort: (port) => port === PORTAINER_PORT,
   resources(ctx: ModuleContext<PortainerSettings>) {
     const s = ctx.settings;
-    const password: Resource = s.adminPassword
-      ? { kind: 'file', path: PORTAINER_PASSWORD, content: s.adminPassword, mode: 0o600, owner: 'root', group: 'root', secret: true }
-      : {
-          kind: 'command',
-          id: 'portainer-password',
-          label: `Generate Portainer’s admin password on the host (${PORTAINER_PASSWORD}, root only)`,
-          argv: ['/bin/sh', '-c', 'set -e; umask 077; mkdir -p "$(dirname "$1")"; head -c 18 /dev/urandom | base64 | tr -d "\\n" > "$1.tmp"; mv "$1.tmp" "$1"', 'sh', PORTAINER_PASSWORD],
-          unless: ['test', '-s', PORTAINER_PASSWORD],
-          undoneWith: `the password is kept, as the volume ${PORTAINER_VOLUME} is: Portainer’s admin account there was made with it`,
-        };
+    const password = hostSecret({
+      id: 'portainer-password',
+      path: PORTAINER_PASSWORD,
+      given: s.adminPassword,
+      bytes: 18,
+      label: `Generate Portainer’s admin password on the host (${PORTAINER_PASSWORD}, root only)`,
+      kept: `the password is kept, as the volume ${PORTAINER_VOLUME} is: Portainer’s admin account there was made with it`,
+    });
     const out: Resource[] = [
       password,
       {
