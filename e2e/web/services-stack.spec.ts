@@ -100,7 +100,14 @@ describe.skipIf(unavailable)('monitoring and backups through the wizard, in Chro
     const results = page.getByTestId('services-verify-backup');
     await results.waitFor({ timeout: 120_000 });
     expect(await results.textContent()).toMatch(/Restore test/);
+    // The repository password the host generated: shown on request; a browser keeps no copy, and says so.
+    const secret = page.getByTestId('service-backup-secret-password');
+    await secret.getByTestId('secret-show').click();
+    await expect.poll(async () => (await secret.getByTestId('secret-value').textContent()) ?? '', { timeout: 30_000 }).toMatch(/^[A-Za-z0-9+/=]{32,}$/);
+    expect(await secret.getByTestId('secret-where').textContent()).toBe('not kept on this laptop: keep it in your password manager');
     await shots('5-services');
+    await secret.getByTestId('secret-show').click();
+    expect(await secret.getByTestId('secret-value').count()).toBe(0);
   }, 200_000);
 
   it('the Monitor tab reads its history from the host’s Prometheus when asked, and says so', async () => {

@@ -20,6 +20,15 @@ export const settingFieldSchema = z.object({
 });
 export type SettingField = z.infer<typeof settingFieldSchema>;
 
+export const moduleSecretSchema = z.object({
+  key: z.string(),
+  label: z.string(),
+  /** The login it goes with ("admin"), where it is a login's password. */
+  user: z.string().optional(),
+  path: z.string(),
+});
+export type ModuleSecret = z.infer<typeof moduleSecretSchema>;
+
 export const moduleInfoSchema = z.object({
   id: z.string(),
   title: z.string(),
@@ -33,6 +42,12 @@ export const moduleInfoSchema = z.object({
   defaults: z.record(z.string(), z.unknown()),
   /** false: set from its own page (per-user limits), not offered by the setup wizard. */
   wizard: z.boolean().optional(),
+  /**
+   * Passwords the module keeps on the host (root-only files): shown on request (change.secret)
+   * and, in the desktop app, copied into the OS keychain. `key` is the settings field that can
+   * give one, where there is such a field.
+   */
+  secrets: z.array(moduleSecretSchema).optional(),
 });
 export type ModuleInfo = z.infer<typeof moduleInfoSchema>;
 
@@ -161,6 +176,15 @@ export const changeContract = {
     'change.caCertificate',
     z.object({}).default({}),
     z.object({ pem: z.string(), sha256: z.string(), subject: z.string(), validFrom: z.number(), validTo: z.number(), path: z.string() }),
+  ),
+  /**
+   * A password a module keeps on the host, read from its root-only file (audited, never logged).
+   * The desktop app keeps a copy in the OS keychain and answers from it when the host is away.
+   */
+  secret: request(
+    'change.secret',
+    z.object({ id: hostIdSchema, module: moduleIdSchema, key: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}$/, 'Not a secret name.') }),
+    z.object({ module: z.string(), key: z.string(), label: z.string(), user: z.string().nullable(), path: z.string(), value: z.string().nullable(), source: z.enum(['host', 'keychain']), kept: z.boolean() }),
   ),
   retryTask: request('change.retryTask', z.object({ taskId: z.string().min(1).max(100) }), taskSchema),
 } as const;

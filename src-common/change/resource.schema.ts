@@ -30,6 +30,11 @@ export const fileResourceSchema = z.object({
   group: z.optional(account()),
   /** Secret content (a private key): shown as "(secret, N bytes)", never diffed or journaled in clear. */
   secret: z.optional(z.boolean()),
+  /**
+   * Set once and kept (a password data was made with): a file already there is never replaced,
+   * and a rollback leaves it.
+   */
+  keep: z.optional(z.boolean()),
 });
 
 export const packageResourceSchema = z.object({

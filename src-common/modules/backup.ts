@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ModuleInfo } from '../change/modules.contract.js';
-import { domainName, hostPath, listOf } from './settings-fields.js';
+import { domainName, hostPath, listOf, setOncePassword } from './settings-fields.js';
 
 /**
  * Backups with restic: a repository on a local path or over SFTP, what to back up (paths and
@@ -37,6 +37,9 @@ const calendar = () =>
 
 const keep = (what: string) => z.coerce.number({ message: `Keep ${what}: a whole number from 0 to 1000.` }).int(`Keep ${what}: a whole number from 0 to 1000.`).min(0, `Keep ${what}: a whole number from 0 to 1000.`).max(1000, `Keep ${what}: a whole number from 0 to 1000.`);
 
+/** The repository password's root-only file on the host. */
+export const BACKUP_PASSWORD_FILE = '/etc/fleetdeck/backup/password';
+
 export const backupSettings = z
   .object({
     repository: z.enum(['local', 'sftp'], { message: 'The repository is "local" (a path on this host) or "sftp".' }).default('local'),
@@ -52,7 +55,7 @@ export const backupSettings = z
     /** Older than this, the last good backup is a failed check (and a Prometheus alert with monitoring). */
     maxAgeHours: z.coerce.number({ message: 'The age limit is hours, 1 to 8760.' }).int('The age limit is whole hours, 1 to 8760.').min(1, 'The age limit is hours, 1 to 8760.').max(8760, 'The age limit is hours, 1 to 8760.').default(36),
     /** Empty: generated on the host (root-only file), never leaving it. */
-    password: z.union([z.literal(''), z.string().min(12, 'A repository password has at least 12 characters.').max(1024, 'A repository password has at most 1024 characters.').refine((p) => !/[\0\n\r]/.test(p), 'A repository password is one line.')]).default(''),
+    password: setOncePassword('A repository password', 12, 1024),
   })
   .strict()
   .refine((s) => s.repository !== 'sftp' || s.sftpTarget, { message: 'An SFTP repository needs its target (user@host:/path).', path: ['sftpTarget'] })
@@ -67,7 +70,8 @@ export const backupInfo: ModuleInfo = {
   summary:
     'restic backs up the paths and Docker volumes you choose to a repository on this host or over SFTP, on a systemd timer, keeping the snapshots your retention policy says. A restore test restores a sample to a scratch directory and compares checksums; verify repeats it, and the host page shows the last backup.',
   needs: [],
-  notes: ['restic comes from the distribution’s mirror', 'the repository password is in a root-only file on the host: keep a copy elsewhere, without it the backups cannot be read', 'a rollback never deletes the repository or its snapshots'],
+  notes: ['restic comes from the distribution’s mirror', 'the repository password is in a root-only file on the host; the desktop app keeps a copy in the OS keychain (Services tab: Show password) — without it the backups cannot be read', 'a rollback never deletes the repository or its snapshots'],
+  secrets: [{ key: 'password', label: 'Repository password', path: BACKUP_PASSWORD_FILE }],
   fields: [
     { key: 'repository', label: 'Repository', kind: 'select', options: [{ value: 'local', label: 'A path on this host' }, { value: 'sftp', label: 'SFTP to another machine' }] },
     { key: 'localPath', label: 'Repository path', kind: 'text', help: 'Only for a local repository: put it on another disk.' },
@@ -79,7 +83,7 @@ export const backupInfo: ModuleInfo = {
     { key: 'keepWeekly', label: 'Keep weekly snapshots', kind: 'number' },
     { key: 'keepMonthly', label: 'Keep monthly snapshots', kind: 'number' },
     { key: 'maxAgeHours', label: 'Alert when the last good backup is older than (hours)', kind: 'number' },
-    { key: 'password', label: 'Repository password', kind: 'secret', placeholder: 'generated on the host', help: 'Empty: generated on the host and kept there only.' },
+    { key: 'password', label: 'Repository password', kind: 'secret', placeholder: 'generated on the host', help: 'Empty: generated on the host (the desktop app keeps a copy in the OS keychain). Set once: a password already on the host is kept.' },
   ],
   defaults: { repository: 'local', localPath: '/var/backups/restic', sftpTarget: '', paths: ['/home', '/etc'], volumes: [], schedule: 'daily', keepDaily: 7, keepWeekly: 4, keepMonthly: 6, maxAgeHours: 36, password: '' },
 };

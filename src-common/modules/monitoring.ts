@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ModuleInfo } from '../change/modules.contract.js';
-import { domainName, email, httpsUrl, listOf } from './settings-fields.js';
+import { domainName, email, httpsUrl, listOf, setOncePassword } from './settings-fields.js';
 
 /**
  * Monitoring: node_exporter on every chosen host (with Fleetdeck's per-user usage through its
@@ -11,6 +11,11 @@ import { domainName, email, httpsUrl, listOf } from './settings-fields.js';
  * (the plan says what was left out and why).
  */
 export const MAX_SCRAPE_TARGETS = 256;
+
+/** The login of Prometheus and Alertmanager as nginx publishes them (user admin): root-only on the host. */
+export const MONITORING_WEB_PASSWORD = '/etc/fleetdeck/monitoring/web-password';
+/** Grafana's admin password (root and the grafana group, 0640: Grafana reads it at its first start). */
+export const GRAFANA_ADMIN_PASSWORD = '/etc/fleetdeck/monitoring/grafana-admin-password';
 
 /** A scrape target: host or address with a port ("gpu-2.lab:9100", "10.0.0.7:9100", "[2001:db8::7]:9100"). */
 const target = () =>
@@ -65,6 +70,8 @@ export const monitoringSettings = z
     grafana: z.boolean({ message: 'grafana is true or false.' }).default(true),
     cadvisor: z.boolean({ message: 'cadvisor is true or false.' }).default(true),
     dcgm: z.boolean({ message: 'dcgm is true or false.' }).default(true),
+    /** The login (user admin) nginx asks for before Prometheus and Alertmanager; empty: generated on the host. */
+    webPassword: setOncePassword('The web password', 12),
   })
   .strict()
   .refine((s) => !s.alertEmail || s.smtpSmarthost, { message: 'E-mail alerts need an SMTP relay (host:port).', path: ['smtpSmarthost'] })
@@ -80,7 +87,7 @@ export const monitoringInfo: ModuleInfo = {
   notes: [
     'node_exporter listens on port 9100 (the Prometheus host scrapes it); Prometheus, Alertmanager and Grafana listen on localhost only',
     'Prometheus, Alertmanager and node_exporter come from the distribution’s mirror; Grafana from its own repository (apt.grafana.com), cAdvisor and the DCGM exporter as container images: each is left out, and the plan says so, where the host cannot reach it',
-    'with the nginx module, the UIs are at /prometheus/, /alertmanager/ and /grafana/ on its HTTPS site',
+    'with the nginx module, the UIs are at /prometheus/, /alertmanager/ (behind a login, user admin) and /grafana/ (its own login) on its HTTPS site',
   ],
   fields: [
     { key: 'prometheusHost', label: 'Host that runs Prometheus', kind: 'text', placeholder: 'each host its own', help: 'The Fleetdeck name of one chosen host; the others run node_exporter only.' },
@@ -96,6 +103,11 @@ export const monitoringInfo: ModuleInfo = {
     { key: 'grafana', label: 'Grafana with dashboards (from apt.grafana.com)', kind: 'boolean' },
     { key: 'cadvisor', label: 'cAdvisor, where Docker runs (image from gcr.io)', kind: 'boolean' },
     { key: 'dcgm', label: 'DCGM exporter, where NVIDIA GPUs are (image from nvcr.io)', kind: 'boolean' },
+    { key: 'webPassword', label: 'Web password (user admin)', kind: 'secret', placeholder: 'generated on the host', help: 'With the nginx module: the login for /prometheus/ and /alertmanager/. Empty: generated on the host (Services tab → Show password). Set once.' },
   ],
-  defaults: { prometheusHost: '', targets: [], retentionDays: 30, alertWebhook: '', alertEmail: '', smtpSmarthost: '', smtpFrom: '', diskPercent: 90, memoryPressurePercent: 20, gpuTempC: 85, grafana: true, cadvisor: true, dcgm: true },
+  defaults: { prometheusHost: '', targets: [], retentionDays: 30, alertWebhook: '', alertEmail: '', smtpSmarthost: '', smtpFrom: '', diskPercent: 90, memoryPressurePercent: 20, gpuTempC: 85, grafana: true, cadvisor: true, dcgm: true, webPassword: '' },
+  secrets: [
+    { key: 'webPassword', label: 'Prometheus and Alertmanager web password', user: 'admin', path: MONITORING_WEB_PASSWORD },
+    { key: 'grafanaPassword', label: 'Grafana admin password', user: 'admin', path: GRAFANA_ADMIN_PASSWORD },
+  ],
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { setOncePassword } from './settings-fields.js';
 import type { ModuleInfo } from '../change/modules.contract.js';
 
 /**
@@ -6,6 +7,9 @@ import type { ModuleInfo } from '../change/modules.contract.js';
  * its admin password set at install from a root-only file (given here, or generated on the host),
  * on localhost only; with the nginx module it is published at /portainer/.
  */
+/** The admin password's root-only file on the host (mounted read-only into the container). */
+export const PORTAINER_PASSWORD_FILE = '/etc/fleetdeck/portainer/admin-password';
+
 export const PORTAINER_IMAGE = 'portainer/portainer-ce:2.21.4';
 
 /** A Docker image reference: [registry[:port]/]name[:tag] (no digests, no spaces, no options). */
@@ -20,7 +24,7 @@ export const portainerSettings = z
   .object({
     image: imageRef().default(PORTAINER_IMAGE),
     /** Empty: generated on the host (root-only file); Fleetdeck never logs it. */
-    adminPassword: z.union([z.literal(''), z.string().min(12, 'Portainer needs an admin password of at least 12 characters.').max(256, 'At most 256 characters.').refine((p) => !/[\0\n\r]/.test(p), 'The password is one line.')]).default(''),
+    adminPassword: setOncePassword('Portainer’s admin password', 12),
   })
   .strict();
 export type PortainerSettings = z.infer<typeof portainerSettings>;
@@ -33,7 +37,8 @@ export const portainerInfo: ModuleInfo = {
   notes: ['the image comes from Docker Hub (or the registry you name): where the host cannot reach it, load the image first', 'Portainer controls Docker, which is root on this host: its admin password is as good as root’s'],
   fields: [
     { key: 'image', label: 'Image', kind: 'text', help: 'With its tag; a mirror registry works too.' },
-    { key: 'adminPassword', label: 'Admin password', kind: 'secret', placeholder: 'generated on the host', help: 'Empty: generated on the host; read it there with sudo cat /etc/fleetdeck/portainer/admin-password.' },
+    { key: 'adminPassword', label: 'Admin password', kind: 'secret', placeholder: 'generated on the host', help: 'Empty: generated on the host. Services tab → Show password (the desktop app keeps a copy in the OS keychain). Set once at install.' },
   ],
   defaults: { image: PORTAINER_IMAGE, adminPassword: '' },
+  secrets: [{ key: 'adminPassword', label: 'Portainer admin password', user: 'admin', path: PORTAINER_PASSWORD_FILE }],
 };

@@ -80,3 +80,19 @@ export const listOf = <T extends z.ZodTypeAny>(item: T, o: { what: string; examp
       .max(o.max, `At most ${o.max} ${o.what}.`)
       .refine((a) => new Set(a).size === a.length, `One of the ${o.what} is listed twice: list each once.`),
   );
+
+/**
+ * A password a module sets once at install, or '' (generated on the host): one line, at least
+ * `min` characters (what the service itself demands).
+ */
+export const setOncePassword = (what: string, min: number, max = 256) =>
+  z
+    .union([
+      z.literal(''),
+      z
+        .string()
+        .min(min, `${what} has at least ${min} characters.`)
+        .max(max, `${what} has at most ${max} characters.`)
+        .refine((p) => !/[\0\n\r]/.test(p), `${what} is one line.`),
+    ])
+    .default('');

@@ -1,21 +1,23 @@
 import { SECRET_KINDS, type SecretKind } from './keychain.js';
+import { moduleSecretCalls, type ModuleSecretKeychain } from './module-secrets.js';
 
 /**
  * The shell's part of three host methods: the OS keychain lives here, not in the core, so
  * connect gets remembered secrets added (and what worked stored, what the server refused
- * forgotten), and update/remove drop secrets that no longer belong to the host.
+ * forgotten), and update/remove drop secrets that no longer belong to the host. Module
+ * passwords kept on hosts (module-secrets.ts) are copied into the keychain here too.
  * Every other method goes to the core untouched.
  */
 export interface CoreCaller {
   call(method: string, params: unknown): Promise<unknown>;
 }
 
-export interface SecretStore {
+export interface SecretStore extends ModuleSecretKeychain {
   readonly available: boolean;
   get(hostId: number): Partial<Record<SecretKind, string>>;
   set(hostId: number, kind: SecretKind, secret: string): void;
   forgetKind(hostId: number, kind: SecretKind): void;
-  forget(hostId: number): void;
+  forget(hostId: number, withModules?: boolean): void;
 }
 
 type HostAddress = { address: string; port: number; user: string };
@@ -47,10 +49,12 @@ export function createCallHandler(core: CoreCaller, keychain: SecretStore): (met
     return after;
   }
 
+  const moduleSecrets = moduleSecretCalls(core, keychain);
   return async (method, params) => {
     if (method === 'hosts.connect') return connect(params);
+    if (moduleSecrets.handles(method)) return moduleSecrets.call(method, params);
     if (method === 'hosts.update') return update(params);
-    if (method === 'hosts.remove') keychain.forget((params as { id: number }).id);
+    if (method === 'hosts.remove') keychain.forget((params as { id: number }).id, true);
     return core.call(method, params);
   };
 }

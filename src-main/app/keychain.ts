@@ -44,8 +44,27 @@ export class Keychain {
   get(hostId: number): Partial<Record<SecretKind, string>> {
     const entry = this.data[String(hostId)] ?? {};
     const out: Partial<Record<SecretKind, string>> = {};
-    for (const [k, v] of Object.entries(entry)) if (v) out[k as SecretKind] = this.safeStorage.decryptString(Buffer.from(v, 'base64'));
+    for (const [k, v] of Object.entries(entry)) if (v && SECRET_KINDS.includes(k as SecretKind)) out[k as SecretKind] = this.safeStorage.decryptString(Buffer.from(v, 'base64'));
     return out;
+  }
+
+  /**
+   * A module's password kept on a host (the backup repository's, Portainer's admin password),
+   * copied here so it outlives the host. Kept apart from the connect secrets: a new address or
+   * login for the host does not drop it; removing the host does.
+   */
+  getModule(hostId: number, name: string): string | undefined {
+    const v = (this.data[`modules:${hostId}`] as Record<string, string> | undefined)?.[name];
+    return v ? this.safeStorage.decryptString(Buffer.from(v, 'base64')) : undefined;
+  }
+
+  setModule(hostId: number, name: string, secret: string): void {
+    if (!this.available) throw new Error('The OS keychain is not available; the secret was not stored.');
+    const entry = (this.data[`modules:${hostId}`] ??= {}) as Record<string, string>;
+    const enc = this.safeStorage.encryptString(secret).toString('base64');
+    if (entry[name] && this.safeStorage.decryptString(Buffer.from(entry[name], 'base64')) === secret) return;
+    entry[name] = enc;
+    this.save();
   }
 
   forgetKind(hostId: number, kind: SecretKind): void {
@@ -55,8 +74,9 @@ export class Keychain {
     this.save();
   }
 
-  forget(hostId: number): void {
+  forget(hostId: number, withModules = false): void {
     delete this.data[String(hostId)];
+    if (withModules) delete this.data[`modules:${hostId}`];
     this.save();
   }
 

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { ChangePlan, ChangeTask, InstalledModule } from '../../src-common/change/modules.contract.js';
 import type { HostWithState } from '../../src-common/hosts/hosts.contract.js';
 import { errorMessage } from '../api/api-error.js';
@@ -16,6 +16,7 @@ import { TaskCard } from '../setup/TaskCard.js';
 import { useChangeTasks, useInstalled, useJournals, useModules } from '../setup/use-change.js';
 import { useDrift, useReplan, useRollback, useStartTasks, useVerify } from '../setup/use-change-actions.js';
 import { VerifyList } from '../setup/VerifyList.js';
+import { ModuleSecrets } from './ModuleSecrets.js';
 import './services.css';
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -171,7 +172,9 @@ export function ServicesTab({ host }: { host: HostWithState }) {
               </thead>
               <tbody>
                 {list.map((m) => (
-                  <InstalledRow key={m.module} item={m} title={title(m.module)} summary={settingsSummary(m.settings, labels(m.module))} now={now} />
+                  <InstalledRow key={m.module} item={m} title={title(m.module)} summary={settingsSummary(m.settings, labels(m.module))} now={now}>
+                    <ModuleSecrets hostId={host.id} module={m.module} secrets={modules.data?.find((x) => x.id === m.module)?.secrets ?? []} connected={connected} />
+                  </InstalledRow>
                 ))}
               </tbody>
             </table>
@@ -316,7 +319,7 @@ export function ServicesTab({ host }: { host: HostWithState }) {
   );
 }
 
-function InstalledRow({ item: m, title, summary, now }: { item: InstalledModule; title: string; summary: string; now: number }) {
+function InstalledRow({ item: m, title, summary, now, children }: { item: InstalledModule; title: string; summary: string; now: number; children?: ReactNode }) {
   const v = m.lastVerify;
   return (
     <tr data-testid={`service-${m.module}`}>
@@ -331,6 +334,7 @@ function InstalledRow({ item: m, title, summary, now }: { item: InstalledModule;
             {v.status}
           </div>
         ) : null}
+        {children}
       </td>
       <td className="nowrap" title={when.format(m.appliedAt)}>
         {formatAgo(m.appliedAt, now)}

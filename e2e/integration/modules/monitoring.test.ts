@@ -126,6 +126,43 @@ describe.skipIf(unavailable)('monitoring module on a live Debian host', () => {
     expect(verify.out).toMatch(/ok +Prometheus is ready/);
   }, 120_000);
 
+  it('with the nginx module: Prometheus and Alertmanager published behind a login whose password the CLI shows (audited, never logged); a rollback keeps the password', async () => {
+    const nginx = (await fleet.call('change.plan', { id, modules: [{ id: 'nginx', settings: { serverName: 'lab.test' } }] })) as ChangePlan;
+    const nginxDone = (await fleet.call('change.apply', { id, planId: nginx.planId, tag: nginx.tag })) as { status: string; message: string | null; journalId: string };
+    expect(nginxDone.status, nginxDone.message ?? '').toBe('done');
+    const p = await plan();
+    expect(p.steps.map((s) => s.summary)).toEqual(expect.arrayContaining([expect.stringMatching(/Generate the password of the published Prometheus/), expect.stringMatching(/^Write \/etc\/nginx\/fleetdeck\.d\/monitoring\.conf/)]));
+    const published = (await fleet.call('change.apply', { id, planId: p.planId, tag: p.tag })) as { status: string; message: string | null; journalId: string; verify: { id: string; ok: boolean; evidence: string }[] };
+    expect(published.status, published.message ?? '').toBe('done');
+    expect(published.verify.filter((c) => !c.ok)).toEqual([]);
+    expect(published.verify.map((c) => c.id)).toEqual(expect.arrayContaining(['monitoring-published', 'monitoring-web-login']));
+    expect((await plan()).steps).toEqual([]);
+
+    const shown = await cli('modules', 'secret', hostName, 'monitoring');
+    expect(shown.code, shown.err).toBe(0);
+    expect(shown.err).toMatch(/Prometheus and Alertmanager web password \(user admin\), from \/etc\/fleetdeck\/monitoring\/web-password/);
+    const password = shown.out.trim();
+    expect(password).toMatch(/^[A-Za-z0-9+/=]{24}$/);
+    expect((await deb.exec(['stat', '-c', '%a %U', '/etc/fleetdeck/monitoring/web-password'])).stdout.trim()).toBe('600 root');
+    expect((await deb.exec(['stat', '-c', '%a %U:%G', '/etc/nginx/fleetdeck-auth/monitoring.htpasswd'])).stdout.trim()).toBe('640 root:www-data');
+    const https = async (urlPath: string, auth?: string) =>
+      (await deb.exec(['sh', '-c', 'printf "GET %s HTTP/1.0\\r\\nHost: lab.test\\r\\n%s\\r\\n" "$1" "$2" | openssl s_client -quiet -connect 127.0.0.1:443 -servername lab.test 2>/dev/null | head -n1', 'sh', urlPath, auth ? `Authorization: Basic ${Buffer.from(auth).toString('base64')}\r\n` : ''])).stdout.trim();
+    expect(await https('/prometheus/-/ready')).toMatch(/^HTTP\/1\.1 401/);
+    expect(await https('/prometheus/-/ready', 'admin:not-the-password')).toMatch(/^HTTP\/1\.1 401/);
+    expect(await https('/prometheus/-/ready', `admin:${password}`)).toMatch(/^HTTP\/1\.1 200/);
+    expect(await https('/alertmanager/-/ready', `admin:${password}`)).toMatch(/^HTTP\/1\.1 200/);
+    // Audited as read, by whom and from where; the value is nowhere in the log.
+    const audit = JSON.stringify(await fleet.call('audit.list', {}));
+    expect(audit).toMatch(/read the monitoring module’s secret “Prometheus and Alertmanager web password” from \/etc\/fleetdeck\/monitoring\/web-password on it-monitoring[^ ]* \(shown to the admin\) \(CLI\)/);
+    expect(audit).not.toContain(password);
+
+    for (const j of [published.journalId, nginxDone.journalId]) {
+      const rb = (await fleet.call('change.rollback', { id, journalId: j })) as { status: string; message: string | null };
+      expect(rb.status, rb.message ?? '').toBe('rolled-back');
+    }
+    expect((await deb.exec(['sh', '-c', 'test -e /etc/nginx/fleetdeck.d/monitoring.conf && echo site; test -e /etc/nginx/fleetdeck-auth && echo hash; test -s /etc/fleetdeck/monitoring/web-password && echo password kept; true'])).stdout.trim()).toBe('password kept');
+  }, 400_000);
+
   it('rolls back: packages (removed; apt keeps their own config files), our configs, the usage timer and its script gone', async () => {
     const rb = await cli('modules', 'rollback', hostName, '--yes');
     expect(rb.code, rb.err + rb.out).toBe(0);

@@ -123,6 +123,16 @@ describe.runIf(isRoot)('runSteps / rollback (as root, in a temp dir)', () => {
     expect(journal.summary().status).toBe('rolled-back');
   });
 
+  it('a set-once file (a password data was made with) outlives the rollback, and the journal says so', async () => {
+    const f = fakes();
+    const pw = path.join(dir, 'etc/fleetdeck/backup/password');
+    const { journal, events, deps } = run([step({ kind: 'file', path: pw, content: 'secret one\n', mode: 0o600, secret: true, keep: true })], f);
+    expect(await runSteps(journal, deps)).toBe('done');
+    expect(await rollback(journal, deps)).toBe('rolled-back');
+    expect(readFileSync(pw, 'utf8')).toBe('secret one\n');
+    expect(events.find((e) => e.type === 'rollback-step')?.message).toMatch(/^kept .*password \(what was made with it outlives the rollback\)$/);
+  });
+
   it('stops at the first failure with the tool\'s own words; a resume runs that step again; rollback undoes the rest', async () => {
     const f = fakes();
     const conf = path.join(dir, 'a.conf');

@@ -268,6 +268,12 @@ export async function rollback(journal: Journal, deps: RunnerDeps): Promise<'rol
       continue;
     }
     try {
+      const kept = journal.meta.steps.find((s) => s.n === n)?.resource;
+      if (undo.kind === 'file' && kept?.kind === 'file' && kept.keep && kept.content !== null) {
+        // Set once and kept (a password data was made with): the rollback leaves it.
+        log({ type: 'rollback-step', step: n, message: `kept ${undo.path} (what was made with it outlives the rollback)` });
+        continue;
+      }
       if (undo.kind === 'file') {
         await restoreBackup(undo.path, undo.backup);
         for (const d of [...undo.createdDirs].reverse()) await fs.rmdir(d).catch(() => undefined);

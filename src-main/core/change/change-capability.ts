@@ -101,6 +101,7 @@ export class ChangeCapability implements Capability {
       cancelTask: async (p) => this.tasks.cancel(p.taskId),
       retryTask: async (p) => this.tasks.retry(p.taskId),
       caCertificate: async () => this.caCertificate(),
+      secret: async (p) => this.service.secret(this.target(p.id), p.module, p.key),
     });
     // Accounts ride on the users module (change.plan); these read what a plan cannot show at a glance.
     const accounts = handlersFor(api.users, {

@@ -16,6 +16,7 @@ import { finishApply, recordSettingsOnly, runChecks } from './apply-result.js';
 import { hostFacts } from './host-facts.js';
 import { streamJournal, type OpenJournal, type StreamOutcome } from './journal-stream.js';
 import { desiredState, planSteps, planSummary, planTag, plural, shownPlan, withPortFollowers, type DesiredState, type Wanted } from './planner.js';
+import { readModuleSecret } from './module-secrets.js';
 
 /**
  * The change engine's core side (ARCHITECTURE.md, "Changing a host"): plan (read the host, diff
@@ -75,6 +76,9 @@ export class ChangeService {
   modules(): ModuleInfo[] {
     return this.deps.modules.map((m) => m.info);
   }
+
+  /** A password a module keeps on the host, read from its root-only file (module-secrets.ts). */
+  secret = (target: ChangeTarget, module: string, key: string) => readModuleSecret(target, this.module(module).info, key, this.deps.audit);
 
   module(id: string): ChangeModule<never> {
     const m = this.byId.get(id);

@@ -12,6 +12,7 @@ import { allModules } from '../modules/index.js';
 import type { ModuleRequest } from './change-service.js';
 import { ChangeStore } from './change-store.js';
 import { confirm, formatChecks, formatPlan, progress, showThenApply, withOpened } from './change.cli-shared.js';
+import { moduleSecret } from './module-secrets.js';
 
 /**
  * `fleetdeck modules list|plan|apply|verify|rollback|journals`: the change engine from a shell,
@@ -249,6 +250,34 @@ export const modulesCommands: CliCommand[] = [
         return r.status === 'rolled-back' ? 0 : 1;
       }, (rest) => {
         if (rest[0] !== undefined && !/^[A-Za-z0-9-]{8,64}$/.test(rest[0])) throw new FleetdeckError('invalid-input', `"${rest[0].slice(0, 64)}" is not a journal id ("fleetdeck modules journals HOST" lists them).`);
+      }),
+  }),
+  defineCommand({
+    path: ['modules', 'secret'],
+    args: 'HOST|--local MODULE [NAME]',
+    summary: 'a password a module keeps on the host (backup, portainer, monitoring), read from its root-only file',
+    details:
+      'The value goes to standard output only (the audit log records that it was read, never the value). NAME defaults to the module\'s first secret.\n  fleetdeck modules secret gpu-1 backup              the restic repository password\n  fleetdeck modules secret gpu-1 monitoring grafanaPassword',
+    flags: [CONNECT_FLAGS],
+    maxArgs: 3,
+    run: (ctx) =>
+      withOpened(ctx, async ({ target, change }, rest) => {
+        const info = change.module(rest[0]!).info;
+        const r = await change.secret(target, info.id, rest[1] ?? info.secrets?.[0]?.key ?? '');
+        if (ctx.flags.json) ctx.io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+        else if (r.value === null) {
+          ctx.io.stderr.write(`${target.hostName} has no ${r.label.toLowerCase()} (${r.path}): ${info.id} is not installed there, or has not made it yet.\n`);
+          return 1;
+        } else {
+          ctx.io.stderr.write(`${r.label}${r.user ? ` (user ${r.user})` : ''}, from ${r.path} on ${target.hostName}:\n`);
+          ctx.io.stdout.write(`${r.value}\n`);
+        }
+        return r.value === null ? 1 : 0;
+      }, (rest) => {
+        if (!rest[0]) throw new FleetdeckError('invalid-input', `Name the module: ${allModules().filter((m) => m.info.secrets?.length).map((m) => m.info.id).join(', ')}.`);
+        const info = allModules().find((m) => m.info.id === rest[0])?.info;
+        if (!info) throw new FleetdeckError('invalid-input', `There is no module "${rest[0].slice(0, 40)}" ("fleetdeck modules list" lists them).`);
+        moduleSecret(info, rest[1] ?? info.secrets?.[0]?.key ?? '');
       }),
   }),
   defineCommand({

@@ -36,6 +36,15 @@ describe('planner wording', () => {
     expect(key!.after).toMatch(/^\(secret, \d+ bytes\)$/);
     expect(key!.diff).toBeNull();
   });
+
+  it('a set-once file (a password data was made with) is written where missing and never replaced', () => {
+    const pw = { kind: 'file', path: '/etc/fleetdeck/backup/password', content: 'new one\n', mode: 0o600, owner: 'root', group: 'root', secret: true, keep: true };
+    const desired = { items: [{ module: 'backup', resource: pw }] } as unknown as DesiredState;
+    const there = { kind: 'file', exists: true, text: 'old one\n', sha256: null, mode: 0o600, owner: 'root', group: 'root' };
+    expect(planSteps(desired, [there] as never)).toEqual([]);
+    const [write] = planSteps(desired, [{ ...there, exists: false, text: null }] as never);
+    expect(write).toMatchObject({ action: 'create', after: '(secret, 8 bytes)', diff: null });
+  });
 });
 
 describe('a command whose unless check read the host before the plan changed it', () => {

@@ -142,6 +142,7 @@ export function planSteps(desired: DesiredState, observed: Observed[]): PlanStep
         if (o.exists) push(module, { kind: 'file', action: 'delete', summary: `Remove ${r.path}`, before: r.secret ? '(secret)' : shown(o.text ?? `(${o.sha256?.slice(0, 12)}…)`), after: null, diff: r.secret || o.text === null ? null : diffShown(unifiedDiff(o.text, '', r.path)), needsRoot: true, reversible: true, warnings: [], resource: r }, rid);
         return;
       }
+      if (r.keep && o.exists) return;
       const same = o.exists && (o.text !== null ? o.text === r.content : o.sha256 === sha(r.content));
       const modeOk = r.mode === undefined || o.mode === r.mode;
       const ownerOk = (r.owner === undefined || o.owner === r.owner) && (r.group === undefined || o.group === r.group);

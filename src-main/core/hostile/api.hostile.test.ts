@@ -43,6 +43,7 @@ const BASE: Record<string, Record<string, unknown>> = {
   'change.cancelTask': { taskId: 'task-1' },
   'change.retryTask': { taskId: 'task-1' },
   'change.caCertificate': {},
+  'change.secret': { id: 1, module: 'backup', key: 'password' },
   'footprint.plan': { id: 1 },
   'footprint.remove': { id: 1, planId: 'p', tag: 't' },
   'hosts.list': {},

@@ -1,6 +1,6 @@
 import type { Check } from '../../../src-common/change/plan.schema.js';
 import type { Resource } from '../../../src-common/change/resource.schema.js';
-import { backupInfo, backupSettings, type BackupSettings } from '../../../src-common/modules/backup.js';
+import { BACKUP_PASSWORD_FILE, backupInfo, backupSettings, type BackupSettings } from '../../../src-common/modules/backup.js';
 import { defineModule, type ModuleContext } from '../change/module.js';
 import { hostSecret, mirrorName } from './family.js';
 
@@ -19,7 +19,7 @@ export const BACKUP_DIR = '/etc/fleetdeck/backup';
 export const BACKUP_STATE = '/var/lib/fleetdeck/backup';
 export const BACKUP_SCRIPT = '/usr/local/lib/fleetdeck/backup';
 export const BACKUP_UNIT = 'fleetdeck-backup';
-const PASSWORD_FILE = `${BACKUP_DIR}/password`;
+const PASSWORD_FILE = BACKUP_PASSWORD_FILE;
 const TEXTFILE_DIR = '/var/lib/prometheus/node-exporter';
 const HEADER = '# Managed by Fleetdeck (backup module). Edits here show up as drift and are undone by the next apply.\n';
 
@@ -131,7 +131,7 @@ export const backupModule = defineModule<BackupSettings>({
       path: PASSWORD_FILE,
       given: s.password && `${s.password}\n`,
       bytes: 32,
-      label: `Generate the repository password on the host (${PASSWORD_FILE}, root only; it never leaves the host)`,
+      label: `Generate the repository password on the host (${PASSWORD_FILE}, root only; the desktop app keeps a copy in the OS keychain)`,
       kept: 'the password is kept: without it the snapshots in the repository cannot be read',
     });
     return [
@@ -169,7 +169,8 @@ export const backupModule = defineModule<BackupSettings>({
   warnings(ctx) {
     const s = ctx.settings;
     const w: string[] = [];
-    if (!s.password) w.push(`The repository password is generated on the host (${PASSWORD_FILE}, root only): copy it somewhere safe — without it the backups cannot be read. Or give one (password), which Fleetdeck does not store.`);
+    if (!s.password) w.push(`The repository password is generated on the host (${PASSWORD_FILE}, root only): without it the backups cannot be read. The desktop app keeps a copy in the OS keychain; elsewhere copy it somewhere safe (Services tab → Show password, or fleetdeck modules secret ${ctx.facts.hostName} backup).`);
+    else w.push('The repository password is set once: where the host has one already, that one is kept (change it with restic key passwd).');
     if (s.repository === 'local') w.push(`The repository is on this host (${s.localPath}): it does not survive the loss of this host’s disk. Point it at another disk, or use SFTP to another machine.`);
     return w;
   },

@@ -42,17 +42,21 @@ export const APT_KEYRINGS = '/etc/apt/keyrings';
 export const FETCH_KEY = 'set -e; mkdir -p "$(dirname "$2")"; tmp="$2.fleetdeck-tmp"; trap \'rm -f "$tmp"\' EXIT; curl -fsSL --proto =https --tlsv1.2 --max-time 120 -o "$tmp" "$1"; grep -q "BEGIN PGP PUBLIC KEY BLOCK" "$tmp"; chmod 0644 "$tmp"; mv "$tmp" "$2"';
 
 /**
- * A password a service reads from a root-only file: the one given (a secret file, never shown in a
- * plan), or, when none is given, one generated on the host (random bytes, base64, one line; it
- * never leaves the host) once, kept by a rollback for the reason `kept` gives.
+ * A password a service reads from a root-only file (or root and the service's group, 0640): the
+ * one given (a secret file, never shown in a plan), or, when none is given, one generated on the
+ * host (random bytes, base64, one line). Either way it is set once: a file already there is
+ * kept, and so does a rollback, for the reason `kept` gives. Fleetdeck reads it back only when
+ * the admin asks (change.secret), which the desktop app does to keep a copy in the OS keychain.
  */
-export function hostSecret(o: { id: string; path: string; given: string; bytes: number; label: string; kept: string }): Resource {
-  if (o.given) return { kind: 'file', path: o.path, content: o.given, mode: 0o600, owner: 'root', group: 'root', secret: true };
+export function hostSecret(o: { id: string; path: string; given: string; bytes: number; label: string; kept: string; group?: string }): Resource {
+  const group = o.group ?? 'root';
+  if (o.given) return { kind: 'file', path: o.path, content: o.given, mode: group === 'root' ? 0o600 : 0o640, owner: 'root', group, secret: true, keep: true };
+  const share = group === 'root' ? '' : '; chgrp "$3" "$1.tmp"; chmod 0640 "$1.tmp"';
   return {
     kind: 'command',
     id: o.id,
     label: o.label,
-    argv: ['/bin/sh', '-c', 'set -e; umask 077; mkdir -p "$(dirname "$1")"; head -c "$2" /dev/urandom | base64 | tr -d "\\n" > "$1.tmp"; mv "$1.tmp" "$1"', 'sh', o.path, String(o.bytes)],
+    argv: ['/bin/sh', '-c', `set -e; umask 077; mkdir -p "$(dirname "$1")"; head -c "$2" /dev/urandom | base64 | tr -d "\\n" > "$1.tmp"${share}; mv "$1.tmp" "$1"`, 'sh', o.path, String(o.bytes), ...(group === 'root' ? [] : [group])],
     unless: ['test', '-s', o.path],
     undoneWith: o.kept,
   };

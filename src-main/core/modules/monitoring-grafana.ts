@@ -1,16 +1,16 @@
 import type { Check } from '../../../src-common/change/plan.schema.js';
 import type { Resource } from '../../../src-common/change/resource.schema.js';
-import type { MonitoringSettings } from '../../../src-common/modules/monitoring.js';
+import { GRAFANA_ADMIN_PASSWORD, type MonitoringSettings } from '../../../src-common/modules/monitoring.js';
 import type { ModuleContext } from '../change/module.js';
-import { APT_KEYRINGS, FETCH_KEY, mirrorName } from './family.js';
+import { APT_KEYRINGS, FETCH_KEY, hostSecret, mirrorName } from './family.js';
 import { GRAFANA_PORT, GRAFANA_PREFIX, PROMETHEUS_PORT, PROMETHEUS_PREFIX } from './monitoring-config.js';
 import { toYaml } from './yaml.js';
 
 /**
  * Grafana for the monitoring module: from Grafana's own apt repository (Debian has no package),
  * on localhost with the /grafana/ sub-path (nginx publishes it), a provisioned Prometheus data
- * source and three dashboards (hosts, GPUs, per-user usage). Grafana asks for a new admin
- * password at the first login (admin/admin): Fleetdeck never holds it.
+ * source and three dashboards (hosts, GPUs, per-user usage). Its admin password is generated on
+ * the host before its first start (GF_SECURITY_ADMIN_PASSWORD__FILE), never admin/admin.
  */
 export const GRAFANA_REPO = 'https://apt.grafana.com';
 export const DATASOURCE_UID = 'fleetdeck-prometheus';
@@ -97,14 +97,16 @@ export function grafanaResources(ctx: ModuleContext<MonitoringSettings>): Resour
     },
     file('/etc/apt/sources.list.d/grafana.list', `${HEADER}deb [signed-by=${key}] ${GRAFANA_REPO} stable main\n`),
     { kind: 'package', label: 'Grafana', packages: ['grafana'], state: 'present', source: 'Grafana’s apt repository (apt.grafana.com)' },
+    // Its admin password, read by Grafana (group grafana) when it makes its database at the first start.
+    hostSecret({ id: 'monitoring-grafana-password', path: GRAFANA_ADMIN_PASSWORD, given: '', bytes: 18, group: 'grafana', label: `Generate Grafana’s admin password on the host (${GRAFANA_ADMIN_PASSWORD}, root and grafana only)`, kept: 'the password is kept, as Grafana’s database is: its admin account was made with it' }),
     file(
       `${PROVISIONING}/datasources/fleetdeck.yaml`,
       HEADER + toYaml({ apiVersion: 1, datasources: [{ name: 'Prometheus (Fleetdeck)', uid: DATASOURCE_UID, type: 'prometheus', access: 'proxy', url: `http://127.0.0.1:${PROMETHEUS_PORT}${PROMETHEUS_PREFIX.replace(/\/$/, '')}`, isDefault: true, editable: false }] }),
     ),
     file(`${PROVISIONING}/dashboards/fleetdeck.yaml`, HEADER + toYaml({ apiVersion: 1, providers: [{ name: 'fleetdeck', folder: 'Fleetdeck', type: 'file', disableDeletion: true, allowUiUpdates: false, options: { path: DASHBOARD_DIR } }] })),
     ...Object.entries(DASHBOARDS).map(([f, d]) => file(`${DASHBOARD_DIR}/${f}`, `${JSON.stringify(d, null, 2)}\n`)),
-    file(dropIn, `${HEADER}[Service]\nEnvironment=GF_SERVER_HTTP_ADDR=127.0.0.1\nEnvironment=GF_SERVER_HTTP_PORT=${GRAFANA_PORT}\nEnvironment="GF_SERVER_ROOT_URL=%%(protocol)s://%%(domain)s:%%(http_port)s${GRAFANA_PREFIX}"\nEnvironment=GF_SERVER_SERVE_FROM_SUB_PATH=true\nEnvironment=GF_ANALYTICS_REPORTING_ENABLED=false\nEnvironment=GF_ANALYTICS_CHECK_FOR_UPDATES=false\n`),
-    { kind: 'unit', name: 'grafana-server', enabled: true, state: 'running', restartOn: [`file:${dropIn}`, ...provisioned.map((p) => `file:${p}`)] },
+    file(dropIn, `${HEADER}[Service]\nEnvironment=GF_SERVER_HTTP_ADDR=127.0.0.1\nEnvironment=GF_SERVER_HTTP_PORT=${GRAFANA_PORT}\nEnvironment="GF_SERVER_ROOT_URL=%%(protocol)s://%%(domain)s:%%(http_port)s${GRAFANA_PREFIX}"\nEnvironment=GF_SERVER_SERVE_FROM_SUB_PATH=true\nEnvironment=GF_SECURITY_ADMIN_PASSWORD__FILE=${GRAFANA_ADMIN_PASSWORD}\nEnvironment=GF_ANALYTICS_REPORTING_ENABLED=false\nEnvironment=GF_ANALYTICS_CHECK_FOR_UPDATES=false\n`),
+    { kind: 'unit', name: 'grafana-server', enabled: true, state: 'running', restartOn: [`file:${dropIn}`, 'command:monitoring-grafana-password', ...provisioned.map((p) => `file:${p}`)] },
   ];
 }
 

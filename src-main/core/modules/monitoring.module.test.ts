@@ -10,6 +10,7 @@ import { desiredState } from '../change/planner.js';
 import { ALERTMANAGER_YML, PROMETHEUS_YML, RULES_YML, alertmanagerYml, prometheusYml, rulesYml } from './monitoring-config.js';
 import { DASHBOARDS, DATASOURCE_UID, dashboardQueries } from './monitoring-grafana.js';
 import { monitoringModule } from './monitoring.module.js';
+import { HTPASSWD_MATCHES, MONITORING_HTPASSWD, MONITORING_SITE } from './monitoring-web.js';
 import { toYaml } from './yaml.js';
 
 /**
@@ -19,8 +20,8 @@ import { toYaml } from './yaml.js';
  * e2e/integration/modules/monitoring.test.ts.
  */
 const settings = (over: Record<string, unknown> = {}): MonitoringSettings => monitoringSettings.parse({ ...monitoringInfo.defaults, ...over });
-function plan(facts: HostFacts, over: Record<string, unknown> = {}) {
-  const d = desiredState([{ module: monitoringModule as ChangeModule, settings: settings(over) }], facts, new Set());
+function plan(facts: HostFacts, over: Record<string, unknown> = {}, installed: string[] = []) {
+  const d = desiredState([{ module: monitoringModule as ChangeModule, settings: settings(over) }], facts, new Set(installed));
   return { d, resources: d.items.map((i) => i.resource) };
 }
 const debian = (reach: Record<string, boolean | null> = {}, probe: Parameters<typeof familyFacts>[1] = {}): HostFacts => ({
@@ -79,7 +80,9 @@ describe('monitoring module', () => {
     const { d, resources } = plan(facts);
     expect(resources.some((r) => r.kind === 'package' && r.packages.includes('grafana'))).toBe(true);
     const ids = resources.filter((r): r is CommandResource => r.kind === 'command').map((r) => r.id);
-    expect(ids).toEqual(['monitoring-textfile-dir', 'monitoring-grafana-key', 'monitoring-cadvisor', 'monitoring-dcgm']);
+    expect(ids).toEqual(['monitoring-textfile-dir', 'monitoring-grafana-key', 'monitoring-grafana-password', 'monitoring-cadvisor', 'monitoring-dcgm']);
+    // Grafana's admin password: generated on the host before its first start, never admin/admin.
+    expect(resources.find((r) => r.kind === 'file' && r.path.endsWith('grafana-server.service.d/fleetdeck.conf'))).toMatchObject({ content: expect.stringContaining('GF_SECURITY_ADMIN_PASSWORD__FILE=/etc/fleetdeck/monitoring/grafana-admin-password') });
     const prom = file(resources, PROMETHEUS_YML).content!;
     expect(prom).toMatch(/job_name: "cadvisor"[\s\S]*127.0.0.1:9338/);
     expect(prom).toMatch(/job_name: "dcgm"[\s\S]*127.0.0.1:9400/);
@@ -124,6 +127,28 @@ describe('monitoring module', () => {
       }
     }
     expect(dashboardQueries().length).toBeGreaterThan(10);
+  });
+
+  it('with nginx: Prometheus and Alertmanager published behind a login (a generated password, nginx holding only its hash), Grafana with its own', () => {
+    const { d, resources } = plan(debian({ mirror: true, 'grafana-repo': true }), {}, ['nginx']);
+    const site = file(resources, MONITORING_SITE).content!;
+    expect(site.match(/auth_basic_user_file/g)).toHaveLength(2);
+    expect(site).toMatch(/location \/prometheus\/ \{\n    auth_basic "Fleetdeck monitoring";[\s\S]*proxy_pass http:\/\/127\.0\.0\.1:9090;/);
+    expect(site).toMatch(/location \/grafana\/ \{\n    proxy_pass http:\/\/127\.0\.0\.1:3000;/);
+    const secret = resources.find((r): r is CommandResource => r.kind === 'command' && r.id === 'monitoring-web-password')!;
+    expect(secret.unless).toEqual(['test', '-s', '/etc/fleetdeck/monitoring/web-password']);
+    const hash = resources.find((r): r is CommandResource => r.kind === 'command' && r.id === 'monitoring-htpasswd')!;
+    expect(hash.argv.slice(4)).toEqual(['/etc/fleetdeck/monitoring/web-password', MONITORING_HTPASSWD, 'admin']);
+    expect(hash.unless![2]).toBe(HTPASSWD_MATCHES);
+    expect(resources.find((r) => r.kind === 'unit' && r.name === 'nginx')).toMatchObject({ reloadOn: [`file:${MONITORING_SITE}`, 'command:monitoring-htpasswd'], checkBefore: ['nginx', '-t'] });
+    expect(d.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['monitoring-published', 'monitoring-web-login']));
+    expect(d.warnings.join('\n')).toMatch(/published behind a login \(user admin\)/);
+    // A given password is a secret file, set once (kept where the host has one), never in a plan.
+    const given = plan(debian({ mirror: true }), { webPassword: 'correct horse battery' }, ['nginx']);
+    expect(given.resources.find((r) => r.kind === 'file' && r.path === '/etc/fleetdeck/monitoring/web-password')).toMatchObject({ secret: true, keep: true, mode: 0o600 });
+    // Without nginx: localhost only, and said.
+    expect(plan(debian({ mirror: true })).d.warnings.join('\n')).toMatch(/listen on 127\.0\.0\.1 only[\s\S]*add the nginx module/);
+    expect(() => settings({ webPassword: 'short' })).toThrow(/at least 12 characters/);
   });
 
   it('the wizard’s preflight says what the host reached of the sources the module needs', () => {

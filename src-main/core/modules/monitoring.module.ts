@@ -6,6 +6,7 @@ import { defineModule, hasDocker, reachable, type ModuleContext, type ModuleSour
 import { mirrorName } from './family.js';
 import * as cfg from './monitoring-config.js';
 import { grafanaChecks, grafanaResources, GRAFANA_REPO } from './monitoring-grafana.js';
+import { webChecks, webResources } from './monitoring-web.js';
 
 /**
  * Monitoring (settings and description: src-common/modules/monitoring.ts). Debian and Ubuntu
@@ -130,6 +131,8 @@ export const monitoringModule = defineModule<MonitoringSettings>({
     if (wanted.dcgm) {
       out.push(containerResource('dcgm', `Run NVIDIA’s DCGM exporter (${DCGM_IMAGE}) on 127.0.0.1:${cfg.DCGM_PORT}`, DCGM_IMAGE, ['--gpus', 'all', '--cap-add', 'SYS_ADMIN', '-p', `127.0.0.1:${cfg.DCGM_PORT}:9400`]));
     }
+    // Published on the nginx module's HTTPS site (Prometheus and Alertmanager behind a login).
+    if (ctx.modules.has('nginx')) out.push(...webResources(ctx, wanted.grafana));
     return out;
   },
   checks(ctx) {
@@ -149,6 +152,7 @@ export const monitoringModule = defineModule<MonitoringSettings>({
     const { wanted } = extras(ctx);
     if (wanted.grafana) checks.push(...grafanaChecks());
     if (wanted.cadvisor) checks.push({ kind: 'http', id: 'monitoring-cadvisor', label: `cAdvisor answers on 127.0.0.1:${cfg.CADVISOR_PORT}`, port: cfg.CADVISOR_PORT, path: '/healthz', expectStatus: 200 });
+    if (ctx.modules.has('nginx')) checks.push(...webChecks());
     if (wanted.dcgm) checks.push({ kind: 'http', id: 'monitoring-dcgm', label: `The DCGM exporter answers on 127.0.0.1:${cfg.DCGM_PORT}`, port: cfg.DCGM_PORT, path: '/metrics', expectStatus: 200 });
     return checks;
   },
@@ -157,6 +161,8 @@ export const monitoringModule = defineModule<MonitoringSettings>({
     const mirror = ctx.facts.reach?.get('mirror');
     if (mirror?.ok === false) w.unshift(`The package mirror cannot be reached from this host (${mirror.detail}): the package steps will fail until it can.`);
     if (!isPrometheusHost(ctx)) w.push(`Prometheus runs on ${ctx.settings.prometheusHost}: add this host’s node_exporter (port ${cfg.NODE_EXPORTER_PORT}) to its targets, and open that port to it (firewall module).`);
+    if (isPrometheusHost(ctx) && !ctx.modules.has('nginx')) w.push('The web UIs listen on 127.0.0.1 only (Fleetdeck reads Prometheus through SSH): add the nginx module to publish them with TLS, Prometheus and Alertmanager behind a login.');
+    else if (isPrometheusHost(ctx)) w.push(`Prometheus and Alertmanager are published behind a login (user admin); its password ${ctx.settings.webPassword ? 'is the one given, set once: where the host has one already, that one is kept' : 'is generated on the host: Services tab → Show password'}.`);
     if (isPrometheusHost(ctx) && !ctx.settings.alertWebhook && !ctx.settings.alertEmail) w.push('No alert receiver (webhook or e-mail): alerts show in Alertmanager and Fleetdeck only.');
     return w;
   },

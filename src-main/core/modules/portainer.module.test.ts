@@ -41,7 +41,7 @@ describe('portainer module', () => {
     expect(run.argv[2]).toContain('-p "127.0.0.1:$2:9000"');
     expect(run.argv[2]).toContain('--admin-password-file /run/portainer/admin-password');
     expect(run.undo).toEqual(['docker', 'rm', '-f', 'portainer']);
-    expect(d.warnings.join('\n')).toMatch(/root on this host[\s\S]*sudo cat \/etc\/fleetdeck\/portainer\/admin-password[\s\S]*add the nginx module/);
+    expect(d.warnings.join('\n')).toMatch(/root on this host[\s\S]*Show password, or fleetdeck modules secret gpu-1 portainer[\s\S]*add the nginx module/);
   });
 
   it('a given password is a secret file; Docker Hub unreachable is said; nginx publishes /portainer/', () => {

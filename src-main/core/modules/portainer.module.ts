@@ -1,6 +1,6 @@
 import type { Check } from '../../../src-common/change/plan.schema.js';
 import type { Resource } from '../../../src-common/change/resource.schema.js';
-import { portainerInfo, portainerSettings, type PortainerSettings } from '../../../src-common/modules/portainer.js';
+import { PORTAINER_PASSWORD_FILE, portainerInfo, portainerSettings, type PortainerSettings } from '../../../src-common/modules/portainer.js';
 import { defineModule, reachable, type ModuleContext } from '../change/module.js';
 import { hostSecret } from './family.js';
 import { NGINX_SITES_DIR } from './nginx.module.js';
@@ -13,7 +13,7 @@ import { NGINX_SITES_DIR } from './nginx.module.js';
  * a command line, in a plan or in a log.
  */
 export const PORTAINER_PORT = 9000;
-export const PORTAINER_PASSWORD = '/etc/fleetdeck/portainer/admin-password';
+export const PORTAINER_PASSWORD = PORTAINER_PASSWORD_FILE;
 export const PORTAINER_VOLUME = 'portainer_data';
 const NAME = 'portainer';
 const HEADER = '# Managed by Fleetdeck (portainer module). Edits here show up as drift and are undone by the next apply.\n';
@@ -92,7 +92,7 @@ export const portainerModule = defineModule<PortainerSettings>({
   },
   warnings(ctx) {
     const w = ['Portainer controls Docker, which is root on this host: anyone with its admin password is root here.'];
-    if (!ctx.settings.adminPassword) w.push(`The admin password is generated on the host: read it there with sudo cat ${PORTAINER_PASSWORD} (Fleetdeck does not keep it). Portainer asks for it at the first login (user admin).`);
+    if (!ctx.settings.adminPassword) w.push(`The admin password is generated on the host: Services tab → Show password, or fleetdeck modules secret ${ctx.facts.hostName} portainer (the desktop app keeps a copy in the OS keychain). Portainer asks for it at the first login (user admin).`);
     if (!reachable(ctx.facts, 'dockerhub')) w.push(`Docker Hub cannot be reached from this host (${ctx.facts.reach?.get('dockerhub')?.detail ?? 'no answer'}): the image ${ctx.settings.image} must already be there (docker load), or name a registry the host reaches.`);
     if (!ctx.modules.has('nginx')) w.push(`Portainer listens on 127.0.0.1:${PORTAINER_PORT} only: add the nginx module to publish it with TLS, or reach it through an SSH tunnel.`);
     return w;
