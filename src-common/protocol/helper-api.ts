@@ -87,11 +87,12 @@ export const helperApi = {
   /**
    * Whether the host reaches each source a module needs (its package mirror, a vendor's
    * repository, an image registry), tried from the host itself: through apt's own downloader
-   * (its proxy settings) for package sources, a direct HTTPS request for registries.
+   * (its proxy settings) for package sources, a direct HTTPS request for registries; and
+   * whether the distribution packages something ('package': url is the package's name).
    */
   changeReach: helperRequest(
     'change.reach1',
-    z.strictObject({ sources: list(z.strictObject({ id: name(), via: z.enum(['mirror', 'apt', 'http']), url: z.string().check(z.maxLength(2048), z.regex(/^(https?:\/\/[\x21-\x7e]+)?$/)) }), 16) }),
+    z.strictObject({ sources: list(z.strictObject({ id: name(), via: z.enum(['mirror', 'apt', 'http', 'package']), url: z.string().check(z.maxLength(2048), z.regex(/^(https?:\/\/[\x21-\x7e]+|[a-z0-9][a-z0-9+.-]{0,99})?$/)) }), 16) }),
     z.object({ results: list(z.object({ id: name(), ok: z.nullable(z.boolean()), detail: z.string().check(z.maxLength(2000)) }), 16) }),
   ),
   /** What the setup wizard checks first: listening TCP ports and free space; changes nothing. */

@@ -10,12 +10,13 @@ import { httpAnswer, mirrorFromSources, mirrorUrl, reach } from './reach.js';
  * answer is no. The HTTP request runs for real against a local server. Live, from a testbed host
  * that reaches only Debian's archive: e2e/integration/modules/monitoring.test.ts.
  */
-function host(apt: boolean, answers: (argv: string[]) => RunResult): { ctx: HelperContext; calls: string[][] } {
+function host(apt: boolean, answers: (argv: string[]) => RunResult, lists: string[] = []): { ctx: HelperContext; calls: string[][] } {
   const calls: string[][] = [];
   const ctx = {
     root: '/',
     live: true,
     exists: async (p: string) => apt && p === '/usr/lib/apt/apt-helper',
+    listDir: async (p: string) => (p === '/var/lib/apt/lists' ? lists : null),
     run: async (argv: string[]) => {
       calls.push(argv);
       return answers(argv);
@@ -36,6 +37,20 @@ describe('reach', () => {
     expect(mirrorFromSources(['# comment\ndeb-src http://x/ y main\ndeb [arch=amd64 signed-by=/k.gpg] http://deb.debian.org/debian bookworm main\n'])).toBe('http://deb.debian.org/debian/dists/bookworm/InRelease');
     expect(mirrorFromSources(['', 'Types: deb deb-src\nURIs: http://archive.ubuntu.com/ubuntu/\nSuites: noble noble-updates\nComponents: main\n'])).toBe('http://archive.ubuntu.com/ubuntu/dists/noble/InRelease');
     expect(mirrorFromSources(['deb file:/srv/repo ./\n'])).toBeNull();
+  });
+
+  it('whether the distribution packages something: apt-cache policy on the lists apt fetched; not asked before the first apt-get update', async () => {
+    const policy = (argv: string[]) => (argv[0] === 'apt-cache' ? { code: 0, stdout: argv[2] === 'jupyterhub' ? 'jupyterhub:\n  Installed: (none)\n  Candidate: 4.1.5+ds1-1\n' : 'nothing:\n  Installed: (none)\n  Candidate: (none)\n', stderr: '' } : { code: 1, stdout: '', stderr: '' });
+    const fetched = ['deb.debian.org_debian_dists_trixie_main_binary-amd64_Packages', 'lock'];
+    const { ctx, calls } = host(true, policy, fetched);
+    const r = await reach(ctx, [{ id: 'jh', via: 'package', url: 'jupyterhub' }, { id: 'no', via: 'package', url: 'nothing' }]);
+    expect(r.results).toEqual([
+      { id: 'jh', ok: true, detail: 'jupyterhub 4.1.5+ds1-1 is in the distribution’s lists' },
+      { id: 'no', ok: false, detail: 'the distribution’s lists have no nothing' },
+    ]);
+    expect(calls.map((c) => c.join(' ')).sort()).toEqual(['apt-cache policy jupyterhub', 'apt-cache policy nothing']);
+    expect((await reach(host(true, policy, ['lock', 'partial']).ctx, [{ id: 'jh', via: 'package', url: 'jupyterhub' }])).results[0]).toEqual({ id: 'jh', ok: null, detail: 'not checked: apt has not fetched its package lists yet' });
+    expect((await reach(host(false, policy).ctx, [{ id: 'jh', via: 'package', url: 'jupyterhub' }])).results[0]).toMatchObject({ ok: null });
   });
 
   it('apt sources go through apt-helper (apt’s proxy), registries through HTTP; failures say why', async () => {

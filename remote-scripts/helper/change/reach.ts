@@ -13,12 +13,14 @@ import type { HelperContext } from '../context.js';
  *           its InRelease file), through apt's own downloader and so through apt's proxy settings;
  *   apt     a vendor repository apt would use (Grafana's key), the same way;
  *   http    an image registry: any HTTP answer counts (a registry answers 401 without a login),
- *           asked directly (dockerd's own proxy settings, if any, are not read).
+ *           asked directly (dockerd's own proxy settings, if any, are not read);
+ *   package whether apt has a candidate for the package named in url (Debian's jupyterhub),
+ *           from the lists it has fetched (none fetched yet: not checked).
  * Changes nothing on the host (downloads go to a temporary directory that is removed).
  */
 export interface ReachSource {
   id: string;
-  via: 'mirror' | 'apt' | 'http';
+  via: 'mirror' | 'apt' | 'http' | 'package';
   url: string;
 }
 export interface ReachResult {
@@ -99,9 +101,22 @@ async function viaApt(ctx: HelperContext, url: string): Promise<Omit<ReachResult
   }
 }
 
+/** Whether apt has a candidate for `name` in the lists it fetched (apt-cache policy). */
+async function packaged(ctx: HelperContext, name: string, hasApt: boolean): Promise<Omit<ReachResult, 'id'>> {
+  if (!hasApt) return { ok: null, detail: 'not checked (not an apt host)' };
+  const lists = (await ctx.listDir('/var/lib/apt/lists')) ?? [];
+  if (!lists.some((f) => /_Packages(\.|$)/.test(f))) return { ok: null, detail: 'not checked: apt has not fetched its package lists yet' };
+  const r = await ctx.run(['apt-cache', 'policy', name], { timeoutMs: 30_000 });
+  const candidate = /^\s*Candidate:\s*(\S+)/m.exec(r.stdout)?.[1];
+  if (r.code !== 0) return { ok: null, detail: `not checked: apt-cache policy failed (${lastError(r.stderr)})` };
+  return candidate && candidate !== '(none)' ? { ok: true, detail: `${name} ${candidate} is in the distribution’s lists` } : { ok: false, detail: `the distribution’s lists have no ${name}` };
+}
+
 export async function reach(ctx: HelperContext, sources: readonly ReachSource[], ask: (url: string) => Promise<HttpAnswer> = httpAnswer): Promise<{ results: ReachResult[] }> {
   const hasApt = await ctx.exists(APT_HELPER);
   const one = async (s: ReachSource): Promise<ReachResult> => {
+    if (s.via === 'package') return { id: s.id, ...(await packaged(ctx, s.url, hasApt)) };
+    if (!/^https?:\/\//.test(s.url) && s.via !== 'mirror') return { id: s.id, ok: null, detail: 'not checked: not a URL' };
     if (s.via === 'http') {
       const a = await ask(s.url);
       return { id: s.id, ...('status' in a ? { ok: true, detail: `${s.url} answered (HTTP ${a.status})` } : { ok: false, detail: `${s.url} did not answer: ${a.error}` }) };

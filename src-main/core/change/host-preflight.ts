@@ -102,7 +102,8 @@ export function reachChecks(facts: HostFacts, modules: ChangeModule<never>[]): P
       if (!r || seen.has(src.id)) continue;
       seen.add(src.id);
       const label = src.id === 'mirror' ? 'Package mirror' : `Source: ${src.label}`;
-      if (r.ok === false) out.push({ id: `reach-${src.id}`, label, state: 'warn', detail: src.id === 'mirror' ? `Not reachable from the host (${r.detail}): the packages cannot be installed until it is.` : `Not reachable from the host (${r.detail}): the plan leaves out what needs it, and says so.` });
+      if (src.via === 'package') out.push({ id: `reach-${src.id}`, label, state: 'ok', detail: r.ok === false ? `${r.detail}: the module installs another way, and the plan says how` : r.detail });
+      else if (r.ok === false) out.push({ id: `reach-${src.id}`, label, state: 'warn', detail: src.id === 'mirror' ? `Not reachable from the host (${r.detail}): the packages cannot be installed until it is.` : `Not reachable from the host (${r.detail}): the plan leaves out what needs it, and says so.` });
       else out.push({ id: `reach-${src.id}`, label, state: 'ok', detail: r.ok === null ? r.detail : `reached from the host: ${r.detail}` });
     }
   }

@@ -79,8 +79,8 @@ export interface ModuleContext<S> {
 export interface ModuleSource {
   /** Unique across modules ("grafana-repo"); "mirror" is the host's own package mirror. */
   id: string;
-  via: 'mirror' | 'apt' | 'http';
-  /** What is fetched (a small file: a signing key, a registry's /v2/), empty for the mirror. */
+  via: 'mirror' | 'apt' | 'http' | 'package';
+  /** What is fetched (a small file: a signing key, a registry's /v2/), empty for the mirror; for 'package', the package's name. */
   url: string;
   /** What a person calls it ("Grafana’s apt repository (apt.grafana.com)"). */
   label: string;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { resourceSchema } from '../../../src-common/change/resource.schema.js';
 import { jupyterhubInfo, jupyterhubSettings, type JupyterhubSettings } from '../../../src-common/modules/jupyterhub.js';
 import { familyFacts } from '../change/family-probes.test-util.js';
-import type { ChangeModule } from '../change/module.js';
+import type { ChangeModule, HostFacts } from '../change/module.js';
 import { desiredState } from '../change/planner.js';
 import { JUPYTER_CONFIG, JUPYTER_DROP_IN, jupyterConfig, jupyterhubModule } from './jupyterhub.module.js';
 
@@ -58,8 +58,39 @@ describe('jupyterhub module', () => {
     expect(d.warnings.join('\n')).not.toMatch(/add the nginx module/);
   });
 
-  it('is built for apt + systemd', () => {
-    expect(jupyterhubModule.unsupported(familyFacts('rocky-9.3'), settings())).toMatch(/built for apt hosts with systemd/);
+  it('Debian’s package where the distribution has one; a pinned venv from PyPI where not; refused without systemd', () => {
+    expect(jupyterhubModule.unsupported(familyFacts('rocky-9.3'), settings())).toBeNull();
     expect(jupyterhubModule.unsupported(familyFacts('ubuntu-24.04'), settings())).toBeNull();
+    expect(jupyterhubModule.unsupported(familyFacts('rocky-9.3'), settings({ install: 'package' }))).toMatch(/only Debian and Ubuntu package JupyterHub; .* choose install "venv"/);
+    expect(jupyterhubModule.unsupported(familyFacts('alpine-3.23'), settings())).toMatch(/systemd slice; .* runs openrc/);
+    expect(() => settings({ install: 'pip' })).toThrow(/install is auto, package or venv/);
+    // The package's availability is asked of the host (apt-cache policy) on apt hosts only.
+    expect(jupyterhubModule.sources!(settings(), familyFacts('debian-12').probe).map((s) => `${s.id}:${s.via}`)).toEqual(['mirror:mirror', 'jupyterhub-package:package']);
+    expect(jupyterhubModule.sources!(settings(), familyFacts('rocky-9.3').probe).map((s) => s.id)).toEqual(['mirror', 'pypi', 'npm-registry']);
+
+    const venvPlan = (facts: HostFacts, over: Record<string, unknown> = {}) => {
+      const d = desiredState([{ module: jupyterhubModule as ChangeModule, settings: settings(over) }], facts, new Set());
+      return { d, resources: d.items.map((i) => i.resource) };
+    };
+    const noPackage: HostFacts = { ...familyFacts('debian-12'), reach: new Map([['jupyterhub-package', { ok: false, detail: 'the distribution’s lists have no jupyterhub' }], ['mirror', { ok: true, detail: 'fetched' }]]) };
+    for (const facts of [noPackage, familyFacts('rocky-9.3')]) {
+      const { d, resources } = venvPlan(facts);
+      const pkgs = resources.find((r) => r.kind === 'package')!;
+      expect(pkgs).toMatchObject({ packages: facts.probe.packageBackend === 'apt' ? ['python3', 'python3-venv', 'nodejs', 'npm'] : ['python3', 'nodejs', 'npm'] });
+      const cmds = resources.filter((r) => r.kind === 'command').map((r) => (r.kind === 'command' ? r.argv.join(' ') : ''));
+      expect(cmds).toEqual(['python3 -m venv /opt/jupyterhub', '/opt/jupyterhub/bin/pip install --no-input --disable-pip-version-check jupyterhub==5.2.1 jupyterlab==4.2.5 notebook==7.2.2', 'npm install --prefix /opt/jupyterhub/proxy --no-audit --no-fund --omit=dev configurable-http-proxy@4.6.2']);
+      const config = resources.find((r) => r.kind === 'file' && r.path === JUPYTER_CONFIG);
+      expect(config).toMatchObject({ mode: 0o600, content: expect.stringContaining('c.Spawner.cmd = ["/opt/jupyterhub/bin/jupyterhub-singleuser"]') });
+      expect(config).toMatchObject({ content: expect.stringContaining('--ServerApp.shutdown_no_activity_timeout=3600') });
+      expect(resources.find((r) => r.kind === 'file' && r.path === '/etc/systemd/system/jupyterhub.service')).toMatchObject({ content: expect.stringContaining('ExecStart=/opt/jupyterhub/bin/jupyterhub -f /etc/jupyterhub/fleetdeck_config.py --upgrade-db') });
+      expect(resources.some((r) => r.kind === 'file' && r.path === JUPYTER_DROP_IN)).toBe(false);
+      expect(d.warnings.join('\n')).toMatch(/JupyterHub 5\.2\.1 goes into a venv in \/opt\/jupyterhub .*needs PyPI and the npm registry/);
+      expect(jupyterhubModule.network({ facts, settings: settings(), modules: new Set(), ports: [] })).toMatch(/PyPI \(pypi\.org\)/);
+    }
+    // Unreachable PyPI: said first.
+    const offline: HostFacts = { ...familyFacts('rocky-9.3'), reach: new Map([['pypi', { ok: false, detail: 'ENOTFOUND pypi.org' }]]) };
+    expect(venvPlan(offline).d.warnings[0]).toMatch(/^PyPI \(pypi\.org\), for JupyterHub in a venv cannot be reached from this host \(ENOTFOUND pypi\.org\)/);
+    // The package where the host's apt has it, or where it was not asked (lists not fetched yet).
+    expect(plan().resources.some((r) => r.kind === 'package' && r.packages.includes('jupyterhub'))).toBe(true);
   });
 });

@@ -4,6 +4,7 @@ import { jupyterhubInfo, jupyterhubSettings, type JupyterhubSettings } from '../
 import { defineModule, type ModuleContext } from '../change/module.js';
 import { mirrorName } from './family.js';
 import { CONTAINERS_DIR } from './limits-containers.js';
+import { installMode, PACKAGE_SOURCE, VENV, VENV_PROXY, VENV_SOURCES, VENV_UNIT, venvResources, venvUnit, venvWarnings } from './jupyterhub-venv.js';
 import { NGINX_SITES_DIR } from './nginx.module.js';
 
 /**
@@ -30,8 +31,11 @@ const HEADER = '# Managed by Fleetdeck (jupyterhub module). Edits here show up a
 /** A Python string literal (JSON's escapes are Python's too). */
 const py = (s: string) => JSON.stringify(s);
 
-export function jupyterConfig(s: JupyterhubSettings): string {
+export function jupyterConfig(s: JupyterhubSettings, mode: 'package' | 'venv' = 'package'): string {
   const idle = s.idleMinutes * 60;
+  // Debian's notebook server still reads NotebookApp.*; the venv's (Jupyter Server 2) ServerApp.*.
+  const app = mode === 'venv' ? 'ServerApp' : 'NotebookApp';
+  const venv = mode === 'venv' ? `c.ConfigurableHTTPProxy.command = [${py(VENV_PROXY)}]\nc.Spawner.cmd = [${py(`${VENV}/bin/jupyterhub-singleuser`)}]\n` : '';
   return `${HEADER}import asyncio
 import os
 import pwd
@@ -50,10 +54,10 @@ c.JupyterHub.authenticator_class = "jupyterhub.auth.PAMAuthenticator"
 c.PAMAuthenticator.open_sessions = False
 ${s.group ? `c.LocalAuthenticator.allowed_groups = set([${py(s.group)}])\n` : ''}c.Authenticator.admin_users = set([${s.admins.map(py).join(', ')}])
 c.Spawner.default_url = "/tree"
-c.Spawner.start_timeout = 120
+${venv}c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 90
 c.Spawner.args = [
-    "--NotebookApp.shutdown_no_activity_timeout=${idle}",
+    "--${app}.shutdown_no_activity_timeout=${idle}",
     "--MappingKernelManager.cull_idle_timeout=${idle}",
     "--MappingKernelManager.cull_interval=60",
 ]
@@ -175,25 +179,38 @@ export const NGINX_JUPYTER = `${HEADER}location ${JUPYTER_PREFIX} {
 export const jupyterhubModule = defineModule<JupyterhubSettings>({
   info: jupyterhubInfo,
   settings: jupyterhubSettings as never,
-  unsupported(facts) {
-    if (facts.probe.packageBackend !== 'apt' || facts.probe.serviceManager !== 'systemd') return `JupyterHub is built for apt hosts with systemd (Debian, Ubuntu) so far; ${facts.probe.os.prettyName ?? facts.probe.os.name} uses ${facts.probe.packageBackend} and ${facts.probe.serviceManager}`;
+  unsupported(facts, settings) {
+    const os = facts.probe.os.prettyName ?? facts.probe.os.name;
+    if (facts.probe.serviceManager !== 'systemd') return `JupyterHub starts each user’s server in that user’s systemd slice; ${os} runs ${facts.probe.serviceManager} as its init`;
+    if (facts.probe.packageBackend === 'unknown' || facts.probe.packageBackend === 'apk') return `no package manager Fleetdeck installs Python and Node.js with on ${os}`;
+    if (settings?.install === 'package' && facts.probe.packageBackend !== 'apt') return `only Debian and Ubuntu package JupyterHub; ${os} uses ${facts.probe.packageBackend}: choose install "venv" (or "auto")`;
     return null;
   },
-  network: (ctx) => `${mirrorName(ctx.facts.probe)} for jupyterhub (with Node.js for its proxy)`,
+  sources: (s, probe) => [{ id: 'mirror', via: 'mirror', url: '', label: mirrorName(probe) }, ...(s.install !== 'venv' && probe.packageBackend === 'apt' ? [PACKAGE_SOURCE] : []), ...(s.install === 'venv' || probe.packageBackend !== 'apt' ? VENV_SOURCES : [])],
+  network: (ctx) => (installMode(ctx) === 'venv' ? `${mirrorName(ctx.facts.probe)} for Python and Node.js; PyPI (pypi.org) for JupyterHub, JupyterLab and the notebook server; the npm registry for configurable-http-proxy` : `${mirrorName(ctx.facts.probe)} for jupyterhub (with Node.js for its proxy)`),
   opens: () => [],
   ownsPort: (port) => port === JUPYTER_PORT,
   groups: (s) => (s.group ? [s.group] : []),
   resources(ctx: ModuleContext<JupyterhubSettings>) {
     const file = (path: string, content: string, mode = 0o644): Resource => ({ kind: 'file', path, content, mode, owner: 'root', group: 'root' });
-    const out: Resource[] = [
-      // Config and drop-in first: the package starts the hub on install, and it must never run
-      // with Debian's defaults (listening on every address), not even for a moment. The config
-      // runs as root inside the hub: root-owned, readable by root only.
-      file(JUPYTER_CONFIG, jupyterConfig(ctx.settings), 0o600),
-      file(JUPYTER_DROP_IN, DROP_IN),
-      { kind: 'package', label: 'JupyterHub (Debian’s package, with its proxy and the notebook server)', packages: ['jupyterhub'], state: 'present', source: mirrorName(ctx.facts.probe) },
-      { kind: 'unit', name: 'jupyterhub', enabled: true, state: 'running', restartOn: [`file:${JUPYTER_CONFIG}`, `file:${JUPYTER_DROP_IN}`] },
-    ];
+    const mode = installMode(ctx);
+    const out: Resource[] =
+      mode === 'venv'
+        ? [
+            ...venvResources(ctx),
+            file(JUPYTER_CONFIG, jupyterConfig(ctx.settings, 'venv'), 0o600),
+            file(VENV_UNIT, venvUnit(JUPYTER_CONFIG)),
+            { kind: 'unit', name: 'jupyterhub', enabled: true, state: 'running', restartOn: [`file:${JUPYTER_CONFIG}`, `file:${VENV_UNIT}`, 'command:jupyterhub-pip', 'command:jupyterhub-proxy'] },
+          ]
+        : [
+            // Config and drop-in first: the package starts the hub on install, and it must never run
+            // with Debian's defaults (listening on every address), not even for a moment. The config
+            // runs as root inside the hub: root-owned, readable by root only.
+            file(JUPYTER_CONFIG, jupyterConfig(ctx.settings), 0o600),
+            file(JUPYTER_DROP_IN, DROP_IN),
+            { kind: 'package', label: 'JupyterHub (Debian’s package, with its proxy and the notebook server)', packages: ['jupyterhub'], state: 'present', source: mirrorName(ctx.facts.probe) },
+            { kind: 'unit', name: 'jupyterhub', enabled: true, state: 'running', restartOn: [`file:${JUPYTER_CONFIG}`, `file:${JUPYTER_DROP_IN}`] },
+          ];
     if (ctx.modules.has('nginx')) {
       const site = `${NGINX_SITES_DIR}/jupyterhub.conf`;
       out.push(file(site, NGINX_JUPYTER), { kind: 'unit', name: 'nginx', reloadOn: [`file:${site}`], checkBefore: ['nginx', '-t'] });
@@ -209,7 +226,7 @@ export const jupyterhubModule = defineModule<JupyterhubSettings>({
     return checks;
   },
   warnings(ctx) {
-    const w: string[] = [];
+    const w: string[] = installMode(ctx) === 'venv' ? venvWarnings(ctx) : [];
     if (!ctx.modules.has('nginx')) w.push(`JupyterHub listens on 127.0.0.1:${JUPYTER_PORT} only: add the nginx module to publish it with TLS (logins are the host’s passwords), or reach it through an SSH tunnel.`);
     if (ctx.settings.group && !ctx.facts.groups?.get(ctx.settings.group)?.length) w.push(`The group ${ctx.settings.group} has no members on this host yet: nobody can log in until it has.`);
     return w;
