@@ -26,6 +26,10 @@ export const moduleSecretSchema = z.object({
   /** The login it goes with ("admin"), where it is a login's password. */
   user: z.string().optional(),
   path: z.string(),
+  /** Only where this module is installed too (the web login exists with nginx only). */
+  withModule: z.string().optional(),
+  /** Only where this boolean setting is on (Grafana's password, with grafana). */
+  withSetting: z.string().optional(),
 });
 export type ModuleSecret = z.infer<typeof moduleSecretSchema>;
 

@@ -107,7 +107,7 @@ export const monitoringInfo: ModuleInfo = {
   ],
   defaults: { prometheusHost: '', targets: [], retentionDays: 30, alertWebhook: '', alertEmail: '', smtpSmarthost: '', smtpFrom: '', diskPercent: 90, memoryPressurePercent: 20, gpuTempC: 85, grafana: true, cadvisor: true, dcgm: true, webPassword: '' },
   secrets: [
-    { key: 'webPassword', label: 'Prometheus and Alertmanager web password', user: 'admin', path: MONITORING_WEB_PASSWORD },
-    { key: 'grafanaPassword', label: 'Grafana admin password', user: 'admin', path: GRAFANA_ADMIN_PASSWORD },
+    { key: 'webPassword', label: 'Prometheus and Alertmanager web password', user: 'admin', path: MONITORING_WEB_PASSWORD, withModule: 'nginx' },
+    { key: 'grafanaPassword', label: 'Grafana admin password', user: 'admin', path: GRAFANA_ADMIN_PASSWORD, withSetting: 'grafana' },
   ],
 };

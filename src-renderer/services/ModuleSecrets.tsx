@@ -71,18 +71,21 @@ function SecretRow({ hostId, module, secret, connected }: { hostId: number; modu
 
   return (
     <div className="services-secret" data-testid={`service-${module}-secret-${secret.key}`}>
-      <Icon name="key" size={12} />
       <span className="services-secret-label">
-        {secret.label}
-        {secret.user ? <span className="muted"> (user {secret.user})</span> : null}
+        <Icon name="key" size={12} />
+        <span>
+          {secret.label}
+          {secret.user ? <span className="muted"> (user {secret.user})</span> : null}
+        </span>
       </span>
       {shown && value !== null ? (
         <code className="services-secret-value mono" data-testid="secret-value">
           {value}
         </code>
       ) : read.data && value === null ? (
-        <span className="muted small-text">not on the host yet</span>
+        <span className="muted small-text">not on this host (left out, or not made yet)</span>
       ) : null}
+      <span className="services-secret-actions">
       <button type="button" className="button small" onClick={() => void show()} disabled={(!connected && !read.data) || read.isPending} aria-pressed={shown} data-testid="secret-show">
         {read.isPending ? <Spinner /> : <Icon name={shown ? 'x' : 'key'} size={12} />}
         {shown ? 'Hide' : 'Show'}
@@ -91,6 +94,7 @@ function SecretRow({ hostId, module, secret, connected }: { hostId: number; modu
         <Icon name="copy" size={12} />
         Copy
       </button>
+      </span>
       {where ? (
         <span className="muted small-text" data-testid="secret-where">
           {where}

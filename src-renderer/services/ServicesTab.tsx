@@ -173,7 +173,7 @@ export function ServicesTab({ host }: { host: HostWithState }) {
               <tbody>
                 {list.map((m) => (
                   <InstalledRow key={m.module} item={m} title={title(m.module)} summary={settingsSummary(m.settings, labels(m.module))} now={now}>
-                    <ModuleSecrets hostId={host.id} module={m.module} secrets={modules.data?.find((x) => x.id === m.module)?.secrets ?? []} connected={connected} />
+                    <ModuleSecrets hostId={host.id} module={m.module} secrets={(modules.data?.find((x) => x.id === m.module)?.secrets ?? []).filter((s) => (!s.withModule || list.some((i) => i.module === s.withModule)) && (!s.withSetting || m.settings[s.withSetting] !== false))} connected={connected} />
                   </InstalledRow>
                 ))}
               </tbody>
