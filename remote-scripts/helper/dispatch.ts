@@ -38,7 +38,16 @@ function checkedParams(def: HelperRequestDef | HelperChannelDef, params: unknown
   return parsed.data;
 }
 
-export function createDispatcher(ctx: HelperContext, debug: boolean, change = createChangeRuntime()) {
+/** What the resident agent adds (agent/agent.ts): its status, its buffer, and the live stream from its one sampler. */
+export interface AgentHooks {
+  status(): Promise<z.input<typeof helperApi.agentStatus.result>>;
+  history(params: { since: number; until?: number }, sink: ChannelSink): Promise<void>;
+  stream(params: { intervalMs?: number }, sink: ChannelSink): Promise<void>;
+}
+
+const notAgent = () => Promise.reject(new FleetdeckError('not-found', 'Only the resident agent answers this (helper --agent); this is the per-connection helper.'));
+
+export function createDispatcher(ctx: HelperContext, debug: boolean, change = createChangeRuntime(), agent?: AgentHooks) {
   const ch = changeHandlers(ctx, change);
   const requests: RequestHandlers<typeof helperApi> = {
     ping: async () => ({ now: Date.now() }),
@@ -55,9 +64,11 @@ export function createDispatcher(ctx: HelperContext, debug: boolean, change = cr
     changeVerify: (p) => ch.verify(p),
     changePreflight: () => preflight(ctx),
     changeReach: (p) => reach(ctx, p.sources),
+    agentStatus: () => (agent ? agent.status() : notAgent()),
   };
   const channels: ChannelHandlers<typeof helperChannels> = {
-    metricsStream: (p, sink) => serveMetricsStream(ctx, p, sink),
+    metricsStream: (p, sink) => (agent ? agent.stream(p, sink) : serveMetricsStream(ctx, p, sink)),
+    agentHistory: (p, sink) => (agent ? agent.history(p, sink) : notAgent()),
     changeApply: (p, sink) => ch.apply(p, sink),
     changeRollback: (p, sink) => ch.rollback(p, sink),
   };

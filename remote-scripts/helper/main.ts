@@ -6,6 +6,7 @@ import { HELPER_CAPABILITIES } from '../../src-common/protocol/helper-api.js';
 import { PROTOCOL_VERSION } from '../../src-common/protocol/messages.js';
 import { createContext } from './context.js';
 import { createDispatcher } from './dispatch.js';
+import { Agent } from './agent/agent.js';
 
 /**
  * The helper process: speaks framed JSON on stdin/stdout with the core. Logs go to stderr, never
@@ -19,16 +20,49 @@ function ownHash(): string {
   }
 }
 
-function parseArgs(argv: string[]): { root: string } {
-  let root = '/';
+type Args = { root: string; agent: boolean; socket: string; data: string; group: string | null };
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { root: '/', agent: false, socket: '/run/fleetdeck-agent/agent.sock', data: '/var/lib/fleetdeck-agent', group: null };
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--root' && argv[i + 1]) root = argv[++i]!;
+    if (argv[i] === '--root' && argv[i + 1]) a.root = argv[++i]!;
+    else if (argv[i] === '--agent') a.agent = true;
+    else if (argv[i] === '--socket' && argv[i + 1]) a.socket = argv[++i]!;
+    else if (argv[i] === '--data' && argv[i + 1]) a.data = argv[++i]!;
+    else if (argv[i] === '--group' && argv[i + 1]) a.group = argv[++i]!;
   }
-  return { root };
+  return a;
+}
+
+function userName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown'; // a uid without a passwd entry
+  }
+}
+
+/** The resident agent: a service on a Unix socket (agent/agent.ts); SIGTERM stops it cleanly. */
+function agentMain(a: Args): void {
+  const agent = new Agent(createContext(a.root), { socket: a.socket, dataDir: a.data, group: a.group, hash: ownHash(), user: userName() });
+  agent.start().then(
+    () => process.stderr.write(`fleetdeck-agent: listening on ${a.socket}, sampling every ${agent.intervalMs} ms, buffer in ${a.data}\n`),
+    (err: Error) => {
+      process.stderr.write(`fleetdeck-agent: could not start: ${err.message}\n`);
+      process.exit(1);
+    },
+  );
+  for (const sig of ['SIGTERM', 'SIGINT'] as const)
+    process.on(sig, () => {
+      agent.stop();
+      process.exit(0);
+    });
 }
 
 function main(): void {
-  const { root } = parseArgs(process.argv.slice(2));
+  const args = parseArgs(process.argv.slice(2));
+  if (args.agent) return agentMain(args);
+  const { root } = args;
   const debug = process.env.FLEETDECK_HELPER_DEBUG === '1';
   const ctx = createContext(root);
   const dispatcher = createDispatcher(ctx, debug);
@@ -60,12 +94,7 @@ function main(): void {
     },
   }, 'h');
 
-  let user = 'unknown';
-  try {
-    user = userInfo().username;
-  } catch {
-    /* a uid without a passwd entry */
-  }
+  const user = userName();
   endpoint.sendControl({
     command: 'init',
     version: PROTOCOL_VERSION,

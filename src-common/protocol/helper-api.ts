@@ -98,6 +98,23 @@ export const helperApi = {
   /** What the setup wizard checks first: listening TCP ports and free space; changes nothing. */
   changePreflight: helperRequest('change.preflight1', none, z.object({ listening: list(int().check(z.gte(1), z.lte(65535)), 4096), disk: list(z.object({ path: name(), freeBytes: z.nullable(nonNegativeInt()) }), 8) })),
   /** Runs checks against the real system, each with its evidence. */
+  /** The resident agent (helper --agent): since when it samples, and what its buffer holds. Answered by the agent only. */
+  agentStatus: helperRequest(
+    'agent.status1',
+    none,
+    z.object({
+      startedAt: int(),
+      intervalMs: int(),
+      /** The oldest and newest sample time in the buffer (host clock, ms), or null when empty. */
+      oldest: z.nullable(int()),
+      newest: z.nullable(int()),
+      bufferBytes: nonNegativeInt(),
+      bufferFiles: nonNegativeInt(),
+      /** Where the buffer lives and how long it keeps. */
+      dataDir: z.string().check(z.maxLength(4096)),
+      keepHours: int(),
+    }),
+  ),
   changeVerify: helperRequest('change.verify1', z.strictObject({ manager: serviceManager, checks: list(checkSchema, 256) }), z.object({ results: list(checkResultSchema, 256) })),
 } as const;
 
@@ -122,6 +139,12 @@ export const helperChannels = {
     }),
     journalEventSchema,
   ),
+  /**
+   * The resident agent's buffer (helper --agent): every sample it kept after `since` (host clock,
+   * ms) up to `until`, oldest first, one JSON Sample per line (processes left out: what history
+   * and per-user usage need). Answered by the agent only.
+   */
+  agentHistory: helperChannel('agent.history1', z.strictObject({ since: int(), until: z.optional(int()) }), sampleSchema),
   /** Walks a journal's steps back, newest first: one journal event per line. */
   changeRollback: helperChannel('change.rollback1', z.strictObject({ journalId: journalId, backend: packageBackend, manager: serviceManager }), journalEventSchema),
 } as const;

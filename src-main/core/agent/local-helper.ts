@@ -32,3 +32,15 @@ export async function startLocalHelper(opts: { root?: string; debug?: boolean; n
   child.on('error', () => undefined);
   return HelperClient.start(childTransport(child), { label: 'this machine', expectedHash: opts.helperPath ? undefined : assets.helperHash });
 }
+
+/** A helper on a Unix socket (the resident agent) as a transport: a forwarded SSH channel works the same way (channelTransport). */
+export function socketTransport(sock: import('node:net').Socket): HelperTransport {
+  return {
+    write: (b) => {
+      if (!sock.destroyed) sock.write(b);
+    },
+    onData: (l) => sock.on('data', l),
+    onClose: (l) => sock.once('close', () => l({ code: null })),
+    end: () => sock.end(),
+  };
+}
