@@ -7,6 +7,7 @@ import { PROTOCOL_VERSION } from '../../src-common/protocol/messages.js';
 import { createContext } from './context.js';
 import { createDispatcher } from './dispatch.js';
 import { Agent } from './agent/agent.js';
+import { primeCpu } from './inventory/collect-cpu-memory.js';
 
 /**
  * The helper process: speaks framed JSON on stdin/stdout with the core. Logs go to stderr, never
@@ -20,7 +21,7 @@ function ownHash(): string {
   }
 }
 
-type Args = { root: string; agent: boolean; socket: string; data: string; group: string | null };
+type Args = { root: string; agent: boolean; socket: string; data: string; group: string | null; keepHours?: number };
 
 function parseArgs(argv: string[]): Args {
   const a: Args = { root: '/', agent: false, socket: '/run/fleetdeck-agent/agent.sock', data: '/var/lib/fleetdeck-agent', group: null };
@@ -30,6 +31,7 @@ function parseArgs(argv: string[]): Args {
     else if (argv[i] === '--socket' && argv[i + 1]) a.socket = argv[++i]!;
     else if (argv[i] === '--data' && argv[i + 1]) a.data = argv[++i]!;
     else if (argv[i] === '--group' && argv[i + 1]) a.group = argv[++i]!;
+    else if (argv[i] === '--keep-hours' && /^\d{1,2}$/.test(argv[i + 1] ?? '')) a.keepHours = Math.min(48, Math.max(1, Number(argv[++i])));
   }
   return a;
 }
@@ -44,7 +46,7 @@ function userName(): string {
 
 /** The resident agent: a service on a Unix socket (agent/agent.ts); SIGTERM stops it cleanly. */
 function agentMain(a: Args): void {
-  const agent = new Agent(createContext(a.root), { socket: a.socket, dataDir: a.data, group: a.group, hash: ownHash(), user: userName() });
+  const agent = new Agent(createContext(a.root), { socket: a.socket, dataDir: a.data, group: a.group, hash: ownHash(), user: userName(), keepHours: a.keepHours });
   agent.start().then(
     () => process.stderr.write(`fleetdeck-agent: listening on ${a.socket}, sampling every ${agent.intervalMs} ms, buffer in ${a.data}\n`),
     (err: Error) => {
@@ -66,6 +68,8 @@ function main(): void {
   const debug = process.env.FLEETDECK_HELPER_DEBUG === '1';
   const ctx = createContext(root);
   const dispatcher = createDispatcher(ctx, debug);
+  // The first inventory measures CPU from here: by the time it is asked for, most of its window has passed.
+  void primeCpu(ctx);
 
   let blocked = false;
   const queue: Uint8Array[] = [];

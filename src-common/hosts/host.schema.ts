@@ -141,7 +141,14 @@ export const hostIdSchema = z.number().int().positive();
 export const connectionStateSchema = z.discriminatedUnion('state', [
   z.object({ state: z.literal('idle') }),
   z.object({ state: z.literal('connecting'), step: z.number().int(), stepName: z.string() }),
-  z.object({ state: z.literal('connected'), since: z.number() }),
+  z.object({
+    state: z.literal('connected'),
+    since: z.number(),
+    /** Who answers for the host: its resident agent (the agent module) or the helper started per connection. */
+    helper: z.enum(['agent', 'per-connection']).optional(),
+    /** Why the agent is not used where one may be installed (forwarding refused, another build). */
+    note: z.string().optional(),
+  }),
   z.object({ state: z.literal('lost'), since: z.number(), reason: z.string().optional() }),
   z.object({ state: z.literal('reconnecting'), attempt: z.number().int(), nextInMs: z.number() }),
   z.object({

@@ -65,4 +65,6 @@ export const monitorContract = {
 
 export const monitorEvents = {
   onSample: event('monitor.onSample', z.object({ id: hostIdSchema, sample: sampleSchema })),
+  /** The host's resident agent filled a gap in this laptop's history (samples from `from`, host clock). */
+  onBackfill: event('monitor.onBackfill', z.object({ id: hostIdSchema, samples: z.number().int(), from: z.number() })),
 } as const;

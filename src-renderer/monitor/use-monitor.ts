@@ -71,9 +71,14 @@ export function useMonitorSync(): void {
       if (payload && typeof payload.id === 'number') receiveSample(queryClient, payload.id, payload.sample);
     });
     const offState = events.hosts.onState(({ id, connection }) => recordConnection(queryClient, id, connection));
+    // The agent filled a gap in this laptop's history: charts read it again.
+    const offBackfill = events.monitor.onBackfill((payload) => {
+      if (payload && typeof payload.id === 'number') void queryClient.invalidateQueries({ queryKey: ['monitor', 'history', payload.id] });
+    });
     return () => {
       offSample();
       offState();
+      offBackfill();
     };
   }, [events, queryClient]);
 }

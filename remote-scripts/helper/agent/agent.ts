@@ -11,6 +11,7 @@ import type { HelperContext } from '../context.js';
 import { createDispatcher } from '../dispatch.js';
 import { nextTick, sleep } from '../monitor/metrics-stream.js';
 import { Sampler } from '../monitor/sampler.js';
+import { primeCpu } from '../inventory/collect-cpu-memory.js';
 import { SampleBuffer } from './sample-buffer.js';
 
 /**
@@ -36,6 +37,7 @@ export interface AgentOptions {
   hash: string;
   user: string;
   intervalMs?: number;
+  keepHours?: number;
 }
 
 /** A sample as the buffer keeps it: processes and filesystems left out (history and usage do not read them). */
@@ -68,7 +70,7 @@ export class Agent {
     private readonly opts: AgentOptions,
   ) {
     this.intervalMs = opts.intervalMs ?? 1000;
-    this.buffer = new SampleBuffer(path.join(opts.dataDir, 'samples'));
+    this.buffer = new SampleBuffer(path.join(opts.dataDir, 'samples'), opts.keepHours ? { keepMs: opts.keepHours * 3_600_000 } : {});
   }
 
   async start(): Promise<void> {
@@ -88,6 +90,7 @@ export class Agent {
       if (signal.aborted) return;
       try {
         const sample = await sampler.sample();
+        void primeCpu(this.ctx); // an inventory asked now measures CPU from this second, no wait
         const line = JSON.stringify(sample);
         this.buffer.append(sample.t, JSON.stringify(forHistory(sample)));
         for (const l of this.listeners) l(line);

@@ -22,11 +22,28 @@ async function sysfsTopology(ctx: HelperContext): Promise<ReturnType<typeof coun
   return pairs.length > 0 ? countTopology(pairs) : null;
 }
 
+/**
+ * The last /proc/stat read (the helper reads one as it starts, the agent every second): CPU usage
+ * is measured from it, so an inventory waits only for what is missing of the window, not for a
+ * whole one of its own.
+ */
+const previous = new WeakMap<HelperContext, { text: string; at: number }>();
+
+export async function primeCpu(ctx: HelperContext): Promise<void> {
+  if (ctx.root !== '/') return;
+  const text = await ctx.readText('/proc/stat');
+  if (text !== null) previous.set(ctx, { text, at: Date.now() });
+}
+
 export async function collectCpu(ctx: HelperContext, sampleMs: number): Promise<SectionResult<Inventory['cpu']>> {
-  const first = await ctx.readText('/proc/stat');
+  const last = previous.get(ctx);
+  const old = ctx.root === '/' && last && Date.now() - last.at <= 60_000 ? last : null;
+  const first = old?.text ?? (await ctx.readText('/proc/stat'));
   if (first === null) return failedSection(EMPTY_CPU, 'cannot read /proc/stat: is /proc mounted?');
-  await new Promise((r) => setTimeout(r, Math.max(0, sampleMs)));
+  const waited = old ? Date.now() - old.at : 0;
+  if (waited < sampleMs) await new Promise((r) => setTimeout(r, sampleMs - waited));
   const second = (await ctx.readText('/proc/stat')) ?? first;
+  if (ctx.root === '/') previous.set(ctx, { text: second, at: Date.now() });
   const usage = cpuUsageBetween(parseProcStat(first), parseProcStat(second));
   const cpuinfoText = await ctx.readText('/proc/cpuinfo');
   const info = parseCpuinfo(cpuinfoText ?? '');

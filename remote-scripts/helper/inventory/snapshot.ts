@@ -13,6 +13,9 @@ export interface SnapshotOptions {
   cpuSampleMs?: number;
 }
 
+/** The shortest CPU window an inventory measures over (counted from the last /proc/stat read: primeCpu). */
+export const CPU_WINDOW_MS = 100;
+
 /**
  * One inventory of the host. Sections are collected concurrently (the CPU sample's wait overlaps
  * the rest) and independently: a section that fails is reported in `sections` with why, and the
@@ -23,7 +26,7 @@ export async function inventorySnapshot(ctx: HelperContext, opts: SnapshotOption
   const [hostname, uptime, cpu, memory, load, filesystems, blockDevices, network, users, containers, gpus] = await Promise.all([
     readHostname(ctx).catch(() => 'unknown'),
     guard(0, () => collectUptime(ctx)),
-    guard({ model: 'unknown', sockets: 0, cores: 0, threads: 0, usagePercent: null, perCpuUsagePercent: [] }, () => collectCpu(ctx, opts.cpuSampleMs ?? 200)),
+    guard({ model: 'unknown', sockets: 0, cores: 0, threads: 0, usagePercent: null, perCpuUsagePercent: [] }, () => collectCpu(ctx, opts.cpuSampleMs ?? CPU_WINDOW_MS)),
     guard({ totalBytes: 0, availableBytes: 0, usedBytes: 0, buffersBytes: 0, cachedBytes: 0, swapTotalBytes: 0, swapFreeBytes: 0 }, () => collectMemory(ctx)),
     guard({ one: 0, five: 0, fifteen: 0, running: 0, total: 0 }, () => collectLoad(ctx)),
     guard([], () => collectFilesystems(ctx)),

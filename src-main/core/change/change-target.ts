@@ -41,9 +41,7 @@ export function sessionTarget(session: HostSession, host: { id: number | null; n
     hostName: host.name,
     key: host.key,
     async user() {
-      await session.connect();
-      const f = session.facts;
-      if (!f) throw new FleetdeckError('disconnected', `${host.name} is not connected right now.`);
+      const f = await session.loginFacts();
       return { user: f.user, uid: f.uid, auth: session.authMethod };
     },
     probe() {

@@ -56,7 +56,7 @@ describe('fleetdeck modules (no host needed)', () => {
       const o = io();
       expect(await main([...line, `--data-dir=${dir}`], o), line.join(' ')).toBe(2);
       expect(o.err.join('')).toMatch(msg);
-      expect(o.err.join('')).not.toMatch(/stored host|agent|connect/i);
+      expect(o.err.join('')).not.toMatch(/stored host|SSH agent|connect/i);
     }
     expect(existsSync(path.join(dir, 'fleetdeck.sqlite'))).toBe(true);
   });

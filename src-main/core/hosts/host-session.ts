@@ -2,10 +2,12 @@ import type { ConnectionState, Host } from '../../../src-common/hosts/host.schem
 import { FleetdeckError, isRetryable, toProblem } from '../../../src-common/problems.js';
 import type { HelperParams, HelperRequestDef, HelperResult } from '../../../src-common/protocol/helper-api.js';
 import type { Superuser } from '../../../src-common/protocol/messages.js';
-import { deployHelper, execAsRoot, startElevatedHelper, type DeployResult } from '../agent/deploy.js';
+import { deployHelper, execAsRoot, type DeployResult } from '../agent/deploy.js';
 import { execCapture, type ExecResult } from '../agent/remote-exec.js';
 import type { HelperClient } from '../agent/helper-client.js';
 import { forwardedGet } from '../ssh/forwarded-http.js';
+import { tryAgent } from './agent-link.js';
+import { RootHelperSlot, type ElevateEvent } from './root-helper.js';
 import { openSshLink, type SshLink } from '../ssh/connect.js';
 import type { HostKeyPolicy } from '../ssh/host-key-policy.js';
 import { quoteArgv } from '../ssh/argv.js';
@@ -33,7 +35,7 @@ export interface SessionOptions {
   onState?: (state: ConnectionState) => void;
   onUnknownKey?: (hostName: string, blob: Buffer) => void;
   /** A root helper was started through sudo (or failed to): for the audit log. */
-  onElevate?: (e: { ok: boolean; how: 'nopasswd' | 'password'; pid?: number; problem?: string; message?: string }) => void;
+  onElevate?: (e: ElevateEvent) => void;
   preferPushedRuntime?: boolean;
 }
 
@@ -43,8 +45,16 @@ const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000];
 export class HostSession {
   private link: SshLink | null = null;
   private deployed: DeployResult | null = null;
-  private root: HelperClient | null = null;
-  private rootStarting: Promise<HelperClient> | null = null;
+  private deploying: Promise<DeployResult> | null = null;
+  /** The resident agent, when the host has one and it answered (agent-link.ts); reads go to it. */
+  private agent: HelperClient | null = null;
+  private readonly root = new RootHelperSlot({
+    label: () => this.host.name,
+    log: (line) => this.log(line),
+    onElevate: (e) => this.opts.onElevate?.(e),
+    current: () => this.deployed,
+    forgetSudoPassword: () => delete this.secrets.sudoPassword,
+  });
   private stateValue: ConnectionState = { state: 'idle' };
   private secrets: SessionSecrets = {};
   private connecting: Promise<void> | null = null;
@@ -92,7 +102,7 @@ export class HostSession {
   async connect(secrets: SessionSecrets = {}): Promise<ConnectionState> {
     if (this.disposed) throw new FleetdeckError('cancelled', 'This host was removed.');
     this.secrets = { ...this.secrets, ...secrets };
-    if (this.stateValue.state === 'connected' && this.deployed && !this.deployed.helper.isClosed) return this.stateValue;
+    if (this.stateValue.state === 'connected' && ((this.deployed && !this.deployed.helper.isClosed) || (this.agent && !this.agent.isClosed))) return this.stateValue;
     this.cancelReconnect();
     if (!this.connecting) {
       this.connecting = this.establish().finally(() => {
@@ -135,16 +145,25 @@ export class HostSession {
       this.link = link;
       link.client.on('error', () => undefined);
       stillWanted();
-      const deployed = await deployHelper(link.client, { label: h.name, log, preferPushedRuntime: this.opts.preferPushedRuntime });
-      this.deployed = deployed;
+      // The resident agent first: where it answers, nothing is started on the host to connect.
+      const agent = await tryAgent(link.client, { label: h.name, log });
+      stillWanted();
+      if (agent.client) {
+        this.agent = agent.client;
+        // The agent restarting (an upgrade) leaves the link up: the per-connection helper takes over.
+        agent.client.onClosed(() => {
+          if (this.agent !== agent.client) return;
+          this.agent = null;
+          if (this.link === link) void this.ensureDeployed(log).catch((e: unknown) => this.onLinkLost(toProblem(e).message));
+        });
+      } else await this.ensureDeployed(log);
       stillWanted();
       // Events from an older link (a late close on a half-dead network) must not tear down this one.
       link.client.on('close', () => this.link === link && this.onLinkLost('the SSH connection closed'));
-      deployed.helper.onClosed((p) => this.deployed === deployed && this.onLinkLost(p.message));
       establishing = false;
       this.lostAt = 0;
       this.generation++;
-      this.setState({ state: 'connected', since: Date.now() });
+      this.setState({ state: 'connected', since: Date.now(), helper: agent.client ? 'agent' : 'per-connection', ...(agent.note ? { note: agent.note } : {}) });
     } catch (err) {
       establishing = false;
       this.teardown();
@@ -231,6 +250,44 @@ export class HostSession {
     this.reconnectTimer = null;
   }
 
+  /**
+   * The per-connection helper on this link, deployed when first needed (a link that reached the
+   * resident agent starts none until a change or a file read asks for one).
+   */
+  private ensureDeployed(log: (line: string) => void = (l) => this.log(l)): Promise<DeployResult> {
+    if (this.deployed && !this.deployed.helper.isClosed) return Promise.resolve(this.deployed);
+    const link = this.link;
+    if (!link) return Promise.reject(new FleetdeckError('disconnected', `${this.host.name} is not connected right now (${this.stateValue.state}).`));
+    this.deploying ??= deployHelper(link.client, { label: this.host.name, log, preferPushedRuntime: this.opts.preferPushedRuntime })
+      .then((deployed) => {
+        if (this.link !== link) {
+          deployed.helper.close();
+          throw new FleetdeckError('disconnected', `${this.host.name} was disconnected while its helper started.`);
+        }
+        this.deployed = deployed;
+        deployed.helper.onClosed((p) => this.deployed === deployed && this.onLinkLost(p.message));
+        return deployed;
+      })
+      .finally(() => {
+        this.deploying = null;
+      });
+    return this.deploying;
+  }
+
+  /** Who the helper logs in as and what the host offers (bootstrap's facts), deploying it if needed. */
+  async loginFacts(): Promise<DeployResult['facts']> {
+    await this.connect();
+    return (await this.ensureDeployed()).facts;
+  }
+
+  /** The resident agent when it serves this method (reads), else the helper for that privilege. */
+  async helperForMethod(method: string, superuser: Superuser): Promise<HelperClient> {
+    await this.connect();
+    const agent = this.agent;
+    if (agent && !agent.isClosed && agent.init.capabilities.includes(method)) return agent;
+    return this.helperFor(superuser);
+  }
+
   /** The helper to use for a call's privilege: the login user's, or root's through sudo. */
   async helperFor(superuser: Superuser): Promise<HelperClient> {
     // After a failure only the user reconnects (with new secrets if needed), never a background call.
@@ -239,51 +296,15 @@ export class HostSession {
       throw new FleetdeckError(f.problem as never, f.message, f.details);
     }
     await this.connect();
-    const deployed = this.deployed;
+    const deployed = this.link ? await this.ensureDeployed() : null;
     if (!deployed) throw new FleetdeckError('disconnected', `${this.host.name} is not connected right now (${this.stateValue.state}); Fleetdeck is reconnecting.`);
     if (superuser === 'none' || deployed.facts.uid === 0) return deployed.helper;
     try {
-      return await this.rootHelper();
+      return await this.root.get(this.link!, deployed, this.secrets.sudoPassword);
     } catch (err) {
       if (superuser === 'try') return deployed.helper;
       throw err;
     }
-  }
-
-  private rootHelper(): Promise<HelperClient> {
-    if (this.root && !this.root.isClosed) return Promise.resolve(this.root);
-    if (!this.rootStarting) {
-      const deployed = this.deployed!;
-      const started = startElevatedHelper(this.link!.client, deployed, {
-        label: this.host.name,
-        password: this.secrets.sudoPassword,
-        log: (line) => this.log(line),
-      });
-      const how = deployed.facts.sudo === 'nopasswd' || !this.secrets.sudoPassword ? 'nopasswd' : 'password';
-      this.rootStarting = started
-        .catch((err: unknown) => {
-          const p = toProblem(err);
-          // A sudo password that was refused is not tried again until the user gives a new one.
-          if (p.problem === 'authentication-failed') delete this.secrets.sudoPassword;
-          this.opts.onElevate?.({ ok: false, how, problem: p.problem, message: p.message });
-          throw err;
-        })
-        .then((h) => {
-          // Disconnected (or reconnected) while sudo ran: this helper belongs to no live link.
-          if (this.deployed !== deployed) {
-            h.close();
-            throw new FleetdeckError('disconnected', `${this.host.name} was disconnected while the root helper started.`);
-          }
-          this.root = h;
-          this.log(`root helper started through sudo (pid ${h.init.pid})`);
-          this.opts.onElevate?.({ ok: true, how, pid: h.init.pid });
-          return h;
-        })
-        .finally(() => {
-          this.rootStarting = null;
-        });
-    }
-    return this.rootStarting;
   }
 
   /**
@@ -293,7 +314,7 @@ export class HostSession {
   async runScript(script: string, name: string, args: string[], opts: { asRoot?: boolean; timeoutMs?: number } = {}): Promise<ExecResult> {
     await this.connect();
     const link = this.link;
-    const deployed = this.deployed;
+    const deployed = link ? await this.ensureDeployed() : null;
     if (!link || !deployed) throw new FleetdeckError('disconnected', `${this.host.name} is not connected right now (${this.stateValue.state}).`);
     if (opts.asRoot && deployed.facts.uid !== 0) {
       return execAsRoot(link.client, deployed.facts, script, name, args, { label: this.host.name, password: this.secrets.sudoPassword, timeoutMs: opts.timeoutMs });
@@ -338,7 +359,7 @@ export class HostSession {
 
   /** A declared helper method, with the privilege asked for; the reply is checked against its schema. */
   async request<D extends HelperRequestDef>(def: D, params: HelperParams<D>, opts: { superuser?: Superuser; timeoutMs?: number } = {}): Promise<HelperResult<D>> {
-    const helper = await this.helperFor(opts.superuser ?? 'none');
+    const helper = await this.helperForMethod(def.method, opts.superuser ?? 'none');
     return helper.request(def, params, { timeoutMs: opts.timeoutMs ?? 60_000 });
   }
 
@@ -348,13 +369,14 @@ export class HostSession {
    * nothing of theirs here (else a teardown would look like a lost link and schedule a reconnect).
    */
   private teardown(): void {
-    const { root, deployed, link } = this;
-    this.root = null;
-    this.rootStarting = null;
+    const { deployed, link, agent } = this;
+    this.root.close();
     this.deployed = null;
+    this.deploying = null;
+    this.agent = null;
     this.link = null;
-    root?.close();
     deployed?.helper.close();
+    agent?.close();
     link?.close();
   }
 

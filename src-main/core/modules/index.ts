@@ -1,4 +1,5 @@
 import type { ChangeModule } from '../change/module.js';
+import { agentModule } from './agent.module.js';
 import { backupModule } from './backup.module.js';
 import { dockerModule } from './docker.module.js';
 import { firewallModule } from './firewall.module.js';
@@ -16,5 +17,5 @@ import { sshModule } from './ssh.module.js';
  * src-common/modules (so the UI validates the same way).
  */
 export function allModules(): ChangeModule<never>[] {
-  return [dockerModule, sshModule, firewallModule, nginxModule, monitoringModule, backupModule, jupyterhubModule, portainerModule, limitsModule, usersModule] as ChangeModule<never>[];
+  return [dockerModule, sshModule, firewallModule, nginxModule, monitoringModule, backupModule, jupyterhubModule, portainerModule, limitsModule, usersModule, agentModule] as ChangeModule<never>[];
 }

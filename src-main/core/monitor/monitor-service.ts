@@ -11,6 +11,7 @@ import type { Db } from '../db/database.js';
 import type { EventBus } from '../events.js';
 import type { Resolution } from './history-query.js';
 import { JsonLineSplitter } from './json-lines.js';
+import { backfill, servesBackfill, type BackfillHelper } from './backfill.js';
 import { prometheusHistory, stepSeconds, type PrometheusSourceDeps } from './prometheus-history.js';
 import { MetricsStore, type LastSeen, type MetricsStoreOptions } from './metrics-store.js';
 import { handlersFor, type Capability } from '../capability.js';
@@ -28,6 +29,8 @@ export interface MonitorHelper {
 export interface MonitorSession {
   readonly state: ConnectionState;
   helperFor(superuser: 'try'): Promise<MonitorHelper>;
+  /** The resident agent where it serves the method (hosts/host-session.ts), else helperFor. */
+  helperForMethod?(method: string, superuser: 'try'): Promise<MonitorHelper>;
 }
 
 export interface MonitorServiceOptions {
@@ -193,7 +196,10 @@ export class MonitorService implements Capability {
         const gen = w.generation;
         const session = this.opts.session(id);
         if (!session || session.state.state !== 'connected') return; // the `connected` event reopens it
-        const helper = await session.helperFor('try');
+        const helper = session.helperForMethod ? await session.helperForMethod(helperChannels.metricsStream.method, 'try') : await session.helperFor('try');
+        if (this.disposed || this.watches.get(id) !== w) return;
+        // The resident agent kept sampling while this laptop was away: that first, then live.
+        if (servesBackfill(helper)) await this.fillGap(id, helper);
         if (this.disposed || this.watches.get(id) !== w) return;
         if (gen !== w.generation) continue; // the interval changed while we waited
         this.closeStream(w);
@@ -204,6 +210,16 @@ export class MonitorService implements Capability {
       w.opening = null;
     });
     return w.opening;
+  }
+
+  private async fillGap(id: number, helper: BackfillHelper): Promise<void> {
+    try {
+      const r = await backfill(helper, this.store, id);
+      this.opts.log?.(id, `backfill from the agent: ${r.added} samples added (${r.received} received${r.refused ? `, ${r.refused} refused` : ''}) in ${r.ms} ms`);
+      if (r.added) this.opts.events.emit(apiEvents.monitor.onBackfill.name, { id, samples: r.added, from: r.since });
+    } catch (err) {
+      this.opts.log?.(id, `backfill from the agent failed: ${toProblem(err).message}`);
+    }
   }
 
   private openChannel(id: number, w: Watch, helper: MonitorHelper): Stream {

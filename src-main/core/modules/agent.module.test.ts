@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { resourceSchema, type CommandResource, type FileResource } from '../../../src-common/change/resource.schema.js';
+import { agentInfo, agentSettings, type AgentSettings } from '../../../src-common/modules/agent.js';
+import { loadAssets } from '../agent/assets.js';
+import { familyFacts } from '../change/family-probes.test-util.js';
+import type { ChangeModule } from '../change/module.js';
+import { desiredState } from '../change/planner.js';
+import { agentModule, agentUnit, SANDBOX } from './agent.module.js';
+
+/**
+ * The agent module as pure functions: what it puts on a host (this build's helper, root's node,
+ * the unit under its sandbox, the group), what verify checks, and its settings refusing hostile
+ * input. Live (install, reach through SSH, backfill, restart, upgrade, forwarding refused,
+ * rollback): e2e/integration/modules/agent.test.ts.
+ */
+const settings = (over: Record<string, unknown> = {}): AgentSettings => agentSettings.parse({ ...agentInfo.defaults, ...over });
+const plan = (over: Record<string, unknown> = {}) => {
+  const d = desiredState([{ module: agentModule as ChangeModule, settings: settings(over) }], familyFacts('debian-12'), new Set());
+  return { d, resources: d.items.map((i) => i.resource) };
+};
+
+describe('agent module', () => {
+  it('copies this build’s helper and root’s node, writes the sandboxed unit, restarts it when either changes', () => {
+    const { resources } = plan();
+    for (const r of resources) expect(resourceSchema.safeParse(r).success, JSON.stringify(r).slice(0, 200)).toBe(true);
+    const helper = resources.find((r): r is FileResource => r.kind === 'file' && r.path === '/usr/local/lib/fleetdeck-agent/helper.cjs')!;
+    expect(helper).toMatchObject({ owner: 'root', group: 'root', mode: 0o644 });
+    expect(helper.content!.length).toBeGreaterThan(50_000);
+    expect(resources.find((r) => r.kind === 'file' && r.path.endsWith('/HASH'))).toMatchObject({ content: `${loadAssets().helperHash}\n` });
+    const unit = resources.find((r): r is FileResource => r.kind === 'file' && r.path === '/etc/systemd/system/fleetdeck-agent.service')!.content!;
+    expect(unit).toContain('ExecStart=/usr/local/lib/fleetdeck-agent/node /usr/local/lib/fleetdeck-agent/helper.cjs --agent --socket /run/fleetdeck-agent/agent.sock --data /var/lib/fleetdeck-agent --group fleetdeck-agent --keep-hours 48');
+    expect(unit).toContain('CapabilityBoundingSet=CAP_CHOWN CAP_DAC_READ_SEARCH CAP_SYS_PTRACE');
+    expect(agentUnit(settings(), false)).not.toContain(SANDBOX);
+    expect(resources.at(-1)).toMatchObject({ kind: 'unit', name: 'fleetdeck-agent.service', enabled: true, state: 'running', restartOn: ['file:/etc/systemd/system/fleetdeck-agent.service', 'file:/usr/local/lib/fleetdeck-agent/helper.cjs', 'command:agent-node'] });
+    const node = resources.find((r): r is CommandResource => r.kind === 'command' && r.id === 'agent-node')!;
+    expect(node.argv[2]).toMatch(/readlink "\/proc\/\$PPID\/exe"/);
+  });
+
+  it('lets the login user (or the admins named) open the socket; verify checks the mode, the refusal of others and each admin', () => {
+    const ids = (over: Record<string, unknown> = {}) => plan(over).resources.filter((r): r is CommandResource => r.kind === 'command').map((r) => r.id);
+    expect(ids()).toEqual(['agent-group', 'agent-admin-admin', 'agent-data', 'agent-node']);
+    expect(ids({ admins: ['alice', 'bob'] })).toEqual(['agent-group', 'agent-admin-alice', 'agent-admin-bob', 'agent-data', 'agent-node']);
+    expect(plan().d.checks.map((c) => c.id)).toEqual(['agent-status', 'agent-socket', 'agent-others-refused', 'agent-admin-admin', 'agent-hash']);
+  });
+
+  it('refuses hostile settings and hosts without systemd, with the reason', () => {
+    expect(() => settings({ admins: ['root; rm -rf /'] })).toThrow();
+    expect(() => settings({ keepHours: 72 })).toThrow(/1 to 48/);
+    expect(agentModule.unsupported(familyFacts('alpine-3.23'), settings())).toMatch(/systemd service so far; .* runs openrc/);
+    expect(agentModule.unsupported(familyFacts('rocky-9.3'), settings())).toBeNull();
+  });
+});

@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import type { Check } from '../../../src-common/change/plan.schema.js';
+import type { Resource } from '../../../src-common/change/resource.schema.js';
+import { AGENT_GROUP, agentInfo, agentSettings, type AgentSettings } from '../../../src-common/modules/agent.js';
+import { loadAssets } from '../agent/assets.js';
+import { defineModule, type ModuleContext } from '../change/module.js';
+import { AGENT_SOCKET } from '../hosts/agent-link.js';
+
+/**
+ * The resident agent (settings: src-common/modules/agent.ts): this Fleetdeck's helper bundle and
+ * the Node runtime the root helper runs on, copied root-owned into /usr/local/lib/fleetdeck-agent,
+ * a systemd unit under a sandbox, the group whose members may open its socket. A new helper build
+ * (its hash) or runtime is a plan step (replace, restart, verify); a rollback stops it and removes
+ * the unit, the files, the group and its buffer.
+ */
+export const AGENT_DIR = '/usr/local/lib/fleetdeck-agent';
+export const AGENT_DATA = '/var/lib/fleetdeck-agent';
+export const AGENT_UNIT = 'fleetdeck-agent.service';
+const UNIT_FILE = `/etc/systemd/system/${AGENT_UNIT}`;
+const HEADER = '# Managed by Fleetdeck (agent module). Edits here show up as drift and are undone by the next apply.\n';
+
+/**
+ * Runs as root (other users' /proc under hidepid, the Docker socket, nvidia-smi) with what it
+ * needs and little else: the system and homes read-only, its own state and runtime directories
+ * writable, no new privileges, three capabilities (read any /proc entry, hand its socket to the
+ * admins' group).
+ */
+export const SANDBOX = `NoNewPrivileges=yes
+ProtectSystem=strict
+ProtectHome=read-only
+PrivateTmp=yes
+ProtectKernelTunables=yes
+ProtectKernelModules=yes
+ProtectKernelLogs=yes
+ProtectControlGroups=yes
+ProtectClock=yes
+ProtectHostname=yes
+RestrictNamespaces=yes
+RestrictRealtime=yes
+RestrictSUIDSGID=yes
+LockPersonality=yes
+SystemCallArchitectures=native
+RestrictAddressFamilies=AF_UNIX AF_NETLINK AF_INET AF_INET6
+CapabilityBoundingSet=CAP_CHOWN CAP_DAC_READ_SEARCH CAP_SYS_PTRACE
+UMask=0077
+`;
+
+export function agentUnit(s: AgentSettings, sandbox = true): string {
+  return `${HEADER}[Unit]
+Description=Fleetdeck resident agent (samples this host; Fleetdeck reaches it through SSH)
+After=local-fs.target
+
+[Service]
+ExecStart=${AGENT_DIR}/node ${AGENT_DIR}/helper.cjs --agent --socket ${AGENT_SOCKET} --data ${AGENT_DATA} --group ${AGENT_GROUP} --keep-hours ${s.keepHours}
+RuntimeDirectory=fleetdeck-agent
+RuntimeDirectoryMode=0755
+StateDirectory=fleetdeck-agent
+StateDirectoryMode=0700
+Restart=always
+RestartSec=2
+Nice=5
+${sandbox ? SANDBOX : ''}
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+/** Copies the node binary of the helper that runs this step (its parent: root's verified runtime). */
+const COPY_NODE = 'set -e; src=$(readlink "/proc/$PPID/exe"); mkdir -p "$(dirname "$1")"; install -m 0755 -o root -g root "$src" "$1.tmp"; mv "$1.tmp" "$1"';
+const SAME_NODE = 'cmp -s "$(readlink "/proc/$PPID/exe")" "$1"';
+
+const admins = (ctx: ModuleContext<AgentSettings>) => (ctx.settings.admins.length ? ctx.settings.admins : [ctx.facts.user]);
+
+export const agentModule = defineModule<AgentSettings>({
+  info: agentInfo,
+  settings: agentSettings as never,
+  unsupported(facts) {
+    if (facts.probe.serviceManager !== 'systemd') return `the agent is built as a systemd service so far; ${facts.probe.os.prettyName ?? facts.probe.os.name} runs ${facts.probe.serviceManager} (OpenRC is not built yet): Fleetdeck keeps starting its helper per connection there`;
+    return null;
+  },
+  network: () => null,
+  opens: () => [],
+  accounts: (s) => s.admins,
+  resources(ctx) {
+    const assets = loadAssets();
+    const bundle = readFileSync(assets.helperPath, 'utf8');
+    const file = (path: string, content: string, mode = 0o644): Resource => ({ kind: 'file', path, content, mode, owner: 'root', group: 'root' });
+    const out: Resource[] = [
+      { kind: 'command', id: 'agent-group', label: `Make the group ${AGENT_GROUP} (who may open the agent's socket)`, argv: ['groupadd', '--system', AGENT_GROUP], unless: ['getent', 'group', AGENT_GROUP], undo: ['groupdel', AGENT_GROUP] },
+      ...admins(ctx).map(
+        (u): Resource => ({
+          kind: 'command',
+          id: `agent-admin-${u}`,
+          label: `Let ${u} open the agent's socket (member of ${AGENT_GROUP}; counts from their next login)`,
+          argv: ['gpasswd', '-a', u, AGENT_GROUP],
+          unless: ['/bin/sh', '-c', 'id -nG -- "$1" | tr " " "\\n" | grep -qx -- "$2"', 'sh', u, AGENT_GROUP],
+          undo: ['gpasswd', '-d', u, AGENT_GROUP],
+        }),
+      ),
+      { kind: 'command', id: 'agent-data', label: `Make the agent's history directory ${AGENT_DATA} (root only)`, argv: ['install', '-d', '-m', '0700', '-o', 'root', '-g', 'root', AGENT_DATA], unless: ['test', '-d', AGENT_DATA], undo: ['rm', '-rf', AGENT_DATA] },
+      { kind: 'command', id: 'agent-node', label: `Copy the Node runtime Fleetdeck's root helper runs on to ${AGENT_DIR}/node (root-owned)`, argv: ['/bin/sh', '-c', COPY_NODE, 'sh', `${AGENT_DIR}/node`], unless: ['/bin/sh', '-c', SAME_NODE, 'sh', `${AGENT_DIR}/node`], undo: ['rm', '-f', `${AGENT_DIR}/node`] },
+      file(`${AGENT_DIR}/helper.cjs`, bundle),
+      file(`${AGENT_DIR}/HASH`, `${assets.helperHash}\n`),
+      file(UNIT_FILE, agentUnit(ctx.settings)),
+      { kind: 'unit', name: AGENT_UNIT, enabled: true, state: 'running', restartOn: [`file:${UNIT_FILE}`, `file:${AGENT_DIR}/helper.cjs`, 'command:agent-node'] },
+    ];
+    return out;
+  },
+  checks(ctx) {
+    const mode = ['/bin/sh', '-c', 'test -S "$1" && test "$(stat -c %a:%U:%G "$1")" = "660:root:$2"', 'sh', AGENT_SOCKET, AGENT_GROUP];
+    const checks: Check[] = [
+      { kind: 'unit-running', id: 'agent-status', label: 'The agent is running', unit: AGENT_UNIT },
+      { kind: 'command', id: 'agent-socket', label: `Its socket ${AGENT_SOCKET} is 0660 root:${AGENT_GROUP}`, argv: mode },
+      { kind: 'command', id: 'agent-others-refused', label: 'A user outside the group cannot open the socket', argv: ['/bin/sh', '-c', '! setpriv --reuid=65534 --regid=65534 --clear-groups -- test -w "$1"', 'sh', AGENT_SOCKET] },
+      ...admins(ctx).map((u): Check => ({ kind: 'command', id: `agent-admin-${u}`, label: `${u} may open it`, argv: ['/bin/sh', '-c', 'setpriv --reuid="$(id -u -- "$2")" --regid="$(id -g -- "$2")" --init-groups -- test -w "$1"', 'sh', AGENT_SOCKET, u] })),
+      { kind: 'command', id: 'agent-hash', label: 'It runs this Fleetdeck’s helper build', argv: ['/bin/sh', '-c', 'test "$(sha256sum < "$1" | cut -d" " -f1)" = "$(cat "$2")"', 'sh', `${AGENT_DIR}/helper.cjs`, `${AGENT_DIR}/HASH`] },
+    ];
+    return checks;
+  },
+  warnings(ctx) {
+    return [`After installing, reconnect to ${ctx.facts.hostName} once: ${admins(ctx).join(', ')} join ${AGENT_GROUP} with their next login, and Fleetdeck then reaches the agent instead of starting its helper.`];
+  },
+});
