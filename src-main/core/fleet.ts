@@ -162,9 +162,9 @@ export class Fleet {
         this.recordReconnect(id, lost, connection);
       },
       onUnknownKey: (hostName, blob) => this.offeredKeys.set(hostName, blob),
+      expectsAgent: () => new ChangeStore(this.db).installed(id).some((m) => m.module === 'agent'),
       onElevate: (e) => {
-        const h = this.hosts.get(id);
-        const how = e.how === 'nopasswd' ? 'sudo -n (NOPASSWD)' : 'sudo with the password you typed';
+        const [h, how] = [this.hosts.get(id), e.how === 'nopasswd' ? 'sudo -n (NOPASSWD)' : 'sudo with the password you typed'];
         this.audit.record({
           hostId: id,
           hostName: h.name,

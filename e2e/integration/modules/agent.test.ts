@@ -26,6 +26,7 @@ describe.skipIf(unavailable)('agent module on a live Debian host', () => {
   let fleet: Fleet;
   let id: number;
   let journalId: string;
+  let upgradeJournal: string;
   const plan = (settings: Record<string, unknown> = {}): Promise<ChangePlan> => fleet.call('change.plan', { id, modules: [{ id: 'agent', settings }] }) as Promise<ChangePlan>;
   const apply = (p: ChangePlan): Promise<ApplyResult> => fleet.call('change.apply', { id, planId: p.planId, tag: p.tag }) as Promise<ApplyResult>;
   const sh = async (script: string, user?: string) => {
@@ -35,7 +36,8 @@ describe.skipIf(unavailable)('agent module on a live Debian host', () => {
   const state = async () => ((await fleet.call('hosts.get', { id })) as HostWithState).connection;
   const reconnect = async () => {
     await fleet.call('hosts.disconnect', { id });
-    expect((await connectTrusting(fleet, id)).state).toBe('connected');
+    const s = await connectTrusting(fleet, id);
+    expect(s.state, JSON.stringify(s)).toBe('connected');
     return state();
   };
   /** The host-clock times of this host's raw samples in [from, to]. */
@@ -112,21 +114,25 @@ describe.skipIf(unavailable)('agent module on a live Debian host', () => {
     expect(r.status, r.message ?? '').toBe('done');
     expect(await reconnect()).toMatchObject({ helper: 'agent' });
     expect(await sh('sha256sum < /usr/local/lib/fleetdeck-agent/helper.cjs | cut -d" " -f1')).toBe(loadAssets().helperHash);
-    await fleet.call('change.rollback', { id, journalId: r.journalId });
+    upgradeJournal = r.journalId!;
   }, 240_000);
 
   it('forwarding refused by sshd: the per-connection helper, and the host page says why', async () => {
-    await sh('echo "AllowStreamLocalForwarding no" >> /etc/ssh/sshd_config && systemctl reload ssh');
+    await sh('echo "AllowStreamLocalForwarding no" >> /etc/ssh/sshd_config && systemctl reload ssh && sleep 1');
     try {
-      expect(await reconnect()).toMatchObject({ helper: 'per-connection', note: expect.stringMatching(/refuses stream-local forwarding/) });
+      await fleet.call('hosts.disconnect', { id });
+      await expect.poll(async () => (await connectTrusting(fleet, id).catch(() => ({ state: 'failed' }))).state, { timeout: 30_000, interval: 1000 }).toBe('connected');
+      expect(await state()).toMatchObject({ helper: 'per-connection', note: expect.stringMatching(/refuses stream-local forwarding \(AllowStreamLocalForwarding no/) });
     } finally {
-      await sh('sed -i "/^AllowStreamLocalForwarding no$/d" /etc/ssh/sshd_config && systemctl reload ssh');
+      await sh('sed -i "/^AllowStreamLocalForwarding no$/d" /etc/ssh/sshd_config && systemctl reload ssh && sleep 1');
     }
   }, 120_000);
 
   it('rolls back: unit, socket, files, group and buffer gone', async () => {
-    const rb = (await fleet.call('change.rollback', { id, journalId })) as { status: string; message: string | null };
-    expect(rb.status, rb.message ?? '').toBe('rolled-back');
+    for (const j of [upgradeJournal, journalId]) {
+      const rb = (await fleet.call('change.rollback', { id, journalId: j })) as { status: string; message: string | null };
+      expect(rb.status, rb.message ?? '').toBe('rolled-back');
+    }
     expect(await sh('for p in /etc/systemd/system/fleetdeck-agent.service /usr/local/lib/fleetdeck-agent /var/lib/fleetdeck-agent /run/fleetdeck-agent/agent.sock; do test -e $p && echo "$p left"; done; getent group fleetdeck-agent; systemctl is-active fleetdeck-agent; true')).toMatch(/^(inactive|unknown)$/);
     expect(await reconnect()).toMatchObject({ helper: 'per-connection' });
   }, 120_000);

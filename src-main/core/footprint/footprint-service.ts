@@ -13,7 +13,8 @@ import { handlersFor, type Capability } from '../capability.js';
  * nobody gave, the plan says so instead of guessing.
  */
 export interface FootprintHost {
-  readonly facts: { uid: number; user: string; dir: string | null; sudo: string } | null;
+  /** Who Fleetdeck logs in as and its helper dir (bootstrap's facts; deploys the helper if a link reached only the agent). */
+  loginFacts(): Promise<{ uid: number; user: string; dir: string | null; sudo: string }>;
   runScript(script: string, name: string, args: string[], opts?: { asRoot?: boolean; timeoutMs?: number }): Promise<ExecResult>;
   connect(): Promise<unknown>;
 }
@@ -71,10 +72,9 @@ export class FootprintService implements Capability {
   }
 
   /** Everything of Fleetdeck's on the host now: the user's dir, and root's when sudo can tell. */
-  private async list(host: FootprintHost, label: string): Promise<{ items: FootprintItem[]; userDir: string | null; rootUnknown: string | null }> {
+  private async list(host: FootprintHost): Promise<{ items: FootprintItem[]; userDir: string | null; rootUnknown: string | null }> {
     await host.connect();
-    const facts = host.facts;
-    if (!facts) throw new FleetdeckError('disconnected', `${label} is not connected.`);
+    const facts = await host.loginFacts();
     const script = loadAssets().footprint;
     const items: FootprintItem[] = [];
     const userDir = facts.uid === 0 ? null : facts.dir;
@@ -94,7 +94,7 @@ export class FootprintService implements Capability {
     this.prune();
     const label = this.deps.hostName(id);
     const host = this.deps.session(id);
-    const { items, userDir, rootUnknown } = await this.list(host, label);
+    const { items, userDir, rootUnknown } = await this.list(host);
     const totalBytes = items.reduce((n, i) => n + (i.bytes ?? 0), 0);
     const plan: FootprintPlan = {
       planId: randomUUID(),
@@ -122,7 +122,7 @@ export class FootprintService implements Capability {
     try {
       if (tag !== stored.plan.tag) throw new FleetdeckError('change-conflict', 'The confirmed tag is not the plan\'s. Nothing was removed; plan again.');
       // Still what was planned? (Another Fleetdeck may have connected and pushed a new build.)
-      const now = await this.list(host, label);
+      const now = await this.list(host);
       if (tagOf(now.items) !== stored.plan.tag) throw new FleetdeckError('change-conflict', `What Fleetdeck has on ${label} changed since the plan (another connect pushed files?). Nothing was removed; plan again.`);
       this.plans.delete(planId);
       const script = loadAssets().footprint;
@@ -130,7 +130,7 @@ export class FootprintService implements Capability {
       // Root's copies first: a running root helper was started from them, the user's are its source.
       if (stored.includeRoot) removed.push(...parseFootprint((await host.runScript(script, NAME, ['remove', ROOT_DIR], { asRoot: true })).stdout, 'root').removed);
       if (stored.userDir) removed.push(...parseFootprint((await host.runScript(script, NAME, ['remove', stored.userDir])).stdout, 'user').removed);
-      const after = await this.list(host, label);
+      const after = await this.list(host);
       const planned = new Set(stored.plan.items.map((i) => i.path));
       const left = after.items.filter((i) => planned.has(i.path));
       const verified = left.length === 0;

@@ -2,15 +2,16 @@ import type { Client, ClientChannel } from 'ssh2';
 import { toProblem } from '../../../src-common/problems.js';
 import { loadAssets } from '../agent/assets.js';
 import { HelperClient } from '../agent/helper-client.js';
-import { channelTransport } from '../agent/remote-exec.js';
+import { channelTransport, execCapture } from '../agent/remote-exec.js';
 
 /**
  * Reaching the resident agent (the agent module) through the SSH connection itself: OpenSSH's
  * stream-local forwarding (`direct-streamlocal@openssh.com`, as `ssh -L local:/run/…sock`) to its
  * Unix socket, then the helper protocol over that channel. No TCP port, no process started. Where
  * there is no agent (the usual case) sshd's connect fails at once and the per-connection helper is
- * deployed as before; where sshd forbids the forwarding, or the agent runs another build, too —
- * with a note the host page shows.
+ * deployed as before; where the host should have one (the agent module is installed) and it does
+ * not answer — sshd forbids the forwarding, it is stopped, this login may not open it, it runs
+ * another build — too, with a note that says which (the host page shows it).
  */
 export const AGENT_SOCKET = '/run/fleetdeck-agent/agent.sock';
 
@@ -35,19 +36,32 @@ function forward(client: Client, socket: string, timeoutMs: number): Promise<Cli
   });
 }
 
-export async function tryAgent(client: Client, opts: { label: string; log: (line: string) => void; socket?: string; timeoutMs?: number }): Promise<AgentAttempt> {
+/**
+ * Why an agent the host should have did not answer: sshd says "open failed" alike for a missing
+ * socket, one this login may not open and a forwarding it refuses, so the login asks the host
+ * (a fixed script, the path as an argument).
+ */
+async function whyNoAgent(client: Client, socket: string): Promise<string> {
+  const r = await execCapture(client, ['/bin/sh', '-c', 'test -S "$1" || exit 3; test -w "$1" || exit 4; exit 0', 'sh', socket], { timeoutMs: 5000 }).catch(() => null);
+  const tail = 'Fleetdeck starts its helper per connection instead.';
+  if (r?.code === 0) return `The SSH server refuses stream-local forwarding (AllowStreamLocalForwarding no, or DisableForwarding), so the resident agent cannot be reached: ${tail}`;
+  if (r?.code === 3) return `The resident agent is installed but not running (no socket at ${socket}): check fleetdeck-agent.service on the host (Services → Verify). ${tail}`;
+  if (r?.code === 4) return `This login may not open the agent's socket: it joins the group fleetdeck-agent with its next login (reconnect), or is not one of the agent's admins (the agent module's settings). ${tail}`;
+  return `The resident agent did not answer through SSH. ${tail}`;
+}
+
+export async function tryAgent(client: Client, opts: { label: string; log: (line: string) => void; socket?: string; timeoutMs?: number; expected?: boolean }): Promise<AgentAttempt> {
   const socket = opts.socket ?? AGENT_SOCKET;
   let stream: ClientChannel;
   try {
     stream = await forward(client, socket, opts.timeoutMs ?? 5000);
   } catch (err) {
     const reason = (err as { reason?: number }).reason;
-    if (reason === ADMINISTRATIVELY_PROHIBITED) {
-      opts.log('agent: sshd refuses stream-local forwarding; using the per-connection helper');
-      return { client: null, note: 'The SSH server refuses stream-local forwarding (AllowStreamLocalForwarding no, or DisableForwarding), so the resident agent cannot be reached: Fleetdeck starts its helper per connection instead.' };
-    }
-    opts.log(`agent: none at ${socket} (${(err as Error).message})`);
-    return { client: null, note: null };
+    opts.log(`agent: none at ${socket} (${(err as Error).message}${reason ? `, reason ${reason}` : ''})`);
+    if (!opts.expected) return { client: null, note: null };
+    const note = reason === ADMINISTRATIVELY_PROHIBITED ? `The SSH server refuses stream-local forwarding, so the resident agent cannot be reached: Fleetdeck starts its helper per connection instead.` : await whyNoAgent(client, socket);
+    opts.log(`agent: ${note}`);
+    return { client: null, note };
   }
   try {
     const helper = await HelperClient.start(channelTransport(stream), { label: `${opts.label} (agent)`, expectedHash: loadAssets().helperHash, initTimeoutMs: opts.timeoutMs ?? 5000 });

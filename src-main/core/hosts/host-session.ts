@@ -37,6 +37,8 @@ export interface SessionOptions {
   /** A root helper was started through sudo (or failed to): for the audit log. */
   onElevate?: (e: ElevateEvent) => void;
   preferPushedRuntime?: boolean;
+  /** The host has the agent module installed: say why, when it does not answer. */
+  expectsAgent?: () => boolean;
 }
 
 const STEP_NAMES = ['', 'tcp', 'host key', 'auth', 'bootstrap', 'helper init'];
@@ -63,17 +65,10 @@ export class HostSession {
   private disposed = false;
   private abort = new AbortController();
 
-  constructor(
-    private host: Host,
-    private readonly opts: SessionOptions,
-  ) {}
+  constructor(private host: Host, private readonly opts: SessionOptions) {}
 
   get state(): ConnectionState {
     return this.stateValue;
-  }
-
-  get facts() {
-    return this.deployed?.facts ?? null;
   }
 
   /** How this session logs in (what the SSH module must not switch off). */
@@ -146,7 +141,7 @@ export class HostSession {
       link.client.on('error', () => undefined);
       stillWanted();
       // The resident agent first: where it answers, nothing is started on the host to connect.
-      const agent = await tryAgent(link.client, { label: h.name, log });
+      const agent = await tryAgent(link.client, { label: h.name, log, expected: this.opts.expectsAgent?.() });
       stillWanted();
       if (agent.client) {
         this.agent = agent.client;
@@ -154,7 +149,11 @@ export class HostSession {
         agent.client.onClosed(() => {
           if (this.agent !== agent.client) return;
           this.agent = null;
-          if (this.link === link) void this.ensureDeployed(log).catch((e: unknown) => this.onLinkLost(toProblem(e).message));
+          if (this.link !== link) return;
+          this.ensureDeployed(log).then(
+            () => this.stateValue.state === 'connected' && this.link === link && this.setState({ state: 'connected', since: this.stateValue.since, helper: 'per-connection', note: 'The resident agent stopped answering (restarted or upgraded): Fleetdeck started its helper for this connection. Reconnect to use the agent again.' }),
+            (e: unknown) => this.onLinkLost(toProblem(e).message),
+          );
         });
       } else await this.ensureDeployed(log);
       stillWanted();
@@ -284,8 +283,7 @@ export class HostSession {
   async helperForMethod(method: string, superuser: Superuser): Promise<HelperClient> {
     await this.connect();
     const agent = this.agent;
-    if (agent && !agent.isClosed && agent.init.capabilities.includes(method)) return agent;
-    return this.helperFor(superuser);
+    return agent && !agent.isClosed && agent.init.capabilities.includes(method) ? agent : this.helperFor(superuser);
   }
 
   /** The helper to use for a call's privilege: the login user's, or root's through sudo. */
@@ -360,7 +358,9 @@ export class HostSession {
   /** A declared helper method, with the privilege asked for; the reply is checked against its schema. */
   async request<D extends HelperRequestDef>(def: D, params: HelperParams<D>, opts: { superuser?: Superuser; timeoutMs?: number } = {}): Promise<HelperResult<D>> {
     const helper = await this.helperForMethod(def.method, opts.superuser ?? 'none');
-    return helper.request(def, params, { timeoutMs: opts.timeoutMs ?? 60_000 });
+    const call = (h: HelperClient) => h.request(def, params, { timeoutMs: opts.timeoutMs ?? 60_000 });
+    // A read the agent was answering when it stopped (restarted by an upgrade) is asked again of the helper.
+    return helper !== this.agent ? call(helper) : call(helper).catch(async (err: unknown) => (helper.isClosed && this.link ? call(await this.helperFor(opts.superuser ?? 'none')) : Promise.reject(err)));
   }
 
   /**

@@ -98,7 +98,7 @@ export const agentModule = defineModule<AgentSettings>({
         }),
       ),
       { kind: 'command', id: 'agent-data', label: `Make the agent's history directory ${AGENT_DATA} (root only)`, argv: ['install', '-d', '-m', '0700', '-o', 'root', '-g', 'root', AGENT_DATA], unless: ['test', '-d', AGENT_DATA], undo: ['rm', '-rf', AGENT_DATA] },
-      { kind: 'command', id: 'agent-node', label: `Copy the Node runtime Fleetdeck's root helper runs on to ${AGENT_DIR}/node (root-owned)`, argv: ['/bin/sh', '-c', COPY_NODE, 'sh', `${AGENT_DIR}/node`], unless: ['/bin/sh', '-c', SAME_NODE, 'sh', `${AGENT_DIR}/node`], undo: ['rm', '-f', `${AGENT_DIR}/node`] },
+      { kind: 'command', id: 'agent-node', label: `Copy the Node runtime Fleetdeck's root helper runs on to ${AGENT_DIR}/node (root-owned)`, argv: ['/bin/sh', '-c', COPY_NODE, 'sh', `${AGENT_DIR}/node`], unless: ['/bin/sh', '-c', SAME_NODE, 'sh', `${AGENT_DIR}/node`], undo: ['rm', '-rf', AGENT_DIR], undoLast: true },
       file(`${AGENT_DIR}/helper.cjs`, bundle),
       file(`${AGENT_DIR}/HASH`, `${assets.helperHash}\n`),
       file(UNIT_FILE, agentUnit(ctx.settings)),
@@ -107,7 +107,8 @@ export const agentModule = defineModule<AgentSettings>({
     return out;
   },
   checks(ctx) {
-    const mode = ['/bin/sh', '-c', 'test -S "$1" && test "$(stat -c %a:%U:%G "$1")" = "660:root:$2"', 'sh', AGENT_SOCKET, AGENT_GROUP];
+    // The socket appears once Node has started (a moment after the unit is active): waited for, 10 s at most.
+    const mode = ['/bin/sh', '-c', 'i=0; while [ ! -S "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; test "$(stat -c %a:%U:%G "$1")" = "660:root:$2"', 'sh', AGENT_SOCKET, AGENT_GROUP];
     const checks: Check[] = [
       { kind: 'unit-running', id: 'agent-status', label: 'The agent is running', unit: AGENT_UNIT },
       { kind: 'command', id: 'agent-socket', label: `Its socket ${AGENT_SOCKET} is 0660 root:${AGENT_GROUP}`, argv: mode },
