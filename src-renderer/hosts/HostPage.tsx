@@ -97,6 +97,11 @@ export function HostPage({ id, tab }: { id: number; tab: HostTab }) {
             <span className="mono">{hostAddressLabel(data)}</span>
             {data.jump.length > 0 ? <span className="muted">via {data.jump.map((j) => j.address).join(' → ')}</span> : null}
             {snapshot.data ? <span className="muted">Inventory from {formatAgo(snapshot.data.takenAt, now)}</span> : null}
+            {c.state === 'connected' && c.helper === 'agent' ? (
+              <span className="muted" title="Fleetdeck reaches this host's resident agent through the SSH connection: nothing is started on the host to connect, and history has no gaps while this laptop is away." data-testid="host-via-agent">
+                through its agent
+              </span>
+            ) : null}
             <TagList tags={data.tags} />
           </div>
         </div>
@@ -133,6 +138,11 @@ export function HostPage({ id, tab }: { id: number; tab: HostTab }) {
       ) : c.state === 'failed' ? (
         <Notice tone="error" testId="host-problem">
           <strong>{view.label}.</strong> {c.message}
+        </Notice>
+      ) : null}
+      {c.state === 'connected' && c.note ? (
+        <Notice tone="warning" testId="host-agent-note">
+          {c.note}
         </Notice>
       ) : null}
       {c.state !== 'connected' && hasData ? (

@@ -105,6 +105,11 @@ function Dashboard({ host, live, connected, start }: { host: HostWithState; live
   const syncId = `monitor-${host.id}`;
   const rowsOf = (spec: ChartSpec) => buildChartRows(spec, range, win, history.bySeries, points, gpuHistory.bySeries);
   const countPoints = (rows: ReturnType<typeof rowsOf>, spec: ChartSpec) => rows.filter((r) => spec.series.some((s) => typeof r[s.key] === 'number')).length;
+  /** The longest stretch between two points with data (ms): a hole in the history shows here (data-max-gap). */
+  const maxGap = (rows: ReturnType<typeof rowsOf>, spec: ChartSpec) => {
+    const ts = rows.filter((r) => spec.series.some((s) => typeof r[s.key] === 'number')).map((r) => r.t);
+    return ts.slice(1).reduce((m, t, i) => Math.max(m, t - ts[i]!), 0);
+  };
 
   const processes = userFilter ? sample.processes.filter((p) => p.user === userFilter) : sample.processes;
   const capacity = {
@@ -170,7 +175,7 @@ function Dashboard({ host, live, connected, start }: { host: HostWithState; live
           const rows = rowsOf(spec);
           const series = visibleSeries(spec, range);
           return (
-            <ChartPanel key={spec.id} title={spec.title} testId={testId} points={countPoints(rows, spec)} legend={<ChartLegend items={currentLegend(spec, range, last)} />}>
+            <ChartPanel key={spec.id} title={spec.title} testId={testId} points={countPoints(rows, spec)} maxGap={maxGap(rows, spec)} legend={<ChartLegend items={currentLegend(spec, range, last)} />}>
               <TimeChart
                 rows={rows}
                 series={series}

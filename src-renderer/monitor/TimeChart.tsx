@@ -52,9 +52,9 @@ export function ChartLegend({ items }: { items: readonly LegendItem[] }) {
   );
 }
 
-export function ChartPanel({ title, icon, legend, children, testId, points, sub }: { title: string; icon?: IconName; legend?: ReactNode; children: ReactNode; testId?: string; points?: number; sub?: ReactNode }) {
+export function ChartPanel({ title, icon, legend, children, testId, points, maxGap, sub }: { title: string; icon?: IconName; legend?: ReactNode; children: ReactNode; testId?: string; points?: number; maxGap?: number; sub?: ReactNode }) {
   return (
-    <section className="panel chart-panel" data-testid={testId} data-points={points}>
+    <section className="panel chart-panel" data-testid={testId} data-points={points} data-max-gap={maxGap}>
       <header className="chart-head">
         <h3 className="chart-title">
           {icon ? <Icon name={icon} size={15} /> : null}
