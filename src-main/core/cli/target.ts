@@ -47,7 +47,11 @@ export function print(io: CliIo, value: unknown, flags: Flags, human: (v: never)
 
 export function hostFromTarget(target: string | undefined, flags: Flags): Host {
   if (!target) throw new FleetdeckError('invalid-input', 'Name the host: USER@HOST, or the name of a stored host (fleetdeck hosts list).');
-  const { user, address } = splitTarget(target);
+  const { user, address: given } = splitTarget(target);
+  // HOST:PORT (or [v6]:PORT) as the help says; -p says the same where both are given.
+  const hp = /^(\[[0-9A-Fa-f:.]+\]|[^:[\]]+):(\d{1,5})$/.exec(given);
+  const address = hp ? hp[1]!.replace(/^\[|\]$/g, '') : given;
+  if (hp && flags.port !== undefined && Number(flags.port) !== Number(hp[2])) throw new FleetdeckError('invalid-input', `${target.slice(0, 200)} names port ${hp[2]} and --port ${String(flags.port).slice(0, 10)}: give one of them.`);
   const jump = typeof flags.jump === 'string'
     ? flags.jump.split(',').map((j) => {
         const { user: ju, address: rest } = splitTarget(j);
@@ -62,7 +66,7 @@ export function hostFromTarget(target: string | undefined, flags: Flags): Host {
   const spec = parseHostInput({
     name: address,
     address,
-    port: flags.port ?? 22,
+    port: hp ? Number(hp[2]) : (flags.port ?? 22),
     user: user ?? process.env.USER ?? 'root',
     auth,
     keyPath: auth === 'key' ? identity : undefined,
