@@ -180,7 +180,8 @@ export interface OpenedHelper {
   dispose(): void;
 }
 
-export async function openHelper(positionals: string[], flags: Flags, io: CliIo): Promise<OpenedHelper> {
+/** method: what the command asks first; the host's resident agent answers it where it serves it (no sudo, no helper started). */
+export async function openHelper(positionals: string[], flags: Flags, io: CliIo, method?: string): Promise<OpenedHelper> {
   if (flags.local) {
     if (positionals.length) throw new FleetdeckError('invalid-input', `--local means this machine: leave out "${positionals[0]!.slice(0, 80)}".`);
     const helper = await startLocalHelper({ root: typeof flags.root === 'string' ? path.resolve(flags.root) : undefined });
@@ -192,7 +193,7 @@ export async function openHelper(positionals: string[], flags: Flags, io: CliIo)
   try {
     const { host, stored } = resolveTarget(fleet, positionals[0], flags);
     session = await connectHost(fleet, host, flags, io, stored);
-    const helper = await session.helperFor(flags.sudo ? 'require' : 'try');
+    const helper = method ? await session.helperForMethod(method, flags.sudo ? 'require' : 'try') : await session.helperFor(flags.sudo ? 'require' : 'try');
     const owned = session;
     return {
       helper,

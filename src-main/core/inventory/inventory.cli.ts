@@ -5,7 +5,7 @@ import { CONNECT_FLAGS, openHelper, print } from '../cli/target.js';
 
 /** `fleetdeck probe|inventory HOST|--local`: what a host is. A stored host's facts are stored too, as the app does. */
 async function facts(kind: 'probe' | 'inventory', { positionals, flags, io }: CommandContext): Promise<number> {
-  const opened = await openHelper(positionals, flags, io);
+  const opened = await openHelper(positionals, flags, io, (kind === 'probe' ? helperApi.probe : helperApi.inventorySnapshot).method);
   try {
     const value = kind === 'probe' ? await opened.helper.request(helperApi.probe, {}) : await opened.helper.request(helperApi.inventorySnapshot, {});
     if (opened.fleet && opened.storedId !== null) opened.fleet.hosts.saveFacts(opened.storedId, kind === 'probe' ? { probe: value } : { inventory: value });
