@@ -46,7 +46,7 @@ try {
   const fleetInventory = async () => {
     const s = new HostSession(spec, { policy: fleet.policy });
     await s.connect();
-    await s.request(helperApi.inventorySnapshot, {});
+    await s.request(helperApi.inventorySnapshot, { maxAgeMs: 60_000 }); // as the app's first read after a connect
     const via = s.state.state === 'connected' ? s.state.helper : 'none';
     s.dispose();
     return via;

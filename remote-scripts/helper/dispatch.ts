@@ -43,6 +43,7 @@ export interface AgentHooks {
   status(): Promise<z.input<typeof helperApi.agentStatus.result>>;
   history(params: { since: number; until?: number }, sink: ChannelSink): Promise<void>;
   stream(params: { intervalMs?: number }, sink: ChannelSink): Promise<void>;
+  inventory(params: { maxAgeMs?: number }): Promise<z.input<typeof helperApi.inventorySnapshot.result>>;
 }
 
 const notAgent = () => Promise.reject(new FleetdeckError('not-found', 'Only the resident agent answers this (helper --agent); this is the per-connection helper.'));
@@ -52,7 +53,7 @@ export function createDispatcher(ctx: HelperContext, debug: boolean, change = cr
   const requests: RequestHandlers<typeof helperApi> = {
     ping: async () => ({ now: Date.now() }),
     probe: () => probe(ctx),
-    inventorySnapshot: () => inventorySnapshot(ctx),
+    inventorySnapshot: (p) => (agent ? agent.inventory(p) : inventorySnapshot(ctx)),
     processInspect: (p) => inspectProcess(ctx, p),
     changeRead: (p) => ch.read(p),
     changeAccounts: (p) => ch.accounts(p),

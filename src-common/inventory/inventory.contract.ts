@@ -6,5 +6,6 @@ import { probeSchema } from './probe.schema.js';
 
 export const inventoryContract = {
   probe: request('inventory.probe', z.object({ id: hostIdSchema }), probeSchema),
-  snapshot: request('inventory.snapshot', z.object({ id: hostIdSchema }), inventorySchema),
+  /** maxAgeMs: a host's resident agent may answer from the inventory it keeps (at most that old); without it the host is read afresh. */
+  snapshot: request('inventory.snapshot', z.object({ id: hostIdSchema, maxAgeMs: z.number().int().min(0).max(3_600_000).optional() }), inventorySchema),
 } as const;

@@ -51,7 +51,8 @@ const serviceManager = z.enum(['systemd', 'openrc', 'none']);
 export const helperApi = {
   ping: helperRequest('system.ping1', none, z.object({ now: num() })),
   probe: helperRequest('probe1', none, probeSchema),
-  inventorySnapshot: helperRequest('inventory.snapshot1', none, inventorySchema),
+  /** maxAgeMs: the resident agent may answer from the inventory it keeps (at most that old, its CPU usage live); the per-connection helper always reads afresh. */
+  inventorySnapshot: helperRequest('inventory.snapshot1', z.strictObject({ maxAgeMs: z.optional(nonNegativeInt()) }), inventorySchema),
   /** Who one process is (pid, uid, user, command, start time) or { found: false }. */
   processInspect: helperRequest('process.inspect1', inspectParamsSchema, inspectResultSchema),
   /** What is on the host for each resource a plan is about; changes nothing. */

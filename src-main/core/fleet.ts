@@ -244,8 +244,8 @@ export class Fleet {
     return probe;
   }
 
-  async inventory(id: number): Promise<Inventory> {
-    const inv = await this.session(id).request(helperApi.inventorySnapshot, {}, { superuser: 'try' });
+  async inventory(id: number, maxAgeMs?: number): Promise<Inventory> {
+    const inv = await this.session(id).request(helperApi.inventorySnapshot, maxAgeMs === undefined ? {} : { maxAgeMs }, { superuser: 'try' });
     this.hosts.saveFacts(id, { inventory: inv });
     return inv;
   }
@@ -386,7 +386,7 @@ export class Fleet {
         return importCandidates(config);
       },
       [api.inventory.probe.method]: async (p: { id: number }) => this.probe(p.id),
-      [api.inventory.snapshot.method]: async (p: { id: number }) => this.inventory(p.id),
+      [api.inventory.snapshot.method]: async (p: { id: number; maxAgeMs?: number }) => this.inventory(p.id, p.maxAgeMs),
     };
   }
 

@@ -23,12 +23,18 @@ export function useProbe(id: number, connected: boolean) {
   });
 }
 
-/** The last inventory snapshot. Kept after a disconnect so the fleet still shows what was last seen. */
+/** Hosts whose next inventory read must be afresh (the Refresh button), not the one a resident agent keeps. */
+const freshNext = new Set<number>();
+
+/**
+ * The last inventory snapshot. Kept after a disconnect so the fleet still shows what was last seen.
+ * A host's resident agent may answer with the inventory it keeps (at most a minute old, CPU live).
+ */
 export function useSnapshot(id: number, connected: boolean) {
   const { client } = useApi();
   return useQuery({
     queryKey: inventoryKeys.snapshot(id),
-    queryFn: () => client.inventory.snapshot({ id }),
+    queryFn: () => client.inventory.snapshot(freshNext.delete(id) ? { id } : { id, maxAgeMs: 60_000 }),
     enabled: connected,
     staleTime: 60_000,
   });
@@ -38,6 +44,7 @@ export function useSnapshot(id: number, connected: boolean) {
 export function useRefreshInventory(id: number): () => Promise<void> {
   const queryClient = useQueryClient();
   return useCallback(async () => {
+    freshNext.add(id);
     await queryClient.refetchQueries({ queryKey: inventoryKeys.host(id), type: 'all' });
   }, [queryClient, id]);
 }

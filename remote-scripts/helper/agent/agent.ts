@@ -13,6 +13,11 @@ import { nextTick, sleep } from '../monitor/metrics-stream.js';
 import { Sampler } from '../monitor/sampler.js';
 import { primeCpu } from '../inventory/collect-cpu-memory.js';
 import { SampleBuffer } from './sample-buffer.js';
+import { inventorySnapshot } from '../inventory/snapshot.js';
+import type { Inventory } from '../../../src-common/inventory/inventory.schema.js';
+
+/** How often the agent reads the inventory it keeps for connects. */
+const INVENTORY_EVERY_MS = 60_000;
 
 /**
  * The resident agent (`helper.cjs --agent`): the helper as a service. It samples at 1 Hz all the
@@ -63,6 +68,9 @@ export class Agent {
   private readonly startedAt = Date.now();
   private server: net.Server | null = null;
   private stopped = new AbortController();
+  private inv: Inventory | null = null;
+  private invReading: Promise<Inventory> | null = null;
+  private lastSample: Sample | null = null;
   readonly intervalMs: number;
 
   constructor(
@@ -90,6 +98,8 @@ export class Agent {
       if (signal.aborted) return;
       try {
         const sample = await sampler.sample();
+        this.lastSample = sample;
+        if (!this.invReading && (!this.inv || Date.now() - this.inv.takenAt > INVENTORY_EVERY_MS)) void this.readInventory().catch(() => undefined);
         void primeCpu(this.ctx); // an inventory asked now measures CPU from this second, no wait
         const line = JSON.stringify(sample);
         this.buffer.append(sample.t, JSON.stringify(forHistory(sample)));
@@ -134,6 +144,7 @@ export class Agent {
       },
       history: (p, sink) => this.history(p, sink),
       stream: (p, sink) => this.stream(p, sink),
+      inventory: (p) => this.inventory(p),
     });
     const write = (bytes: Uint8Array) => {
       if (!conn.destroyed) conn.write(bytes);
@@ -196,6 +207,27 @@ export class Agent {
         resolve();
       }, { once: true });
     });
+  }
+
+  /**
+   * The inventory it keeps (read at start and then once a minute), when it is at most maxAgeMs
+   * old, with CPU usage from the last second's sample; else one read now. So a connect's first
+   * inventory costs no collection, and Refresh (no maxAgeMs) still reads the host afresh.
+   */
+  private inventory(p: { maxAgeMs?: number }): Promise<Inventory> {
+    const kept = this.inv;
+    if (kept && Date.now() - kept.takenAt <= (p.maxAgeMs ?? 0)) {
+      const s = this.lastSample;
+      return Promise.resolve(s ? { ...kept, cpu: { ...kept.cpu, usagePercent: s.cpu.totalPercent, perCpuUsagePercent: s.cpu.perCorePercent } } : kept);
+    }
+    return this.readInventory();
+  }
+
+  private readInventory(): Promise<Inventory> {
+    this.invReading ??= inventorySnapshot(this.ctx)
+      .then((v) => (this.inv = v))
+      .finally(() => (this.invReading = null));
+    return this.invReading;
   }
 
   stop(): void {

@@ -56,7 +56,7 @@ const BASE: Record<string, Record<string, unknown>> = {
   'hosts.trustHostKey': { id: 1, fingerprint: 'SHA256:abc' },
   'hosts.sshConfigCandidates': { path: '/nonexistent/ssh_config' },
   'inventory.probe': { id: 1 },
-  'inventory.snapshot': { id: 1 },
+  'inventory.snapshot': { id: 1, maxAgeMs: 60000 },
   'monitor.start': { id: 1, intervalMs: 1000 },
   'monitor.stop': { id: 1 },
   'monitor.latest': { id: 1 },
@@ -118,6 +118,7 @@ const VALID_THERE: Record<string, string[]> = {
   'alerts.saveRule forSeconds': ['-0'],
   'audit.list since': ['-0'],
   'audit.list until': ['-0'],
+  'inventory.snapshot maxAgeMs': ['-0'], // 0: read afresh
   'monitor.history from': ['-0'],
   'monitor.history to': ['-0'],
   'monitor.gpuHistory from': ['-0'],
