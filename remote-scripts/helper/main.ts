@@ -7,6 +7,7 @@ import { PROTOCOL_VERSION } from '../../src-common/protocol/messages.js';
 import { createContext } from './context.js';
 import { createDispatcher } from './dispatch.js';
 import { Agent } from './agent/agent.js';
+import { AGENT_DATA, AGENT_SOCKET } from '../../src-common/modules/agent-paths.js';
 import { primeCpu } from './inventory/collect-cpu-memory.js';
 
 /**
@@ -24,7 +25,7 @@ function ownHash(): string {
 type Args = { root: string; agent: boolean; socket: string; data: string; group: string | null; keepHours?: number };
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { root: '/', agent: false, socket: '/run/fleetdeck-agent/agent.sock', data: '/var/lib/fleetdeck-agent', group: null };
+  const a: Args = { root: '/', agent: false, socket: AGENT_SOCKET, data: AGENT_DATA, group: null };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--root' && argv[i + 1]) a.root = argv[++i]!;
     else if (argv[i] === '--agent') a.agent = true;

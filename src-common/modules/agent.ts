@@ -10,6 +10,7 @@ import { accountName, listOf } from './settings-fields.js';
  * away. Without it everything works as before.
  */
 export const AGENT_GROUP = 'fleetdeck-agent';
+export { AGENT_DATA, AGENT_SOCKET } from './agent-paths.js';
 export const MAX_AGENT_ADMINS = 32;
 
 export const agentSettings = z

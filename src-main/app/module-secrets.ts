@@ -1,3 +1,4 @@
+import type { ModuleInfo } from '../../src-common/change/modules.contract.js';
 import type { CoreCaller } from './host-secrets.js';
 
 /**
@@ -20,7 +21,7 @@ export interface ModuleSecretKeychain {
   setModule(hostId: number, name: string, secret: string): void;
 }
 
-type Info = { id: string; title: string; secrets?: { key: string; label: string; user?: string; path: string }[] };
+type Info = ModuleInfo;
 type Read = { module: string; key: string; label: string; user: string | null; path: string; value: string | null; source: 'host' | 'keychain'; kept: boolean };
 type ModuleRequest = { id: string; settings?: Record<string, unknown> };
 
@@ -103,6 +104,5 @@ export function moduleSecretCalls(core: CoreCaller, keychain: ModuleSecretKeycha
 
 /** Only a module's own secret field takes a copy (a secret with no field, Grafana's, is never given). */
 function secretField(known: Info[], module: string, key: string): boolean {
-  const m = known.find((x) => x.id === module) as (Info & { fields?: { key: string; kind: string }[] }) | undefined;
-  return !!m?.fields?.some((f) => f.key === key && f.kind === 'secret');
+  return !!known.find((x) => x.id === module)?.fields.some((f) => f.key === key && f.kind === 'secret');
 }

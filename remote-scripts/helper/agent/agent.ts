@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, readFileSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { FleetdeckError } from '../../../src-common/problems.js';
@@ -13,6 +13,7 @@ import { nextTick, sleep } from '../monitor/metrics-stream.js';
 import { Sampler } from '../monitor/sampler.js';
 import { primeCpu } from '../inventory/collect-cpu-memory.js';
 import { SampleBuffer } from './sample-buffer.js';
+import { parseGroup } from '../inventory/local-users.js';
 import { inventorySnapshot } from '../inventory/snapshot.js';
 import type { Inventory } from '../../../src-common/inventory/inventory.schema.js';
 
@@ -48,18 +49,6 @@ export interface AgentOptions {
 /** A sample as the buffer keeps it: processes and filesystems left out (history and usage do not read them). */
 export function forHistory(s: Sample): Sample {
   return { ...s, processes: [], filesystems: [] };
-}
-
-function groupId(name: string): number | null {
-  try {
-    for (const line of readFileSync('/etc/group', 'utf8').split('\n')) {
-      const [n, , gid] = line.split(':');
-      if (n === name && gid && /^\d+$/.test(gid)) return Number(gid);
-    }
-  } catch {
-    /* no /etc/group */
-  }
-  return null;
 }
 
 export class Agent {
@@ -127,7 +116,7 @@ export class Agent {
         resolve();
       });
     });
-    const gid = this.opts.group ? groupId(this.opts.group) : null;
+    const gid = this.opts.group ? (parseGroup((await this.ctx.readText('/etc/group')) ?? '').find((g) => g.name === this.opts.group)?.gid ?? null) : null;
     if (this.opts.group && gid === null) throw new Error(`the group ${this.opts.group} does not exist`);
     if (gid !== null) {
       chownSync(this.opts.socket, 0, gid);

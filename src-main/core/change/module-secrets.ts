@@ -1,5 +1,6 @@
 import { FleetdeckError } from '../../../src-common/problems.js';
-import type { ModuleInfo, ModuleSecret } from '../../../src-common/change/modules.contract.js';
+import type { z } from 'zod';
+import type { changeContract, ModuleInfo, ModuleSecret } from '../../../src-common/change/modules.contract.js';
 import { helperApi } from '../../../src-common/protocol/helper-api.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { ChangeTarget } from './change-target.js';
@@ -10,17 +11,8 @@ import type { ChangeTarget } from './change-target.js';
  * through the root helper. The value goes to whoever asked (the admin's UI or CLI, the desktop
  * shell's keychain) and never into the audit log, a journal or SQLite.
  */
-export interface SecretRead {
-  module: string;
-  key: string;
-  label: string;
-  user: string | null;
-  path: string;
-  /** null: the host has no such file (the module is not installed, or made it not yet). */
-  value: string | null;
-  source: 'host' | 'keychain';
-  kept: boolean;
-}
+/** As change.secret answers it; value null: the host has no such file (not installed, or not made yet). */
+export type SecretRead = z.infer<typeof changeContract.secret.result>;
 
 export function moduleSecret(info: ModuleInfo, key: string): ModuleSecret {
   const s = info.secrets?.find((x) => x.key === key);

@@ -1,5 +1,6 @@
 import type { Client, ClientChannel } from 'ssh2';
 import { toProblem } from '../../../src-common/problems.js';
+import { AGENT_SOCKET } from '../../../src-common/modules/agent.js';
 import { loadAssets } from '../agent/assets.js';
 import { HelperClient } from '../agent/helper-client.js';
 import { channelTransport, execCapture } from '../agent/remote-exec.js';
@@ -13,7 +14,6 @@ import { channelTransport, execCapture } from '../agent/remote-exec.js';
  * not answer — sshd forbids the forwarding, it is stopped, this login may not open it, it runs
  * another build — too, with a note that says which (the host page shows it).
  */
-export const AGENT_SOCKET = '/run/fleetdeck-agent/agent.sock';
 
 /** RFC 4254 channel open failure reasons ssh2 passes on. */
 const ADMINISTRATIVELY_PROHIBITED = 1;

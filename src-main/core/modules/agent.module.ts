@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Check } from '../../../src-common/change/plan.schema.js';
 import type { Resource } from '../../../src-common/change/resource.schema.js';
-import { AGENT_GROUP, agentInfo, agentSettings, type AgentSettings } from '../../../src-common/modules/agent.js';
+import { AGENT_DATA, AGENT_GROUP, AGENT_SOCKET, agentInfo, agentSettings, type AgentSettings } from '../../../src-common/modules/agent.js';
 import { loadAssets } from '../agent/assets.js';
 import { defineModule, type ModuleContext } from '../change/module.js';
-import { AGENT_SOCKET } from '../hosts/agent-link.js';
 
 /**
  * The resident agent (settings: src-common/modules/agent.ts): this Fleetdeck's helper bundle and
@@ -14,7 +13,6 @@ import { AGENT_SOCKET } from '../hosts/agent-link.js';
  * the unit, the files, the group and its buffer.
  */
 export const AGENT_DIR = '/usr/local/lib/fleetdeck-agent';
-export const AGENT_DATA = '/var/lib/fleetdeck-agent';
 export const AGENT_UNIT = 'fleetdeck-agent.service';
 const UNIT_FILE = `/etc/systemd/system/${AGENT_UNIT}`;
 const HEADER = '# Managed by Fleetdeck (agent module). Edits here show up as drift and are undone by the next apply.\n';
