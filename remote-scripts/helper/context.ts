@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile, readdir, readlink, stat, statfs } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
@@ -31,11 +31,18 @@ export interface HelperContext {
    * of them every second. Optional: test doubles may leave it out.
    */
   readProcText?(absPath: string): string | null;
+  /** Synchronous listing of a kernel pseudo-directory (/proc), for the same reason as readProcText. Optional for test doubles. */
+  listProcDir?(absPath: string): string[] | null;
   /** Reads a file's bytes under root (a gzipped /proc/config.gz); null when it cannot be read. Optional for test doubles. */
   readBytes?(absPath: string): Promise<Buffer | null>;
   listDir(absPath: string): Promise<string[] | null>;
   readLink(absPath: string): Promise<string | null>;
   exists(absPath: string): Promise<boolean>;
+  /**
+   * What changes when a file or directory changes (inode, size, modification and change times),
+   * for caches keyed on configuration files; null when it does not exist. Optional for test doubles.
+   */
+  fileStamp?(absPath: string): Promise<string | null>;
   statfs(absPath: string): Promise<{ bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number } | null>;
   /** Runs argv[0] with argv[1..]; never a shell. Times out after timeoutMs (default 5000). */
   run(argv: string[], opts?: { timeoutMs?: number; input?: string }): Promise<RunResult>;
@@ -90,6 +97,13 @@ export function createContext(root = '/'): HelperContext {
         return null;
       }
     },
+    listProcDir(p) {
+      try {
+        return readdirSync(under(p));
+      } catch {
+        return null;
+      }
+    },
     async readBytes(p) {
       try {
         return await readFile(under(p));
@@ -117,6 +131,14 @@ export function createContext(root = '/'): HelperContext {
         return true;
       } catch {
         return false;
+      }
+    },
+    async fileStamp(p) {
+      try {
+        const s = await stat(under(p), { bigint: true });
+        return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+      } catch {
+        return null;
       }
     },
     async statfs(p) {

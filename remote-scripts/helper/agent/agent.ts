@@ -19,6 +19,10 @@ import type { Inventory } from '../../../src-common/inventory/inventory.schema.j
 
 /** How often the agent reads the inventory it keeps for connects. */
 const INVENTORY_EVERY_MS = 60_000;
+/** With nobody connected the kept inventory is refreshed this seldom; a connection starts a refresh as it opens. */
+export const QUIET_INVENTORY_MS = 10 * 60_000;
+/** While no client streams, the per-process walk runs this often (sampler.ts: processEveryMs); every second while one does. */
+export const QUIET_WALK_MS = 10_000;
 
 /**
  * The resident agent (`helper.cjs --agent`): the helper as a service. It samples at 1 Hz all the
@@ -60,6 +64,7 @@ export class Agent {
   private inv: Inventory | null = null;
   private invReading: Promise<Inventory> | null = null;
   private lastSample: Sample | null = null;
+  private clients = 0;
   readonly intervalMs: number;
 
   constructor(
@@ -86,13 +91,17 @@ export class Agent {
       await sleep(next - Date.now(), signal);
       if (signal.aborted) return;
       try {
+        sampler.processEveryMs = this.listeners.size > 0 ? 0 : QUIET_WALK_MS;
         const sample = await sampler.sample();
         this.lastSample = sample;
-        if (!this.invReading && (!this.inv || Date.now() - this.inv.takenAt > INVENTORY_EVERY_MS)) void this.readInventory().catch(() => undefined);
-        void primeCpu(this.ctx); // an inventory asked now measures CPU from this second, no wait
-        const line = JSON.stringify(sample);
+        if (!this.invReading && (!this.inv || Date.now() - this.inv.takenAt > (this.clients > 0 ? INVENTORY_EVERY_MS : QUIET_INVENTORY_MS))) void this.readInventory().catch(() => undefined);
+        // An inventory asked now measures CPU from this second's /proc/stat, no wait and no second read.
+        if (sampler.lastStat) void primeCpu(this.ctx, sampler.lastStat);
         this.buffer.append(sample.t, JSON.stringify(forHistory(sample)));
-        for (const l of this.listeners) l(line);
+        if (this.listeners.size > 0) {
+          const line = JSON.stringify(sample);
+          for (const l of this.listeners) l(line);
+        }
       } catch (err) {
         process.stderr.write(`fleetdeck-agent: a sample failed: ${(err as Error).message}\n`);
       }
@@ -126,6 +135,10 @@ export class Agent {
   }
 
   private serve(conn: net.Socket): void {
+    this.clients++;
+    conn.once('close', () => this.clients--);
+    // The client's first read is most likely the inventory: an old one is refreshed while the handshake runs.
+    if (!this.invReading && this.inv && Date.now() - this.inv.takenAt > INVENTORY_EVERY_MS) void this.readInventory().catch(() => undefined);
     const dispatcher = createDispatcher(this.ctx, false, undefined, {
       status: async () => {
         const b = this.buffer.status();
@@ -199,9 +212,11 @@ export class Agent {
   }
 
   /**
-   * The inventory it keeps (read at start and then once a minute), when it is at most maxAgeMs
-   * old, with CPU usage from the last second's sample; else one read now. So a connect's first
-   * inventory costs no collection, and Refresh (no maxAgeMs) still reads the host afresh.
+   * The inventory it keeps (read at start, once a minute while anyone is connected, every ten
+   * minutes otherwise, and as a connection opens when it is over a minute old), when it is at most
+   * maxAgeMs old, with CPU usage from the last second's sample; else the read under way or one now.
+   * So a connect's first inventory costs little or no collection, and Refresh (no maxAgeMs) still
+   * reads the host afresh.
    */
   private inventory(p: { maxAgeMs?: number }): Promise<Inventory> {
     const kept = this.inv;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fakeContext } from './fake-context.test-util.js';
-import { parseSudoList, readSudoRights } from './sudo-rights.js';
+import { parseSudoList, readSudoRights, SUDO_CACHE_MS } from './sudo-rights.js';
 
 /** `sudo -n -l -U USER` as root prints these (sudo 1.9.13, Debian 12). */
 const DEFAULTS = 'Matching Defaults entries for u on host:\n    env_reset, mail_badpass, secure_path=/usr/local/sbin\\:/usr/bin, use_pty\n\n';
@@ -41,5 +41,24 @@ describe('readSudoRights', () => {
     expect(root.ran.map((a) => a.join(' ')).sort()).toEqual(['sudo -n -l -U dave', 'sudo -n -l -U frank']);
     expect((await readSudoRights(fakeContext({ uid: 1000, live: true }), ['dave'])).unknownWhy).toMatch(/only root may ask/);
     expect((await readSudoRights(fakeContext({ uid: 0, live: true }), ['dave'])).unknownWhy).toMatch(/sudo is not installed/);
+  });
+
+  it('asks again only when one of sudo\'s inputs changed or the cache is ten minutes old', async () => {
+    const stamps: Record<string, string> = { '/etc/sudoers': 'a', '/etc/sudoers.d/90-lab': 'x' };
+    const ctx = fakeContext({ uid: 0, live: true, files: { '/etc/sudoers.d/90-lab': '' }, commands: { 'sudo -n -l -U dave': { code: 0, stdout: list('dave', '(ALL) ALL') } } });
+    ctx.fileStamp = async (p) => stamps[p] ?? null;
+    let now = 0;
+    const read = async () => (await readSudoRights(ctx, ['dave'], () => now)).rights.get('dave');
+    expect(await read()).toBe('all');
+    expect(await read()).toBe('all');
+    expect(ctx.ran).toHaveLength(1);
+    stamps['/etc/sudoers.d/90-lab'] = 'y'; // a rule edited
+    await read();
+    expect(ctx.ran).toHaveLength(2);
+    now += SUDO_CACHE_MS; // sssd's rules are not files here
+    await read();
+    expect(ctx.ran).toHaveLength(3);
+    await readSudoRights(ctx, ['dave', 'erin'], () => now); // another account
+    expect(ctx.ran).toHaveLength(5);
   });
 });

@@ -95,7 +95,7 @@ export class ProcessScanner {
     const at = this.now();
     const full = at - this.lastFullScan >= FULL_SCAN_MS;
     if (full) this.lastFullScan = at;
-    const pids = ((await this.ctx.listDir('/proc')) ?? []).filter((name) => /^\d+$/.test(name)).map(Number);
+    const pids = ((this.ctx.listProcDir ? this.ctx.listProcDir('/proc') : await this.ctx.listDir('/proc')) ?? []).filter((name) => /^\d+$/.test(name)).map(Number);
     const next = new Map<number, Known>();
     const cpu = new Map<number, number>();
     let unreadable = 0;

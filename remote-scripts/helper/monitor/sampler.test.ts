@@ -57,6 +57,25 @@ describe('Sampler on a fake host', () => {
     expect(s.notes).toEqual(['no NVIDIA GPU tooling (nvidia-smi not installed): GPU usage is not shown']);
   });
 
+  it('walks the processes at most every processEveryMs (the quiet agent): totals every sample, per-user CPU averaged over the walk', async () => {
+    const { files, ctx } = fakeHost();
+    let now = 10_000;
+    const sampler = new Sampler(ctx, { now: () => now, processEveryMs: 5000 });
+    await sampler.sample();
+    for (const [dt, ticks] of [[1000, 150], [1000, 200], [3000, 600]] as const) {
+      now += dt;
+      Object.assign(files, { '/proc/stat': stat(now / 1000) }, procFiles([{ pid: 7, uid: 1000, argv: ['python3', 'train.py'], ticks, rssPages: 2560 }]));
+      const s = await sampler.sample();
+      expect(s.cpu.totalPercent).not.toBeNull(); // totals every second
+      // Until the walk is due again the sample repeats the last one (0 %: the first walk has no rate yet).
+      expect(s.users.find((u) => u.user === 'alice')?.cpuPercent).toBe(now === 15_000 ? 100 : 0);
+    }
+    sampler.processEveryMs = 0; // a client streams: every sample walks
+    now += 1000;
+    Object.assign(files, procFiles([{ pid: 7, uid: 1000, argv: ['python3', 'train.py'], ticks: 650, rssPages: 2560 }]));
+    expect((await sampler.sample()).users.find((u) => u.user === 'alice')?.cpuPercent).toBe(50);
+  });
+
   it('reads every core of a real 8-CPU /proc/stat', async () => {
     const { files, ctx } = fakeHost();
     const real = readFixture('proc/stat/procfs-fixture-8cpu');

@@ -17,6 +17,8 @@ export interface SamplerOptions {
   /** How long a sample waits for a running nvidia-smi before reusing its previous reading. */
   gpuWaitMs?: number;
   topProcesses?: number;
+  /** The per-process walk (attribution) at most this often; samples in between repeat the last one. Default: every sample. */
+  processEveryMs?: number;
 }
 
 interface Previous {
@@ -50,6 +52,15 @@ export class Sampler {
   private filesystems: Sample['filesystems'] = [];
   private filesystemsNote: string | null = null;
   private sysBlock: Set<string> | null = null;
+  /** The last /proc/stat read and when: an inventory asked now can measure CPU from it (collect-cpu-memory.ts). */
+  lastStat: { text: string; at: number } | null = null;
+  /**
+   * The per-process walk is most of a sample's cost. The resident agent walks every few seconds while
+   * nobody watches (per-user CPU is then the average over those seconds: the totals history and usage
+   * integrate stay the same) and every sample while a client streams.
+   */
+  processEveryMs: number;
+  private lastAttribution: { at: number; value: Awaited<ReturnType<ProcessAttributor['sample']>> } | null = null;
 
   constructor(
     private readonly ctx: HelperContext,
@@ -59,6 +70,7 @@ export class Sampler {
     this.filesystemsEvery = Math.max(1, opts.filesystemsEvery ?? 10);
     this.gpus = new GpuPoller(ctx, opts.gpuWaitMs);
     this.attributor = new ProcessAttributor(ctx, this.now, opts.topProcesses);
+    this.processEveryMs = opts.processEveryMs ?? 0;
   }
 
   async sample(): Promise<Sample> {
@@ -67,16 +79,21 @@ export class Sampler {
     const seconds = prev ? Math.max(0, (at - prev.at) / 1000) : 0;
     const refreshSlow = this.count % this.filesystemsEvery === 0;
     this.count++;
-    const read = (p: string) => this.ctx.readText(p);
+    // Kernel pseudo-files never wait on a disk: read them synchronously where the context can (no thread-pool round trips).
+    const read = (p: string): Promise<string | null> => (this.ctx.readProcText ? Promise.resolve(this.ctx.readProcText(p)) : this.ctx.readText(p));
     // nvidia-smi and the /proc walk run side by side: its second or so of work overlaps ours.
     const gpuPoll = this.gpus.poll();
-    const attributed = this.attributor.sample(gpuPoll.then((g) => g.processes));
+    const last = this.lastAttribution;
+    // A little slack: a tick that comes a few ms early still counts as due.
+    const walk = !last || at - last.at >= this.processEveryMs - 50;
+    const attributed = walk ? this.attributor.sample(gpuPoll.then((g) => g.processes)) : Promise.resolve(last.value);
     const [statText, meminfoText, loadText, diskText, netText, psiCpu, psiMem, psiIo] = await Promise.all([
       read('/proc/stat'), read('/proc/meminfo'), read('/proc/loadavg'), read('/proc/diskstats'), read('/proc/net/dev'),
       read('/proc/pressure/cpu'), read('/proc/pressure/memory'), read('/proc/pressure/io'),
       refreshSlow ? this.refreshSlow() : Promise.resolve(),
     ]);
     const [gpu, attribution] = await Promise.all([gpuPoll, attributed]);
+    if (walk) this.lastAttribution = { at, value: attribution };
 
     const stat = statText ? parseProcStat(statText) : null;
     const cpu = prev?.stat && stat ? cpuUsageBetween(prev.stat, stat) : null;
@@ -85,6 +102,7 @@ export class Sampler {
     const disks = diskText === null ? null : parseDiskstats(diskText);
     const net = netText === null ? null : parseNetDev(netText);
     this.previous = { at, stat, disks, net };
+    if (statText) this.lastStat = { text: statText, at };
 
     const notes = [...attribution.notes];
     if (gpu.note) notes.push(gpu.note);

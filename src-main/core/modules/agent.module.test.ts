@@ -28,7 +28,7 @@ describe('agent module', () => {
     expect(helper.content!.length).toBeGreaterThan(50_000);
     expect(resources.find((r) => r.kind === 'file' && r.path.endsWith('/HASH'))).toMatchObject({ content: `${loadAssets().helperHash}\n` });
     const unit = resources.find((r): r is FileResource => r.kind === 'file' && r.path === '/etc/systemd/system/fleetdeck-agent.service')!.content!;
-    expect(unit).toContain('ExecStart=/usr/local/lib/fleetdeck-agent/node --max-semi-space-size=1 --max-old-space-size=96 /usr/local/lib/fleetdeck-agent/helper.cjs --agent --socket /run/fleetdeck-agent/agent.sock --data /var/lib/fleetdeck-agent --group fleetdeck-agent --keep-hours 48');
+    expect(unit).toContain('ExecStart=/usr/local/lib/fleetdeck-agent/node --max-semi-space-size=1 --max-old-space-size=96 --single-threaded --lite-mode /usr/local/lib/fleetdeck-agent/helper.cjs --agent --socket /run/fleetdeck-agent/agent.sock --data /var/lib/fleetdeck-agent --group fleetdeck-agent --keep-hours 48');
     expect(unit).toContain('CapabilityBoundingSet=CAP_CHOWN CAP_DAC_READ_SEARCH CAP_SYS_PTRACE');
     expect(agentUnit(settings(), false)).not.toContain(SANDBOX);
     expect(resources.at(-1)).toMatchObject({ kind: 'unit', name: 'fleetdeck-agent.service', enabled: true, state: 'running', restartOn: ['file:/etc/systemd/system/fleetdeck-agent.service', 'file:/usr/local/lib/fleetdeck-agent/helper.cjs', 'command:agent-node'] });
