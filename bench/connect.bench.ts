@@ -4,6 +4,9 @@
  *   warm:   new SSH connection → helper already deployed → full inventory snapshot
  *           vs `ssh host 'cat /etc/os-release /proc/meminfo'` (goal ≤ 1.3×)
  *   cold:   first connect to a host without Node, including the portable runtime push (goal ≤ 3 s)
+ *   link:   the same cold first connect over a 100 Mbit/s link with 20 ms RTT (a throttling proxy
+ *           in front of the host: this kernel has no netem), to the first inventory (goal ≤ 6 s);
+ *           and a second user's first connect once root's runtime is shared on the host
  *   bundle: the helper's size (budget 400 KiB)
  */
 import { execFile } from 'node:child_process';
@@ -14,6 +17,7 @@ import { loadAssets } from '../src-main/core/agent/assets.js';
 import { HostSession } from '../src-main/core/hosts/host-session.js';
 import { newFleet } from '../e2e/integration/harness.js';
 import { startDebianHost } from '../e2e/testbed/index.js';
+import { startSlowProxy } from '../e2e/testbed/slow-proxy.js';
 
 const run = promisify(execFile);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
@@ -56,6 +60,30 @@ try {
       }),
     );
   }
+  // Cold over a realistic link: the user's install dir emptied, then connect → first inventory through a 100 Mbit/s, 20 ms RTT proxy.
+  await host.exec(['rm', '-rf', pushed.facts.dir!]);
+  const link = await startSlowProxy({ target: { path: host.socketPath(22) }, delayMs: 10, bitsPerSec: 100_000_000 });
+  const linkSession = new HostSession({ ...spec, address: '127.0.0.1', port: link.port }, { policy: fleet.policy, acceptNewHostKey: true });
+  const linkMs = await time(async () => {
+    await linkSession.connect();
+    await linkSession.request(helperApi.inventorySnapshot, {});
+  });
+  const linkDeploy = linkSession.lastDeploy!;
+  const linkBytes = link.stats().up;
+  await linkSession.helperFor('require'); // root's helper starts: root publishes its verified runtime for every user
+  linkSession.dispose();
+  // A second user's first connect over the same link: nothing of 37 MB pushed again.
+  const carol = host.users.carol!;
+  const carolSession = new HostSession({ ...spec, user: 'carol', keyPath: carol.keyPath, address: '127.0.0.1', port: link.port }, { policy: fleet.policy, acceptNewHostKey: true });
+  const upBefore = link.stats().up;
+  const secondMs = await time(async () => {
+    await carolSession.connect();
+    await carolSession.request(helperApi.inventorySnapshot, {});
+  });
+  const secondDeploy = carolSession.lastDeploy!;
+  const secondBytes = link.stats().up - upBefore;
+  carolSession.dispose();
+  await link.close();
   const bundle = readFileSync(loadAssets().helperPath).length;
   const o = median(openssh);
   const w = median(warm);
@@ -63,6 +91,8 @@ try {
   console.log(`  OpenSSH  ssh host 'cat /etc/os-release /proc/meminfo'   ${o.toFixed(0)} ms`);
   console.log(`  Fleetdeck warm connect → full inventory                ${w.toFixed(0)} ms   ratio ${(w / o).toFixed(2)}× (goal ≤ 1.30×)`);
   console.log(`  Fleetdeck cold first connect incl. runtime push        ${coldMs.toFixed(0)} ms   (goal ≤ 3000 ms; runtime pushed: ${pushed.pushedRuntime}, helper pushed: ${pushed.pushedHelper})`);
+  console.log(`  Fleetdeck cold first connect → inventory, 100 Mbit/s 20 ms RTT   ${linkMs.toFixed(0)} ms   (goal ≤ 6000 ms; runtime pushed: ${linkDeploy.pushedRuntime}, ${(linkBytes / 1e6).toFixed(1)} MB up the link)`);
+  console.log(`  a second user's first connect → inventory, same link          ${secondMs.toFixed(0)} ms   (runtime pushed: ${secondDeploy.pushedRuntime}, node ${secondDeploy.nodePath}, ${(secondBytes / 1e6).toFixed(2)} MB up)`);
   console.log(`  helper bundle                                          ${(bundle / 1024).toFixed(1)} KiB (budget 400 KiB)`);
 } finally {
   fleet.close();

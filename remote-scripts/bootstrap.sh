@@ -164,6 +164,12 @@ do_probe() {
     printf 'runtime_present=yes\nruntime_version=%s\n' "$version"
   else
     printf 'runtime_present=no\n'
+    # The copy root published when an admin's session first went through sudo (root-start.sh):
+    # pushed once per host, not once per user. Used only where nobody but root can change it.
+    shared="/var/lib/fleetdeck/runtime-$runtime_id/bin/node"
+    if [ "$runtime_id" != none ] && [ -x "$shared" ] && file_trusted "$shared" 0 && version=$(node_usable "$shared"); then
+      printf 'runtime_shared=%s\nruntime_version=%s\n' "$shared" "$version"
+    fi
   fi
 }
 

@@ -3,7 +3,8 @@
 # `sh -c <trust.sh + this file> fleetdeck-footprint MODE DIR` — as the login user for its own
 # install dir, or as root through sudo (env -i, fixed PATH) for /var/lib/fleetdeck/root.
 #
-#   list DIR     one line per item: item=KIND:BYTES:PATH (KIND: helper, runtime, temp)
+#   list DIR     one line per item: item=KIND:BYTES:PATH (KIND: helper, runtime, temp); as root
+#                also the runtime root published for all users (/var/lib/fleetdeck/runtime-*)
 #   remove DIR   removes those items, then DIR when it is empty (and /var/lib/fleetdeck when
 #                root empties it); one line per item: removed=PATH
 #
@@ -46,7 +47,11 @@ kind_of() {
   esac
 }
 
-for item in "$dir"/helper-* "$dir"/runtime-* "$dir"/.helper-*.tmp.* "$dir"/.runtime-*.tmp.* "$dir"/.exec-probe.* "$dir"/.tmp.*; do
+# Root's footprint includes the runtime it published for every user beside its own dir.
+shared=
+if [ "$(id -u)" = 0 ]; then shared="/var/lib/fleetdeck/runtime-* /var/lib/fleetdeck/.runtime-*.tmp.*"; fi
+# shellcheck disable=SC2086 # $shared is two fixed globs, split on purpose
+for item in "$dir"/helper-* "$dir"/runtime-* "$dir"/.helper-*.tmp.* "$dir"/.runtime-*.tmp.* "$dir"/.exec-probe.* "$dir"/.tmp.* $shared; do
   [ -e "$item" ] || [ -L "$item" ] || continue
   case $mode in
     list)

@@ -15,6 +15,7 @@
 set -u
 umask 077
 ROOT_DIR=/var/lib/fleetdeck/root
+SHARED_DIR=/var/lib/fleetdeck
 
 fail() {
   printf 'fleetdeck-root-error=%s\n' "$1" >&2
@@ -44,6 +45,22 @@ install_verified() {
   if ! mkdir -p "$(dirname -- "$2")" || ! mv "$iv_tmp" "$2"; then
     rm -rf "$iv_tmp"
     return 1
+  fi
+}
+
+# publish_runtime FILE ID: a root-owned, world-readable copy of the verified runtime in
+# $SHARED_DIR/runtime-ID, so that every user's first connect reuses it instead of pushing 37 MB
+# (bootstrap.sh offers it only where the whole path is root's). Best effort: a failure changes nothing.
+publish_runtime() {
+  pr_tmp="$SHARED_DIR/.runtime-$2.tmp.$$"
+  rm -rf "$pr_tmp"
+  if mkdir -p -m 755 "$pr_tmp/bin" && cp -- "$1" "$pr_tmp/bin/node" && chmod 755 "$pr_tmp" "$pr_tmp/bin" "$pr_tmp/bin/node" &&
+    mv "$pr_tmp" "$SHARED_DIR/runtime-$2"; then
+    for old in "$SHARED_DIR"/runtime-*; do
+      [ "$old" = "$SHARED_DIR/runtime-$2" ] || rm -rf "$old"
+    done
+  else
+    rm -rf "$pr_tmp"
   fi
 }
 
@@ -95,12 +112,15 @@ if [ -n "$node_candidate" ] && file_trusted "$node_candidate" "$login_uid"; then
 elif [ "$runtime_id" != none ]; then
   runtime="$ROOT_DIR/runtime-$runtime_id/bin/node"
   if ! verified "$runtime" "$runtime_sha"; then
-    install_verified "$user_dir/runtime-$runtime_id/bin/node" "$ROOT_DIR/runtime-$runtime_id/bin" node "$runtime_sha" || fail need-runtime
+    # The login user's pushed copy, or the one root published for every user (checked all the same).
+    install_verified "$user_dir/runtime-$runtime_id/bin/node" "$ROOT_DIR/runtime-$runtime_id/bin" node "$runtime_sha" ||
+      install_verified "$SHARED_DIR/runtime-$runtime_id/bin/node" "$ROOT_DIR/runtime-$runtime_id/bin" node "$runtime_sha" || fail need-runtime
     for old in "$ROOT_DIR"/runtime-*; do
       [ "$old" = "$ROOT_DIR/runtime-$runtime_id" ] || rm -rf "$old"
     done
   fi
   node=$runtime
+  [ -f "$SHARED_DIR/runtime-$runtime_id/bin/node" ] || publish_runtime "$runtime" "$runtime_id"
 fi
 [ -n "$node" ] || fail need-runtime
 

@@ -80,6 +80,10 @@ await build({
   external: ['electron'],
   plugins: [nativeAddons],
   sourcemap: true,
+  // Start-up is most of a short command's time: a smaller file is decoded and compiled faster.
+  // Names are kept as written (error names, class names in messages).
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
   // CommonJS packages inside an ES module: they get `require` (relative to this bundle, which is
   // how out/cli/native/*.node is found) and `__dirname`/`__filename`.

@@ -41,10 +41,12 @@ describe.skipIf(unavailable)('what Fleetdeck leaves on a host, and removing it',
     await deb.exec(['sh', '-c', 'echo mine > /home/admin/.cache/fleetdeck/notes.txt'], { user: 'admin' });
     const plan = (await fleet.call('footprint.plan', { id: host.id })) as FootprintPlan;
     const kinds = plan.items.map((i) => `${i.owner}:${i.kind}`).sort();
-    expect(kinds).toEqual(['root:helper', 'root:runtime', 'user:helper', 'user:runtime']);
+    // root:runtime twice: root's own copy, and the one it published so that other users need no push.
+    expect(kinds).toEqual(['root:helper', 'root:runtime', 'root:runtime', 'user:helper', 'user:runtime']);
+    expect(plan.items.map((i) => i.path)).toContain(`/var/lib/fleetdeck/${path.basename(plan.items.find((i) => i.owner === 'user' && i.kind === 'runtime')!.path)}`);
     expect(plan.totalBytes).toBeGreaterThan(150e6);
     expect(plan.rootUnknown).toBeNull();
-    expect(plan.summary).toMatch(/^Remove 4 items \(\d+\.\d MB\) that Fleetdeck put on /);
+    expect(plan.summary).toMatch(/^Remove 5 items \(\d+\.\d MB\) that Fleetdeck put on /);
     expect(plan.items.map((i) => i.path).join('\n')).not.toContain('notes.txt');
 
     const result = (await fleet.call('footprint.remove', { id: host.id, planId: plan.planId, tag: plan.tag })) as FootprintResult;
@@ -75,6 +77,9 @@ describe.skipIf(unavailable)('what Fleetdeck leaves on a host, and removing it',
     await fleet.call('inventory.probe', { id: admin.id }); // root's copies exist again
     const carol = await addHost(fleet, deb, 'carol');
     expect((await connectTrusting(fleet, carol.id)).state).toBe('connected');
+    // Pushed once per host: carol's first connect runs the runtime root published, nothing pushed.
+    expect(fleet.session(carol.id).lastDeploy).toMatchObject({ pushedRuntime: false, nodePath: expect.stringMatching(/^\/var\/lib\/fleetdeck\/runtime-node-v[\d.]+-linux-x64\/bin\/node$/) });
+    expect(await ls('/home/carol/.cache/fleetdeck')).not.toMatch(/runtime-/);
     const plan = (await fleet.call('footprint.plan', { id: carol.id })) as FootprintPlan;
     expect(plan.items.every((i) => i.owner === 'user')).toBe(true);
     expect(plan.rootUnknown).toMatch(/need the sudo password of carol/);

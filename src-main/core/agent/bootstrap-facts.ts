@@ -22,6 +22,8 @@ export interface BootstrapFacts {
   freeInodes: number | null;
   helperPresent: boolean;
   runtimePresent: boolean;
+  /** The runtime root published for every user (root-owned, whole path root's); set only when the user has none of their own. */
+  runtimeShared: string | null;
   runtimeVersion: string | null;
 }
 
@@ -62,6 +64,7 @@ export function parseBootstrapOutput(text: string): BootstrapFacts {
     freeInodes: num('dir_free_inodes'),
     helperPresent: kv.get('helper_present') === 'yes',
     runtimePresent: kv.get('runtime_present') === 'yes',
+    runtimeShared: /^\/var\/lib\/fleetdeck\/runtime-[A-Za-z0-9._-]+\/bin\/node$/.test(kv.get('runtime_shared') ?? '') ? kv.get('runtime_shared')! : null,
     runtimeVersion: kv.get('runtime_version') ?? null,
   };
 }

@@ -91,7 +91,10 @@ export async function deployHelper(client: Client, opts: DeployOptions): Promise
 
   let pushedRuntime = false;
   let nodePath = facts.nodePath ?? '';
-  if (runtime) {
+  if (runtime && !facts.runtimePresent && facts.runtimeShared) {
+    nodePath = facts.runtimeShared; // pushed once per host: root published it for every user
+    log(`    using the runtime root published on the host (${nodePath})`);
+  } else if (runtime) {
     nodePath = runtimeNodePath(facts.dir, runtime);
     if (!facts.runtimePresent) {
       await pushRuntime(client, assets, facts.dir, facts.freeBytes, runtime, label, log);
@@ -105,7 +108,7 @@ export async function deployHelper(client: Client, opts: DeployOptions): Promise
     await pushHelper(client, assets, facts.dir, label);
     pushedHelper = true;
   }
-  log(`4/5 bootstrap ok (${Date.now() - started} ms; ${facts.arch}, ${facts.libc} ${facts.libcVersion ?? ''}, node ${runtime ? runtime.version + ' (pushed)' : facts.nodeVersion}, helper ${pushedHelper ? 'pushed' : 'reused'})`);
+  log(`4/5 bootstrap ok (${Date.now() - started} ms; ${facts.arch}, ${facts.libc} ${facts.libcVersion ?? ''}, node ${runtime ? `${runtime.version} (${pushedRuntime ? 'pushed' : facts.runtimeShared && !facts.runtimePresent ? 'shared' : 'reused'})` : facts.nodeVersion}, helper ${pushedHelper ? 'pushed' : 'reused'})`);
 
   started = Date.now();
   log('5/5 helper init …');
