@@ -3,7 +3,7 @@ import type { ModuleInfo } from '../change/modules.contract.js';
 import { accountName, listOf } from './settings-fields.js';
 
 /**
- * The resident agent: Fleetdeck's own helper as a systemd service on the host, sampling at 1 Hz
+ * The resident agent: Fleetdeck's own helper as a systemd or OpenRC service on the host, sampling at 1 Hz
  * all the time and keeping 48 h of samples on the host, on a Unix socket only root and the
  * admins named here may open. Fleetdeck reaches it through the SSH connection (stream-local
  * forwarding), so connects start nothing on the host and history has no gap while the laptop is
@@ -30,7 +30,7 @@ export const agentInfo: ModuleInfo = {
     'Fleetdeck’s helper as a service on the host: it samples every second all the time and keeps the last 48 h on the host, so charts and per-user GPU-hours have no hole while your laptop is closed, and a connect starts nothing on the host. It listens on a Unix socket only the admins you name can open, reached through SSH itself (no port is opened). It reads the host; changes still go through sudo.',
   needs: [],
   notes: [
-    'systemd hosts; it runs as root under a systemd sandbox (read-only system and homes, no new privileges, three capabilities) to read every user’s processes, the Docker socket and nvidia-smi',
+    'systemd and OpenRC hosts; it runs as root to read every user’s processes, the Docker socket and nvidia-smi — under systemd in a sandbox (read-only system and homes, no new privileges, three capabilities), under OpenRC without one',
     'members of the group fleetdeck-agent can read through it what the Processes page shows (every user’s processes and usage), not change anything',
     'the SSH server must allow stream-local forwarding (OpenSSH’s default); reconnect once after installing so the new group membership counts',
     'about 15 MB of disk for 48 h of history on a small host (gzipped hourly files, capped at 256 MB)',

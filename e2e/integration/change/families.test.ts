@@ -8,6 +8,7 @@ import { helperApi } from '../../../src-common/protocol/helper-api.js';
 import { ChangeService } from '../../../src-main/core/change/change-service.js';
 import { sessionTarget, type ChangeTarget } from '../../../src-main/core/change/change-target.js';
 import { defineModule, type ChangeModule } from '../../../src-main/core/change/module.js';
+import { agentModule } from '../../../src-main/core/modules/agent.module.js';
 import { Fleet } from '../../../src-main/core/fleet.js';
 import { startFamilyHost, TEST_PACKAGE, type FamilyHost, type PackageFamily } from '../../testbed/family-host.js';
 import { testbedUnavailableReason } from '../../testbed/index.js';
@@ -154,5 +155,36 @@ describe.skipIf(unavailable)('package backends and openrc for real (dnf, zypper,
     expect((await sh(['rc-update', 'show', 'default'])).out).not.toMatch(/fleetdeck-sleeper/);
     expect((await sh(['test', '-L', '/etc/runlevels/default/fleetdeck-sleeper'])).code).not.toBe(0);
     console.log(`openrc: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }, 120_000);
+
+  it('the resident agent under openrc: supervise-daemon runs it and restarts it, its socket admits only root and the group; rollback leaves nothing', async () => {
+    const real = target('openrc');
+    const t: ChangeTarget = { ...real, probe: async () => ({ ...(await real.probe()), serviceManager: 'openrc' }) };
+    const agents = new ChangeService({ modules: [agentModule] as ChangeModule<never>[], store: null, audit: () => {} });
+    const plan = await agents.plan(t, [{ id: 'agent', settings: {} }]);
+    expect(plan.steps.map((s) => s.resource.kind === 'file' ? s.resource.path : `${s.resource.kind}`)).toContain('/etc/init.d/fleetdeck-agent');
+    expect(plan.warnings.join('\n')).toMatch(/no service sandbox/);
+    const applied = await agents.apply(t, plan.planId, plan.tag);
+    expect(applied.status, applied.message ?? '').toBe('done');
+    expect(applied.verify.filter((v) => !v.ok)).toEqual([]);
+    expect((await sh(['rc-service', 'fleetdeck-agent', 'status'])).out).toMatch(/status: started/);
+    expect((await sh(['stat', '-c', '%a %U %G', '/run/fleetdeck-agent/agent.sock'])).out).toBe('660 root fleetdeck-agent');
+    // A crash: supervise-daemon starts it again (respawn_delay 2 s).
+    const pid = (await sh(['pgrep', '-f', 'fleetdeck-agent/helper.cjs --agent'])).out;
+    await sh(['kill', '-9', pid]);
+    let again = '';
+    for (let i = 0; i < 50 && (!again || again === pid); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      again = (await sh(['pgrep', '-f', 'fleetdeck-agent/helper.cjs --agent'])).out;
+    }
+    expect(again).toMatch(/^\d+$/);
+    expect(again).not.toBe(pid);
+    expect((await agents.plan(t, [{ id: 'agent', settings: {} }])).steps).toEqual([]);
+
+    const rb = await agents.rollback(t, applied.journalId!);
+    expect(rb.status, rb.message ?? '').toBe('rolled-back');
+    expect((await sh(['pgrep', '-f', 'fleetdeck-agent/helper.cjs'])).code).not.toBe(0);
+    for (const p of ['/etc/init.d/fleetdeck-agent', '/usr/local/lib/fleetdeck-agent', '/var/lib/fleetdeck-agent', '/run/fleetdeck-agent/agent.sock']) expect((await sh(['test', '-e', p])).code, p).not.toBe(0);
+    expect((await sh(['getent', 'group', 'fleetdeck-agent'])).code).not.toBe(0);
   }, 120_000);
 });

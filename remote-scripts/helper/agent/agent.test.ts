@@ -68,6 +68,17 @@ describe.runIf(isRoot)('the resident agent on a Unix socket', () => {
     const first = JSON.parse(kept[0]!);
     expect(sampleSchema.safeParse(first).success).toBe(true);
     expect(first.processes).toEqual([]);
+    // Many clients asking at once are served one after another (bounded memory), each in full.
+    const clients = await Promise.all(Array.from({ length: 6 }, () => connect()));
+    const counts = await Promise.all(
+      clients.map(async (k) => {
+        let n = 0;
+        await k.open(helperChannels.agentHistory, { since: 0 }, { onData: (b) => void (n += Buffer.from(b).toString('utf8').split('\n').filter(Boolean).length) }).finished;
+        k.close();
+        return n;
+      }),
+    );
+    for (const n of counts) expect(n).toBeGreaterThanOrEqual(kept.length);
     c.close();
   });
 });

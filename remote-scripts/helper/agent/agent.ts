@@ -65,6 +65,7 @@ export class Agent {
   private invReading: Promise<Inventory> | null = null;
   private lastSample: Sample | null = null;
   private clients = 0;
+  private historyTurn: Promise<void> = Promise.resolve();
   readonly intervalMs: number;
 
   constructor(
@@ -172,8 +173,24 @@ export class Agent {
     endpoint.sendControl({ command: 'init', version: PROTOCOL_VERSION, helperHash: this.opts.hash, capabilities: AGENT_CAPABILITIES, pid: process.pid, uid: this.ctx.uid, user: this.opts.user, node: process.version });
   }
 
-  /** The buffer since `since`, in chunks of lines (flow-controlled by the channel's window). */
+  /**
+   * The buffer since `since`, in chunks of lines (flow-controlled by the channel's window), one
+   * client at a time: a reader holds an hour of samples decompressed (about 5 MB), and fifty hosts'
+   * worth of Fleetdeck reconnecting at once must queue, not take the agent past its heap.
+   */
   private async history(p: { since: number; until?: number }, sink: ChannelSink): Promise<void> {
+    const before = this.historyTurn;
+    let release!: () => void;
+    this.historyTurn = new Promise<void>((r) => (release = r));
+    try {
+      await before;
+      if (!sink.signal.aborted) await this.sendHistory(p, sink);
+    } finally {
+      release();
+    }
+  }
+
+  private async sendHistory(p: { since: number; until?: number }, sink: ChannelSink): Promise<void> {
     let chunk: string[] = [];
     let bytes = 0;
     for (const l of this.buffer.read(p.since, p.until)) {

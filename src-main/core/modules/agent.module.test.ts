@@ -14,8 +14,8 @@ import { agentModule, agentUnit, SANDBOX } from './agent.module.js';
  * rollback): e2e/integration/modules/agent.test.ts.
  */
 const settings = (over: Record<string, unknown> = {}): AgentSettings => agentSettings.parse({ ...agentInfo.defaults, ...over });
-const plan = (over: Record<string, unknown> = {}) => {
-  const d = desiredState([{ module: agentModule as ChangeModule, settings: settings(over) }], familyFacts('debian-12'), new Set());
+const plan = (over: Record<string, unknown> = {}, family = 'debian-12') => {
+  const d = desiredState([{ module: agentModule as ChangeModule, settings: settings(over) }], familyFacts(family as never), new Set());
   return { d, resources: d.items.map((i) => i.resource) };
 };
 
@@ -43,10 +43,26 @@ describe('agent module', () => {
     expect(plan().d.checks.map((c) => c.id)).toEqual(['agent-status', 'agent-socket', 'agent-others-refused', 'agent-admin-admin', 'agent-hash']);
   });
 
-  it('refuses hostile settings and hosts without systemd, with the reason', () => {
+  it('refuses hostile settings and hosts with neither systemd nor OpenRC, with the reason', () => {
     expect(() => settings({ admins: ['root; rm -rf /'] })).toThrow();
     expect(() => settings({ keepHours: 72 })).toThrow(/1 to 48/);
-    expect(agentModule.unsupported(familyFacts('alpine-3.23'), settings())).toMatch(/systemd service so far; .* runs openrc/);
+    expect(agentModule.unsupported(familyFacts('alpine-3.23'), settings())).toBeNull();
     expect(agentModule.unsupported(familyFacts('rocky-9.3'), settings())).toBeNull();
+    const none = familyFacts('debian-12');
+    expect(agentModule.unsupported({ ...none, probe: { ...none.probe, serviceManager: 'none' } }, settings())).toMatch(/neither as init: Fleetdeck keeps starting its helper per connection/);
+  });
+
+  it('under OpenRC: an init script supervised by supervise-daemon, the same command line, and the plan says there is no sandbox', () => {
+    const { d, resources } = plan({}, 'alpine-3.23');
+    const script = resources.find((r): r is FileResource => r.kind === 'file' && r.path === '/etc/init.d/fleetdeck-agent')!;
+    expect(script).toMatchObject({ mode: 0o755, owner: 'root' });
+    expect(script.content).toMatch(/^#!\/sbin\/openrc-run\n/);
+    expect(script.content).toContain('supervisor=supervise-daemon');
+    expect(script.content).toContain('command_args="--max-semi-space-size=1 --max-old-space-size=96 --single-threaded --lite-mode /usr/local/lib/fleetdeck-agent/helper.cjs --agent --socket /run/fleetdeck-agent/agent.sock');
+    expect(script.content).toContain('checkpath --directory --mode 0755 --owner root:root /run/fleetdeck-agent');
+    expect(resources.some((r) => r.kind === 'file' && r.path.startsWith('/etc/systemd/'))).toBe(false);
+    expect(resources.at(-1)).toMatchObject({ kind: 'unit', name: 'fleetdeck-agent', restartOn: ['file:/etc/init.d/fleetdeck-agent', 'file:/usr/local/lib/fleetdeck-agent/helper.cjs', 'command:agent-node'] });
+    expect(d.checks[0]).toMatchObject({ kind: 'unit-running', unit: 'fleetdeck-agent' });
+    expect(agentModule.warnings({ settings: settings(), facts: familyFacts('alpine-3.23') } as never).join('\n')).toMatch(/no service sandbox/);
   });
 });

@@ -15,6 +15,9 @@ import { defineModule, type ModuleContext } from '../change/module.js';
 export const AGENT_DIR = '/usr/local/lib/fleetdeck-agent';
 export const AGENT_UNIT = 'fleetdeck-agent.service';
 const UNIT_FILE = `/etc/systemd/system/${AGENT_UNIT}`;
+/** Under OpenRC: an init script supervised by supervise-daemon (restarts it as systemd's Restart=always does). */
+export const AGENT_SERVICE_OPENRC = 'fleetdeck-agent';
+const INIT_SCRIPT = `/etc/init.d/${AGENT_SERVICE_OPENRC}`;
 const HEADER = '# Managed by Fleetdeck (agent module). Edits here show up as drift and are undone by the next apply.\n';
 
 /**
@@ -60,7 +63,7 @@ Description=Fleetdeck resident agent (samples this host; Fleetdeck reaches it th
 After=local-fs.target
 
 [Service]
-ExecStart=${AGENT_DIR}/node ${NODE_FLAGS} ${AGENT_DIR}/helper.cjs --agent --socket ${AGENT_SOCKET} --data ${AGENT_DATA} --group ${AGENT_GROUP} --keep-hours ${s.keepHours}
+ExecStart=${AGENT_DIR}/node ${agentArgs(s)}
 RuntimeDirectory=fleetdeck-agent
 RuntimeDirectoryMode=0755
 StateDirectory=fleetdeck-agent
@@ -74,6 +77,36 @@ WantedBy=multi-user.target
 `;
 }
 
+const agentArgs = (s: AgentSettings) => `${NODE_FLAGS} ${AGENT_DIR}/helper.cjs --agent --socket ${AGENT_SOCKET} --data ${AGENT_DATA} --group ${AGENT_GROUP} --keep-hours ${s.keepHours}`;
+
+/**
+ * The OpenRC service (Alpine, Gentoo): supervise-daemon restarts it when it exits, start_pre makes
+ * the socket's and the buffer's directories as systemd's RuntimeDirectory/StateDirectory do.
+ * OpenRC has no sandbox like systemd's: the agent runs as root without one (the plan says so).
+ */
+export function agentInitScript(s: AgentSettings): string {
+  return `#!/sbin/openrc-run
+${HEADER}description="Fleetdeck resident agent (samples this host; Fleetdeck reaches it through SSH)"
+supervisor=supervise-daemon
+command=${AGENT_DIR}/node
+command_args="${agentArgs(s)}"
+respawn_delay=2
+respawn_max=0
+
+depend() {
+\tneed localmount
+\tafter bootmisc
+}
+
+start_pre() {
+\tcheckpath --directory --mode 0755 --owner root:root /run/fleetdeck-agent
+\tcheckpath --directory --mode 0700 --owner root:root ${AGENT_DATA}
+}
+`;
+}
+
+const openrc = (ctx: { facts: ModuleContext<AgentSettings>['facts'] }) => ctx.facts.probe.serviceManager === 'openrc';
+
 /** Copies the node binary of the helper that runs this step (its parent: root's verified runtime). */
 const COPY_NODE = 'set -e; src=$(readlink "/proc/$PPID/exe"); mkdir -p "$(dirname "$1")"; install -m 0755 -o root -g root "$src" "$1.tmp"; mv "$1.tmp" "$1"';
 const SAME_NODE = 'cmp -s "$(readlink "/proc/$PPID/exe")" "$1"';
@@ -84,7 +117,7 @@ export const agentModule = defineModule<AgentSettings>({
   info: agentInfo,
   settings: agentSettings as never,
   unsupported(facts) {
-    if (facts.probe.serviceManager !== 'systemd') return `the agent is built as a systemd service so far; ${facts.probe.os.prettyName ?? facts.probe.os.name} runs ${facts.probe.serviceManager} (OpenRC is not built yet): Fleetdeck keeps starting its helper per connection there`;
+    if (facts.probe.serviceManager !== 'systemd' && facts.probe.serviceManager !== 'openrc') return `the agent runs as a systemd or OpenRC service; ${facts.probe.os.prettyName ?? facts.probe.os.name} runs neither as init: Fleetdeck keeps starting its helper per connection there`;
     return null;
   },
   network: () => null,
@@ -110,8 +143,15 @@ export const agentModule = defineModule<AgentSettings>({
       { kind: 'command', id: 'agent-node', label: `Copy the Node runtime Fleetdeck's root helper runs on to ${AGENT_DIR}/node (root-owned)`, argv: ['/bin/sh', '-c', COPY_NODE, 'sh', `${AGENT_DIR}/node`], unless: ['/bin/sh', '-c', SAME_NODE, 'sh', `${AGENT_DIR}/node`], undo: ['rm', '-rf', AGENT_DIR], undoLast: true },
       file(`${AGENT_DIR}/helper.cjs`, bundle),
       file(`${AGENT_DIR}/HASH`, `${assets.helperHash}\n`),
-      file(UNIT_FILE, agentUnit(ctx.settings)),
-      { kind: 'unit', name: AGENT_UNIT, enabled: true, state: 'running', restartOn: [`file:${UNIT_FILE}`, `file:${AGENT_DIR}/helper.cjs`, 'command:agent-node'] },
+      ...(openrc(ctx)
+        ? [
+            file(INIT_SCRIPT, agentInitScript(ctx.settings), 0o755),
+            { kind: 'unit', name: AGENT_SERVICE_OPENRC, enabled: true, state: 'running', restartOn: [`file:${INIT_SCRIPT}`, `file:${AGENT_DIR}/helper.cjs`, 'command:agent-node'] } as Resource,
+          ]
+        : [
+            file(UNIT_FILE, agentUnit(ctx.settings)),
+            { kind: 'unit', name: AGENT_UNIT, enabled: true, state: 'running', restartOn: [`file:${UNIT_FILE}`, `file:${AGENT_DIR}/helper.cjs`, 'command:agent-node'] } as Resource,
+          ]),
     ];
     return out;
   },
@@ -119,7 +159,7 @@ export const agentModule = defineModule<AgentSettings>({
     // The socket appears once Node has started (a moment after the unit is active): waited for, 10 s at most.
     const mode = ['/bin/sh', '-c', 'i=0; while [ ! -S "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; test "$(stat -c %a:%U:%G "$1")" = "660:root:$2"', 'sh', AGENT_SOCKET, AGENT_GROUP];
     const checks: Check[] = [
-      { kind: 'unit-running', id: 'agent-status', label: 'The agent is running', unit: AGENT_UNIT },
+      { kind: 'unit-running', id: 'agent-status', label: 'The agent is running', unit: openrc(ctx) ? AGENT_SERVICE_OPENRC : AGENT_UNIT },
       { kind: 'command', id: 'agent-socket', label: `Its socket ${AGENT_SOCKET} is 0660 root:${AGENT_GROUP}`, argv: mode },
       { kind: 'command', id: 'agent-others-refused', label: 'A user outside the group cannot open the socket', argv: ['/bin/sh', '-c', '! setpriv --reuid=65534 --regid=65534 --clear-groups -- test -w "$1"', 'sh', AGENT_SOCKET] },
       ...admins(ctx).map((u): Check => ({ kind: 'command', id: `agent-admin-${u}`, label: `${u} may open it`, argv: ['/bin/sh', '-c', 'setpriv --reuid="$(id -u -- "$2")" --regid="$(id -g -- "$2")" --init-groups -- test -w "$1"', 'sh', AGENT_SOCKET, u] })),
@@ -128,6 +168,9 @@ export const agentModule = defineModule<AgentSettings>({
     return checks;
   },
   warnings(ctx) {
-    return [`After installing, reconnect to ${ctx.facts.hostName} once: ${admins(ctx).join(', ')} join ${AGENT_GROUP} with their next login, and Fleetdeck then reaches the agent instead of starting its helper.`];
+    return [
+      `After installing, reconnect to ${ctx.facts.hostName} once: ${admins(ctx).join(', ')} join ${AGENT_GROUP} with their next login, and Fleetdeck then reaches the agent instead of starting its helper.`,
+      ...(openrc(ctx) ? ['OpenRC has no service sandbox like systemd\'s: on this host the agent runs as root without one (its socket still admits only root and the group).'] : []),
+    ];
   },
 });

@@ -18,7 +18,13 @@ export interface BackfillHelper {
 }
 
 export const BACKFILL_MAX_MS = 48 * 3_600_000;
-const BATCH = 2000;
+/**
+ * Samples per write. Each batch is one short synchronous task (about 20 ms), after which the event
+ * loop runs whatever else waits (the UI's requests, other hosts' backfills, live samples): fifty
+ * hosts reconnecting at once share the process instead of one of them holding it for seconds.
+ */
+const BATCH = 400;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function servesBackfill(helper: unknown): helper is BackfillHelper {
   const caps = (helper as Partial<BackfillHelper>).init?.capabilities;
@@ -38,7 +44,8 @@ export async function backfill(helper: BackfillHelper, store: MetricsStore, host
     batch = [];
   };
   await helper.open(helperChannels.agentHistory, { since }, {
-    onData: (data) => {
+    // Acknowledged once handled: the agent sends the next chunk only then (the channel's window).
+    onData: async (data) => {
       for (const line of splitter.push(data)) {
         received++;
         let parsed;
@@ -52,7 +59,10 @@ export async function backfill(helper: BackfillHelper, store: MetricsStore, host
           continue;
         }
         batch.push({ hostId, sample: parsed.data });
-        if (batch.length >= BATCH) flush();
+        if (batch.length >= BATCH) {
+          flush();
+          await yieldToLoop();
+        }
       }
     },
   }).finished;
