@@ -12,7 +12,7 @@ import { agentModule } from '../../../src-main/core/modules/agent.module.js';
 import { Fleet } from '../../../src-main/core/fleet.js';
 import { startFamilyHost, TEST_PACKAGE, type FamilyHost, type PackageFamily } from '../../testbed/family-host.js';
 import { testbedUnavailableReason } from '../../testbed/index.js';
-import { addHost, connectTrusting } from '../harness.js';
+import { addHost, connect, connectTrusting } from '../harness.js';
 
 /**
  * The change engine's package backends and openrc, for real, on one systemd Debian test host
@@ -158,8 +158,12 @@ describe.skipIf(unavailable)('package backends and openrc for real (dnf, zypper,
   }, 120_000);
 
   it('the resident agent under openrc: supervise-daemon runs it and restarts it, its socket admits only root and the group; rollback leaves nothing', async () => {
-    const real = target('openrc');
-    const t: ChangeTarget = { ...real, probe: async () => ({ ...(await real.probe()), serviceManager: 'openrc' }) };
+    // The session's target as the probe of an openrc-booted host describes it (again after a reconnect: a new session).
+    const openrcTarget = (): ChangeTarget => {
+      const real = target('openrc');
+      return { ...real, probe: async () => ({ ...(await real.probe()), serviceManager: 'openrc' }) };
+    };
+    let t = openrcTarget();
     const agents = new ChangeService({ modules: [agentModule] as ChangeModule<never>[], store: null, audit: () => {} });
     const plan = await agents.plan(t, [{ id: 'agent', settings: {} }]);
     expect(plan.steps.map((s) => s.resource.kind === 'file' ? s.resource.path : `${s.resource.kind}`)).toContain('/etc/init.d/fleetdeck-agent');
@@ -170,20 +174,24 @@ describe.skipIf(unavailable)('package backends and openrc for real (dnf, zypper,
     expect((await sh(['rc-service', 'fleetdeck-agent', 'status'])).out).toMatch(/status: started/);
     expect((await sh(['stat', '-c', '%a %U %G', '/run/fleetdeck-agent/agent.sock'])).out).toBe('660 root fleetdeck-agent');
     // A crash: supervise-daemon starts it again (respawn_delay 2 s).
-    const pid = (await sh(['pgrep', '-f', 'fleetdeck-agent/helper.cjs --agent'])).out;
+    const pid = (await sh(['pgrep', '-f', '^/usr/local/lib/fleetdeck-agent/node '])).out;
     await sh(['kill', '-9', pid]);
     let again = '';
     for (let i = 0; i < 50 && (!again || again === pid); i++) {
       await new Promise((r) => setTimeout(r, 200));
-      again = (await sh(['pgrep', '-f', 'fleetdeck-agent/helper.cjs --agent'])).out;
+      again = (await sh(['pgrep', '-f', '^/usr/local/lib/fleetdeck-agent/node '])).out;
     }
     expect(again).toMatch(/^\d+$/);
     expect(again).not.toBe(pid);
+    // A new login (now in the group) reaches it through SSH, as under systemd.
+    await fleet.call('hosts.disconnect', { id });
+    expect(await connect(fleet, id)).toMatchObject({ state: 'connected', helper: 'agent' });
+    t = openrcTarget();
     expect((await agents.plan(t, [{ id: 'agent', settings: {} }])).steps).toEqual([]);
 
     const rb = await agents.rollback(t, applied.journalId!);
     expect(rb.status, rb.message ?? '').toBe('rolled-back');
-    expect((await sh(['pgrep', '-f', 'fleetdeck-agent/helper.cjs'])).code).not.toBe(0);
+    expect((await sh(['pgrep', '-f', '^/usr/local/lib/fleetdeck-agent/node '])).code).not.toBe(0);
     for (const p of ['/etc/init.d/fleetdeck-agent', '/usr/local/lib/fleetdeck-agent', '/var/lib/fleetdeck-agent', '/run/fleetdeck-agent/agent.sock']) expect((await sh(['test', '-e', p])).code, p).not.toBe(0);
     expect((await sh(['getent', 'group', 'fleetdeck-agent'])).code).not.toBe(0);
   }, 120_000);

@@ -94,8 +94,7 @@ respawn_delay=2
 respawn_max=0
 
 depend() {
-\tneed localmount
-\tafter bootmisc
+\tafter localmount bootmisc
 }
 
 start_pre() {
