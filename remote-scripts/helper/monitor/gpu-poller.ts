@@ -1,4 +1,5 @@
 import type { HelperContext } from '../context.js';
+import { findBinary } from '../probe/find-binary.js';
 import { gpuReadingFromXml, type GpuReading } from './gpu-sample.js';
 
 /** Matches the inventory: nvidia-smi can take seconds on a many-GPU host with persistence mode off. */
@@ -39,6 +40,11 @@ export class GpuPoller {
     if (!this.ctx.live) return { ...EMPTY, note: null };
     if (this.absentNote !== null) {
       if (this.now() - this.absentSince < ABSENT_RECHECK_MS) return { ...EMPTY, note: this.absentNote };
+      // Looked for as a file first: a failed exec costs a fork of this process (the resident agent's most expensive twice a minute).
+      if (!(await findBinary(this.ctx, 'nvidia-smi'))) {
+        this.absentSince = this.now();
+        return { ...EMPTY, note: this.absentNote };
+      }
       this.absentNote = null; // look again
     }
     if (!this.inFlight) this.inFlight = this.run().finally(() => (this.inFlight = null));

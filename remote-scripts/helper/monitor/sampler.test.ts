@@ -159,18 +159,23 @@ describe('GpuPoller', () => {
     const xml = readFixture('nvidia-smi/xml/a10g-drv515-1proc.xml');
     let installed = false;
     let runs = 0;
+    const files: Record<string, string> = {};
     const ctx: HelperContext = {
-      ...fakeContext({}),
+      ...fakeContext({ files }),
       run: async () => (runs++, installed ? { code: 0, stdout: xml, stderr: '' } : { code: null, stdout: '', stderr: '', missing: true }),
     };
     let t = 0;
     const poller = new GpuPoller(ctx, 50, () => t);
     expect((await poller.poll()).note).toMatch(/nvidia-smi not installed/);
+    t = ABSENT_RECHECK_MS;
+    await poller.poll();
+    expect(runs).toBe(1); // still not there: looked for as a file, no exec
     installed = true;
-    t = ABSENT_RECHECK_MS - 1;
+    files['/usr/bin/nvidia-smi'] = '';
+    t = 2 * ABSENT_RECHECK_MS - 1;
     expect(await poller.poll()).toMatchObject({ gpus: [], note: expect.stringMatching(/not installed/) });
     expect(runs).toBe(1); // not asked on every sample
-    t = ABSENT_RECHECK_MS;
+    t = 2 * ABSENT_RECHECK_MS;
     const after = await poller.poll();
     expect(after.gpus).toHaveLength(1);
     expect(after.note).toBeNull();
