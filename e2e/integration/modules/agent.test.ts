@@ -80,6 +80,15 @@ describe.skipIf(unavailable)('agent module on a live Debian host', () => {
     expect(await sh('ps -eo user:20,args | grep "[h]elper.cjs" | awk "{print \\$1}" | sort -u')).toBe('root');
   }, 120_000);
 
+  it('the agent crashing while Fleetdeck uses it: the per-connection helper takes over with a note, changes still work, a reconnect reaches the restarted agent', async () => {
+    await sh('kill -9 $(systemctl show -p MainPID --value fleetdeck-agent)');
+    // sshd only half-closes the forwarded channel (EOF): the session must notice that by itself.
+    await expect.poll(() => fleet.session(id).state, { timeout: 10_000 }).toMatchObject({ state: 'connected', helper: 'per-connection', note: expect.stringMatching(/stopped answering/) });
+    await expect.poll(() => sh('systemctl is-active fleetdeck-agent'), { timeout: 10_000 }).toBe('active'); // Restart=always
+    expect((await plan()).steps).toEqual([]); // through the per-connection root helper
+    expect(await reconnect()).toMatchObject({ state: 'connected', helper: 'agent' });
+  }, 120_000);
+
   it('fills the gap in history while Fleetdeck was away (samples counted, no hole)', async () => {
     await fleet.call('monitor.start', { id });
     await expect.poll(() => times(0, Number.MAX_SAFE_INTEGER).length, { timeout: 20_000 }).toBeGreaterThan(2);

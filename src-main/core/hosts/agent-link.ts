@@ -63,6 +63,9 @@ export async function tryAgent(client: Client, opts: { label: string; log: (line
     opts.log(`agent: ${note}`);
     return { client: null, note };
   }
+  // The agent exiting (a crash, a restart) is only an EOF from sshd's side of the channel: close ours
+  // too, so the channel closes and the session notices (it falls back to the per-connection helper).
+  stream.once('end', () => stream.close());
   try {
     const helper = await HelperClient.start(channelTransport(stream), { label: `${opts.label} (agent)`, expectedHash: loadAssets().helperHash, initTimeoutMs: opts.timeoutMs ?? 5000 });
     opts.log(`agent: connected through ${socket} (pid ${helper.init.pid})`);
