@@ -228,8 +228,9 @@ describe.skipIf(unavailable)('faults on a real host', () => {
       slowId = (await addHost(fleet, { ...deb, port: proxy.port }, 'admin')).id;
       const first = expectFailed(await connect(fleet, slowId));
       await fleet.call('hosts.trustHostKey', { id: slowId, fingerprint: (first.details as { fingerprint: string }).fingerprint });
-      // Cold again: the runtime and helper are pushed through the slow link.
-      await sh(deb, 'rm -rf /home/admin/.cache/fleetdeck');
+      // Cold again: the runtime and helper are pushed through the slow link. The runtime root
+      // published for every user (after admin's sudo above) goes too: carol's disk tests below push their own.
+      await sh(deb, 'rm -rf /home/admin/.cache/fleetdeck /var/lib/fleetdeck/runtime-*');
       const t = Date.now();
       slowCold = connect(fleet, slowId).then((state) => ({ state, ms: Date.now() - t }));
       slowCold.catch(() => undefined);
