@@ -95,7 +95,7 @@ export class Agent {
         sampler.processEveryMs = this.listeners.size > 0 ? 0 : QUIET_WALK_MS;
         const sample = await sampler.sample();
         this.lastSample = sample;
-        if (!this.invReading && (!this.inv || Date.now() - this.inv.takenAt > (this.clients > 0 ? INVENTORY_EVERY_MS : QUIET_INVENTORY_MS))) void this.readInventory().catch(() => undefined);
+        this.refreshInventoryOlderThan(this.clients > 0 ? INVENTORY_EVERY_MS : QUIET_INVENTORY_MS);
         // An inventory asked now measures CPU from this second's /proc/stat, no wait and no second read.
         if (sampler.lastStat) void primeCpu(this.ctx, sampler.lastStat);
         this.buffer.append(sample.t, JSON.stringify(forHistory(sample)));
@@ -139,7 +139,7 @@ export class Agent {
     this.clients++;
     conn.once('close', () => this.clients--);
     // The client's first read is most likely the inventory: an old one is refreshed while the handshake runs.
-    if (!this.invReading && this.inv && Date.now() - this.inv.takenAt > INVENTORY_EVERY_MS) void this.readInventory().catch(() => undefined);
+    this.refreshInventoryOlderThan(INVENTORY_EVERY_MS);
     const dispatcher = createDispatcher(this.ctx, false, undefined, {
       status: async () => {
         const b = this.buffer.status();
@@ -242,6 +242,11 @@ export class Agent {
       return Promise.resolve(s ? { ...kept, cpu: { ...kept.cpu, usagePercent: s.cpu.totalPercent, perCpuUsagePercent: s.cpu.perCorePercent } } : kept);
     }
     return this.readInventory();
+  }
+
+  /** Starts a read in the background when the kept inventory is older than ageMs (or there is none) and none is under way. */
+  private refreshInventoryOlderThan(ageMs: number): void {
+    if (!this.invReading && (!this.inv || Date.now() - this.inv.takenAt > ageMs)) void this.readInventory().catch(() => undefined);
   }
 
   private readInventory(): Promise<Inventory> {

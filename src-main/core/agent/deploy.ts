@@ -91,8 +91,10 @@ export async function deployHelper(client: Client, opts: DeployOptions): Promise
 
   let pushedRuntime = false;
   let nodePath = facts.nodePath ?? '';
-  if (runtime && !facts.runtimePresent && facts.runtimeShared) {
-    nodePath = facts.runtimeShared; // pushed once per host: root published it for every user
+  // Pushed once per host: where the user has no runtime of their own, the one root published for every user.
+  const sharedRuntime = runtime && !facts.runtimePresent ? facts.runtimeShared : null;
+  if (sharedRuntime) {
+    nodePath = sharedRuntime;
     log(`    using the runtime root published on the host (${nodePath})`);
   } else if (runtime) {
     nodePath = runtimeNodePath(facts.dir, runtime);
@@ -108,7 +110,7 @@ export async function deployHelper(client: Client, opts: DeployOptions): Promise
     await pushHelper(client, assets, facts.dir, label);
     pushedHelper = true;
   }
-  log(`4/5 bootstrap ok (${Date.now() - started} ms; ${facts.arch}, ${facts.libc} ${facts.libcVersion ?? ''}, node ${runtime ? `${runtime.version} (${pushedRuntime ? 'pushed' : facts.runtimeShared && !facts.runtimePresent ? 'shared' : 'reused'})` : facts.nodeVersion}, helper ${pushedHelper ? 'pushed' : 'reused'})`);
+  log(`4/5 bootstrap ok (${Date.now() - started} ms; ${facts.arch}, ${facts.libc} ${facts.libcVersion ?? ''}, node ${runtime ? `${runtime.version} (${pushedRuntime ? 'pushed' : sharedRuntime ? 'shared' : 'reused'})` : facts.nodeVersion}, helper ${pushedHelper ? 'pushed' : 'reused'})`);
 
   started = Date.now();
   log('5/5 helper init …');

@@ -126,6 +126,9 @@ export const agentModule = defineModule<AgentSettings>({
     const assets = loadAssets();
     const bundle = readFileSync(assets.helperPath, 'utf8');
     const file = (path: string, content: string, mode = 0o644): Resource => ({ kind: 'file', path, content, mode, owner: 'root', group: 'root' });
+    const service = openrc(ctx)
+      ? { file: INIT_SCRIPT, content: agentInitScript(ctx.settings), mode: 0o755, name: AGENT_SERVICE_OPENRC }
+      : { file: UNIT_FILE, content: agentUnit(ctx.settings), mode: 0o644, name: AGENT_UNIT };
     const out: Resource[] = [
       { kind: 'command', id: 'agent-group', label: `Make the group ${AGENT_GROUP} (who may open the agent's socket)`, argv: ['groupadd', '--system', AGENT_GROUP], unless: ['getent', 'group', AGENT_GROUP], undo: ['groupdel', AGENT_GROUP] },
       ...admins(ctx).map(
@@ -142,15 +145,8 @@ export const agentModule = defineModule<AgentSettings>({
       { kind: 'command', id: 'agent-node', label: `Copy the Node runtime Fleetdeck's root helper runs on to ${AGENT_DIR}/node (root-owned)`, argv: ['/bin/sh', '-c', COPY_NODE, 'sh', `${AGENT_DIR}/node`], unless: ['/bin/sh', '-c', SAME_NODE, 'sh', `${AGENT_DIR}/node`], undo: ['rm', '-rf', AGENT_DIR], undoLast: true },
       file(`${AGENT_DIR}/helper.cjs`, bundle),
       file(`${AGENT_DIR}/HASH`, `${assets.helperHash}\n`),
-      ...(openrc(ctx)
-        ? [
-            file(INIT_SCRIPT, agentInitScript(ctx.settings), 0o755),
-            { kind: 'unit', name: AGENT_SERVICE_OPENRC, enabled: true, state: 'running', restartOn: [`file:${INIT_SCRIPT}`, `file:${AGENT_DIR}/helper.cjs`, 'command:agent-node'] } as Resource,
-          ]
-        : [
-            file(UNIT_FILE, agentUnit(ctx.settings)),
-            { kind: 'unit', name: AGENT_UNIT, enabled: true, state: 'running', restartOn: [`file:${UNIT_FILE}`, `file:${AGENT_DIR}/helper.cjs`, 'command:agent-node'] } as Resource,
-          ]),
+      file(service.file, service.content, service.mode),
+      { kind: 'unit', name: service.name, enabled: true, state: 'running', restartOn: [`file:${service.file}`, `file:${AGENT_DIR}/helper.cjs`, 'command:agent-node'] },
     ];
     return out;
   },
