@@ -17,6 +17,8 @@ export const settingFieldSchema = z.object({
   kind: z.enum(['text', 'number', 'boolean', 'select', 'list', 'secret']),
   options: z.array(z.object({ value: z.string(), label: z.string() })).optional(),
   placeholder: z.string().optional(),
+  /** Shown only while another field of the form has one of these values (the agent's admins: only for the root service). */
+  showWhen: z.object({ key: z.string(), is: z.array(z.string()) }).optional(),
 });
 export type SettingField = z.infer<typeof settingFieldSchema>;
 

@@ -35,6 +35,11 @@ export const fileResourceSchema = z.object({
    * and a rollback leaves it.
    */
   keep: z.optional(z.boolean()),
+  /**
+   * Written by the login user's own helper, no sudo: a file in their own directory (the per-user
+   * agent). A plan is all such steps (applied without root) or none; root never writes them.
+   */
+  asLogin: z.optional(z.boolean()),
 });
 
 export const packageResourceSchema = z.object({
@@ -92,6 +97,8 @@ export const commandResourceSchema = z.object({
    */
   rerunWhen: z.optional(list(text(), 64)),
   timeoutMs: z.optional(nonNegativeInt().check(z.lte(30 * 60_000))),
+  /** Run by the login user's own helper, no sudo (as a file's asLogin): root never runs it. */
+  asLogin: z.optional(z.boolean()),
   /** Extra environment (e.g. REQUESTS_CA_BUNDLE for a private ACME server); names are checked. */
   env: z.optional(
     z.record(

@@ -41,7 +41,7 @@ export function SettingsStep({
               <p className="muted">Nothing to set: {m.title} is set up the way Fleetdeck recommends.</p>
             ) : (
               <div className="settings-grid">
-                {m.fields.map((f) => {
+                {m.fields.filter((f) => !f.showWhen || f.showWhen.is.includes(String(values[m.id]?.[f.showWhen.key] ?? ''))).map((f) => {
                   // The core's word stands until the field is edited; the schema's shows once touched.
                   const error = theirs.fields[f.key] ?? (touched[m.id]?.[f.key] ? mine.fields[f.key] : undefined);
                   return <SettingControl key={f.key} module={m.id} field={f} value={values[m.id]?.[f.key] ?? ''} error={error} onChange={(v) => onChange(m.id, f.key, v)} />;

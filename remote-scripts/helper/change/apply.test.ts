@@ -238,6 +238,20 @@ describe('a process step (process kill on the engine)', () => {
       expect(apply([{ ...processStep(999_999, 1), needsRoot: false }])).resolves.toBeUndefined(),
     ]);
   });
+
+  it("applies the login user's own files and commands (the per-user agent) with their helper, and root refuses them", async () => {
+    const own = (r: Resource): PlanStep => ({ ...step(r), needsRoot: false });
+    const file = own({ kind: 'file', path: path.join(dir, 'mine'), content: 'mine\n', mode: 0o600, asLogin: true });
+    const user = { ...createContext('/'), uid: 1000, env: { HOME: '/home/ada' } };
+    const sink = { send: async () => {} } as never;
+    const apply = (ctx: typeof user, steps: PlanStep[], id: string) => changeHandlers(ctx, createChangeRuntime(), journals).apply({ journalId: id, planId: 'p', modules: ['agent'], backend: 'apt', manager: 'systemd', steps }, sink);
+    await expect(apply({ ...user, uid: 0 }, [file], 'j-20261207-root')).rejects.toMatchObject({ problem: 'invalid-input', message: expect.stringMatching(/login user's own helper, not root's/) });
+    expect(existsSync(path.join(dir, 'mine'))).toBe(false);
+    // A plan with one step that needs root is not the user's to apply, asLogin or not.
+    await expect(apply(user, [file, step({ kind: 'file', path: path.join(dir, 'x'), content: 'x' })], 'j-20261207-mixed')).rejects.toMatchObject({ problem: 'sudo-required' });
+    await apply(user, [file], 'j-20261207-mine');
+    expect(readFileSync(path.join(dir, 'mine'), 'utf8')).toBe('mine\n');
+  });
 });
 
 describe.runIf(isRoot)('a unit whose stop would undo more than the change (nftables)', () => {

@@ -51,12 +51,15 @@ export function createChangeRuntime(): ChangeRuntime & { track<T>(id: string, wo
 
 /**
  * Changes need root, except a plan whose every step the login user may take (signalling their own
- * process): the login user's helper applies that, with its journal in the user's own state dir.
+ * process, the files and commands of their own per-user agent): the login user's helper applies
+ * that, with its journal in the user's own state dir. Root never takes a step meant for the login
+ * user: it would run or write, as root, what that account can change.
  */
 function requireRootLive(ctx: HelperContext, what: string, steps: PlanStep[]): void {
   if (!ctx.live) throw new FleetdeckError('invalid-input', `This helper reads ${ctx.root}, not the live host: it ${what} nothing.`);
-  const ownOnly = steps.length > 0 && steps.every((s) => s.resource.kind === 'process' && !s.needsRoot);
+  const ownOnly = steps.length > 0 && steps.every((s) => !s.needsRoot);
   if (ctx.uid !== 0 && !ownOnly) throw new FleetdeckError('sudo-required', `Changing the host needs root: Fleetdeck ${what}s through its root helper (sudo).`);
+  if (ctx.uid === 0 && steps.some((s) => 'asLogin' in s.resource && s.resource.asLogin)) throw new FleetdeckError('invalid-input', `These steps are for the login user's own helper, not root's: nothing was ${what === 'change' ? 'changed' : 'done'}. Log in as that user (not root) to ${what} them.`);
 }
 
 /** Root's journals live in JOURNAL_ROOT; a login user's (their own kills) in their state dir. */

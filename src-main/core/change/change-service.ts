@@ -17,6 +17,7 @@ import { hostFacts } from './host-facts.js';
 import { streamJournal, type OpenJournal, type StreamOutcome } from './journal-stream.js';
 import { desiredState, planSteps, planSummary, planTag, plural, shownPlan, withPortFollowers, type DesiredState, type Wanted } from './planner.js';
 import { readModuleSecret } from './module-secrets.js';
+import { allJournals, oneWay, whoseJournal } from './journal-access.js';
 
 /**
  * The change engine's core side (ARCHITECTURE.md, "Changing a host"): plan (read the host, diff
@@ -41,13 +42,12 @@ export interface ChangeServiceDeps {
 
 export interface ApplyOptions {
   onEvent?(e: JournalEvent): void;
-  /** Told the journal id before the host starts (to cancel it while it runs). */
-  onJournal?(journalId: string): void;
+  onJournal?(journalId: string): void; // told the journal id before the host starts (to cancel it while it runs)
 }
 
 interface StoredPlan {
   plan: ChangePlan;
-  /** Every step the login user may take (their own process): applied by their helper, no sudo. */
+  /** Every step the login user may take (their own process, their per-user agent): applied by their helper, no sudo. */
   own: boolean;
   key: string;
   desired: DesiredState;
@@ -158,11 +158,11 @@ export class ChangeService {
     return { ids: new Set(list.map((i) => i.module)), ports, list };
   }
 
+  /** What the host has for each resource; the login user's own (the per-user agent) read by their own helper, as they are applied. */
   private async read(target: ChangeTarget, desired: DesiredState, probe: Probe): Promise<Observed[]> {
     if (!desired.items.length) return [];
-    const { backend, manager } = this.enginesFor(probe, target.hostName, desired.items);
-    const r = await target.request(helperApi.changeRead, { backend, manager, resources: desired.items.map((i) => i.resource) }, 'try');
-    return r.observed;
+    const { backend, manager } = this.enginesFor(probe, target.hostName, desired.items), own = desired.items.every((i) => 'asLogin' in i.resource && i.resource.asLogin) ? 'none' : 'try';
+    return (await target.request(helperApi.changeRead, { backend, manager, resources: desired.items.map((i) => i.resource) }, own)).observed;
   }
 
   /** Plans what the modules want on the host; nothing on the host changes. */
@@ -196,6 +196,7 @@ export class ChangeService {
       ({ desired, observed, steps } = await compute());
     }
     const tag = planTag(desired, observed);
+    oneWay(steps, target.hostName);
     const warnings = [...new Set([...desired.warnings, ...steps.flatMap((s) => s.warnings)])];
     const plan: ChangePlan = {
       planId: `plan-${randomBytes(9).toString('base64url')}`,
@@ -218,7 +219,7 @@ export class ChangeService {
     const now = Date.now();
     for (const [id, p] of this.plans) if (p.expires < now) this.plans.delete(id);
     while (this.plans.size >= MAX_PLANS) this.plans.delete(this.plans.keys().next().value!);
-    const own = plan.steps.length > 0 && plan.steps.every((s) => s.resource.kind === 'process' && !s.needsRoot);
+    const own = plan.steps.length > 0 && plan.steps.every((s) => !s.needsRoot);
     this.plans.set(plan.planId, { plan, own, key, desired, requests, expires: now + PLAN_TTL_MS });
   }
 
@@ -319,9 +320,8 @@ export class ChangeService {
     return this.installedSet(target).list;
   }
 
-  async journals(target: ChangeTarget): Promise<JournalSummary[]> {
-    return (await target.request(helperApi.changeJournals, {}, 'require')).journals;
-  }
+  /** Root's journals and the login user's own (without root: only those), newest first. */
+  journals = (target: ChangeTarget): Promise<JournalSummary[]> => allJournals(target);
 
   async cancel(target: ChangeTarget, journalId: string): Promise<{ cancelled: boolean }> {
     const r = await target.request(helperApi.changeCancel, { journalId }, 'require');
@@ -331,7 +331,7 @@ export class ChangeService {
 
   /** Continues an interrupted or failed apply from the step where it stopped. */
   async resume(target: ChangeTarget, journalId: string, opts: ApplyOptions = {}): Promise<ApplyResult> {
-    const j = await target.request(helperApi.changeJournal, { journalId }, 'require');
+    const { j, own } = await whoseJournal(target, journalId);
     if (j.summary.status === 'running') throw new FleetdeckError('change-conflict', `Journal ${journalId} is still running on ${target.hostName}.`);
     if (j.summary.status === 'done' || j.summary.status === 'rolled-back') throw new FleetdeckError('change-conflict', `Journal ${journalId} already ${j.summary.status === 'done' ? 'finished' : 'was rolled back'}: nothing to resume.`);
     const facts = await this.facts(target);
@@ -343,7 +343,7 @@ export class ChangeService {
     const runId = target.hostId !== null ? this.deps.store?.startRun({ hostId: target.hostId, journalId, kind: 'resume', modules: j.summary.modules, settings: run?.settings ?? {}, steps: j.steps.length, startedAt: Date.now() }) : undefined;
     this.deps.audit({ hostId: target.hostId, hostName: target.hostName, operation: 'change.resume', summary: `resuming journal ${journalId} on ${target.hostName} at step ${j.summary.stoppedAt ?? j.summary.completed + 1} of ${j.steps.length}`, result: 'ok' });
     const outcome = await this.stream(target, journalId, j.steps, 'apply', (handlers) =>
-      target.openRoot(helperChannels.changeApply, { journalId, planId: j.summary.planId, modules: j.summary.modules, backend, manager, steps: j.steps, resume: true }, handlers),
+      (own ? target.openOwn : target.openRoot)(helperChannels.changeApply, { journalId, planId: j.summary.planId, modules: j.summary.modules, backend, manager, steps: j.steps, resume: true }, handlers),
       opts,
     );
     // The checks of the modules it applied, from their stored settings.
@@ -362,10 +362,10 @@ export class ChangeService {
   /** Walks a journal's steps back on the host (files restored, packages it installed removed, units as before). */
   async rollback(target: ChangeTarget, journalId: string, opts: ApplyOptions = {}): Promise<{ status: 'rolled-back' | 'rollback-failed'; message: string | null }> {
     const probe = await target.probe();
-    const j = await target.request(helperApi.changeJournal, { journalId }, 'require');
+    const { j, own } = await whoseJournal(target, journalId);
     const { backend, manager } = this.enginesFor(probe, target.hostName, j.steps);
     const runId = target.hostId !== null ? this.deps.store?.startRun({ hostId: target.hostId, journalId, kind: 'rollback', modules: j.summary.modules, settings: {}, steps: j.steps.length, startedAt: Date.now() }) : undefined;
-    const outcome = await this.stream(target, journalId, j.steps, 'rollback', (handlers) => target.openRoot(helperChannels.changeRollback, { journalId, backend, manager }, handlers), opts);
+    const outcome = await this.stream(target, journalId, j.steps, 'rollback', (handlers) => (own ? target.openOwn : target.openRoot)(helperChannels.changeRollback, { journalId, backend, manager }, handlers), opts);
     target.forgetProbe?.();
     const status = outcome.status === 'rolled-back' ? 'rolled-back' : 'rollback-failed';
     const message = outcome.message;

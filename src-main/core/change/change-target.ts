@@ -19,7 +19,7 @@ export interface ChangeTarget {
   /** A stable key for the plans made for it (host id, or the ad-hoc address). */
   key: string;
   /** Who Fleetdeck logs in as (the admin). */
-  user(): Promise<{ user: string; uid: number; auth?: AuthMethod | null }>;
+  user(): Promise<{ user: string; uid: number; auth?: AuthMethod | null; dir?: string | null }>;
   probe(): Promise<Probe>;
   /** The host changed (an apply or rollback ran): the next plan reads the probe again (Docker installed, a package gone). */
   forgetProbe?(): void;
@@ -42,7 +42,7 @@ export function sessionTarget(session: HostSession, host: { id: number | null; n
     key: host.key,
     async user() {
       const f = await session.loginFacts();
-      return { user: f.user, uid: f.uid, auth: session.authMethod };
+      return { user: f.user, uid: f.uid, auth: session.authMethod, dir: f.dir };
     },
     probe() {
       const generation = session.linkGeneration;

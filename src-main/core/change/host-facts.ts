@@ -13,7 +13,7 @@ export async function hostFacts(target: ChangeTarget, wanted: readonly { module:
   const groups = [...new Set(wanted.flatMap((w) => w.module.groups?.(w.settings as never, w.previous as never) ?? []))];
   const ask = names.length || groups.length ? target.request(helperApi.changeAccounts, groups.length ? { names, groups } : { names }, 'try') : null;
   const [probe, who, accounts] = await Promise.all([target.probe(), target.user(), ask]);
-  const facts: HostFacts = { probe, user: who.user, uid: who.uid, auth: who.auth ?? null, hostName: target.hostName };
+  const facts: HostFacts = { probe, user: who.user, uid: who.uid, auth: who.auth ?? null, installDir: who.dir ?? null, hostName: target.hostName };
   if (accounts) {
     const all = [...accounts.accounts, ...(accounts.groups ?? []).flatMap((g) => g.members)];
     facts.accounts = new Map(all.map((a) => [a.name, { uid: a.uid, source: a.source }]));

@@ -45,6 +45,9 @@ export async function preflightHost(target: ChangeTarget, facts: HostFacts, modu
     } catch (err) {
       const p = toProblem(err);
       rootCheck = { id: 'sudo', label: 'Root', state: 'fail', detail: p.problem === 'sudo-required' || p.problem === 'authentication-failed' ? `${p.message} Changes need root: give ${facts.user} sudo, or enter the sudo password when asked.` : p.message };
+      // Every module chosen can also run as the login account (the per-user agent): that way needs no root.
+      const rootless = modules.length > 0 && modules.every((m) => m.withoutRoot);
+      if (rootless) rootCheck = { ...rootCheck, state: 'warn', detail: `${facts.user} has no root here (${p.message}) ${modules.map((m) => m.withoutRoot).join(' ')}` };
     }
   }
   checks.push(rootCheck);

@@ -34,6 +34,8 @@ export interface HostFacts {
   uid: number;
   /** How Fleetdeck logs in (key, agent, password, keyboard-interactive); null without a login (--local). */
   auth?: AuthMethod | null;
+  /** Where Fleetdeck keeps its files for the login user on the host (their own, absolute); null without a login (--local). */
+  installDir?: string | null;
   hostName: string;
   /** The accounts the planned modules named (ChangeModule.accounts), resolved on the host: uid, and whether /etc/passwd or NSS (LDAP, SSSD) knows them. */
   accounts?: ReadonlyMap<string, { uid: number; source: 'files' | 'nss' }>;
@@ -116,6 +118,8 @@ export interface ChangeModule<S = unknown> {
    * be reached is left out of the plan, which says so.
    */
   sources?(settings: S, probe: Probe): ModuleSource[];
+  /** It can also run without root (as the login account; the agent): what to choose then, said when the login has no root. */
+  withoutRoot?: string;
   /** A port it opens that its own service may hold already (preflight does not call that busy). */
   ownsPort?(port: number, probe: Probe): boolean;
   resources(ctx: ModuleContext<S>): Resource[];

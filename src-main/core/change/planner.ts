@@ -139,7 +139,7 @@ export function planSteps(desired: DesiredState, observed: Observed[]): PlanStep
     const rid = resourceId(r);
     if (r.kind === 'file' && o.kind === 'file') {
       if (r.content === null) {
-        if (o.exists) push(module, { kind: 'file', action: 'delete', summary: `Remove ${r.path}`, before: r.secret ? '(secret)' : shown(o.text ?? `(${o.sha256?.slice(0, 12)}…)`), after: null, diff: r.secret || o.text === null ? null : diffShown(unifiedDiff(o.text, '', r.path)), needsRoot: true, reversible: true, warnings: [], resource: r }, rid);
+        if (o.exists) push(module, { kind: 'file', action: 'delete', summary: `Remove ${r.path}`, before: r.secret ? '(secret)' : shown(o.text ?? `(${o.sha256?.slice(0, 12)}…)`), after: null, diff: r.secret || o.text === null ? null : diffShown(unifiedDiff(o.text, '', r.path)), needsRoot: !r.asLogin, reversible: true, warnings: [], resource: r }, rid);
         return;
       }
       if (r.keep && o.exists) return;
@@ -154,11 +154,11 @@ export function planSteps(desired: DesiredState, observed: Observed[]): PlanStep
         {
           kind: 'file',
           action: o.exists ? 'update' : 'create',
-          summary: `${o.exists ? (same ? 'Set' : 'Update') : 'Write'} ${r.path}${meta ? ` (${meta})` : ''}${!o.exists ? ` (${octal(r.mode ?? 0o644)}, ${r.owner ?? 'root'}:${r.group ?? 'root'})` : ''}`,
+          summary: `${o.exists ? (same ? 'Set' : 'Update') : 'Write'} ${r.path}${meta ? ` (${meta})` : ''}${!o.exists ? ` (${octal(r.mode ?? 0o644)}, ${r.asLogin ? 'as the login user' : `${r.owner ?? 'root'}:${r.group ?? 'root'}`})` : ''}`,
           before: o.exists ? (r.secret ? '(secret)' : shown(o.text ?? `(binary or large, sha256 ${o.sha256?.slice(0, 12)}…)`)) : null,
           after: shown(text),
           diff: r.secret ? null : o.text !== null || !o.exists ? diffShown(unifiedDiff(o.text ?? '', r.content, r.path)) : null,
-          needsRoot: true,
+          needsRoot: !r.asLogin,
           reversible: true,
           warnings: [],
           resource: r,
@@ -254,7 +254,7 @@ export function planSteps(desired: DesiredState, observed: Observed[]): PlanStep
     if (r.kind === 'command' && o.kind === 'command') {
       if (o.done === true && !r.rerunWhen?.some((id) => changed.has(id))) return;
       if (r.when && !r.when.some((id) => changed.has(id))) return;
-      push(module, { kind: 'command', action: 'run', summary: r.label, before: null, after: showArgv(r.argv), diff: null, needsRoot: true, reversible: !!r.undo || !!r.undoneWith, warnings: r.undo || r.undoneWith ? [] : ['This step cannot be undone by a rollback.'], resource: r }, rid);
+      push(module, { kind: 'command', action: 'run', summary: r.label, before: null, after: showArgv(r.argv), diff: null, needsRoot: !r.asLogin, reversible: !!r.undo || !!r.undoneWith, warnings: r.undo || r.undoneWith ? [] : ['This step cannot be undone by a rollback.'], resource: r }, rid);
       return;
     }
     if (r.kind === 'guard') {

@@ -1,0 +1,34 @@
+import type { JournalSummary, PlanStep } from '../../../src-common/change/plan.schema.js';
+import { FleetdeckError } from '../../../src-common/problems.js';
+import { helperApi } from '../../../src-common/protocol/helper-api.js';
+import type { ChangeTarget } from './change-target.js';
+
+/**
+ * Whose journal: root's (JOURNAL_ROOT, through sudo) or the login user's own (their state dir:
+ * a change that needed no root — their own processes, their per-user agent). The login user's
+ * own helper is asked first; it never finds root's, so a journal is walked back as it was applied.
+ */
+export async function whoseJournal(target: ChangeTarget, journalId: string) {
+  const mine = await target.request(helperApi.changeJournal, { journalId }, 'none').catch(() => null);
+  if (mine && mine.steps.every((s) => !s.needsRoot)) return { j: mine, own: true };
+  return { j: await target.request(helperApi.changeJournal, { journalId }, 'require'), own: false };
+}
+
+/** Root's journals and the login user's own, newest first; without root, only the user's own (root's error when there are none). */
+export async function allJournals(target: ChangeTarget): Promise<JournalSummary[]> {
+  const [mine, root] = await Promise.all([target.request(helperApi.changeJournals, {}, 'none').catch(() => null), target.request(helperApi.changeJournals, {}, 'require').catch((e: unknown) => ({ error: e }))]);
+  if ('error' in root) {
+    if (!mine?.journals.length) throw root.error;
+    return mine.journals;
+  }
+  const all = new Map([...root.journals, ...(mine?.journals ?? [])].map((j) => [j.id, j]));
+  return [...all.values()].sort((a, b) => b.startedAt - a.startedAt);
+}
+
+/** A plan is applied one way: all of it by the login user's own helper (no root), or all by root's. */
+export function oneWay(steps: readonly PlanStep[], hostName: string): void {
+  const mine = steps.filter((s) => 'asLogin' in s.resource && s.resource.asLogin);
+  if (!mine.length || !steps.some((s) => s.needsRoot)) return;
+  const who = [...new Set(mine.map((s) => s.module))].join(', ');
+  throw new FleetdeckError('invalid-input', `${who} runs as your own account on ${hostName} and the other modules need root: one plan is applied one way. Plan ${who} on its own, then the rest.`);
+}
