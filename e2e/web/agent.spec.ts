@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { startDebianHost, testbedUnavailableReason, type DebianHost } from '../testbed/index.js';
 import type { LayoutFinding } from './layout-checks.js';
 import { screenShooter } from './shots.js';
-import { addAndConnect, artifacts, type BrowserApp, chromiumMissing, type Served, startBrowserApp } from './serve-app.js';
+import { addAndConnect, addKeyHost, artifacts, type BrowserApp, chromiumMissing, type Served, startBrowserApp } from './serve-app.js';
 
 /**
  * The resident agent in Chromium against `fleetdeck serve`, on a real systemd Debian host: the
@@ -27,6 +27,11 @@ describe.skipIf(unavailable)('the resident agent through the wizard, in Chromium
   const shots = screenShooter(() => page, OUT, findings);
   const next = () => page.getByTestId('wizard-next');
   const step = () => page.getByTestId('setup-page').getAttribute('data-step');
+  /** The wizard's task for that host applied; a failure says why. */
+  const taskDone = async (name: string) => {
+    const task = page.getByTestId(`task-${name}`);
+    await expect.poll(async () => ((await task.getAttribute('data-state')) === 'failed' ? `failed: ${await task.textContent()}` : task.getAttribute('data-state')), { timeout: 200_000, interval: 1000 }).toBe('done');
+  };
   const reconnect = async () => {
     await page.getByTestId('disconnect-button').click();
     await page.getByTestId('connect-button').click();
@@ -63,7 +68,7 @@ describe.skipIf(unavailable)('the resident agent through the wizard, in Chromium
     expect(await plan.textContent()).toMatch(/Make the group fleetdeck-agent[\s\S]*fleetdeck-agent\.service/);
     await shots('2-plan');
     await next().click();
-    await expect.poll(() => page.getByTestId(`task-${HOST}`).getAttribute('data-state'), { timeout: 200_000, interval: 1000 }).toBe('done');
+    await taskDone(HOST);
     await next().click();
     await expect.poll(step).toBe('result');
     await page.getByTestId(`result-${HOST}`).getByTestId('result-services').click();
@@ -94,6 +99,50 @@ describe.skipIf(unavailable)('the resident agent through the wizard, in Chromium
     await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 30_000 }).toBeGreaterThanOrEqual(9);
     await shots('5-monitor');
   }, 300_000);
+
+  it('without root (carol): the wizard runs the agent as her own process, the plan says what that means, and the host page says it is hers', async () => {
+    const CAROL = 'agent-carol';
+    await addKeyHost(page, { name: CAROL, port: deb.port, user: 'carol', keyPath: deb.users.carol!.keyPath! }, 'sidebar-add-host');
+    await page.getByTestId('nav-fleet').click();
+    const card = page.getByTestId(`host-card-${CAROL}`);
+    await card.getByTestId('connect-button').click();
+    await expect.poll(async () => (await card.getByTestId('host-card-state').textContent()) ?? '', { timeout: 60_000 }).toMatch(/^connected/i);
+    await page.getByTestId('nav-setup').click();
+    await page.getByTestId('setup-page').waitFor();
+    if (await page.getByTestId('setup-reset').count()) await page.getByTestId('setup-reset').click();
+    const pick = (name: string) => page.getByTestId(`setup-host-${name}`).locator('input[type=checkbox]');
+    await pick(HOST).setChecked(false);
+    await pick(CAROL).check();
+    await next().click();
+    await page.getByTestId('module-agent').locator('input[type=checkbox]').check();
+    await next().click();
+    expect(await page.getByTestId('setting-agent-admins').count()).toBe(1);
+    await page.getByTestId('setting-agent-runAs').selectOption('login');
+    expect(await page.getByTestId('setting-agent-admins').count()).toBe(0); // the service's admins: not for her own process
+    await shots('6-settings-per-user');
+    await next().click();
+    await expect.poll(() => page.getByTestId(`preflight-${CAROL}`).getAttribute('data-verdict'), { timeout: 120_000 }).toBe('ok');
+    expect(await page.getByTestId(`preflight-${CAROL}`).textContent()).toMatch(/carol has no root here .* enough for the agent as your own process/);
+    await shots('7-preflight-per-user');
+    await next().click();
+    const plan = page.getByTestId(`plan-${CAROL}`);
+    await expect.poll(() => plan.getAttribute('data-state'), { timeout: 120_000 }).toBe('ok');
+    expect(await plan.textContent()).toMatch(/Start the agent as carol, detached[\s\S]*/);
+    expect(await plan.textContent()).toMatch(/sees only what carol may see/);
+    expect(await plan.textContent()).not.toMatch(/fleetdeck-agent\.service|Make the group/);
+    await shots('8-plan-per-user');
+    await next().click();
+    await taskDone(CAROL);
+    await next().click();
+    await expect.poll(step).toBe('result');
+    await page.getByTestId(`result-${CAROL}`).getByTestId('result-services').click();
+    await page.getByTestId('services-tab').waitFor();
+    expect(await page.getByTestId('service-agent-verify').getAttribute('data-ok')).toBe('true');
+    await reconnect();
+    await expect.poll(() => page.getByTestId('host-via-agent').getAttribute('data-per-user'), { timeout: 10_000 }).toBe('true');
+    expect(await page.getByTestId('host-via-agent').textContent()).toMatch(/through your own agent \(no root\)/);
+    await shots('9-host-per-user');
+  }, 500_000);
 
   it('reads well at both sizes in both themes: nothing overflows or is cut off', () => {
     expect(findings).toEqual({});

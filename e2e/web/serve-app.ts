@@ -107,9 +107,9 @@ export async function shot(page: Page, name: string): Promise<string> {
   return file;
 }
 
-/** Adds a host with key auth through the add-host dialog of an empty fleet (the dialog's own checks are fleet.spec's). */
-export async function addKeyHost(page: Page, h: { name: string; port: number; user: string; keyPath: string; tags?: string }): Promise<void> {
-  await page.getByTestId('empty-add-host').click();
+/** Adds a host with key auth through the add-host dialog (of an empty fleet, or opened by `opener`; the dialog's own checks are fleet.spec's). */
+export async function addKeyHost(page: Page, h: { name: string; port: number; user: string; keyPath: string; tags?: string }, opener = 'empty-add-host'): Promise<void> {
+  await page.getByTestId(opener).click();
   await page.getByLabel('Name').fill(h.name);
   await page.getByLabel('Address').fill('127.0.0.1');
   await page.getByLabel('Port').fill(String(h.port));

@@ -6,11 +6,12 @@ import { hostIdSchema } from '../hosts/host.schema.js';
  * What Fleetdeck put on a host, and taking it away again (plan → apply → verify): the helper and,
  * where the host had no Node, the portable runtime, in the login user's install dir
  * (~/.cache/fleetdeck or /var/lib/fleetdeck/u-UID) and root's verified copies in
- * /var/lib/fleetdeck/root. Nothing else: the host's packages, users and files are not Fleetdeck's.
+ * /var/lib/fleetdeck/root, and a per-user agent there (agent module, runAs: login; stopped before
+ * it is removed). Nothing else: the host's packages, users and files are not Fleetdeck's.
  */
 export const footprintItemSchema = z.object({
   path: z.string(),
-  kind: z.enum(['helper', 'runtime', 'temp', 'dir']),
+  kind: z.enum(['helper', 'runtime', 'temp', 'dir', 'agent']),
   /** Bytes on disk (du); null for what could not be measured. */
   bytes: z.number().int().nonnegative().nullable(),
   /** Who owns it: the login user's own files, or root's (removed through sudo). */

@@ -146,6 +146,8 @@ export const connectionStateSchema = z.discriminatedUnion('state', [
     since: z.number(),
     /** Who answers for the host: its resident agent (the agent module) or the helper started per connection. */
     helper: z.enum(['agent', 'per-connection']).optional(),
+    /** The agent answering is the login's own per-user agent (no root: it sees what that account sees), not the root service. */
+    agentPerUser: z.boolean().optional(),
     /** Why the agent is not used where one may be installed (forwarding refused, another build). */
     note: z.string().optional(),
   }),

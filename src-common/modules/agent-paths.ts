@@ -4,3 +4,12 @@
  */
 export const AGENT_SOCKET = '/run/fleetdeck-agent/agent.sock';
 export const AGENT_DATA = '/var/lib/fleetdeck-agent';
+
+/**
+ * The per-user agent (runs as the login account, no root): its program, socket (0600, in a 0700
+ * directory), buffer and pid file under Fleetdeck's own directory for that login on the host.
+ */
+export const userAgentDir = (installDir: string) => `${installDir.replace(/\/+$/, '')}/agent`;
+export const userAgentSocket = (installDir: string) => `${userAgentDir(installDir)}/agent.sock`;
+/** sun_path holds 108 bytes with its NUL. */
+export const MAX_SOCKET_PATH = 107;

@@ -21,6 +21,7 @@ import { connectSummary, connectTarget, secretKindsText, type SecretSources } fr
 import { openDatabase, type Db } from './db/database.js';
 import { EventBus } from './events.js';
 import { HostSession, type SessionSecrets } from './hosts/host-session.js';
+import { agentHooks } from './hosts/agent-link.js';
 import { HostStore } from './hosts/host-store.js';
 import { importCandidates, parseSshConfig } from './hosts/ssh-config.js';
 import { MonitorService } from './monitor/monitor-service.js';
@@ -143,10 +144,7 @@ export class Fleet {
   session(id: number): HostSession {
     let s = this.sessions.get(id);
     const host = this.hosts.get(id);
-    if (s) {
-      s.updateHost(host);
-      return s;
-    }
+    if (s) return (s.updateHost(host), s);
     // A link the user did not end: lost → reconnecting… → connected or failed, recorded once.
     const lost = { at: 0, reason: '', attempts: 0 };
     s = new HostSession(host, {
@@ -162,7 +160,7 @@ export class Fleet {
         this.recordReconnect(id, lost, connection);
       },
       onUnknownKey: (hostName, blob) => this.offeredKeys.set(hostName, blob),
-      expectsAgent: () => new ChangeStore(this.db).installed(id).some((m) => m.module === 'agent'),
+      ...agentHooks(this, id),
       onElevate: (e) => {
         const [h, how] = [this.hosts.get(id), e.how === 'nopasswd' ? 'sudo -n (NOPASSWD)' : 'sudo with the password you typed'];
         this.audit.record({

@@ -98,9 +98,15 @@ export function HostPage({ id, tab }: { id: number; tab: HostTab }) {
             {data.jump.length > 0 ? <span className="muted">via {data.jump.map((j) => j.address).join(' → ')}</span> : null}
             {snapshot.data ? <span className="muted">Inventory from {formatAgo(snapshot.data.takenAt, now)}</span> : null}
             {c.state === 'connected' && c.helper === 'agent' ? (
-              <span className="muted" title="Fleetdeck reaches this host's resident agent through the SSH connection: nothing is started on the host to connect, and history has no gaps while this laptop is away." data-testid="host-via-agent">
-                through its agent
-              </span>
+              c.agentPerUser ? (
+                <span className="muted" title="Fleetdeck reaches your own per-user agent on this host through the SSH connection. It runs without root: it sees only what your account may see, and a reboot of the host stops it until you apply the agent again." data-testid="host-via-agent" data-per-user="true">
+                  through your own agent (no root)
+                </span>
+              ) : (
+                <span className="muted" title="Fleetdeck reaches this host's resident agent through the SSH connection: nothing is started on the host to connect, and history has no gaps while this laptop is away." data-testid="host-via-agent">
+                  through its agent
+                </span>
+              )
             ) : null}
             <TagList tags={data.tags} />
           </div>

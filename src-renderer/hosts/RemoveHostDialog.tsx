@@ -17,6 +17,7 @@ const KIND_LABEL: Record<FootprintPlan['items'][number]['kind'], string> = {
   runtime: 'Node runtime',
   temp: 'temporary files',
   dir: 'folder',
+  agent: 'per-user agent (stopped first)',
 };
 
 /**

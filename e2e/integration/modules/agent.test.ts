@@ -145,4 +145,93 @@ describe.skipIf(unavailable)('agent module on a live Debian host', () => {
     expect(await sh('for p in /etc/systemd/system/fleetdeck-agent.service /usr/local/lib/fleetdeck-agent /var/lib/fleetdeck-agent /run/fleetdeck-agent/agent.sock; do test -e $p && echo "$p left"; done; getent group fleetdeck-agent; systemctl is-active fleetdeck-agent; true')).toMatch(/^(inactive|unknown)$/);
     expect(await reconnect()).toMatchObject({ helper: 'per-connection' });
   }, 120_000);
+
+  /**
+   * Without root (carol; Fleetdeck has no sudo password for her): the per-user agent, a detached
+   * process of carol's own in ~/.cache/fleetdeck/agent — every step carol's own, her journal.
+   */
+  describe('the per-user agent, without root', () => {
+    const dir = '/home/carol/.cache/fleetdeck/agent';
+    let cid: number;
+    const journals: string[] = [];
+    const cplan = (settings: Record<string, unknown> = {}): Promise<ChangePlan> => fleet.call('change.plan', { id: cid, modules: [{ id: 'agent', settings: { runAs: 'login', ...settings } }] }) as Promise<ChangePlan>;
+    const capply = async (p: ChangePlan) => {
+      const r = (await fleet.call('change.apply', { id: cid, planId: p.planId, tag: p.tag })) as ApplyResult;
+      expect(r.status, r.message ?? '').toBe('done');
+      expect(r.verify.filter((c) => !c.ok)).toEqual([]);
+      journals.push(r.journalId!);
+      return r;
+    };
+    const creconnect = async () => {
+      await fleet.call('hosts.disconnect', { id: cid });
+      expect((await connectTrusting(fleet, cid)).state).toBe('connected');
+      return ((await fleet.call('hosts.get', { id: cid })) as HostWithState).connection;
+    };
+    const agentPid = () => sh(`cat ${dir}/pid`);
+
+    beforeAll(async () => {
+      cid = (await addHost(fleet, deb, 'carol')).id;
+      expect((await connectTrusting(fleet, cid)).state).toBe('connected');
+    }, 120_000);
+
+    it('plans every step as carol, says plainly what it sees and that a reboot stops it; installs and verifies; nothing planned the second time', async () => {
+      const p = await cplan();
+      expect(p.steps.length).toBeGreaterThan(0);
+      expect(p.steps.filter((x) => x.needsRoot)).toEqual([]);
+      expect(p.warnings.join('\n')).toMatch(/runs as carol, without root: it sees only what carol may see/);
+      expect(p.warnings.join('\n')).toMatch(/a reboot of .* stops it/);
+      await capply(p);
+      expect(await sh(`stat -c "%a %U" ${dir} ${dir}/agent.sock; ps -o user= -p $(cat ${dir}/pid)`)).toBe('700 carol\n600 carol\ncarol');
+      expect(await sh(`test -w ${dir}/agent.sock && echo can || echo cannot`, 'admin')).toBe('cannot');
+      // Carol's own journal, in her state dir: root's has nothing of it.
+      expect(await sh(`test -d /home/carol/.local/state/fleetdeck/journal/${journals[0]} && echo hers; test -e /var/lib/fleetdeck/journal/${journals[0]} && echo root; true`)).toBe('hers');
+      expect((await cplan()).steps).toEqual([]);
+    }, 180_000);
+
+    it('a reconnect reaches it through SSH: nothing started on the host, reads answered by carol\'s agent', async () => {
+      expect(await creconnect()).toMatchObject({ state: 'connected', helper: 'agent', agentPerUser: true });
+      expect(await fleet.call('inventory.snapshot', { id: cid })).toBeTruthy();
+      expect(await sh('ps -u carol -o args= | grep -c "[h]elper.cjs"')).toBe('1');
+    }, 120_000);
+
+    it('a reboot of the host stops it: the connect says so, and the next plan starts it again', async () => {
+      execFileSync('docker', ['restart', '-t', '5', deb.containerId], { stdio: 'ignore' });
+      await expect.poll(async () => (await sh('systemctl is-system-running --wait').catch(() => '')), { timeout: 90_000, interval: 1000 }).toMatch(/running|degraded/);
+      await fleet.call('hosts.disconnect', { id: cid });
+      await expect.poll(async () => (await connectTrusting(fleet, cid).catch(() => ({ state: 'failed' }))).state, { timeout: 60_000, interval: 2000 }).toBe('connected');
+      const s = ((await fleet.call('hosts.get', { id: cid })) as HostWithState).connection;
+      expect(s).toMatchObject({ helper: 'per-connection', note: expect.stringMatching(/per-user agent is not running .* Apply the agent again/) });
+      const p = await cplan();
+      expect(p.steps.map((x) => x.summary)).toEqual([expect.stringMatching(/^Start the agent as carol, detached/)]);
+      await capply(p);
+      expect(await creconnect()).toMatchObject({ helper: 'agent', agentPerUser: true });
+    }, 240_000);
+
+    it('a changed setting restarts it with that setting (as a new helper build would)', async () => {
+      const before = await agentPid();
+      await capply(await cplan({ keepHours: 24 }));
+      expect(await agentPid()).not.toBe(before);
+      expect(await sh(`cat ${dir}/running`)).toBe(`${loadAssets().helperHash} 24`);
+      expect((await cplan({ keepHours: 24 })).steps).toEqual([]);
+    }, 180_000);
+
+    it('rolls back as carol: the process stopped, its directory gone', async () => {
+      const pid = await agentPid();
+      for (const j of journals.reverse()) {
+        const rb = (await fleet.call('change.rollback', { id: cid, journalId: j })) as { status: string; message: string | null };
+        expect(rb.status, rb.message ?? '').toBe('rolled-back');
+      }
+      expect(await sh(`test -e ${dir} && echo left; test -e /proc/${pid} && echo running; true`)).toBe('');
+    }, 180_000);
+
+    it('the footprint lists a per-user agent and removing it stops it first', async () => {
+      await capply(await cplan());
+      const pid = await agentPid();
+      const fp = (await fleet.call('footprint.plan', { id: cid })) as { planId: string; tag: string; items: { kind: string; path: string }[] };
+      expect(fp.items).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'agent', path: dir })]));
+      const rm = (await fleet.call('footprint.remove', { id: cid, planId: fp.planId, tag: fp.tag })) as { removed: string[]; verified: boolean };
+      expect(rm.removed).toContain(dir);
+      expect(await sh(`test -e ${dir} && echo left; test -e /proc/${pid} && echo running; true`)).toBe('');
+    }, 180_000);
+  });
 });

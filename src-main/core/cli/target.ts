@@ -9,6 +9,7 @@ import { connectSummary, type SecretSources } from '../audit/audit-summaries.js'
 import { defaultDataDir } from '../data-dir.js';
 import { Fleet } from '../fleet.js';
 import { HostSession } from '../hosts/host-session.js';
+import { agentHooks } from '../hosts/agent-link.js';
 import { parseHostInput } from '../hosts/host-store.js';
 import { splitTarget, type Flags } from './args.js';
 import type { CliIo, FlagGroup } from './command.js';
@@ -104,6 +105,7 @@ export async function connectHost(fleet: Fleet, host: Host, flags: Flags, io: Cl
     acceptNewHostKey: !!flags['accept-new'],
     timeoutMs: timeoutMs(flags),
     log: (line) => verbose && io.stderr.write(`[${host.name}] ${line}\n`),
+    ...(stored ? agentHooks(fleet, host.id) : {}),
   });
   const secrets: { password?: string; passphrase?: string; sudoPassword?: string } = {};
   if (process.env.FLEETDECK_SUDO_PASSWORD) secrets.sudoPassword = process.env.FLEETDECK_SUDO_PASSWORD;

@@ -267,4 +267,11 @@ ${rollupTable('metric_1h')}
     // time and size), shown on the Services tab without verifying again. Host data: shown as text.
     sql: 'ALTER TABLE change_installed ADD COLUMN verify_status TEXT;',
   },
+  {
+    version: 11,
+    name: 'hosts: Fleetdeck\'s directory for the login on the host (where a per-user agent listens)',
+    // Set by each start of the helper; read before the next connect's bootstrap to reach a
+    // per-user agent's socket there. Host data: only ever a path to forward to as that login.
+    sql: 'ALTER TABLE host_facts ADD COLUMN install_dir TEXT;',
+  },
 ];

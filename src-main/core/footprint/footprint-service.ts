@@ -36,7 +36,7 @@ export function parseFootprint(stdout: string, owner: FootprintItem['owner']): {
   const items: FootprintItem[] = [];
   const removed: string[] = [];
   for (const line of stdout.split('\n')) {
-    const item = /^item=(helper|runtime|temp):(\d+):(\/.*)$/.exec(line);
+    const item = /^item=(helper|runtime|temp|agent):(\d+):(\/.*)$/.exec(line);
     if (item) items.push({ kind: item[1] as FootprintItem['kind'], bytes: Number(item[2]), path: item[3]!, owner });
     const gone = /^removed=(\/.*)$/.exec(line);
     if (gone) removed.push(gone[1]!);

@@ -37,8 +37,9 @@ export interface SessionOptions {
   /** A root helper was started through sudo (or failed to): for the audit log. */
   onElevate?: (e: ElevateEvent) => void;
   preferPushedRuntime?: boolean;
-  /** The host has the agent module installed: say why, when it does not answer. */
-  expectsAgent?: () => boolean;
+  /** The host has the agent module installed, listening there (the root service's socket, or the per-user agent's): say why, when it does not answer. */
+  expectsAgent?: () => { socket: string; perUser: boolean } | null;
+  onDeployed?: (facts: DeployResult['facts']) => void; // the helper started: facts.dir is where a per-user agent lives
 }
 
 const STEP_NAMES = ['', 'tcp', 'host key', 'auth', 'bootstrap', 'helper init'];
@@ -141,7 +142,7 @@ export class HostSession {
       link.client.on('error', () => undefined);
       stillWanted();
       // The resident agent first: where it answers, nothing is started on the host to connect.
-      const agent = await tryAgent(link.client, { label: h.name, log, expected: this.opts.expectsAgent?.() });
+      const agent = await tryAgent(link.client, { label: h.name, log, ...(this.opts.expectsAgent?.() ?? {}) });
       stillWanted();
       if (agent.client) {
         this.agent = agent.client;
@@ -162,7 +163,7 @@ export class HostSession {
       establishing = false;
       this.lostAt = 0;
       this.generation++;
-      this.setState({ state: 'connected', since: Date.now(), helper: agent.client ? 'agent' : 'per-connection', ...(agent.note ? { note: agent.note } : {}) });
+      this.setState({ state: 'connected', since: Date.now(), helper: agent.client ? 'agent' : 'per-connection', ...(agent.client && agent.client.init.uid !== 0 ? { agentPerUser: true } : {}), ...(agent.note ? { note: agent.note } : {}) });
     } catch (err) {
       establishing = false;
       this.teardown();
@@ -264,6 +265,7 @@ export class HostSession {
           throw new FleetdeckError('disconnected', `${this.host.name} was disconnected while its helper started.`);
         }
         this.deployed = deployed;
+        this.opts.onDeployed?.(deployed.facts);
         deployed.helper.onClosed((p) => this.deployed === deployed && this.onLinkLost(p.message));
         return deployed;
       })

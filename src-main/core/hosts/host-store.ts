@@ -139,6 +139,16 @@ export class HostStore {
       });
   }
 
+  /** Fleetdeck's directory for the login on the host, as the last helper start said (absolute). */
+  saveInstallDir(id: number, dir: string): void {
+    if (!dir.startsWith('/') || dir.length > 4096) return;
+    this.db.prepare('INSERT INTO host_facts (host_id, install_dir, updated_at) VALUES (?, ?, ?) ON CONFLICT(host_id) DO UPDATE SET install_dir = excluded.install_dir').run(id, dir, Date.now());
+  }
+
+  installDir(id: number): string | null {
+    return (this.db.prepare('SELECT install_dir FROM host_facts WHERE host_id = ?').get(id) as { install_dir: string | null } | undefined)?.install_dir ?? null;
+  }
+
   facts(id: number): { probe: unknown; inventory: unknown } | null {
     const row = this.db.prepare('SELECT probe_json, inventory_json FROM host_facts WHERE host_id = ?').get(id) as
       | { probe_json: string | null; inventory_json: string | null }

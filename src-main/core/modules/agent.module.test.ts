@@ -5,6 +5,7 @@ import { loadAssets } from '../agent/assets.js';
 import { familyFacts } from '../change/family-probes.test-util.js';
 import type { ChangeModule } from '../change/module.js';
 import { desiredState } from '../change/planner.js';
+import { planSteps } from '../change/planner.js';
 import { agentModule, agentUnit, SANDBOX } from './agent.module.js';
 
 /**
@@ -64,5 +65,48 @@ describe('agent module', () => {
     expect(resources.at(-1)).toMatchObject({ kind: 'unit', name: 'fleetdeck-agent', restartOn: ['file:/etc/init.d/fleetdeck-agent', 'file:/usr/local/lib/fleetdeck-agent/helper.cjs', 'command:agent-node'] });
     expect(d.checks[0]).toMatchObject({ kind: 'unit-running', unit: 'fleetdeck-agent' });
     expect(agentModule.warnings({ settings: settings(), facts: familyFacts('alpine-3.23') } as never).join('\n')).toMatch(/no service sandbox/);
+  });
+
+  describe('without root (runAs: login): the per-user agent', () => {
+    const facts = { ...familyFacts('debian-12'), user: 'carol', uid: 1001, installDir: '/home/carol/.cache/fleetdeck' };
+    const mine = (over: Record<string, unknown> = {}, f = facts) => desiredState([{ module: agentModule as ChangeModule, settings: settings({ runAs: 'login', ...over }) }], f, new Set());
+
+    it('is the login user’s own: every resource asLogin, in a 0700 directory of theirs; no unit, group or root path', () => {
+      const d = mine();
+      const resources = d.items.map((i) => i.resource);
+      for (const r of resources) expect(resourceSchema.safeParse(r).success, JSON.stringify(r).slice(0, 200)).toBe(true);
+      expect(resources.every((r) => 'asLogin' in r && r.asLogin)).toBe(true);
+      expect(resources.map((r) => (r.kind === 'file' ? r.path : r.kind === 'command' ? r.id : r.kind))).toEqual(['agent-node', '/home/carol/.cache/fleetdeck/agent/helper.cjs', 'agent-run']);
+      const run = resources.find((r): r is CommandResource => r.kind === 'command' && r.id === 'agent-run')!;
+      expect(run.argv.slice(4)).toEqual(['/home/carol/.cache/fleetdeck/agent', `${loadAssets().helperHash} 48`, '48', '--max-semi-space-size=1 --max-old-space-size=96 --single-threaded --lite-mode']);
+      expect(run.argv[2]).toMatch(/setsid \.\/node/);
+      expect(run.rerunWhen).toEqual(['command:agent-node']);
+      expect(run.unless![2]).toContain('readlink "/proc/$p/exe"');
+      expect(run.undo![2]).toContain('kill "$p"');
+      expect(JSON.stringify(resources.map((r) => (r.kind === 'file' ? { ...r, content: null } : r)))).not.toMatch(/\/usr\/local|\/etc\/|\/run\/fleetdeck|groupadd|gpasswd/);
+      expect(d.checks.map((c) => c.id)).toEqual(['agent-status', 'agent-socket', 'agent-others-refused', 'agent-hash']);
+      expect(d.warnings.join('\n')).toMatch(/runs as carol, without root: it sees only what carol may see/);
+      expect(d.warnings.join('\n')).toMatch(/a reboot of gpu-1 stops it/);
+    });
+
+    it('plans steps that need no root (the engine applies them with the login user’s own helper)', () => {
+      const d = mine();
+      const observed = d.items.map((i) => (i.resource.kind === 'file' ? { kind: 'file' as const, exists: false, sha256: null, text: null, mode: null, owner: null, group: null } : { kind: 'command' as const, done: false }));
+      const steps = planSteps(d, observed as never);
+      expect(steps.length).toBe(3);
+      expect(steps.filter((s) => s.needsRoot)).toEqual([]);
+      expect(steps[1]!.summary).toMatch(/as the login user/);
+    });
+
+    it('runs on any init (no service), names no admins, and refuses what it cannot do, saying what to do instead', () => {
+      const none = { ...facts, probe: { ...facts.probe, serviceManager: 'none' as const } };
+      expect(agentModule.unsupported(none, settings({ runAs: 'login' }))).toBeNull();
+      expect(agentModule.accounts!(settings({ runAs: 'login', admins: ['bob'] }))).toEqual([]);
+      expect(mine({ admins: ['bob'] }).warnings.join('\n')).toMatch(/apply to the root service only/);
+      expect(() => mine({}, { ...facts, user: 'root', uid: 0 })).toThrow(/as root: install the agent as a service/);
+      expect(() => mine({}, { ...facts, installDir: null } as never)).toThrow(/connect once, then plan again/);
+      expect(() => mine({}, { ...facts, installDir: `/home/${'x'.repeat(90)}/.cache/fleetdeck` })).toThrow(/longer than a Unix socket path may be/);
+      expect(() => settings({ runAs: 'nobody' })).toThrow(/Runs as is .*root.* or .*login/);
+    });
   });
 });

@@ -4,6 +4,7 @@ import type { Resource } from '../../../src-common/change/resource.schema.js';
 import { AGENT_DATA, AGENT_GROUP, AGENT_SOCKET, agentInfo, agentSettings, type AgentSettings } from '../../../src-common/modules/agent.js';
 import { loadAssets } from '../agent/assets.js';
 import { defineModule, type ModuleContext } from '../change/module.js';
+import { userAgentChecks, userAgentResources, userAgentWarnings } from './agent-user.js';
 
 /**
  * The resident agent (settings: src-common/modules/agent.ts): this Fleetdeck's helper bundle and
@@ -115,16 +116,19 @@ const admins = (ctx: ModuleContext<AgentSettings>) => (ctx.settings.admins.lengt
 export const agentModule = defineModule<AgentSettings>({
   info: agentInfo,
   settings: agentSettings as never,
-  unsupported(facts) {
+  unsupported(facts, s) {
+    if (s.runAs === 'login') return null;
     if (facts.probe.serviceManager !== 'systemd' && facts.probe.serviceManager !== 'openrc') return `the agent runs as a systemd or OpenRC service; ${facts.probe.os.prettyName ?? facts.probe.os.name} runs neither as init: Fleetdeck keeps starting its helper per connection there`;
     return null;
   },
+  withoutRoot: 'That is enough for the agent as your own process (its setting “Runs as: your login, no root”: it sees only your account and stops at a reboot); as a service it needs root.',
   network: () => null,
   opens: () => [],
-  accounts: (s) => s.admins,
+  accounts: (s) => (s.runAs === 'login' ? [] : s.admins),
   resources(ctx) {
     const assets = loadAssets();
     const bundle = readFileSync(assets.helperPath, 'utf8');
+    if (ctx.settings.runAs === 'login') return userAgentResources(ctx.facts, ctx.settings, bundle, assets.helperHash, NODE_FLAGS);
     const file = (path: string, content: string, mode = 0o644): Resource => ({ kind: 'file', path, content, mode, owner: 'root', group: 'root' });
     const service = openrc(ctx)
       ? { file: INIT_SCRIPT, content: agentInitScript(ctx.settings), mode: 0o755, name: AGENT_SERVICE_OPENRC }
@@ -151,6 +155,7 @@ export const agentModule = defineModule<AgentSettings>({
     return out;
   },
   checks(ctx) {
+    if (ctx.settings.runAs === 'login') return userAgentChecks(ctx.facts, ctx.settings, loadAssets().helperHash);
     // The socket appears once Node has started (a moment after the unit is active): waited for, 10 s at most.
     const mode = ['/bin/sh', '-c', 'i=0; while [ ! -S "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; test "$(stat -c %a:%U:%G "$1")" = "660:root:$2"', 'sh', AGENT_SOCKET, AGENT_GROUP];
     const checks: Check[] = [
@@ -163,6 +168,7 @@ export const agentModule = defineModule<AgentSettings>({
     return checks;
   },
   warnings(ctx) {
+    if (ctx.settings.runAs === 'login') return userAgentWarnings(ctx.facts, ctx.settings);
     return [
       `After installing, reconnect to ${ctx.facts.hostName} once: ${admins(ctx).join(', ')} join ${AGENT_GROUP} with their next login, and Fleetdeck then reaches the agent instead of starting its helper.`,
       ...(openrc(ctx) ? ['OpenRC has no service sandbox like systemd\'s: on this host the agent runs as root without one (its socket still admits only root and the group).'] : []),
