@@ -122,7 +122,7 @@ describe.skipIf(unavailable)('the resident agent through the wizard, in Chromium
     await shots('6-settings-per-user');
     await next().click();
     await expect.poll(() => page.getByTestId(`preflight-${CAROL}`).getAttribute('data-verdict'), { timeout: 120_000 }).toBe('ok');
-    expect(await page.getByTestId(`preflight-${CAROL}`).textContent()).toMatch(/carol has no root here .* enough for the agent as your own process/);
+    expect(await page.getByTestId(`preflight-${CAROL}`).textContent()).toMatch(/carol has no root here .* Without root the agent can still run as your own process/);
     await shots('7-preflight-per-user');
     await next().click();
     const plan = page.getByTestId(`plan-${CAROL}`);

@@ -41,7 +41,8 @@ export function ServicesTab({ host }: { host: HostWithState }) {
   const [driftTask, setDriftTask] = useState<string | null>(null);
   const now = useNow(30_000);
   const title = (id: string) => modules.data?.find((m) => m.id === id)?.title ?? id;
-  const labels = (id: string) => Object.fromEntries((modules.data?.find((m) => m.id === id)?.fields ?? []).map((f) => [f.key, f.label]));
+  const fields = (id: string) => modules.data?.find((m) => m.id === id)?.fields ?? [];
+  const labels = (id: string) => Object.fromEntries(fields(id).map((f) => [f.key, f.label]));
   const hostTasks = (tasks.data ?? []).filter((t) => t.hostId === host.id);
   const shownTask: ChangeTask | undefined = hostTasks.find((t) => t.id === driftTask) ?? hostTasks.find((t) => t.state === 'queued' || t.state === 'planning' || t.state === 'running');
   const list = installed.data ?? [];
@@ -172,7 +173,7 @@ export function ServicesTab({ host }: { host: HostWithState }) {
               </thead>
               <tbody>
                 {list.map((m) => (
-                  <InstalledRow key={m.module} item={m} title={title(m.module)} summary={settingsSummary(m.settings, labels(m.module))} now={now}>
+                  <InstalledRow key={m.module} item={m} title={title(m.module)} summary={settingsSummary(m.settings, labels(m.module), Object.fromEntries(fields(m.module).map((f) => [f.key, f.options])))} now={now}>
                     <ModuleSecrets hostId={host.id} module={m.module} secrets={(modules.data?.find((x) => x.id === m.module)?.secrets ?? []).filter((s) => (!s.withModule || list.some((i) => i.module === s.withModule)) && (!s.withSetting || m.settings[s.withSetting] !== false))} connected={connected} />
                   </InstalledRow>
                 ))}

@@ -63,5 +63,6 @@ describe('diffs and settings', () => {
 
   it('sums up stored settings with the fields’ labels, leaving out empty ones', () => {
     expect(settingsSummary({ serverName: '', tls: 'self-signed', httpsPort: 443, users: ['a', 'b'], none: [] }, { tls: 'Certificate' })).toBe('Certificate: self-signed · httpsPort: 443 · users: a, b');
+    expect(settingsSummary({ runAs: 'login', keepHours: 48 }, { runAs: 'Runs as' }, { runAs: [{ value: 'login', label: 'your login, no root' }] })).toBe('Runs as: your login, no root · keepHours: 48');
   });
 });

@@ -160,11 +160,12 @@ export function diffStat(diff: string): { added: number; removed: number } {
 }
 
 /** A settings value for the Services tab's one-line summary ("serverName web.lab.test · tls self-signed"). */
-export function settingsSummary(settings: Record<string, unknown>, labels: Record<string, string> = {}): string {
+export function settingsSummary(settings: Record<string, unknown>, labels: Record<string, string> = {}, options: Record<string, { value: string; label: string }[] | undefined> = {}): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(settings)) {
     if (v === '' || v === null || v === undefined || (Array.isArray(v) && v.length === 0)) continue;
-    const value = Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    // A choice reads as its option's label ("Runs as: your login, no root", not "login").
+    const value = Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : (options[k]?.find((o) => o.value === String(v))?.label ?? String(v));
     parts.push(`${labels[k] ?? k}: ${value}`);
   }
   return parts.join(' · ');

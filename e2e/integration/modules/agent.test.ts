@@ -8,7 +8,7 @@ import type { HostWithState } from '../../../src-common/hosts/hosts.contract.js'
 import { loadAssets } from '../../../src-main/core/agent/assets.js';
 import { Fleet } from '../../../src-main/core/fleet.js';
 import { startDebianHost, testbedUnavailableReason, type DebianHost } from '../../testbed/index.js';
-import { addHost, connectTrusting } from '../harness.js';
+import { addHost, connectTrusting, runCli } from '../harness.js';
 
 /**
  * The agent module, live on the systemd Debian testbed host: installed through the engine and
@@ -24,6 +24,7 @@ const unavailable = await testbedUnavailableReason({ docker: true });
 describe.skipIf(unavailable)('agent module on a live Debian host', () => {
   let deb: DebianHost;
   let fleet: Fleet;
+  let dataDir: string;
   let id: number;
   let journalId: string;
   let upgradeJournal: string;
@@ -45,7 +46,8 @@ describe.skipIf(unavailable)('agent module on a live Debian host', () => {
 
   beforeAll(async () => {
     deb = await startDebianHost({ name: 'agent-mod' });
-    fleet = new Fleet({ dataDir: mkdtempSync(path.join(tmpdir(), 'fd-agent-')), knownHostsFiles: [], connectTimeoutMs: 15_000, actor: 'tester' });
+    dataDir = mkdtempSync(path.join(tmpdir(), 'fd-agent-'));
+    fleet = new Fleet({ dataDir, knownHostsFiles: [], connectTimeoutMs: 15_000, actor: 'tester' });
     id = (await addHost(fleet, deb, 'admin')).id;
     expect((await connectTrusting(fleet, id)).state).toBe('connected');
   }, 600_000);
@@ -233,5 +235,19 @@ describe.skipIf(unavailable)('agent module on a live Debian host', () => {
       expect(rm.removed).toContain(dir);
       expect(await sh(`test -e ${dir} && echo left; test -e /proc/${pid} && echo running; true`)).toBe('');
     }, 180_000);
+
+    it('from the CLI: as a service the refusal says how to run it without root; with runAs=login it applies, answers, and rolls back as carol', async () => {
+      const host = ((await fleet.call('hosts.get', { id: cid })) as HostWithState).name;
+      const service = await runCli(dataDir, ['modules', 'apply', host, 'agent', '--yes']);
+      expect(service.code).not.toBe(0);
+      expect(service.out + service.err).toMatch(/Without root the agent can still run as your own process: .*--set agent\.runAs=login/);
+      const mine = await runCli(dataDir, ['modules', 'apply', host, 'agent', '--set', 'agent.runAs=login', '--yes']);
+      expect(mine.code, mine.out + mine.err).toBe(0);
+      expect(mine.out).toMatch(/Applied and verified \(4 checks passed\)/);
+      expect((await runCli(dataDir, ['inventory', host, '--verbose'])).err).toMatch(/agent: connected through \/home\/carol\/\.cache\/fleetdeck\/agent\/agent\.sock/);
+      const back = await runCli(dataDir, ['modules', 'rollback', host, '--yes']);
+      expect(back.code, back.out + back.err).toBe(0);
+      expect(await sh(`test -e ${dir} && echo left; true`)).toBe('');
+    }, 240_000);
   });
 });

@@ -17,7 +17,7 @@ import { hostFacts } from './host-facts.js';
 import { streamJournal, type OpenJournal, type StreamOutcome } from './journal-stream.js';
 import { desiredState, planSteps, planSummary, planTag, plural, shownPlan, withPortFollowers, type DesiredState, type Wanted } from './planner.js';
 import { readModuleSecret } from './module-secrets.js';
-import { allJournals, oneWay, whoseJournal } from './journal-access.js';
+import { allJournals, oneWay, rootlessHint, whoseJournal } from './journal-access.js';
 
 /**
  * The change engine's core side (ARCHITECTURE.md, "Changing a host"): plan (read the host, diff
@@ -259,12 +259,9 @@ export class ChangeService {
     const settings = Object.fromEntries(stored.requests.map((r) => [r.id, r.settings]));
     const runId = target.hostId !== null ? this.deps.store?.startRun({ hostId: target.hostId, journalId, kind: 'apply', modules: plan.modules, settings, steps: plan.steps.length, startedAt: Date.now() }) : undefined;
     this.deps.audit({ hostId: target.hostId, hostName: target.hostName, operation: 'change.apply', summary: `started applying ${plan.modules.join(', ')} to ${target.hostName}: ${plan.summary} (journal ${journalId})`, result: 'ok' });
-    const outcome = await this.stream(target, journalId, plan.steps, 'apply', (handlers) =>
-      own
-        ? target.openOwn(helperChannels.changeApply, { journalId, planId, modules: plan.modules, backend, manager, steps: plan.steps }, handlers)
-        : target.openRoot(helperChannels.changeApply, { journalId, planId, modules: plan.modules, backend, manager, steps: plan.steps }, handlers),
-      opts,
-    );
+    const params = { journalId, planId, modules: plan.modules, backend, manager, steps: plan.steps };
+    const hint = rootlessHint(plan.modules.map((id) => this.byId.get(id)));
+    const outcome = await this.stream(target, journalId, plan.steps, 'apply', (handlers) => (own ? target.openOwn(helperChannels.changeApply, params, handlers) : target.openRoot(helperChannels.changeApply, params, handlers).catch(hint)), opts);
     // The host changed: what the probe said (Docker there or not, the packages) is read again next time.
     target.forgetProbe?.();
     return finishApply(this.deps, target, journalId, plan.modules, plan.checks, stored.requests, plan.steps, outcome, runId, facts.probe);

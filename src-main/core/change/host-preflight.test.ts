@@ -25,6 +25,6 @@ describe('preflight without root', () => {
   });
 
   it('only warns for the agent, which can run as carol herself, and says what to choose', async () => {
-    expect(await root([agentModule as ChangeModule<never>])).toMatchObject({ state: 'warn', detail: expect.stringMatching(/carol has no root here .* enough for the agent as your own process \(its setting “Runs as: your login, no root”/) });
+    expect(await root([agentModule as ChangeModule<never>])).toMatchObject({ state: 'warn', detail: expect.stringMatching(/carol has no root here .* Without root the agent can still run as your own process: set “Runs as: your login, no root” \(CLI: --set agent.runAs=login\)/) });
   });
 });

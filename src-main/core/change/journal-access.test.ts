@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JournalSummary, PlanStep } from '../../../src-common/change/plan.schema.js';
 import { FleetdeckError } from '../../../src-common/problems.js';
 import type { ChangeTarget } from './change-target.js';
-import { allJournals, oneWay, whoseJournal } from './journal-access.js';
+import { allJournals, oneWay, rootlessHint, whoseJournal } from './journal-access.js';
 
 /**
  * Whose journal a rollback walks (the login user's own, or root's) and the rule that a plan is
@@ -40,5 +40,12 @@ describe('journal access', () => {
     expect(() => oneWay([step(false, true), step(false, true)], 'gpu-1')).not.toThrow();
     expect(() => oneWay([step(true), step(true)], 'gpu-1')).not.toThrow();
     expect(() => oneWay([step(false, true), step(true)], 'gpu-1')).toThrow(/agent runs as your own account on gpu-1 .* Plan agent on its own/);
+  });
+
+  it('a refused sudo for modules that can run without root says how, in their words; other errors pass as they are', () => {
+    const sudo = new FleetdeckError('sudo-required', 'sudo on gpu-1 needs a password for carol.');
+    expect(() => rootlessHint([{ withoutRoot: 'Set runAs=login.' }])(sudo)).toThrow('sudo on gpu-1 needs a password for carol. Set runAs=login.');
+    expect(() => rootlessHint([{ withoutRoot: 'Set runAs=login.' }, {}])(sudo)).toThrow(/^sudo on gpu-1 needs a password for carol\.$/);
+    expect(() => rootlessHint([{ withoutRoot: 'Set runAs=login.' }])(new FleetdeckError('timeout', 'slow'))).toThrow(/^slow$/);
   });
 });

@@ -1,5 +1,5 @@
 import type { JournalSummary, PlanStep } from '../../../src-common/change/plan.schema.js';
-import { FleetdeckError } from '../../../src-common/problems.js';
+import { FleetdeckError, toProblem } from '../../../src-common/problems.js';
 import { helperApi } from '../../../src-common/protocol/helper-api.js';
 import type { ChangeTarget } from './change-target.js';
 
@@ -31,4 +31,13 @@ export function oneWay(steps: readonly PlanStep[], hostName: string): void {
   if (!mine.length || !steps.some((s) => s.needsRoot)) return;
   const who = [...new Set(mine.map((s) => s.module))].join(', ');
   throw new FleetdeckError('invalid-input', `${who} runs as your own account on ${hostName} and the other modules need root: one plan is applied one way. Plan ${who} on its own, then the rest.`);
+}
+
+/** No root for a plan of modules that can also run without it (the agent): the refusal says how, in the module's words. */
+export function rootlessHint(modules: readonly ({ withoutRoot?: string } | undefined)[]): (err: unknown) => never {
+  return (err) => {
+    const p = toProblem(err);
+    if (p.problem !== 'sudo-required' || !modules.length || !modules.every((m) => m?.withoutRoot)) throw err;
+    throw new FleetdeckError('sudo-required', `${p.message} ${modules.map((m) => m!.withoutRoot).join(' ')}`, p.details);
+  };
 }

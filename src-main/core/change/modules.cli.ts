@@ -3,7 +3,6 @@ import type { JournalSummary } from '../../../src-common/change/plan.schema.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FleetdeckError } from '../../../src-common/problems.js';
-import { helperApi } from '../../../src-common/protocol/helper-api.js';
 import type { Flags } from '../cli/args.js';
 import { defineCommand, type CliCommand, type FlagGroup } from '../cli/command.js';
 import { CONNECT_FLAGS, dataDir } from '../cli/target.js';
@@ -13,6 +12,7 @@ import type { ModuleRequest } from './change-service.js';
 import { ChangeStore } from './change-store.js';
 import { confirm, formatChecks, formatPlan, progress, showThenApply, withOpened } from './change.cli-shared.js';
 import { moduleSecret } from './module-secrets.js';
+import { whoseJournal } from './journal-access.js';
 
 /**
  * `fleetdeck modules list|plan|apply|verify|rollback|journals`: the change engine from a shell,
@@ -243,7 +243,7 @@ export const modulesCommands: CliCommand[] = [
         const j = rest[0] ? journals.find((x) => x.id === rest[0]) : journals.find((x) => x.status !== 'rolled-back');
         if (!j) throw new FleetdeckError('not-found', rest[0] ? `${target.hostName} has no journal ${rest[0].slice(0, 64)} ("fleetdeck modules journals ${target.hostName}" lists them).` : `Nothing to roll back on ${target.hostName}.`);
         await confirm(ctx.io, ctx.flags, `Roll back ${j.modules.join(', ')} (journal ${j.id}, ${j.completed} steps done) on ${target.hostName}?`);
-        const detail = await target.request(helperApi.changeJournal, { journalId: j.id }, 'require');
+        const detail = (await whoseJournal(target, j.id)).j; // root's, or the login user's own (the per-user agent)
         const r = await change.rollback(target, j.id, { onEvent: progress(ctx.io, ctx.flags, detail.steps) });
         if (ctx.flags.json) ctx.io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
         else ctx.io.stdout.write(`${target.hostName}: ${r.status}${r.message ? ` — ${r.message}` : ''}\n`);

@@ -84,7 +84,7 @@ export function userAgentResources(facts: HostFacts, s: AgentSettings, bundle: s
 export function userAgentChecks(facts: HostFacts, s: AgentSettings, hash: string): Check[] {
   const { dir, socket } = userAgentPaths(facts);
   return [
-    { kind: 'command', id: 'agent-status', label: `The agent is running as ${facts.user}`, argv: ['/bin/sh', '-c', 'p=$(cat "$1/pid") && test "$(stat -c %U "/proc/$p")" = "$2" && test "$(readlink "/proc/$p/exe")" = "$(cd "$1" && pwd -P)/node"', 'sh', dir, facts.user] },
+    { kind: 'command', id: 'agent-process', label: `The agent is running as ${facts.user}`, argv: ['/bin/sh', '-c', 'p=$(cat "$1/pid") && test "$(stat -c %U "/proc/$p")" = "$2" && test "$(readlink "/proc/$p/exe")" = "$(cd "$1" && pwd -P)/node"', 'sh', dir, facts.user] },
     // The socket appears a moment after the start: waited for, 10 s at most.
     { kind: 'command', id: 'agent-socket', label: `Its socket ${socket} is 0600 ${facts.user}`, argv: ['/bin/sh', '-c', 'i=0; while [ ! -S "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; test "$(stat -c %a:%U "$1")" = "600:$2"', 'sh', socket, facts.user] },
     { kind: 'command', id: 'agent-others-refused', label: `Its directory is 0700 ${facts.user}: no other account reaches the socket`, argv: ['/bin/sh', '-c', 'test "$(stat -c %a:%U "$1")" = "700:$2"', 'sh', dir, facts.user] },

@@ -84,7 +84,7 @@ describe('agent module', () => {
       expect(run.unless![2]).toContain('readlink "/proc/$p/exe"');
       expect(run.undo![2]).toContain('kill "$p"');
       expect(JSON.stringify(resources.map((r) => (r.kind === 'file' ? { ...r, content: null } : r)))).not.toMatch(/\/usr\/local|\/etc\/|\/run\/fleetdeck|groupadd|gpasswd/);
-      expect(d.checks.map((c) => c.id)).toEqual(['agent-status', 'agent-socket', 'agent-others-refused', 'agent-hash']);
+      expect(d.checks.map((c) => c.id)).toEqual(['agent-process', 'agent-socket', 'agent-others-refused', 'agent-hash']);
       expect(d.warnings.join('\n')).toMatch(/runs as carol, without root: it sees only what carol may see/);
       expect(d.warnings.join('\n')).toMatch(/a reboot of gpu-1 stops it/);
     });

@@ -121,7 +121,7 @@ export const agentModule = defineModule<AgentSettings>({
     if (facts.probe.serviceManager !== 'systemd' && facts.probe.serviceManager !== 'openrc') return `the agent runs as a systemd or OpenRC service; ${facts.probe.os.prettyName ?? facts.probe.os.name} runs neither as init: Fleetdeck keeps starting its helper per connection there`;
     return null;
   },
-  withoutRoot: 'That is enough for the agent as your own process (its setting “Runs as: your login, no root”: it sees only your account and stops at a reboot); as a service it needs root.',
+  withoutRoot: 'Without root the agent can still run as your own process: set “Runs as: your login, no root” (CLI: --set agent.runAs=login); it then sees only your account and stops at a reboot.',
   network: () => null,
   opens: () => [],
   accounts: (s) => (s.runAs === 'login' ? [] : s.admins),
