@@ -3,7 +3,8 @@
  * 1 Hz, and the resident agent (sampling at 1 Hz into its on-disk buffer, one client streaming)
  * started as its unit starts it, vs prometheus-node-exporter scraped once a second, side by side on
  * this machine in the same run. Goals: helper CPU ≤ 1.0× node_exporter's, RSS ≤ 60 MB; agent CPU
- * ≤ 0.3× node_exporter's, RSS ≤ 50 MB.
+ * ≤ 0.3× node_exporter's, RSS ≤ 50 MB. Run as root, also the per-user agent (an admin without
+ * root) as an account without root.
  * BENCH_SECONDS (default 60) sets the window.
  */
 import { spawn } from 'node:child_process';
@@ -11,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { helperChannels } from '../src-common/protocol/helper-api.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadAssets } from '../src-main/core/agent/assets.js';
@@ -109,6 +110,16 @@ const startAgent = (name: string) =>
   spawn(process.execPath, [...NODE_FLAGS.split(' '), loadAssets().helperPath, '--agent', '--socket', path.join(agentDir, `${name}.sock`), '--data', path.join(agentDir, name), '--group', 'root'], { stdio: 'ignore' });
 const residentProc = startAgent('resident');
 const agentProc = startAgent('watched');
+// The per-user agent (runAs=login: an admin without root), as an account without root (nobody), no group.
+const userDir = path.join(agentDir, 'user');
+const perUserProc = process.getuid?.() === 0 ? startPerUser() : null;
+function startPerUser() {
+  chmodSync(agentDir, 0o711);
+  mkdirSync(userDir, { mode: 0o700 });
+  chownSync(userDir, 65534, 65534);
+  const argv = [process.execPath, ...NODE_FLAGS.split(' '), loadAssets().helperPath, '--agent', '--socket', path.join(userDir, 'agent.sock'), '--data', path.join(userDir, 'data')];
+  return spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', ...argv], { stdio: 'ignore' });
+}
 await new Promise((r) => setTimeout(r, 1500));
 const agent = await HelperClient.start(socketTransport(net.connect(path.join(agentDir, 'watched.sock'))), { label: 'agent' });
 let agentSamples = 0;
@@ -117,7 +128,7 @@ const bridge = existsSync(COCKPIT_BRIDGE) ? startCockpitMetrics() : null;
 // Past start-up for all of them (JIT warm-up, V8's first memory-reducing GCs): the steady state is what a host pays.
 await new Promise((r) => setTimeout(r, 10_000));
 
-const procs = { exporter: exporter.pid!, helper: helper.init.pid, resident: residentProc.pid!, agent: agentProc.pid!, ...(bridge ? { bridge: bridge.pid } : {}) };
+const procs = { exporter: exporter.pid!, helper: helper.init.pid, resident: residentProc.pid!, agent: agentProc.pid!, ...(bridge ? { bridge: bridge.pid } : {}), ...(perUserProc ? { perUser: perUserProc.pid! } : {}) };
 type Name = keyof typeof procs;
 const names = Object.keys(procs) as Name[];
 const start = { ticks: Object.fromEntries(names.map((n) => [n, cpuTicks(procs[n]!)])) as Record<Name, number>, at: Date.now(), samples, agentSamples, bridgeFrames: bridge?.frames() ?? 0 };
@@ -134,6 +145,7 @@ const bridgeFrames = (bridge?.frames() ?? 0) - start.bridgeFrames;
 agent.close();
 agentProc.kill('SIGTERM');
 residentProc.kill('SIGTERM');
+perUserProc?.kill('SIGTERM');
 bridge?.kill();
 stream.close();
 helper.close();
@@ -148,9 +160,11 @@ if (bridge) console.log(`  cockpit-bridge metrics1 1 Hz     ${pct('bridge' as Na
 console.log(`  fleetdeck helper 1 Hz            ${pct('helper')} (${samples - start.samples} samples with attribution)`);
 console.log(`  fleetdeck agent, resident        ${pct('resident')} (1 Hz into its buffer, nobody connected)`);
 console.log(`  fleetdeck agent, one client      ${pct('agent')} (${agentSamples - start.agentSamples} samples streamed with attribution, each also kept)`);
+if (perUserProc) console.log(`  fleetdeck agent, per-user        ${pct('perUser' as Name)} (no root: as nobody, 1 Hz into its buffer, nobody connected)`);
 console.log(`  ratio CPU helper / node_exporter ${ratio('helper')} (goal ≤ 1.00×); helper RSS ${mb(peak.helper)} MB (goal ≤ 60 MB)`);
 console.log(`  ratio CPU resident agent / node_exporter ${ratio('resident')} (goal ≤ 0.30×); agent RSS ${mb(peak.resident)} MB (goal ≤ 50 MB)`);
 console.log(`  ratio CPU agent with a client / node_exporter ${ratio('agent')}; RSS ${mb(peak.agent)} MB`);
+if (perUserProc) console.log(`  ratio CPU per-user agent / node_exporter ${ratio('perUser' as Name)}; RSS ${mb(peak['perUser' as Name])} MB`);
 if (bridge) console.log(`  ratio CPU resident agent / cockpit-bridge ${(cpu.resident / cpu.bridge!).toFixed(2)}× (stated; cockpit keeps no history and attributes nothing to users)`);
 else console.log(`  cockpit-bridge: not installed (apt-get install cockpit-bridge) to compare against`);
 rmSync(agentDir, { recursive: true, force: true });

@@ -208,14 +208,14 @@ export function createContext(root = '/'): HelperContext {
         opts.signal?.addEventListener('abort', onAbort, { once: true });
         child.on('error', (err: NodeJS.ErrnoException) => {
           clearTimeout(timer);
-          resolve({ code: null, stdout: '', stderr: err.message, missing: err.code === 'ENOENT' });
+          resolve({ code: null, stdout: '', stderr: err.message, missing: notFound(file, err) });
         });
         child.on('close', (code) => {
           clearTimeout(timer);
           opts.signal?.removeEventListener('abort', onAbort);
           for (const s of ['stdout', 'stderr'] as const) if (partial[s].trim()) opts.onLine?.(partial[s], s);
           // exec of a program that is not there: the shell says so and exits 127.
-          if (code === 127 && /exec: .*not found|No such file/.test(tails.stderr)) return resolve({ code: null, stdout: tails.stdout, stderr: tails.stderr, missing: true });
+          if ((code === 127 && /exec: .*not found|No such file/.test(tails.stderr)) || (code === 126 && !file.includes('/') && /exec: .*Permission denied/.test(tails.stderr))) return resolve({ code: null, stdout: tails.stdout, stderr: tails.stderr, missing: true });
           resolve({ code: timedOut ? null : code, stdout: tails.stdout, stderr: timedOut ? `${tails.stderr}\ntimed out after ${Math.round(opts.timeoutMs / 1000)} s` : tails.stderr });
         });
         child.stdin.on('error', () => undefined);
@@ -234,7 +234,7 @@ export function createContext(root = '/'): HelperContext {
           args,
           { timeout: opts.timeoutMs ?? 5000, maxBuffer: 32 * 1024 * 1024, encoding: 'utf8', env: childEnv },
           (err, stdout, stderr) => {
-            if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
+            if (err && notFound(file, err as NodeJS.ErrnoException)) {
               resolve({ code: null, stdout: '', stderr: String(stderr), missing: true });
               return;
             }
@@ -247,4 +247,13 @@ export function createContext(root = '/'): HelperContext {
       });
     },
   };
+}
+
+/**
+ * A program looked up by name that could not be started is not there for this account: ENOENT, or
+ * EACCES where a directory on PATH is not this account's to search (execvp then reports EACCES, as
+ * for the per-user agent of a login whose PATH names another user's directory).
+ */
+function notFound(file: string, err: NodeJS.ErrnoException): boolean {
+  return err.code === 'ENOENT' || (err.code === 'EACCES' && !file.includes('/'));
 }
