@@ -63,7 +63,10 @@ stop_agent() {
     kill "$p" 2>/dev/null
     i=0
     while [ -e "/proc/$p" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    if [ -e "/proc/$p" ]; then kill -9 "$p" 2>/dev/null; sleep 0.5; fi
+    [ -e "/proc/$p" ] && fail "agent-still-running:$p"
   fi
+  return 0
 }
 # shellcheck disable=SC2086 # $shared is two fixed globs, split on purpose
 for item in "$dir"/helper-* "$dir"/runtime-* "$dir"/agent "$dir"/.helper-*.tmp.* "$dir"/.runtime-*.tmp.* "$dir"/.exec-probe.* "$dir"/.tmp.* $shared; do

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { buildSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { createContext } from './context.js';
 
@@ -38,8 +39,11 @@ describe('the helper context runs host changes', () => {
 const ctx = createContext('/');
 console.log(JSON.stringify([await ctx.run(['fleetdeck-no-such-program']), await ctx.runStreaming(['fleetdeck-no-such-program'], { timeoutMs: 5000 })]));`);
       chmodSync(script, 0o644);
-      const tsx = path.join(import.meta.dirname, '../../node_modules/tsx/dist/esm/index.mjs');
-      const out = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, '--import', tsx, script], { cwd: dir, env: { PATH: `/root:/usr/bin:/bin`, HOME: dir }, encoding: 'utf8' });
+      // Bundled into the 0755 temp dir: the checkout itself may be in a directory nobody cannot enter (CI's clone).
+      const bundle = path.join(dir, 'run.mjs');
+      buildSync({ entryPoints: [script], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: bundle, logLevel: 'silent' });
+      chmodSync(bundle, 0o644);
+      const out = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, bundle], { cwd: dir, env: { PATH: `/root:/usr/bin:/bin`, HOME: dir }, encoding: 'utf8' });
       expect(JSON.parse(out)).toEqual([expect.objectContaining({ code: null, missing: true }), expect.objectContaining({ code: null, missing: true })]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

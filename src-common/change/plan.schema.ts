@@ -36,7 +36,8 @@ export type PlanStep = z.infer<typeof planStepSchema>;
 export const checkSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('unit-running'), id: name(), label: text(), unit: unitName() }),
   z.object({ kind: z.literal('port'), id: name(), label: text(), port: int().check(z.gte(1), z.lte(65535)) }),
-  z.object({ kind: z.literal('command'), id: name(), label: text(), argv: argv(), expectExit: z.optional(int()), expectOutput: z.optional(text(1024)) }),
+  /** asLogin: run by the login user's own helper (the per-user agent's files): root never reads through what that account controls. */
+  z.object({ kind: z.literal('command'), id: name(), label: text(), argv: argv(), expectExit: z.optional(int()), expectOutput: z.optional(text(1024)), asLogin: z.optional(z.boolean()) }),
   z.object({ kind: z.literal('file-contains'), id: name(), label: text(), path: absPath(), contains: text() }),
   /** The process (pid + start time) is gone within waitMs: a kill's verify. */
   /** One account is as wanted (or absent), read back from /etc/passwd, shadow, group and, as the user, authorized_keys. */

@@ -17,13 +17,13 @@ export const agentSettings = z
   .object({
     /** Who may open the agent's socket (members of fleetdeck-agent); empty: the account Fleetdeck logs in as. */
     admins: listOf(accountName(), { what: 'admins', example: '["alice"]', max: MAX_AGENT_ADMINS }).default([]),
-    /** How much history the host keeps for Fleetdeck (hours, at most 48). */
     /**
      * root: a system service as root (needs sudo) that sees every user's processes; login: a
      * detached process of the login account itself (no root): it sees only what that account sees,
      * only that account can open its socket, and it does not survive a reboot of the host.
      */
     runAs: z.enum(['root', 'login'], { message: 'Runs as is "root" (a service; needs sudo) or "login" (your own account, no root).' }).default('root'),
+    /** How much history the host keeps for Fleetdeck (hours, at most 48). */
     keepHours: z.coerce.number({ message: 'Keep is whole hours, 1 to 48.' }).int('Keep is whole hours, 1 to 48.').min(1, 'Keep is whole hours, 1 to 48.').max(48, 'Keep is whole hours, 1 to 48.').default(48),
   })
   .strict();

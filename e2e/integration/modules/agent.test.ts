@@ -226,16 +226,6 @@ describe.skipIf(unavailable)('agent module on a live Debian host', () => {
       expect(await sh(`test -e ${dir} && echo left; test -e /proc/${pid} && echo running; true`)).toBe('');
     }, 180_000);
 
-    it('the footprint lists a per-user agent and removing it stops it first', async () => {
-      await capply(await cplan());
-      const pid = await agentPid();
-      const fp = (await fleet.call('footprint.plan', { id: cid })) as { planId: string; tag: string; items: { kind: string; path: string }[] };
-      expect(fp.items).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'agent', path: dir })]));
-      const rm = (await fleet.call('footprint.remove', { id: cid, planId: fp.planId, tag: fp.tag })) as { removed: string[]; verified: boolean };
-      expect(rm.removed).toContain(dir);
-      expect(await sh(`test -e ${dir} && echo left; test -e /proc/${pid} && echo running; true`)).toBe('');
-    }, 180_000);
-
     it('from the CLI: as a service the refusal says how to run it without root; with runAs=login it applies, answers, and rolls back as carol', async () => {
       const host = ((await fleet.call('hosts.get', { id: cid })) as HostWithState).name;
       const service = await runCli(dataDir, ['modules', 'apply', host, 'agent', '--yes']);
@@ -249,5 +239,15 @@ describe.skipIf(unavailable)('agent module on a live Debian host', () => {
       expect(back.code, back.out + back.err).toBe(0);
       expect(await sh(`test -e ${dir} && echo left; true`)).toBe('');
     }, 240_000);
+
+    it('the footprint lists a per-user agent and removing it stops it first', async () => {
+      await capply(await cplan());
+      const pid = await agentPid();
+      const fp = (await fleet.call('footprint.plan', { id: cid })) as { planId: string; tag: string; items: { kind: string; path: string }[] };
+      expect(fp.items).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'agent', path: dir })]));
+      const rm = (await fleet.call('footprint.remove', { id: cid, planId: fp.planId, tag: fp.tag })) as { removed: string[]; verified: boolean };
+      expect(rm.removed).toContain(dir);
+      expect(await sh(`test -e ${dir} && echo left; test -e /proc/${pid} && echo running; true`)).toBe('');
+    }, 180_000);
   });
 });

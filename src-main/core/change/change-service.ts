@@ -6,7 +6,7 @@ import { type Check, type CheckResult, type JournalEvent, type JournalSummary, t
 import type { Observed, Resource } from '../../../src-common/change/resource.schema.js';
 import type { Probe } from '../../../src-common/inventory/probe.schema.js';
 import { FleetdeckError } from '../../../src-common/problems.js';
-import { helperApi, helperChannels } from '../../../src-common/protocol/helper-api.js';
+import { helperChannels } from '../../../src-common/protocol/helper-api.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { ChangeStore } from './change-store.js';
 import type { ChangeTarget } from './change-target.js';
@@ -17,7 +17,7 @@ import { hostFacts } from './host-facts.js';
 import { streamJournal, type OpenJournal, type StreamOutcome } from './journal-stream.js';
 import { desiredState, planSteps, planSummary, planTag, plural, shownPlan, withPortFollowers, type DesiredState, type Wanted } from './planner.js';
 import { readModuleSecret } from './module-secrets.js';
-import { allJournals, oneWay, rootlessHint, whoseJournal } from './journal-access.js';
+import { allJournals, cancelJournal, oneWay, readResources, rootlessHint, whoseJournal } from './as-login.js';
 
 /**
  * The change engine's core side (ARCHITECTURE.md, "Changing a host"): plan (read the host, diff
@@ -161,8 +161,8 @@ export class ChangeService {
   /** What the host has for each resource; the login user's own (the per-user agent) read by their own helper, as they are applied. */
   private async read(target: ChangeTarget, desired: DesiredState, probe: Probe): Promise<Observed[]> {
     if (!desired.items.length) return [];
-    const { backend, manager } = this.enginesFor(probe, target.hostName, desired.items), own = desired.items.every((i) => 'asLogin' in i.resource && i.resource.asLogin) ? 'none' : 'try';
-    return (await target.request(helperApi.changeRead, { backend, manager, resources: desired.items.map((i) => i.resource) }, own)).observed;
+    const { backend, manager } = this.enginesFor(probe, target.hostName, desired.items);
+    return readResources(target, backend, manager, desired.items.map((i) => i.resource));
   }
 
   /** Plans what the modules want on the host; nothing on the host changes. */
@@ -293,7 +293,7 @@ export class ChangeService {
     if (!resources.length) return [];
     const probe = await target.probe();
     const { backend, manager } = this.enginesFor(probe, target.hostName, []);
-    return (await target.request(helperApi.changeRead, { backend, manager, resources }, 'try')).observed;
+    return readResources(target, backend, manager, resources);
   }
 
   async verifyWith(target: ChangeTarget, id: string, settings: Record<string, unknown>): Promise<CheckResult[]> {
@@ -321,7 +321,7 @@ export class ChangeService {
   journals = (target: ChangeTarget): Promise<JournalSummary[]> => allJournals(target);
 
   async cancel(target: ChangeTarget, journalId: string): Promise<{ cancelled: boolean }> {
-    const r = await target.request(helperApi.changeCancel, { journalId }, 'require');
+    const r = await cancelJournal(target, journalId);
     if (r.cancelled) this.deps.audit({ hostId: target.hostId, hostName: target.hostName, operation: 'change.cancel', summary: `asked ${target.hostName} to stop journal ${journalId} at the next step boundary`, result: 'ok' });
     return r;
   }

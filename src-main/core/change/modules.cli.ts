@@ -12,7 +12,7 @@ import type { ModuleRequest } from './change-service.js';
 import { ChangeStore } from './change-store.js';
 import { confirm, formatChecks, formatPlan, progress, showThenApply, withOpened } from './change.cli-shared.js';
 import { moduleSecret } from './module-secrets.js';
-import { whoseJournal } from './journal-access.js';
+import { whoseJournal } from './as-login.js';
 
 /**
  * `fleetdeck modules list|plan|apply|verify|rollback|journals`: the change engine from a shell,

@@ -34,10 +34,12 @@ export function expectedAgent(installed: readonly { module: string; settings: Re
 
 /** A stored host's session hooks (the app's and the CLI's): where its agent should answer, and where the helper said Fleetdeck's directory is. */
 export function agentHooks(fleet: { db: Db; hosts: HostStore }, id: number) {
+  // A root login never uses a per-user agent: that would be a process another account controls.
+  const dirOf = (user: string) => (user === 'root' ? null : fleet.hosts.installDir(id, user));
   return {
-    expectsAgent: () => expectedAgent(new ChangeStore(fleet.db).installed(id), () => fleet.hosts.installDir(id)),
-    onDeployed: (f: { dir: string | null }) => {
-      if (f.dir && fleet.hosts.installDir(id) !== f.dir) fleet.hosts.saveInstallDir(id, f.dir);
+    expectsAgent: () => expectedAgent(new ChangeStore(fleet.db).installed(id), () => dirOf(fleet.hosts.get(id).user)),
+    onDeployed: (f: { user: string; uid: number; dir: string | null }) => {
+      if (f.dir && f.uid !== 0 && fleet.hosts.installDir(id, f.user) !== f.dir) fleet.hosts.saveInstallDir(id, f.user, f.dir);
     },
   };
 }

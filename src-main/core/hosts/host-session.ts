@@ -34,8 +34,7 @@ export interface SessionOptions {
   log?: (line: string) => void;
   onState?: (state: ConnectionState) => void;
   onUnknownKey?: (hostName: string, blob: Buffer) => void;
-  /** A root helper was started through sudo (or failed to): for the audit log. */
-  onElevate?: (e: ElevateEvent) => void;
+  onElevate?: (e: ElevateEvent) => void; // a root helper was started through sudo (or failed to): for the audit log
   preferPushedRuntime?: boolean;
   /** The host has the agent module installed, listening there (the root service's socket, or the per-user agent's): say why, when it does not answer. */
   expectsAgent?: () => { socket: string; perUser: boolean } | null;
@@ -281,11 +280,12 @@ export class HostSession {
     return (await this.ensureDeployed()).facts;
   }
 
-  /** The resident agent when it serves this method (reads), else the helper for that privilege. */
+  /** The resident agent when it serves this method (reads), else the helper for that privilege; a per-user agent only where the login's own view is asked for (not 'require'; 'try' until root is at hand). */
   async helperForMethod(method: string, superuser: Superuser): Promise<HelperClient> {
     await this.connect();
     const agent = this.agent;
-    return agent && !agent.isClosed && agent.init.capabilities.includes(method) ? agent : this.helperFor(superuser);
+    const fits = agent?.init.uid === 0 || superuser === 'none' || (superuser === 'try' && !this.root.running && !this.secrets.sudoPassword);
+    return agent && !agent.isClosed && fits && agent.init.capabilities.includes(method) ? agent : this.helperFor(superuser);
   }
 
   /** The helper to use for a call's privilege: the login user's, or root's through sudo. */

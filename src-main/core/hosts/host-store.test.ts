@@ -77,6 +77,18 @@ describe('HostStore', () => {
     s.remove(h.id);
     expect(s.facts(h.id)).toBeNull();
   });
+
+  it('keeps Fleetdeck’s directory on the host for the login it was reported for only (where a per-user agent listens)', () => {
+    const s = store();
+    const h = s.add(base);
+    expect(s.installDir(h.id, 'carol')).toBeNull();
+    s.saveInstallDir(h.id, 'carol', '/home/carol/.cache/fleetdeck');
+    s.saveFacts(h.id, { probe: { os: 'debian' } });
+    expect(s.installDir(h.id, 'carol')).toBe('/home/carol/.cache/fleetdeck');
+    expect(s.installDir(h.id, 'admin')).toBeNull(); // the host's login changed since
+    s.saveInstallDir(h.id, 'carol', 'relative/dir'); // not a path to forward to: ignored
+    expect(s.installDir(h.id, 'carol')).toBe('/home/carol/.cache/fleetdeck');
+  });
 });
 
 describe('HostStore checks when adding (issue 9, #14)', () => {

@@ -139,14 +139,17 @@ export class HostStore {
       });
   }
 
-  /** Fleetdeck's directory for the login on the host, as the last helper start said (absolute). */
-  saveInstallDir(id: number, dir: string): void {
-    if (!dir.startsWith('/') || dir.length > 4096) return;
-    this.db.prepare('INSERT INTO host_facts (host_id, install_dir, updated_at) VALUES (?, ?, ?) ON CONFLICT(host_id) DO UPDATE SET install_dir = excluded.install_dir').run(id, dir, Date.now());
+  /** Fleetdeck's directory for a login on the host, as the last helper start said (absolute; host data, kept as JSON text). */
+  saveInstallDir(id: number, user: string, dir: string): void {
+    if (!dir.startsWith('/') || dir.length > 4096 || user.length > 256) return;
+    this.db.prepare('INSERT INTO host_facts (host_id, install_dir, updated_at) VALUES (?, ?, ?) ON CONFLICT(host_id) DO UPDATE SET install_dir = excluded.install_dir').run(id, JSON.stringify({ user, dir }), Date.now());
   }
 
-  installDir(id: number): string | null {
-    return (this.db.prepare('SELECT install_dir FROM host_facts WHERE host_id = ?').get(id) as { install_dir: string | null } | undefined)?.install_dir ?? null;
+  /** That directory, only for the login it was reported for (the host's user may have changed since). */
+  installDir(id: number, user: string): string | null {
+    const row = this.db.prepare('SELECT install_dir FROM host_facts WHERE host_id = ?').get(id) as { install_dir: string | null } | undefined;
+    const kept = parseJsonObject(row?.install_dir);
+    return kept?.user === user && typeof kept.dir === 'string' && kept.dir.startsWith('/') ? kept.dir : null;
   }
 
   facts(id: number): { probe: unknown; inventory: unknown } | null {
@@ -179,5 +182,14 @@ export class HostStore {
       return new FleetdeckError('invalid-input', `A host named "${name}" already exists: choose another name.`);
     }
     return err;
+  }
+}
+
+function parseJsonObject(text: string | null | undefined): Record<string, unknown> | null {
+  try {
+    const v: unknown = text ? JSON.parse(text) : null;
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
   }
 }

@@ -56,6 +56,11 @@ export class RootHelperSlot {
   }
 
   /** Drops the helper (closing it): a close event it fires finds nothing here. */
+  /** A root helper runs for this link now. */
+  get running(): boolean {
+    return !!this.root && !this.root.isClosed;
+  }
+
   close(): void {
     const root = this.root;
     this.root = null;

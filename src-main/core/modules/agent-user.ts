@@ -32,14 +32,26 @@ export const userAgentPaths = (facts: HostFacts) => {
   return { dir, socket };
 };
 
-/** Links (or copies) the node binary of the helper that runs this step — the login user's own — into the agent's 0700 directory. */
-const COPY_NODE = 'set -e; src=$(readlink "/proc/$PPID/exe"); umask 077; mkdir -p "$(dirname "$1")"; chmod 0700 "$(dirname "$1")"; rm -f "$1.tmp"; ln "$src" "$1.tmp" 2>/dev/null || cp "$src" "$1.tmp"; mv -f "$1.tmp" "$1"';
-const SAME_NODE = 'cmp -s "$(readlink "/proc/$PPID/exe")" "$1"';
+/**
+ * Links the node binary of the helper that runs this step — the login user's own — into the
+ * agent's 0700 directory, or copies it (another filesystem, or a binary replaced since it started:
+ * /proc/PID/exe still reads it).
+ */
+const COPY_NODE = 'set -e; umask 077; mkdir -p "$(dirname "$1")"; chmod 0700 "$(dirname "$1")"; rm -f "$1.tmp"; ln "$(readlink "/proc/$PPID/exe")" "$1.tmp" 2>/dev/null || cp "/proc/$PPID/exe" "$1.tmp"; mv -f "$1.tmp" "$1"';
+const SAME_NODE = 'cmp -s "/proc/$PPID/exe" "$1"';
 
-/** Stops the agent this directory's pid file names, only if that pid runs this directory's node (a recycled pid is left alone). */
+/**
+ * Stops the agent this directory's pid file names, only if that pid runs this directory's node (a
+ * recycled pid is left alone): SIGTERM, then SIGKILL after 5 s; fails if it still runs.
+ */
 const STOP = `me=$(pwd -P)/node; p=$(cat pid 2>/dev/null) || p=
 case $p in ''|*[!0-9]*) ;; *) e=$(readlink "/proc/$p/exe" 2>/dev/null) || e=
-  if [ "$e" = "$me" ] || [ "$e" = "$me (deleted)" ]; then kill "$p"; i=0; while [ -e "/proc/$p" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; fi;; esac
+  if [ "$e" = "$me" ] || [ "$e" = "$me (deleted)" ]; then
+    kill "$p" 2>/dev/null || true; i=0
+    while [ -e "/proc/$p" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+    if [ -e "/proc/$p" ]; then kill -9 "$p" 2>/dev/null || true; sleep 0.5; fi
+    if [ -e "/proc/$p" ]; then echo "the agent (pid $p) did not stop" >&2; exit 1; fi
+  fi;; esac
 rm -f pid running agent.sock`;
 
 /**
@@ -51,16 +63,17 @@ const START = `set -e; cd "$1"; umask 077
 ${STOP}
 mkdir -p data
 # shellcheck disable=SC2086
-setsid ./node $4 "$1/helper.cjs" --agent --socket "$1/agent.sock" --data "$1/data" --keep-hours "$3" </dev/null >agent.log 2>&1 &
+# Its own environment: nothing of this login's (a PATH naming a directory another user can write) reaches what it runs.
+env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME="$HOME" LC_ALL=C setsid ./node $4 "$1/helper.cjs" --agent --socket "$1/agent.sock" --data "$1/data" --keep-hours "$3" </dev/null >agent.log 2>&1 &
 echo $! >pid
 i=0; while [ ! -S agent.sock ]; do
   kill -0 $! 2>/dev/null || { echo "the agent exited as it started:" >&2; tail -n 5 agent.log >&2; exit 1; }
-  [ $i -lt 100 ] || { echo "the agent did not open its socket within 10 s (see $1/agent.log)" >&2; exit 1; }
+  [ $i -lt 100 ] || { kill -9 $! 2>/dev/null; rm -f pid; echo "the agent did not open its socket within 10 s (see $1/agent.log)" >&2; exit 1; }
   sleep 0.1; i=$((i+1)); done
 printf '%s\\n' "$2" >running`;
 
 /** Running, this build, these settings: the pid file's process runs this directory's node, and "running" says so. */
-const RUNNING = 'cd "$1" 2>/dev/null && test "$(cat running 2>/dev/null)" = "$2" && test -S agent.sock && p=$(cat pid 2>/dev/null) && test "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$(pwd -P)/node"';
+const RUNNING = 'cd "$1" 2>/dev/null && test "$(cat running 2>/dev/null)" = "$2" && test -S agent.sock && p=$(cat pid 2>/dev/null) && case $p in ""|*[!0-9]*) exit 1;; esac && test "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$(pwd -P)/node"';
 
 export function userAgentResources(facts: HostFacts, s: AgentSettings, bundle: string, hash: string, nodeFlags: string): Resource[] {
   const { dir } = userAgentPaths(facts);
@@ -84,11 +97,11 @@ export function userAgentResources(facts: HostFacts, s: AgentSettings, bundle: s
 export function userAgentChecks(facts: HostFacts, s: AgentSettings, hash: string): Check[] {
   const { dir, socket } = userAgentPaths(facts);
   return [
-    { kind: 'command', id: 'agent-process', label: `The agent is running as ${facts.user}`, argv: ['/bin/sh', '-c', 'p=$(cat "$1/pid") && test "$(stat -c %U "/proc/$p")" = "$2" && test "$(readlink "/proc/$p/exe")" = "$(cd "$1" && pwd -P)/node"', 'sh', dir, facts.user] },
+    { kind: 'command', id: 'agent-process', asLogin: true, label: `The agent is running as ${facts.user}`, argv: ['/bin/sh', '-c', 'p=$(cat "$1/pid") && case $p in ""|*[!0-9]*) exit 1;; esac && test "$(stat -c %U "/proc/$p")" = "$2" && test "$(readlink "/proc/$p/exe")" = "$(cd "$1" && pwd -P)/node"', 'sh', dir, facts.user] },
     // The socket appears a moment after the start: waited for, 10 s at most.
-    { kind: 'command', id: 'agent-socket', label: `Its socket ${socket} is 0600 ${facts.user}`, argv: ['/bin/sh', '-c', 'i=0; while [ ! -S "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; test "$(stat -c %a:%U "$1")" = "600:$2"', 'sh', socket, facts.user] },
-    { kind: 'command', id: 'agent-others-refused', label: `Its directory is 0700 ${facts.user}: no other account reaches the socket`, argv: ['/bin/sh', '-c', 'test "$(stat -c %a:%U "$1")" = "700:$2"', 'sh', dir, facts.user] },
-    { kind: 'command', id: 'agent-hash', label: 'It runs this Fleetdeck’s helper build', argv: ['/bin/sh', '-c', 'test "$(cat "$1/running")" = "$2 $3" && test "$(sha256sum < "$1/helper.cjs" | cut -d" " -f1)" = "$2"', 'sh', dir, hash, String(s.keepHours)] },
+    { kind: 'command', id: 'agent-socket', asLogin: true, label: `Its socket ${socket} is 0600 ${facts.user}`, argv: ['/bin/sh', '-c', 'i=0; while [ ! -S "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; test "$(stat -c %a:%U "$1")" = "600:$2"', 'sh', socket, facts.user] },
+    { kind: 'command', id: 'agent-others-refused', asLogin: true, label: `Its directory is 0700 ${facts.user}: no other account reaches the socket`, argv: ['/bin/sh', '-c', 'test "$(stat -c %a:%U "$1")" = "700:$2"', 'sh', dir, facts.user] },
+    { kind: 'command', id: 'agent-hash', asLogin: true, label: 'It runs this Fleetdeck’s helper build', argv: ['/bin/sh', '-c', 'test "$(cat "$1/running")" = "$2 $3" && test "$(sha256sum < "$1/helper.cjs" | cut -d" " -f1)" = "$2"', 'sh', dir, hash, String(s.keepHours)] },
   ];
 }
 

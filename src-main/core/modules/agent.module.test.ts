@@ -79,12 +79,15 @@ describe('agent module', () => {
       expect(resources.map((r) => (r.kind === 'file' ? r.path : r.kind === 'command' ? r.id : r.kind))).toEqual(['agent-node', '/home/carol/.cache/fleetdeck/agent/helper.cjs', 'agent-run']);
       const run = resources.find((r): r is CommandResource => r.kind === 'command' && r.id === 'agent-run')!;
       expect(run.argv.slice(4)).toEqual(['/home/carol/.cache/fleetdeck/agent', `${loadAssets().helperHash} 48`, '48', '--max-semi-space-size=1 --max-old-space-size=96 --single-threaded --lite-mode']);
-      expect(run.argv[2]).toMatch(/setsid \.\/node/);
       expect(run.rerunWhen).toEqual(['command:agent-node']);
       expect(run.unless![2]).toContain('readlink "/proc/$p/exe"');
       expect(run.undo![2]).toContain('kill "$p"');
-      expect(JSON.stringify(resources.map((r) => (r.kind === 'file' ? { ...r, content: null } : r)))).not.toMatch(/\/usr\/local|\/etc\/|\/run\/fleetdeck|groupadd|gpasswd/);
+      expect(resources.filter((r) => r.kind === 'file').every((r) => r.kind === 'file' && r.path.startsWith('/home/carol/.cache/fleetdeck/agent/'))).toBe(true);
+      expect(JSON.stringify(resources.map((r) => (r.kind === 'file' ? { ...r, content: null } : r)))).not.toMatch(/\/etc\/|\/run\/fleetdeck|groupadd|gpasswd|"kind":"unit"/);
+      // It starts with an environment of its own: no PATH of the login's reaches what it runs.
+      expect(run.argv[2]).toContain('env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME="$HOME" LC_ALL=C setsid ./node');
       expect(d.checks.map((c) => c.id)).toEqual(['agent-process', 'agent-socket', 'agent-others-refused', 'agent-hash']);
+      expect(d.checks.every((c) => c.kind === 'command' && c.asLogin)).toBe(true); // run by carol's own helper, not root's
       expect(d.warnings.join('\n')).toMatch(/runs as carol, without root: it sees only what carol may see/);
       expect(d.warnings.join('\n')).toMatch(/a reboot of gpu-1 stops it/);
     });
@@ -107,6 +110,10 @@ describe('agent module', () => {
       expect(() => mine({}, { ...facts, installDir: null } as never)).toThrow(/connect once, then plan again/);
       expect(() => mine({}, { ...facts, installDir: `/home/${'x'.repeat(90)}/.cache/fleetdeck` })).toThrow(/longer than a Unix socket path may be/);
       expect(() => settings({ runAs: 'nobody' })).toThrow(/Runs as is .*root.* or .*login/);
+      // One agent per login: switching kinds rolls the other back first (its steps are another helper's).
+      const switching = (from: string, to: string) => () => desiredState([{ module: agentModule as ChangeModule, settings: settings({ runAs: to }), previous: settings({ runAs: from }) }], facts, new Set());
+      expect(switching('login', 'root')).toThrow(/runs as carol's own process on gpu-1: roll that back first .* then apply it as a service/);
+      expect(switching('root', 'login')).toThrow(/runs as a root service on gpu-1: roll that back first/);
     });
   });
 });

@@ -3,6 +3,7 @@ import type { Check } from '../../../src-common/change/plan.schema.js';
 import type { Resource } from '../../../src-common/change/resource.schema.js';
 import { AGENT_DATA, AGENT_GROUP, AGENT_SOCKET, agentInfo, agentSettings, type AgentSettings } from '../../../src-common/modules/agent.js';
 import { loadAssets } from '../agent/assets.js';
+import { FleetdeckError } from '../../../src-common/problems.js';
 import { defineModule, type ModuleContext } from '../change/module.js';
 import { userAgentChecks, userAgentResources, userAgentWarnings } from './agent-user.js';
 
@@ -128,6 +129,11 @@ export const agentModule = defineModule<AgentSettings>({
   resources(ctx) {
     const assets = loadAssets();
     const bundle = readFileSync(assets.helperPath, 'utf8');
+    // One agent per login and host: the other kind is rolled back first (its steps are the other helper's to take).
+    if (ctx.previous && ctx.previous.runAs !== ctx.settings.runAs) {
+      const was = ctx.previous.runAs === 'login' ? `as ${ctx.facts.user}'s own process` : 'as a root service';
+      throw new FleetdeckError('change-conflict', `The agent runs ${was} on ${ctx.facts.hostName}: roll that back first (Services → Roll back…), then apply it ${ctx.settings.runAs === 'login' ? 'as your own process' : 'as a service'}.`);
+    }
     if (ctx.settings.runAs === 'login') return userAgentResources(ctx.facts, ctx.settings, bundle, assets.helperHash, NODE_FLAGS);
     const file = (path: string, content: string, mode = 0o644): Resource => ({ kind: 'file', path, content, mode, owner: 'root', group: 'root' });
     const service = openrc(ctx)

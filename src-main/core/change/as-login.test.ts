@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JournalSummary, PlanStep } from '../../../src-common/change/plan.schema.js';
 import { FleetdeckError } from '../../../src-common/problems.js';
 import type { ChangeTarget } from './change-target.js';
-import { allJournals, oneWay, rootlessHint, whoseJournal } from './journal-access.js';
+import { allJournals, cancelJournal, oneWay, readResources, rootlessHint, whoseJournal } from './as-login.js';
 
 /**
  * Whose journal a rollback walks (the login user's own, or root's) and the rule that a plan is
@@ -47,5 +47,27 @@ describe('journal access', () => {
     expect(() => rootlessHint([{ withoutRoot: 'Set runAs=login.' }])(sudo)).toThrow('sudo on gpu-1 needs a password for carol. Set runAs=login.');
     expect(() => rootlessHint([{ withoutRoot: 'Set runAs=login.' }, {}])(sudo)).toThrow(/^sudo on gpu-1 needs a password for carol\.$/);
     expect(() => rootlessHint([{ withoutRoot: 'Set runAs=login.' }])(new FleetdeckError('timeout', 'slow'))).toThrow(/^slow$/);
+  });
+
+  it('reads the login user’s own resources with their helper, the rest as root where it can, in order', async () => {
+    const asked: { superuser: string; paths: string[] }[] = [];
+    const t = {
+      request: async (_def: unknown, p: { resources: { path: string }[] }, superuser: string) => {
+        asked.push({ superuser, paths: p.resources.map((r) => r.path) });
+        return { observed: p.resources.map((r) => ({ kind: 'file', path: r.path, by: superuser })) };
+      },
+    } as unknown as ChangeTarget;
+    const file = (path: string, asLogin?: boolean) => ({ kind: 'file' as const, path, content: 'x', ...(asLogin ? { asLogin } : {}) });
+    const got = (await readResources(t, 'apt', 'systemd', [file('/etc/a'), file('/home/c/b', true), file('/etc/c')])) as unknown as { path: string; by: string }[];
+    expect(got.map((o) => `${o.path} ${o.by}`)).toEqual(['/etc/a try', '/home/c/b none', '/etc/c try']);
+    expect(asked).toEqual(expect.arrayContaining([{ superuser: 'none', paths: ['/home/c/b'] }, { superuser: 'try', paths: ['/etc/a', '/etc/c'] }]));
+  });
+
+  it('cancels with the helper applying the journal: the user’s own, else root’s; without root the user’s answer stands', async () => {
+    const t = (mine: boolean, root: boolean | null) =>
+      ({ request: async (_d: unknown, _p: unknown, superuser: string) => (superuser === 'none' ? { cancelled: mine } : root === null ? Promise.reject(new FleetdeckError('sudo-required', 'no')) : { cancelled: root }) }) as unknown as ChangeTarget;
+    expect(await cancelJournal(t(true, false), 'j')).toEqual({ cancelled: true });
+    expect(await cancelJournal(t(false, true), 'j')).toEqual({ cancelled: true });
+    expect(await cancelJournal(t(false, null), 'j')).toEqual({ cancelled: false });
   });
 });

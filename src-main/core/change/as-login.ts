@@ -1,7 +1,23 @@
 import type { JournalSummary, PlanStep } from '../../../src-common/change/plan.schema.js';
+import type { Observed, Resource } from '../../../src-common/change/resource.schema.js';
 import { FleetdeckError, toProblem } from '../../../src-common/problems.js';
-import { helperApi } from '../../../src-common/protocol/helper-api.js';
+import { helperApi, type HelperParams } from '../../../src-common/protocol/helper-api.js';
+import type { Probe } from '../../../src-common/inventory/probe.schema.js';
 import type { ChangeTarget } from './change-target.js';
+
+/**
+ * What the login user's own helper does, not root's: the per-user agent's files and commands
+ * (asLogin) are read, applied, journaled and walked back with it, so root never reads through or
+ * runs what that account controls.
+ */
+
+/** Reads resources from the host: the login user's own (asLogin) with their helper, the rest as root where it can; in their order. */
+export async function readResources(target: ChangeTarget, backend: HelperParams<typeof helperApi.changeRead>['backend'], manager: Probe['serviceManager'], resources: Resource[]): Promise<Observed[]> {
+  const own = (r: Resource) => 'asLogin' in r && !!r.asLogin;
+  const ask = async (list: Resource[], superuser: 'none' | 'try') => (list.length ? (await target.request(helperApi.changeRead, { backend, manager, resources: list }, superuser)).observed : []);
+  const [mine, rest] = await Promise.all([ask(resources.filter(own), 'none'), ask(resources.filter((r) => !own(r)), 'try')]);
+  return resources.map((r) => (own(r) ? mine.shift()! : rest.shift()!));
+}
 
 /**
  * Whose journal: root's (JOURNAL_ROOT, through sudo) or the login user's own (their state dir:
@@ -21,7 +37,8 @@ export async function allJournals(target: ChangeTarget): Promise<JournalSummary[
     if (!mine?.journals.length) throw root.error;
     return mine.journals;
   }
-  const all = new Map([...root.journals, ...(mine?.journals ?? [])].map((j) => [j.id, j]));
+  // Root's entry wins an id both have (the login's own state dir is theirs to write).
+  const all = new Map([...(mine?.journals ?? []), ...root.journals].map((j) => [j.id, j]));
   return [...all.values()].sort((a, b) => b.startedAt - a.startedAt);
 }
 
@@ -40,4 +57,11 @@ export function rootlessHint(modules: readonly ({ withoutRoot?: string } | undef
     if (p.problem !== 'sudo-required' || !modules.length || !modules.every((m) => m?.withoutRoot)) throw err;
     throw new FleetdeckError('sudo-required', `${p.message} ${modules.map((m) => m!.withoutRoot).join(' ')}`, p.details);
   };
+}
+
+/** Asks the helper applying a journal to stop at the next step: the login user's own, or root's (where it can be had). */
+export async function cancelJournal(target: ChangeTarget, journalId: string): Promise<{ cancelled: boolean }> {
+  const mine = await target.request(helperApi.changeCancel, { journalId }, 'none').catch(() => ({ cancelled: false }));
+  if (mine.cancelled) return mine;
+  return target.request(helperApi.changeCancel, { journalId }, 'require').catch(() => mine);
 }
