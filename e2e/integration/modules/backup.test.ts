@@ -62,8 +62,10 @@ describe.skipIf(unavailable)('backup module on a live Debian host', () => {
 
   it('back up, delete a file, restore it: the checksum matches', async () => {
     const before = await sh('sha256sum /srv/data/big.bin');
+    // The snapshot that holds it, pinned before the delete: the timer (every 20 s here) may take a newer one without it meanwhile.
+    const [snap] = JSON.parse(await sh('set -a; . /etc/fleetdeck/backup/env; restic snapshots --tag fleetdeck --latest 1 --json')) as { id: string }[];
     await sh('rm /srv/data/big.bin');
-    await sh('set -a; . /etc/fleetdeck/backup/env; restic restore latest --tag fleetdeck --include /srv/data/big.bin --target / >/dev/null');
+    await sh(`set -a; . /etc/fleetdeck/backup/env; restic restore ${snap!.id} --include /srv/data/big.bin --target / >/dev/null`);
     expect(await sh('sha256sum /srv/data/big.bin')).toBe(before);
   }, 120_000);
 
